@@ -1,0 +1,130 @@
+/* passthroughctl: the command-line face of Passthrough.
+ *
+ * Only option handling and dispatch live here; each command is a file of its
+ * own, and the thinking is in the core library.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "pt-cli.h"
+
+static const PtCliCommand commands[] = {
+  { "list", "list [--json]", N_("IOMMU groups and devices, with what goes together"), pt_cli_cmd_list },
+  { "check", "check [--json]", N_("whether this machine is ready for passthrough"), pt_cli_cmd_check },
+};
+
+static void
+print_help (void)
+{
+  g_print (_("Usage: passthroughctl [--root DIR] [--snapshot FILE] COMMAND [OPTIONS] [--json]\n\n"));
+  g_print (_("Commands:\n"));
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    g_print ("  %-28s %s\n", commands[i].synopsis, _(commands[i].summary));
+  g_print (_("\nGlobal options:\n"
+             "  --root DIR        read and write the system in DIR instead of /\n"
+             "  --snapshot FILE   read the topology from FILE (made by “list --json”)\n"
+             "  --json            print JSON instead of text\n"
+             "  --help            show this help\n"
+             "  --version         show the version\n"));
+}
+
+static gboolean
+take_value (int    *i,
+            int     argc,
+            char  **argv,
+            const char *name,
+            const char **out)
+{
+  const char *arg = argv[*i];
+  gsize len = strlen (name);
+
+  if (strncmp (arg, name, len) == 0 && arg[len] == '=')
+    {
+      *out = arg + len + 1;
+      return TRUE;
+    }
+  if (*i + 1 >= argc)
+    return FALSE;
+  *out = argv[++*i];
+  return TRUE;
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autoptr(GPtrArray) rest = g_ptr_array_new ();
+  g_autoptr(PtPaths) paths = NULL;
+  PtCliContext ctx = { 0 };
+  const PtCliCommand *cmd = NULL;
+  gboolean after_dashdash = FALSE;
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  for (int i = 1; i < argc; i++)
+    {
+      const char *arg = argv[i];
+
+      if (after_dashdash || arg[0] != '-')
+        {
+          g_ptr_array_add (rest, (gpointer) arg);
+          continue;
+        }
+      if (g_str_equal (arg, "--"))
+        after_dashdash = TRUE;
+      else if (g_str_equal (arg, "--help") || g_str_equal (arg, "-h"))
+        {
+          print_help ();
+          return 0;
+        }
+      else if (g_str_equal (arg, "--version"))
+        {
+          g_print ("passthroughctl %s\n", PACKAGE_VERSION);
+          return 0;
+        }
+      else if (g_str_equal (arg, "--json"))
+        ctx.json = TRUE;
+      else if (g_str_has_prefix (arg, "--root"))
+        {
+          if ((arg[6] != '\0' && arg[6] != '=') || !take_value (&i, argc, argv, "--root", &ctx.root))
+            return pt_cli_usage_error (_("--root needs a directory."));
+        }
+      else if (g_str_has_prefix (arg, "--snapshot"))
+        {
+          if ((arg[10] != '\0' && arg[10] != '=') || !take_value (&i, argc, argv, "--snapshot", &ctx.snapshot))
+            return pt_cli_usage_error (_("--snapshot needs a file."));
+        }
+      else
+        g_ptr_array_add (rest, (gpointer) arg);   /* the command's own option */
+    }
+
+  if (rest->len == 0)
+    return pt_cli_usage_error (_("Which command? For example “passthroughctl list”."));
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (g_str_equal (commands[i].name, g_ptr_array_index (rest, 0)))
+      cmd = &commands[i];
+  if (cmd == NULL)
+    {
+      const char *word = g_ptr_array_index (rest, 0);
+      if (word[0] == '-')
+        return pt_cli_usage_error (_("Unknown option “%s”."), word);
+      return pt_cli_usage_error (_("Unknown command “%s”."), word);
+    }
+
+  if (ctx.root != NULL && *ctx.root == '\0')
+    return pt_cli_usage_error (_("--root needs a directory."));
+  paths = pt_paths_new (ctx.root);
+  ctx.paths = paths;
+
+  return cmd->run (&ctx, (int) rest->len - 1, (char **) rest->pdata + 1);
+}

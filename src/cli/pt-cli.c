@@ -1,0 +1,73 @@
+/* pt-cli.c: helpers shared by the passthroughctl commands.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <stdio.h>
+
+#include "pt-cli.h"
+#include "pt-error.h"
+
+int
+pt_cli_usage_error (const char *format,
+                    ...)
+{
+  g_autofree char *msg = NULL;
+  va_list ap;
+
+  va_start (ap, format);
+  msg = g_strdup_vprintf (format, ap);
+  va_end (ap);
+  g_printerr ("passthroughctl: %s\n", msg);
+  g_printerr (_("Run “passthroughctl --help” for usage.\n"));
+  return 2;
+}
+
+/* One line, the error's own sentence; invalid arguments are usage errors. */
+int
+pt_cli_error (GError *error)
+{
+  g_printerr ("passthroughctl: %s\n", error->message);
+  if (g_error_matches (error, PT_ERROR, PT_ERROR_INVALID_ARGS))
+    return 2;
+  return 1;
+}
+
+int
+pt_cli_no_arguments (const char *command,
+                     int         argc,
+                     char      **argv)
+{
+  if (argc > 0)
+    {
+      if (argv[0][0] == '-')
+        return pt_cli_usage_error (_("“%s” does not take the option “%s”."), command, argv[0]);
+      return pt_cli_usage_error (_("“%s” takes no arguments, but got “%s”."), command, argv[0]);
+    }
+  return 0;
+}
+
+PtTopology *
+pt_cli_load_topology (PtCliContext *ctx,
+                      GError      **error)
+{
+  if (ctx->snapshot != NULL)
+    return pt_topology_new_from_snapshot (ctx->snapshot, error);
+  return pt_topology_new_from_sysfs (ctx->paths, error);
+}
+
+const char *
+pt_cli_describe_source (PtCliContext *ctx)
+{
+  static char buf[4096];
+
+  if (ctx->snapshot != NULL)
+    g_snprintf (buf, sizeof buf, _("snapshot %s"), ctx->snapshot);
+  else if (pt_paths_is_host (ctx->paths))
+    g_snprintf (buf, sizeof buf, "%s", _("this machine"));
+  else
+    g_snprintf (buf, sizeof buf, _("the system in %s"), pt_paths_get_root (ctx->paths));
+  return buf;
+}

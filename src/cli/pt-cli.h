@@ -1,0 +1,47 @@
+/* pt-cli.h: what every passthroughctl command shares.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "pt-paths.h"
+#include "pt-topology.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  const char *root;       /* --root DIR, NULL for "/" */
+  const char *snapshot;   /* --snapshot FILE */
+  gboolean    json;       /* --json */
+  PtPaths    *paths;
+} PtCliContext;
+
+/* A command gets the arguments after its name, global options removed, and
+ * returns the exit code: 0 done, 1 refused / failed / not ready, 2 usage. */
+typedef int (*PtCliCommandFunc) (PtCliContext *ctx,
+                                 int           argc,
+                                 char        **argv);
+
+typedef struct
+{
+  const char       *name;
+  const char       *synopsis;
+  const char       *summary;
+  PtCliCommandFunc  run;
+} PtCliCommand;
+
+int          pt_cli_usage_error     (const char   *format,
+                                     ...) G_GNUC_PRINTF (1, 2);
+int          pt_cli_error           (GError       *error);
+int          pt_cli_no_arguments    (const char   *command,
+                                     int           argc,
+                                     char        **argv);
+PtTopology  *pt_cli_load_topology   (PtCliContext *ctx,
+                                     GError      **error);
+const char  *pt_cli_describe_source (PtCliContext *ctx);
+
+int pt_cli_cmd_list  (PtCliContext *ctx, int argc, char **argv);
+int pt_cli_cmd_check (PtCliContext *ctx, int argc, char **argv);
+
+G_END_DECLS

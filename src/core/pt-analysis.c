@@ -1,0 +1,475 @@
+/* pt-analysis.c: what goes together, what looks alike, what the host needs.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "pt-topology-private.h"
+
+static PtDevice *
+nth_device (PtTopology *self,
+            guint       i)
+{
+  PtDevice *dev = g_list_model_get_item (G_LIST_MODEL (self->devices), i);
+  g_object_unref (dev); /* the store keeps it alive */
+  return dev;
+}
+
+/* Identical IDs only matter for devices that can be bound at boot: bridges
+ * never are, and virtual functions only at runtime, by address.  Leaving them
+ * out also keeps an SR-IOV card with hundreds of identical VFs from turning
+ * this into a quadratic list. */
+static gboolean
+counts_for_same_ids (PtDevice *dev)
+{
+  return pt_device_is_endpoint (dev) && dev->physfn == NULL;
+}
+
+/**
+ * pt_analysis_relations:
+ *
+ * Fills slot_functions, shares_group_with and same_ids_as from the devices
+ * alone, so a snapshot and a live system get the same answers.
+ */
+void
+pt_analysis_relations (PtTopology *self)
+{
+  g_autoptr(GHashTable) slots = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                        (GDestroyNotify) g_ptr_array_unref);
+  g_autoptr(GHashTable) ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                      (GDestroyNotify) g_ptr_array_unref);
+  guint n = pt_topology_get_n_devices (self);
+  guint n_groups;
+
+  for (guint i = 0; i < n; i++)
+    {
+      PtDevice *dev = nth_device (self, i);
+      char *slot = pt_device_dup_slot (dev);
+      GPtrArray *members = g_hash_table_lookup (slots, slot);
+
+      if (members == NULL)
+        {
+          members = g_ptr_array_new ();
+          g_hash_table_insert (slots, slot, members);
+        }
+      else
+        g_free (slot);
+      g_ptr_array_add (members, dev);
+
+      if (counts_for_same_ids (dev))
+        {
+          char *key = pt_device_dup_ids (dev);
+          GPtrArray *same = g_hash_table_lookup (ids, key);
+          if (same == NULL)
+            {
+              same = g_ptr_array_new ();
+              g_hash_table_insert (ids, key, same);
+            }
+          else
+            g_free (key);
+          g_ptr_array_add (same, dev);
+        }
+    }
+
+  for (guint i = 0; i < n; i++)
+    {
+      PtDevice *dev = nth_device (self, i);
+      g_autofree char *slot = pt_device_dup_slot (dev);
+      GPtrArray *members = g_hash_table_lookup (slots, slot);
+
+      g_ptr_array_set_size (dev->slot_functions, 0);
+      g_ptr_array_set_size (dev->same_ids_as, 0);
+      g_ptr_array_set_size (dev->shares_group_with, 0);
+
+      for (guint j = 0; j < members->len; j++)
+        {
+          PtDevice *other = g_ptr_array_index (members, j);
+          if (other != dev)
+            g_ptr_array_add (dev->slot_functions, g_strdup (other->address));
+        }
+
+      if (counts_for_same_ids (dev))
+        {
+          g_autofree char *key = pt_device_dup_ids (dev);
+          GPtrArray *same = g_hash_table_lookup (ids, key);
+          for (guint j = 0; j < same->len; j++)
+            {
+              PtDevice *other = g_ptr_array_index (same, j);
+              g_autofree char *other_slot = pt_device_dup_slot (other);
+              if (other != dev && !g_str_equal (other_slot, slot))
+                g_ptr_array_add (dev->same_ids_as, g_strdup (other->address));
+            }
+        }
+    }
+
+  n_groups = g_list_model_get_n_items (G_LIST_MODEL (self->groups));
+  for (guint g = 0; g < n_groups; g++)
+    {
+      g_autoptr(PtGroup) group = g_list_model_get_item (G_LIST_MODEL (self->groups), g);
+      GListModel *devices = pt_group_get_devices (group);
+      guint m = g_list_model_get_n_items (devices);
+
+      for (guint i = 0; i < m; i++)
+        {
+          g_autoptr(PtDevice) dev = g_list_model_get_item (devices, i);
+          g_autofree char *slot = pt_device_dup_slot (dev);
+
+          for (guint j = 0; j < m; j++)
+            {
+              g_autoptr(PtDevice) other = g_list_model_get_item (devices, j);
+              g_autofree char *other_slot = NULL;
+
+              if (other == dev || !pt_device_is_endpoint (other))
+                continue;
+              other_slot = pt_device_dup_slot (other);
+              if (!g_str_equal (slot, other_slot))
+                g_ptr_array_add (dev->shares_group_with, g_strdup (other->address));
+            }
+        }
+    }
+}
+
+/* The nearest PCI function on a real sysfs path: for
+ * ".../0000:00:01.1/0000:01:00.0/nvme/nvme0/nvme0n1" that is 0000:01:00.0. */
+char *
+pt_analysis_pci_ancestor (const char *real_path)
+{
+  g_auto(GStrv) parts = NULL;
+
+  if (real_path == NULL)
+    return NULL;
+  parts = g_strsplit (real_path, "/", -1);
+  for (int i = (int) g_strv_length (parts) - 1; i >= 0; i--)
+    if (pt_address_is_valid (parts[i]))
+      return g_strdup (parts[i]);
+  return NULL;
+}
+
+static void
+mark_holds (PtTopology *self,
+            const char *address,
+            const char *what)
+{
+  PtDevice *dev = address ? g_hash_table_lookup (self->by_address, address) : NULL;
+
+  if (dev != NULL)
+    pt_device_add_unique (dev->holds, what);
+}
+
+/* Marks the controller under a block device, following device-mapper and md
+ * "slaves" down to the disks (LVM, LUKS, RAID). */
+static void
+mark_block_dir (PtTopology *self,
+                PtPaths    *paths,
+                const char *block_link,
+                const char *what,
+                int         depth)
+{
+  g_autofree char *real = NULL;
+  g_autofree char *address = NULL;
+  g_autofree char *slaves_dir = NULL;
+  g_autoptr(GDir) slaves = NULL;
+  const char *name;
+
+  if (depth > 8)
+    return;
+  real = pt_paths_resolve_link (paths, block_link);
+  if (real == NULL)
+    real = g_strdup (block_link);
+  address = pt_analysis_pci_ancestor (real);
+  if (address != NULL)
+    mark_holds (self, address, what);
+
+  slaves_dir = g_build_filename (real, "slaves", NULL);
+  slaves = g_dir_open (slaves_dir, 0, NULL);
+  while (slaves != NULL && (name = g_dir_read_name (slaves)) != NULL)
+    {
+      g_autofree char *slave = pt_paths_build (paths, "sys", "class", "block", name, NULL);
+      mark_block_dir (self, paths, slave, what, depth + 1);
+    }
+}
+
+/* "/dev/nvme0n1p2", "/dev/mapper/vg-root", "UUID=…" → the block device's
+ * entry in sys/class/block, or NULL. */
+static char *
+block_link_for_source (PtPaths    *paths,
+                       const char *source)
+{
+  g_autofree char *name = NULL;
+
+  if (g_str_has_prefix (source, "UUID=") || g_str_has_prefix (source, "LABEL=") ||
+      g_str_has_prefix (source, "PARTUUID="))
+    {
+      const char *eq = strchr (source, '=');
+      g_autofree char *kind = g_ascii_strdown (source, eq - source);
+      g_autofree char *by = g_strconcat ("by-", kind, NULL);
+      g_autofree char *link = pt_paths_build (paths, "dev", "disk", by, eq + 1, NULL);
+      g_autofree char *target = g_file_read_link (link, NULL);
+      if (target == NULL)
+        return NULL;
+      name = g_path_get_basename (target);
+    }
+  else if (g_str_has_prefix (source, "/dev/mapper/"))
+    {
+      /* device-mapper names live in sys/block/dm-N/dm/name */
+      g_autofree char *block_dir = pt_paths_build (paths, "sys", "block", NULL);
+      g_autoptr(GDir) dir = g_dir_open (block_dir, 0, NULL);
+      const char *dm;
+      const char *wanted = source + strlen ("/dev/mapper/");
+
+      while (dir != NULL && (dm = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *name_path = NULL;
+          g_autofree char *dm_name = NULL;
+          if (!g_str_has_prefix (dm, "dm-"))
+            continue;
+          name_path = g_build_filename (block_dir, dm, "dm", "name", NULL);
+          if (pt_paths_read_line (paths, name_path, &dm_name) && g_str_equal (dm_name, wanted))
+            {
+              name = g_strdup (dm);
+              break;
+            }
+        }
+    }
+  else if (g_str_has_prefix (source, "/dev/"))
+    name = g_path_get_basename (source);
+
+  if (name == NULL)
+    return NULL;
+  return pt_paths_build (paths, "sys", "class", "block", name, NULL);
+}
+
+static const char *
+mount_role (const char *mount_point)
+{
+  if (g_str_equal (mount_point, "/"))
+    return "root";
+  if (g_str_equal (mount_point, "/boot"))
+    return "boot";
+  if (g_str_equal (mount_point, "/boot/efi") || g_str_equal (mount_point, "/efi"))
+    return "efi";
+  return "mounted";
+}
+
+static void
+scan_mounts (PtTopology *self,
+             PtPaths    *paths)
+{
+  g_autofree char *path = pt_paths_build (paths, "proc", "self", "mountinfo", NULL);
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return;
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) f = g_strsplit (lines[i], " ", -1);
+      guint nf = g_strv_length (f);
+      const char *source = NULL;
+      guint major = 0, minor = 0;
+      g_autofree char *link = NULL;
+
+      if (nf < 7 || sscanf (f[2], "%u:%u", &major, &minor) != 2)
+        continue;
+      for (guint j = 6; j + 2 < nf; j++)
+        if (g_str_equal (f[j], "-"))
+          {
+            source = f[j + 2];
+            break;
+          }
+      if (major != 0)
+        {
+          g_autofree char *devno = g_strdup_printf ("%u:%u", major, minor);
+          link = pt_paths_build (paths, "sys", "dev", "block", devno, NULL);
+          if (!g_file_test (link, G_FILE_TEST_EXISTS))
+            g_clear_pointer (&link, g_free);
+        }
+      /* btrfs and friends report an anonymous 0:N; their source names the disk */
+      if (link == NULL && source != NULL)
+        link = block_link_for_source (paths, source);
+      if (link != NULL)
+        mark_block_dir (self, paths, link, mount_role (f[4]), 0);
+    }
+}
+
+static void
+scan_swaps (PtTopology *self,
+            PtPaths    *paths)
+{
+  g_autofree char *path = pt_paths_build (paths, "proc", "swaps", NULL);
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return;
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 1; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) f = g_strsplit_set (lines[i], " \t", 2);
+      g_autofree char *link = NULL;
+
+      if (f[0] == NULL || *f[0] == '\0')
+        continue;
+      link = block_link_for_source (paths, f[0]);
+      if (link != NULL)
+        mark_block_dir (self, paths, link, "swap", 0);
+    }
+}
+
+static void
+scan_fstab (PtTopology *self,
+            PtPaths    *paths)
+{
+  g_autofree char *path = pt_paths_build (paths, "etc", "fstab", NULL);
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return;
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autofree char *line = g_strstrip (g_strdup (lines[i]));
+      g_auto(GStrv) f = NULL;
+      g_autofree char *link = NULL;
+
+      if (*line == '\0' || *line == '#')
+        continue;
+      f = g_strsplit_set (line, " \t", 2);
+      link = block_link_for_source (paths, f[0]);
+      if (link != NULL)
+        mark_block_dir (self, paths, link, "fstab", 0);
+    }
+}
+
+/* Every physical volume below device-mapper or md is host storage even when
+ * none of its volumes is mounted right now. */
+static void
+scan_stacked_volumes (PtTopology *self,
+                      PtPaths    *paths)
+{
+  g_autofree char *block_dir = pt_paths_build (paths, "sys", "block", NULL);
+  g_autoptr(GDir) dir = g_dir_open (block_dir, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *link = NULL;
+      g_autofree char *real = NULL;
+      g_autofree char *slaves_dir = NULL;
+      g_autoptr(GDir) slaves = NULL;
+      const char *slave;
+
+      if (!g_str_has_prefix (name, "dm-") && !g_str_has_prefix (name, "md"))
+        continue;
+      link = g_build_filename (block_dir, name, NULL);
+      real = pt_paths_resolve_link (paths, link);
+      slaves_dir = g_build_filename (real ? real : link, "slaves", NULL);
+      slaves = g_dir_open (slaves_dir, 0, NULL);
+      while (slaves != NULL && (slave = g_dir_read_name (slaves)) != NULL)
+        {
+          g_autofree char *slave_link = pt_paths_build (paths, "sys", "class", "block", slave, NULL);
+          mark_block_dir (self, paths, slave_link, "volume", 0);
+        }
+    }
+}
+
+static void
+scan_default_route (PtTopology *self,
+                    PtPaths    *paths)
+{
+  g_autofree char *path = pt_paths_build (paths, "proc", "net", "route", NULL);
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return;
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 1; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) f = g_strsplit_set (lines[i], " \t", -1);
+      g_autofree char *link = NULL;
+      g_autofree char *real = NULL;
+      g_autofree char *address = NULL;
+      PtDevice *dev;
+      guint nf = 0;
+      const char *fields[3] = { NULL, NULL, NULL };
+
+      for (guint j = 0; f[j] != NULL && nf < 3; j++)
+        if (*f[j] != '\0')
+          fields[nf++] = f[j];
+      if (nf < 2 || !g_str_equal (fields[1], "00000000"))
+        continue;
+      link = pt_paths_build (paths, "sys", "class", "net", fields[0], NULL);
+      real = pt_paths_resolve_link (paths, link);
+      address = pt_analysis_pci_ancestor (real);
+      dev = address ? g_hash_table_lookup (self->by_address, address) : NULL;
+      if (dev != NULL)
+        dev->default_route = TRUE;
+    }
+}
+
+/* A driver built into the kernel is bound before any softdep or modprobe
+ * option can act: such devices need the early driver_override path. */
+static void
+scan_builtin_drivers (PtTopology *self,
+                      PtPaths    *paths)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *contents = NULL;
+  g_autoptr(GHashTable) builtin = NULL;
+  g_auto(GStrv) lines = NULL;
+  guint n;
+
+  if (self->kernel_release == NULL)
+    return;
+  path = pt_paths_build (paths, "lib", "modules", self->kernel_release, "modules.builtin", NULL);
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return;
+  builtin = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autofree char *base = g_path_get_basename (lines[i]);
+      char *dot = strstr (base, ".ko");
+      if (dot == NULL)
+        continue;
+      *dot = '\0';
+      g_strdelimit (base, "-", '_');
+      g_hash_table_add (builtin, g_steal_pointer (&base));
+    }
+
+  n = pt_topology_get_n_devices (self);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(PtDevice) dev = g_list_model_get_item (G_LIST_MODEL (self->devices), i);
+      g_autofree char *drv = NULL;
+      if (dev->driver == NULL)
+        continue;
+      drv = g_strdelimit (g_strdup (dev->driver), "-", '_');
+      dev->driver_builtin = g_hash_table_contains (builtin, drv);
+    }
+}
+
+/**
+ * pt_analysis_host_usage:
+ *
+ * What the running host needs: the controllers under mounted filesystems,
+ * swap, stacked volumes and fstab entries, the NIC of the default route, and
+ * drivers built into the kernel.  ZFS pools are not detected yet.
+ */
+void
+pt_analysis_host_usage (PtTopology *self,
+                        PtPaths    *paths)
+{
+  scan_mounts (self, paths);
+  scan_swaps (self, paths);
+  scan_stacked_volumes (self, paths);
+  scan_fstab (self, paths);
+  scan_default_route (self, paths);
+  scan_builtin_drivers (self, paths);
+}

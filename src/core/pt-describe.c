@@ -1,0 +1,200 @@
+/* pt-describe.c: sentences about devices.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "pt-describe.h"
+#include "pt-topology-private.h"
+
+/* "GPU", "SATA controller", "Ethernet controller": what a person calls it. */
+char *
+pt_describe_noun (PtDevice *device)
+{
+  const char *cls = pt_device_get_class_name (device);
+
+  if (pt_device_get_kind (device) == PT_DEVICE_KIND_GPU)
+    return g_strdup (_("GPU"));
+  if (cls != NULL)
+    return g_strdup (cls);
+  return g_strdup (_("Device"));
+}
+
+/* "SATA controller 0000:02:00.1" */
+char *
+pt_describe_device_ref (PtTopology *topology,
+                        const char *address)
+{
+  PtDevice *dev = pt_topology_lookup (topology, address);
+  g_autofree char *noun = NULL;
+
+  if (dev == NULL)
+    return g_strdup (address);
+  noun = pt_describe_noun (dev);
+  return g_strdup_printf ("%s %s", noun, address);
+}
+
+/* "a", "a and b", "a, b and c" */
+char *
+pt_describe_join (GPtrArray *items)
+{
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; i < items->len; i++)
+    {
+      if (i > 0)
+        g_string_append (out, i == items->len - 1 ? _(" and ") : ", ");
+      g_string_append (out, g_ptr_array_index (items, i));
+    }
+  return g_string_free (out, FALSE);
+}
+
+static GPtrArray *
+refs_for (PtTopology *topology,
+          GStrv       addresses)
+{
+  GPtrArray *refs = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; addresses[i] != NULL; i++)
+    g_ptr_array_add (refs, pt_describe_device_ref (topology, addresses[i]));
+  return refs;
+}
+
+char *
+pt_describe_holds (PtDevice *device)
+{
+  GStrv holds = pt_device_get_holds (device);
+  g_autoptr(GPtrArray) what = g_ptr_array_new ();
+
+  for (guint i = 0; holds[i] != NULL; i++)
+    {
+      const char *h = holds[i];
+      if (g_str_equal (h, "root"))
+        g_ptr_array_add (what, _("your root filesystem"));
+      else if (g_str_equal (h, "boot"))
+        g_ptr_array_add (what, _("/boot"));
+      else if (g_str_equal (h, "efi"))
+        g_ptr_array_add (what, _("the EFI system partition"));
+      else if (g_str_equal (h, "swap"))
+        g_ptr_array_add (what, _("swap"));
+      else if (g_str_equal (h, "volume"))
+        g_ptr_array_add (what, _("a RAID or LVM volume"));
+      else if (g_str_equal (h, "fstab"))
+        g_ptr_array_add (what, _("a filesystem listed in /etc/fstab"));
+      else
+        g_ptr_array_add (what, _("a mounted filesystem"));
+    }
+  if (what->len == 0)
+    return NULL;
+  {
+    /* drop duplicates such as "mounted" twice */
+    g_autoptr(GPtrArray) uniq = g_ptr_array_new ();
+    g_autofree char *joined = NULL;
+    for (guint i = 0; i < what->len; i++)
+      {
+        gboolean seen = FALSE;
+        for (guint j = 0; j < uniq->len; j++)
+          seen |= g_str_equal (g_ptr_array_index (uniq, j), g_ptr_array_index (what, i));
+        if (!seen)
+          g_ptr_array_add (uniq, g_ptr_array_index (what, i));
+      }
+    joined = pt_describe_join (uniq);
+    return g_strdup_printf (_("holds %s"), joined);
+  }
+}
+
+/**
+ * pt_describe_badges:
+ * Returns: (transfer full) (element-type utf8): short labels for a list row.
+ */
+GPtrArray *
+pt_describe_badges (PtTopology *topology,
+                    PtDevice   *device)
+{
+  GPtrArray *badges = g_ptr_array_new_with_free_func (g_free);
+  GStrv shares = pt_device_get_shares_group_with (device);
+  GStrv same = pt_device_get_same_ids_as (device);
+  guint n_shares = g_strv_length (shares);
+  char *holds;
+
+  if (pt_device_get_boot_vga (device))
+    g_ptr_array_add (badges, g_strdup (_("boot GPU")));
+  if (n_shares > 0 && pt_device_is_endpoint (device))
+    g_ptr_array_add (badges, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                           "shares group with %u device",
+                                                           "shares group with %u devices", n_shares),
+                                              n_shares));
+  if (same[0] != NULL)
+    {
+      g_autoptr(GPtrArray) copy = g_ptr_array_new ();
+      g_autofree char *joined = NULL;
+      for (guint i = 0; same[i] != NULL; i++)
+        g_ptr_array_add (copy, same[i]);
+      joined = pt_describe_join (copy);
+      g_ptr_array_add (badges, g_strdup_printf (_("same IDs as %s"), joined));
+    }
+  holds = pt_describe_holds (device);
+  if (holds != NULL)
+    g_ptr_array_add (badges, holds);
+  if (pt_device_get_default_route (device))
+    g_ptr_array_add (badges, g_strdup (_("default network route")));
+  if (pt_device_get_physfn (device) != NULL)
+    g_ptr_array_add (badges, g_strdup_printf (_("virtual function of %s"), pt_device_get_physfn (device)));
+  if (pt_device_get_driver_builtin (device))
+    g_ptr_array_add (badges, g_strdup_printf (_("driver %s built into the kernel"), pt_device_get_driver (device)));
+  return badges;
+}
+
+/* The sentence that explains whether the device's group lets it go to a VM. */
+char *
+pt_describe_group (PtTopology *topology,
+                   PtDevice   *device)
+{
+  g_autofree char *noun = pt_describe_noun (device);
+  GStrv shares = pt_device_get_shares_group_with (device);
+  GStrv slot = pt_device_get_slot_functions (device);
+  int group = pt_device_get_group_id (device);
+
+  if (group < 0)
+    return g_strdup_printf (_("%s %s is in no IOMMU group, so it cannot be passed through until the IOMMU is on."),
+                            noun, pt_device_get_address (device));
+  if (!pt_device_is_endpoint (device))
+    return g_strdup_printf (_("%s %s is a bridge; bridges stay with the host when the devices behind them are passed through."),
+                            noun, pt_device_get_address (device));
+  if (shares[0] != NULL)
+    {
+      g_autoptr(GPtrArray) refs = refs_for (topology, shares);
+      g_autofree char *joined = pt_describe_join (refs);
+      return g_strdup_printf (_("%s %s shares group %d with %s. They can only go to a virtual machine together: pass them all through, or move the card to another slot (see the groups of the other slots), or update the firmware."),
+                              noun, pt_device_get_address (device), group, joined);
+    }
+  if (slot[0] != NULL)
+    {
+      g_autoptr(GPtrArray) refs = refs_for (topology, slot);
+      g_autofree char *joined = pt_describe_join (refs);
+      return g_strdup_printf (_("%s %s can be passed through together with the other functions of its slot: %s."),
+                              noun, pt_device_get_address (device), joined);
+    }
+  return g_strdup_printf (_("%s %s is alone in group %d and can be passed through."),
+                          noun, pt_device_get_address (device), group);
+}
+
+char *
+pt_describe_same_ids (PtTopology *topology,
+                      PtDevice   *device)
+{
+  GStrv same = pt_device_get_same_ids_as (device);
+  g_autoptr(GPtrArray) refs = NULL;
+  g_autofree char *joined = NULL;
+  g_autofree char *ids = NULL;
+
+  if (same[0] == NULL)
+    return NULL;
+  refs = refs_for (topology, same);
+  joined = pt_describe_join (refs);
+  ids = pt_device_dup_ids (device);
+  return g_strdup_printf (_("%s has the same IDs (%s) as %s: binding by ID would take both, so Passthrough binds it by address."),
+                          pt_device_get_address (device), ids, joined);
+}

@@ -1,0 +1,529 @@
+/* pt-topology-json.c: the snapshot format, which is also `list --json`.
+ *
+ * Reading is strict: a snapshot travels between people, so anything odd in it
+ * is an error naming where it is, never a guess.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+#include "pt-error.h"
+#include "pt-topology-private.h"
+
+static void
+add_string_or_null (JsonBuilder *b,
+                    const char  *name,
+                    const char  *value)
+{
+  json_builder_set_member_name (b, name);
+  if (value != NULL)
+    json_builder_add_string_value (b, value);
+  else
+    json_builder_add_null_value (b);
+}
+
+static void
+add_hex (JsonBuilder *b,
+         const char  *name,
+         const char  *format,
+         guint32      value)
+{
+  char buf[16];
+
+  g_snprintf (buf, sizeof buf, format, value);
+  json_builder_set_member_name (b, name);
+  json_builder_add_string_value (b, buf);
+}
+
+static void
+add_strv (JsonBuilder *b,
+          const char  *name,
+          GPtrArray   *values)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_begin_array (b);
+  for (guint i = 0; i < values->len; i++)
+    json_builder_add_string_value (b, g_ptr_array_index (values, i));
+  json_builder_end_array (b);
+}
+
+static void
+add_device (JsonBuilder *b,
+            PtDevice    *dev)
+{
+  json_builder_begin_object (b);
+  add_string_or_null (b, "address", dev->address);
+  add_hex (b, "vendor", "%04x", dev->vendor);
+  add_hex (b, "device", "%04x", dev->device);
+  add_hex (b, "subsystem_vendor", "%04x", dev->subsystem_vendor);
+  add_hex (b, "subsystem_device", "%04x", dev->subsystem_device);
+  add_hex (b, "class", "%06x", dev->class_code);
+  add_hex (b, "revision", "%02x", dev->revision);
+  add_string_or_null (b, "kind", pt_device_kind_to_string (dev->kind));
+  add_string_or_null (b, "vendor_name", dev->vendor_name);
+  add_string_or_null (b, "device_name", dev->device_name);
+  add_string_or_null (b, "subsystem_name", dev->subsystem_name);
+  add_string_or_null (b, "class_name", dev->class_name);
+  add_string_or_null (b, "driver", dev->driver);
+  json_builder_set_member_name (b, "driver_builtin");
+  json_builder_add_boolean_value (b, dev->driver_builtin);
+  json_builder_set_member_name (b, "boot_vga");
+  json_builder_add_boolean_value (b, dev->boot_vga);
+  add_string_or_null (b, "reset_method", dev->reset_method);
+  add_string_or_null (b, "parent", dev->parent);
+  add_string_or_null (b, "physfn", dev->physfn);
+  add_strv (b, "virtfns", dev->virtfns);
+  add_strv (b, "slot_functions", dev->slot_functions);
+  add_strv (b, "shares_group_with", dev->shares_group_with);
+  add_strv (b, "same_ids_as", dev->same_ids_as);
+  add_strv (b, "holds", dev->holds);
+  json_builder_set_member_name (b, "default_route");
+  json_builder_add_boolean_value (b, dev->default_route);
+  json_builder_end_object (b);
+}
+
+static void
+add_device_list (JsonBuilder *b,
+                 GListModel  *devices)
+{
+  guint n = g_list_model_get_n_items (devices);
+
+  json_builder_begin_array (b);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(PtDevice) dev = g_list_model_get_item (devices, i);
+      add_device (b, dev);
+    }
+  json_builder_end_array (b);
+}
+
+char *
+pt_topology_to_json (PtTopology *self,
+                     gboolean    pretty)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  guint n_groups = g_list_model_get_n_items (G_LIST_MODEL (self->groups));
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "format");
+  json_builder_add_int_value (b, PT_SNAPSHOT_FORMAT);
+  add_string_or_null (b, "cpu_vendor", self->cpu_vendor);
+  add_string_or_null (b, "cmdline", self->cmdline);
+  add_string_or_null (b, "kernel_release", self->kernel_release);
+  json_builder_set_member_name (b, "iommu");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "enabled");
+  json_builder_add_boolean_value (b, self->iommu_enabled);
+  add_string_or_null (b, "vendor", self->iommu_vendor);
+  json_builder_end_object (b);
+
+  json_builder_set_member_name (b, "groups");
+  json_builder_begin_array (b);
+  for (guint g = 0; g < n_groups; g++)
+    {
+      g_autoptr(PtGroup) group = g_list_model_get_item (G_LIST_MODEL (self->groups), g);
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "id");
+      json_builder_add_int_value (b, pt_group_get_id (group));
+      json_builder_set_member_name (b, "devices");
+      add_device_list (b, pt_group_get_devices (group));
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+
+  json_builder_set_member_name (b, "ungrouped");
+  add_device_list (b, G_LIST_MODEL (self->ungrouped));
+  json_builder_end_object (b);
+
+  root = json_builder_get_root (b);
+  json_generator_set_root (gen, root);
+  json_generator_set_pretty (gen, pretty);
+  return json_generator_to_data (gen, NULL);
+}
+
+/* ---- reading ---------------------------------------------------------- */
+
+typedef struct
+{
+  const char *where;   /* "device 0000:01:00.0" or "group 14, device 2" */
+  GError    **error;
+} Ctx;
+
+static gboolean
+fail (Ctx        *ctx,
+      const char *format,
+      ...) G_GNUC_PRINTF (2, 3);
+
+static gboolean
+fail (Ctx        *ctx,
+      const char *format,
+      ...)
+{
+  g_autofree char *msg = NULL;
+  va_list ap;
+
+  va_start (ap, format);
+  msg = g_strdup_vprintf (format, ap);
+  va_end (ap);
+  g_set_error (ctx->error, PT_ERROR, PT_ERROR_PARSE, "The snapshot is not valid: %s%s%s.",
+               ctx->where ? ctx->where : "", ctx->where ? ": " : "", msg);
+  return FALSE;
+}
+
+static gboolean
+get_optional_string (Ctx        *ctx,
+                     JsonObject *obj,
+                     const char *name,
+                     char      **out)
+{
+  JsonNode *node = json_object_get_member (obj, name);
+
+  *out = NULL;
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return fail (ctx, "“%s” must be a string or null", name);
+  *out = g_strdup (json_node_get_string (node));
+  return TRUE;
+}
+
+static gboolean
+get_bool (Ctx        *ctx,
+          JsonObject *obj,
+          const char *name,
+          gboolean   *out)
+{
+  JsonNode *node = json_object_get_member (obj, name);
+
+  *out = FALSE;
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
+    return fail (ctx, "“%s” must be true or false", name);
+  *out = json_node_get_boolean (node);
+  return TRUE;
+}
+
+static gboolean
+get_hex (Ctx        *ctx,
+         JsonObject *obj,
+         const char *name,
+         guint       digits,
+         gboolean    required,
+         guint32    *out)
+{
+  JsonNode *node = json_object_get_member (obj, name);
+  const char *s;
+
+  *out = 0;
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return required ? fail (ctx, "“%s” is missing", name) : TRUE;
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return fail (ctx, "“%s” must be a string of %u hexadecimal digits", name, digits);
+  s = json_node_get_string (node);
+  if (strlen (s) != digits)
+    return fail (ctx, "“%s” is “%s”, not %u hexadecimal digits", name, s, digits);
+  for (guint i = 0; i < digits; i++)
+    if (!g_ascii_isxdigit (s[i]))
+      return fail (ctx, "“%s” is “%s”, not %u hexadecimal digits", name, s, digits);
+  *out = (guint32) g_ascii_strtoull (s, NULL, 16);
+  return TRUE;
+}
+
+static gboolean
+get_address_list (Ctx        *ctx,
+                  JsonObject *obj,
+                  const char *name,
+                  GPtrArray  *out)
+{
+  JsonNode *node = json_object_get_member (obj, name);
+  JsonArray *array;
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    return fail (ctx, "“%s” must be a list of addresses", name);
+  array = json_node_get_array (node);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *el = json_array_get_element (array, i);
+      const char *s;
+      if (!JSON_NODE_HOLDS_VALUE (el) || json_node_get_value_type (el) != G_TYPE_STRING)
+        return fail (ctx, "“%s” must be a list of strings", name);
+      s = json_node_get_string (el);
+      if (!pt_address_is_valid (s))
+        return fail (ctx, "“%s” holds “%s”, which is not a PCI address like 0000:01:00.0", name, s);
+      g_ptr_array_add (out, g_strdup (s));
+    }
+  return TRUE;
+}
+
+static gboolean
+get_word_list (Ctx        *ctx,
+               JsonObject *obj,
+               const char *name,
+               GPtrArray  *out)
+{
+  JsonNode *node = json_object_get_member (obj, name);
+  JsonArray *array;
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    return fail (ctx, "“%s” must be a list", name);
+  array = json_node_get_array (node);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *el = json_array_get_element (array, i);
+      if (!JSON_NODE_HOLDS_VALUE (el) || json_node_get_value_type (el) != G_TYPE_STRING)
+        return fail (ctx, "“%s” must be a list of strings", name);
+      g_ptr_array_add (out, g_strdup (json_node_get_string (el)));
+    }
+  return TRUE;
+}
+
+static PtDevice *
+read_device (Ctx        *ctx,
+             JsonNode   *node,
+             int         group_id)
+{
+  g_autoptr(PtDevice) dev = NULL;
+  g_autofree char *address = NULL;
+  g_autofree char *kind = NULL;
+  g_autofree char *where = NULL;
+  JsonObject *obj;
+  guint32 v;
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    {
+      fail (ctx, "a device must be an object");
+      return NULL;
+    }
+  obj = json_node_get_object (node);
+  if (!get_optional_string (ctx, obj, "address", &address))
+    return NULL;
+  if (address == NULL || !pt_address_is_valid (address))
+    {
+      fail (ctx, "a device has the address “%s”; expected the full form, like 0000:01:00.0",
+            address ? address : "(none)");
+      return NULL;
+    }
+  where = g_strdup_printf ("device %s", address);
+  ctx->where = where;
+
+  dev = pt_device_new (address);
+  dev->group_id = group_id;
+  if (!get_hex (ctx, obj, "vendor", 4, TRUE, &v)) return NULL;
+  dev->vendor = v;
+  if (!get_hex (ctx, obj, "device", 4, TRUE, &v)) return NULL;
+  dev->device = v;
+  if (!get_hex (ctx, obj, "class", 6, TRUE, &v)) return NULL;
+  dev->class_code = v;
+  if (!get_hex (ctx, obj, "subsystem_vendor", 4, FALSE, &v)) return NULL;
+  dev->subsystem_vendor = v;
+  if (!get_hex (ctx, obj, "subsystem_device", 4, FALSE, &v)) return NULL;
+  dev->subsystem_device = v;
+  if (!get_hex (ctx, obj, "revision", 2, FALSE, &v)) return NULL;
+  dev->revision = v;
+
+  if (!get_optional_string (ctx, obj, "kind", &kind))
+    return NULL;
+  pt_device_update_kind (dev);
+  if (kind != NULL && !pt_device_kind_from_string (kind, &dev->kind))
+    {
+      fail (ctx, "“kind” is “%s”; expected gpu, audio, usb, network, storage, bridge or other", kind);
+      return NULL;
+    }
+
+  if (!get_optional_string (ctx, obj, "vendor_name", &dev->vendor_name) ||
+      !get_optional_string (ctx, obj, "device_name", &dev->device_name) ||
+      !get_optional_string (ctx, obj, "subsystem_name", &dev->subsystem_name) ||
+      !get_optional_string (ctx, obj, "class_name", &dev->class_name) ||
+      !get_optional_string (ctx, obj, "driver", &dev->driver) ||
+      !get_optional_string (ctx, obj, "reset_method", &dev->reset_method) ||
+      !get_optional_string (ctx, obj, "parent", &dev->parent) ||
+      !get_optional_string (ctx, obj, "physfn", &dev->physfn) ||
+      !get_bool (ctx, obj, "boot_vga", &dev->boot_vga) ||
+      !get_bool (ctx, obj, "driver_builtin", &dev->driver_builtin) ||
+      !get_bool (ctx, obj, "default_route", &dev->default_route) ||
+      !get_address_list (ctx, obj, "virtfns", dev->virtfns) ||
+      !get_word_list (ctx, obj, "holds", dev->holds))
+    return NULL;
+  if ((dev->parent && !pt_address_is_valid (dev->parent)) ||
+      (dev->physfn && !pt_address_is_valid (dev->physfn)))
+    {
+      fail (ctx, "“parent” and “physfn” must be PCI addresses like 0000:00:01.0");
+      return NULL;
+    }
+  /* shares_group_with, same_ids_as and slot_functions are recomputed from
+   * the groups, so a hand-edited snapshot cannot contradict itself. */
+  ctx->where = NULL;
+  return g_steal_pointer (&dev);
+}
+
+static gboolean
+read_devices (Ctx        *ctx,
+              PtTopology *self,
+              JsonNode   *node,
+              int         group_id)
+{
+  JsonArray *array;
+
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+    return fail (ctx, "“devices” must be a list");
+  array = json_node_get_array (node);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      PtDevice *dev = read_device (ctx, json_array_get_element (array, i), group_id);
+      if (dev == NULL)
+        return FALSE;
+      if (g_hash_table_contains (self->by_address, dev->address))
+        {
+          g_autofree char *addr = g_strdup (dev->address);
+          g_object_unref (dev);
+          return fail (ctx, "the device %s appears twice", addr);
+        }
+      pt_topology_take_device (self, dev);
+    }
+  return TRUE;
+}
+
+PtTopology *
+pt_topology_new_from_json (const char *data,
+                           gssize      length,
+                           GError    **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(PtTopology) self = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GHashTable) seen_groups = g_hash_table_new (NULL, NULL);
+  Ctx ctx = { NULL, error };
+  JsonObject *root;
+  JsonNode *node;
+  JsonArray *groups;
+
+  if (!json_parser_load_from_data (parser, data, length, &local_error))
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_PARSE,
+                   "The snapshot is not valid JSON: %s.", local_error->message);
+      return NULL;
+    }
+  node = json_parser_get_root (parser);
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    {
+      fail (&ctx, "it must be a JSON object as printed by “passthroughctl list --json”");
+      return NULL;
+    }
+  root = json_node_get_object (node);
+  node = json_object_get_member (root, "format");
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_INT64)
+    {
+      fail (&ctx, "“format” is missing; it should be %d", PT_SNAPSHOT_FORMAT);
+      return NULL;
+    }
+  if (json_node_get_int (node) != PT_SNAPSHOT_FORMAT)
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_PARSE,
+                   "The snapshot has format %" G_GINT64_FORMAT "; this version of Passthrough reads format %d.",
+                   json_node_get_int (node), PT_SNAPSHOT_FORMAT);
+      return NULL;
+    }
+
+  self = pt_topology_new_empty (NULL);
+  if (!get_optional_string (&ctx, root, "cpu_vendor", &self->cpu_vendor) ||
+      !get_optional_string (&ctx, root, "cmdline", &self->cmdline) ||
+      !get_optional_string (&ctx, root, "kernel_release", &self->kernel_release))
+    return NULL;
+  node = json_object_get_member (root, "iommu");
+  if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *iommu = json_node_get_object (node);
+      if (!get_bool (&ctx, iommu, "enabled", &self->iommu_enabled) ||
+          !get_optional_string (&ctx, iommu, "vendor", &self->iommu_vendor))
+        return NULL;
+    }
+  else if (node != NULL && !JSON_NODE_HOLDS_NULL (node))
+    {
+      fail (&ctx, "“iommu” must be an object");
+      return NULL;
+    }
+
+  node = json_object_get_member (root, "groups");
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+    {
+      fail (&ctx, "“groups” must be a list");
+      return NULL;
+    }
+  groups = json_node_get_array (node);
+  for (guint i = 0; i < json_array_get_length (groups); i++)
+    {
+      JsonNode *gnode = json_array_get_element (groups, i);
+      JsonObject *gobj;
+      JsonNode *id;
+      gint64 gid;
+
+      if (!JSON_NODE_HOLDS_OBJECT (gnode))
+        {
+          fail (&ctx, "group %u must be an object", i + 1);
+          return NULL;
+        }
+      gobj = json_node_get_object (gnode);
+      id = json_object_get_member (gobj, "id");
+      if (id == NULL || !JSON_NODE_HOLDS_VALUE (id) ||
+          json_node_get_value_type (id) != G_TYPE_INT64 ||
+          (gid = json_node_get_int (id)) < 0 || gid > G_MAXINT)
+        {
+          fail (&ctx, "group %u has no valid “id” (a number from 0)", i + 1);
+          return NULL;
+        }
+      if (g_hash_table_contains (seen_groups, GINT_TO_POINTER ((int) gid)))
+        {
+          fail (&ctx, "group %" G_GINT64_FORMAT " appears twice", gid);
+          return NULL;
+        }
+      g_hash_table_add (seen_groups, GINT_TO_POINTER ((int) gid));
+      if (!read_devices (&ctx, self, json_object_get_member (gobj, "devices"), (int) gid))
+        return NULL;
+    }
+  node = json_object_get_member (root, "ungrouped");
+  if (node != NULL && !JSON_NODE_HOLDS_NULL (node) &&
+      !read_devices (&ctx, self, node, -1))
+    return NULL;
+
+  if (g_hash_table_size (seen_groups) > 0)
+    self->iommu_enabled = TRUE;
+  pt_topology_finish (self);
+  return g_steal_pointer (&self);
+}
+
+PtTopology *
+pt_topology_new_from_snapshot (const char *filename,
+                               GError    **error)
+{
+  g_autofree char *data = NULL;
+  g_autoptr(GError) local_error = NULL;
+  gsize length;
+  PtTopology *self;
+
+  if (!g_file_get_contents (filename, &data, &length, &local_error))
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_NOT_FOUND,
+                   "Cannot read the snapshot %s: %s.", filename, local_error->message);
+      return NULL;
+    }
+  self = pt_topology_new_from_json (data, length, &local_error);
+  if (self == NULL)
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_PARSE, "%s: %s", filename, local_error->message);
+      return NULL;
+    }
+  g_free (self->source);
+  self->source = g_strdup (filename);
+  return self;
+}

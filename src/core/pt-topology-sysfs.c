@@ -1,0 +1,366 @@
+/* pt-topology-sysfs.c: reads the topology from sysfs below a root.
+ *
+ * Only a few attributes are required (vendor, device, class): without them a
+ * device cannot be named or classified, and the listing stops with an error
+ * that names the file.  Everything else may be missing (old kernels, VFs,
+ * fixture trees) and then simply is unknown.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pt-error.h"
+#include "pt-names.h"
+#include "pt-topology-private.h"
+
+static gboolean
+parse_hex (const char *text,
+           guint32     max,
+           guint32    *out)
+{
+  char *end = NULL;
+  guint64 v;
+
+  if (text == NULL || *text == '\0')
+    return FALSE;
+  errno = 0;
+  v = g_ascii_strtoull (text, &end, 16);
+  if (errno != 0 || end == text || *end != '\0' || v > max)
+    return FALSE;
+  *out = (guint32) v;
+  return TRUE;
+}
+
+static gboolean
+read_hex_attr (PtPaths    *paths,
+               const char *dir,
+               const char *name,
+               guint32     max,
+               gboolean    required,
+               guint32    *out,
+               GError    **error)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autofree char *line = NULL;
+
+  if (!pt_paths_read_line (paths, path, &line))
+    {
+      if (!required)
+        return TRUE;
+      g_set_error (error, PT_ERROR, PT_ERROR_PARSE,
+                   "Cannot read %s: the device has no %s attribute in sysfs.", path, name);
+      return FALSE;
+    }
+  if (!parse_hex (line, max, out))
+    {
+      if (!required)
+        return TRUE;
+      g_set_error (error, PT_ERROR, PT_ERROR_PARSE,
+                   "%s holds “%s”, which is not a hexadecimal number.", path, line);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static char *
+link_basename (PtPaths    *paths,
+               const char *dir,
+               const char *name)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autofree char *target = g_file_read_link (path, NULL);
+
+  if (target == NULL)
+    return NULL;
+  return g_path_get_basename (target);
+}
+
+static int
+compare_virtfn (gconstpointer a,
+                gconstpointer b)
+{
+  const char *sa = *(const char **) a, *sb = *(const char **) b;
+  long na = strtol (sa + strlen ("virtfn"), NULL, 10);
+  long nb = strtol (sb + strlen ("virtfn"), NULL, 10);
+  return (na > nb) - (na < nb);
+}
+
+static void
+read_sriov (PtPaths    *paths,
+            PtDevice   *dev)
+{
+  g_autoptr(GDir) dir = g_dir_open (dev->sysfs_dir, 0, NULL);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+
+  dev->physfn = link_basename (paths, dev->sysfs_dir, "physfn");
+  if (dir == NULL)
+    return;
+  while ((name = g_dir_read_name (dir)) != NULL)
+    if (g_str_has_prefix (name, "virtfn") && g_ascii_isdigit (name[6]))
+      g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, compare_virtfn);
+  for (guint i = 0; i < names->len; i++)
+    {
+      g_autofree char *vf = link_basename (paths, dev->sysfs_dir, g_ptr_array_index (names, i));
+      if (vf != NULL && pt_address_is_valid (vf))
+        g_ptr_array_add (dev->virtfns, g_steal_pointer (&vf));
+    }
+}
+
+static PtDevice *
+read_device (PtPaths    *paths,
+             const char *devices_dir,
+             const char *address,
+             GError    **error)
+{
+  g_autoptr(PtDevice) dev = pt_device_new (address);
+  g_autofree char *entry = g_build_filename (devices_dir, address, NULL);
+  g_autofree char *parent_dir = NULL;
+  g_autofree char *parent = NULL;
+  g_autofree char *group = NULL;
+  g_autofree char *boot_vga = NULL;
+  g_autofree char *boot_vga_path = NULL;
+  g_autofree char *reset_path = NULL;
+  guint32 v = 0;
+
+  dev->sysfs_dir = pt_paths_resolve_link (paths, entry);
+  if (dev->sysfs_dir == NULL)
+    dev->sysfs_dir = g_strdup (entry);
+  if (!g_file_test (dev->sysfs_dir, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_PARSE,
+                   "%s does not lead to a device directory in sysfs.", entry);
+      return NULL;
+    }
+
+  if (!read_hex_attr (paths, dev->sysfs_dir, "vendor", 0xffff, TRUE, &v, error))
+    return NULL;
+  dev->vendor = v;
+  if (!read_hex_attr (paths, dev->sysfs_dir, "device", 0xffff, TRUE, &v, error))
+    return NULL;
+  dev->device = v;
+  if (!read_hex_attr (paths, dev->sysfs_dir, "class", 0xffffff, TRUE, &v, error))
+    return NULL;
+  dev->class_code = v;
+  v = 0;
+  read_hex_attr (paths, dev->sysfs_dir, "subsystem_vendor", 0xffff, FALSE, &v, NULL);
+  dev->subsystem_vendor = v;
+  v = 0;
+  read_hex_attr (paths, dev->sysfs_dir, "subsystem_device", 0xffff, FALSE, &v, NULL);
+  dev->subsystem_device = v;
+  v = 0;
+  read_hex_attr (paths, dev->sysfs_dir, "revision", 0xff, FALSE, &v, NULL);
+  dev->revision = v;
+  pt_device_update_kind (dev);
+
+  dev->driver = link_basename (paths, dev->sysfs_dir, "driver");
+
+  boot_vga_path = g_build_filename (dev->sysfs_dir, "boot_vga", NULL);
+  if (pt_paths_read_line (paths, boot_vga_path, &boot_vga))
+    dev->boot_vga = g_str_equal (boot_vga, "1");
+
+  reset_path = g_build_filename (dev->sysfs_dir, "reset_method", NULL);
+  if (pt_paths_read_line (paths, reset_path, &dev->reset_method) && *dev->reset_method == '\0')
+    g_clear_pointer (&dev->reset_method, g_free);
+
+  group = link_basename (paths, dev->sysfs_dir, "iommu_group");
+  if (group != NULL)
+    {
+      char *end = NULL;
+      long id = strtol (group, &end, 10);
+      if (end == group || *end != '\0' || id < 0 || id > G_MAXINT)
+        {
+          g_set_error (error, PT_ERROR, PT_ERROR_PARSE,
+                       "The iommu_group link of %s points to “%s”, which is not a group number.",
+                       address, group);
+          return NULL;
+        }
+      dev->group_id = (int) id;
+    }
+
+  parent_dir = g_path_get_dirname (dev->sysfs_dir);
+  parent = g_path_get_basename (parent_dir);
+  if (pt_address_is_valid (parent))
+    dev->parent = g_steal_pointer (&parent);
+
+  read_sriov (paths, dev);
+
+  dev->vendor_name = pt_names_vendor (dev->vendor);
+  dev->device_name = pt_names_device (dev->vendor, dev->device);
+  dev->subsystem_name = pt_names_subsystem (dev->vendor, dev->device,
+                                            dev->subsystem_vendor, dev->subsystem_device);
+  dev->class_name = pt_names_class (dev->class_code);
+
+  return g_steal_pointer (&dev);
+}
+
+static char *
+read_cpu_vendor (PtPaths *paths)
+{
+  g_autofree char *path = pt_paths_build (paths, "proc", "cpuinfo", NULL);
+  g_autofree char *contents = NULL;
+  const char *p;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return NULL;
+  if ((p = strstr (contents, "vendor_id")) == NULL)
+    return NULL;
+  if (strstr (p, "GenuineIntel") != NULL && strstr (p, "GenuineIntel") < strchr (p, '\n'))
+    return g_strdup ("intel");
+  if ((strstr (p, "AuthenticAMD") != NULL && strstr (p, "AuthenticAMD") < strchr (p, '\n')) ||
+      (strstr (p, "HygonGenuine") != NULL && strstr (p, "HygonGenuine") < strchr (p, '\n')))
+    return g_strdup ("amd");
+  return NULL;
+}
+
+/* The IOMMU hardware registers itself in sys/class/iommu: dmar* for Intel
+ * VT-d, ivhd* for AMD-Vi. */
+static char *
+read_iommu_vendor (PtPaths *paths)
+{
+  g_autofree char *path = pt_paths_build (paths, "sys", "class", "iommu", NULL);
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  if (dir == NULL)
+    return NULL;
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      if (g_str_has_prefix (name, "dmar"))
+        return g_strdup ("intel");
+      if (g_str_has_prefix (name, "ivhd"))
+        return g_strdup ("amd");
+    }
+  return NULL;
+}
+
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return g_strcmp0 (*(const char **) a, *(const char **) b);
+}
+
+static GPtrArray *
+list_dir_sorted (const char *path,
+                 GError    **error)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, error);
+  GPtrArray *names;
+  const char *name;
+
+  if (dir == NULL)
+    return NULL;
+  names = g_ptr_array_new_with_free_func (g_free);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, compare_strings);
+  return names;
+}
+
+/**
+ * pt_topology_new_from_sysfs:
+ * @paths: the root to read under
+ *
+ * Reads every PCI function below `sys/bus/pci/devices`, the IOMMU groups,
+ * and what the rest of the machine says about them.
+ */
+PtTopology *
+pt_topology_new_from_sysfs (PtPaths  *paths,
+                            GError  **error)
+{
+  g_autoptr(PtTopology) self = NULL;
+  g_autofree char *devices_dir = NULL;
+  g_autofree char *groups_dir = NULL;
+  g_autofree char *cmdline_path = NULL;
+  g_autofree char *release_path = NULL;
+  g_autoptr(GPtrArray) names = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GDir) groups = NULL;
+
+  g_return_val_if_fail (PT_IS_PATHS (paths), NULL);
+
+  if (!g_file_test (pt_paths_get_root (paths), G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_NOT_FOUND,
+                   "The root directory %s does not exist or is not a directory.",
+                   pt_paths_get_root (paths));
+      return NULL;
+    }
+
+  devices_dir = pt_paths_build (paths, "sys", "bus", "pci", "devices", NULL);
+  names = list_dir_sorted (devices_dir, &local_error);
+  if (names == NULL)
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_NOT_FOUND,
+                   "No PCI devices can be read: %s is missing (is sysfs mounted at %s/sys?).",
+                   devices_dir, pt_paths_is_host (paths) ? "" : pt_paths_get_root (paths));
+      return NULL;
+    }
+
+  self = pt_topology_new_empty (pt_paths_get_root (paths));
+
+  for (guint i = 0; i < names->len; i++)
+    {
+      const char *address = g_ptr_array_index (names, i);
+      PtDevice *dev;
+
+      if (!pt_address_is_valid (address))
+        {
+          g_set_error (error, PT_ERROR, PT_ERROR_PARSE,
+                       "%s/%s is not a PCI address; this does not look like sysfs.",
+                       devices_dir, address);
+          return NULL;
+        }
+      dev = read_device (paths, devices_dir, address, error);
+      if (dev == NULL)
+        return NULL;
+      pt_topology_take_device (self, dev);
+    }
+
+  /* The iommu_groups directory is authoritative for which groups exist: a
+   * device whose own link is missing still belongs to the group that lists it. */
+  groups_dir = pt_paths_build (paths, "sys", "kernel", "iommu_groups", NULL);
+  groups = g_dir_open (groups_dir, 0, NULL);
+  if (groups != NULL)
+    {
+      const char *gname;
+      while ((gname = g_dir_read_name (groups)) != NULL)
+        {
+          g_autofree char *members_dir = g_build_filename (groups_dir, gname, "devices", NULL);
+          g_autoptr(GDir) members = g_dir_open (members_dir, 0, NULL);
+          const char *member;
+          char *end = NULL;
+          long id = strtol (gname, &end, 10);
+
+          if (end == gname || *end != '\0' || id < 0)
+            continue;
+          self->iommu_enabled = TRUE;
+          while (members != NULL && (member = g_dir_read_name (members)) != NULL)
+            {
+              PtDevice *dev = g_hash_table_lookup (self->by_address, member);
+              if (dev != NULL && dev->group_id < 0)
+                dev->group_id = (int) id;
+            }
+        }
+    }
+
+  self->cpu_vendor = read_cpu_vendor (paths);
+  cmdline_path = pt_paths_build (paths, "proc", "cmdline", NULL);
+  pt_paths_read_line (paths, cmdline_path, &self->cmdline);
+  release_path = pt_paths_build (paths, "proc", "sys", "kernel", "osrelease", NULL);
+  pt_paths_read_line (paths, release_path, &self->kernel_release);
+  self->iommu_vendor = read_iommu_vendor (paths);
+  if (self->iommu_vendor == NULL && self->iommu_enabled)
+    self->iommu_vendor = g_strdup (self->cpu_vendor);
+
+  pt_topology_finish (self);
+  pt_analysis_host_usage (self, paths);
+
+  return g_steal_pointer (&self);
+}
