@@ -1,0 +1,146 @@
+/* pt-edit.h: pure editors for every file the engine changes.
+ *
+ * Text in, text out.  Each editor touches only the tokens, modules or lines
+ * it is told to and keeps every other byte as it was: comments, quoting,
+ * tabs, CRLF line ends, trailing blank lines.  Adding a token that is already
+ * there (see "equivalent" below) changes nothing, so applying twice is a
+ * no-op, and removing what was added gives back the original bytes.  An
+ * editor that cannot edit safely (unbalanced quotes, a value it would have to
+ * guess about) returns NULL with PT_ERROR_PARSE and a sentence naming the
+ * line; it never returns half-edited text.
+ *
+ * Kernel command line tokens are "key" or "key=value".  Two tokens are
+ * equivalent when their keys are equal after pt_cmdline_normalize_key() ('-'
+ * and '_' are the same in names) and their values are equal, where values of
+ * rd.driver.pre / module lists compare vfio-pci and vfio_pci as the same.
+ * `remove` deletes every token equivalent to one in the list; `add` appends
+ * each token that has no equivalent yet, separated by one space.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* ---- kernel command line in its various homes ------------------------- */
+
+/* A bare command line (no file syntax). */
+char     *pt_edit_cmdline               (const char        *cmdline,
+                                         const char *const *add,
+                                         const char *const *remove,
+                                         GError           **error);
+
+/* /etc/default/grub: edits GRUB_CMDLINE_LINUX_DEFAULT (the last live,
+ * uncommented assignment), or GRUB_CMDLINE_LINUX when @variable says so;
+ * appends a new assignment when none exists.  Handles "…", '…' and unquoted
+ * values and self-references like VAR="$VAR foo". */
+char     *pt_edit_grub_default          (const char        *text,
+                                         const char        *variable,
+                                         const char *const *add,
+                                         const char *const *remove,
+                                         GError           **error);
+/* The value the last live assignment of @variable gives (quotes removed,
+ * $VAR self-references expanded); NULL when there is none. */
+char     *pt_read_grub_default          (const char        *text,
+                                         const char        *variable);
+
+/* A BLS or systemd-boot entry: every "options" line.  When the entry's
+ * options are "$kernelopts" (older Fedora/RHEL BLS) the real arguments live
+ * in grubenv: pt_edit_entry_options() then fails with PT_ERROR_PARSE and
+ * pt_entry_uses_kernelopts() says so, and the engine edits grubenv. */
+char     *pt_edit_entry_options         (const char        *text,
+                                         const char *const *add,
+                                         const char *const *remove,
+                                         GError           **error);
+char     *pt_read_entry_options         (const char        *text);
+gboolean  pt_entry_uses_kernelopts      (const char        *text);
+
+/* /boot/grub2/grubenv: the kernelopts= variable, keeping the file exactly
+ * 1024 bytes (the '#' padding shrinks or grows). */
+char     *pt_edit_grubenv_kernelopts    (const char        *text,
+                                         const char *const *add,
+                                         const char *const *remove,
+                                         GError           **error);
+
+/* /etc/kernel/cmdline (kernel-install, Proxmox, UKI): one line. */
+char     *pt_edit_kernel_cmdline_file   (const char        *text,
+                                         const char *const *add,
+                                         const char *const *remove,
+                                         GError           **error);
+
+/* limine.conf (cmdline: / kernel_cmdline: lines, and legacy CMDLINE=) and
+ * /etc/default/limine (KERNEL_CMDLINE[default]="…" / +=). */
+char     *pt_edit_limine_conf           (const char        *text,
+                                         const char *const *add,
+                                         const char *const *remove,
+                                         GError           **error);
+char     *pt_edit_default_limine        (const char        *text,
+                                         const char *const *add,
+                                         const char *const *remove,
+                                         GError           **error);
+
+/* refind_linux.conf: the options (second quoted field) of every line. */
+char     *pt_edit_refind_linux_conf     (const char        *text,
+                                         const char *const *add,
+                                         const char *const *remove,
+                                         GError           **error);
+
+/* ---- initramfs configuration ------------------------------------------ */
+
+/* /etc/mkinitcpio.conf: MODULES=(…) or the legacy MODULES="…" string.
+ * Added modules go before any GPU driver (amdgpu, radeon, nouveau, nvidia*,
+ * i915, xe) already listed; removal removes only the named modules. */
+char     *pt_edit_mkinitcpio_modules    (const char        *text,
+                                         const char *const *add,
+                                         const char *const *remove,
+                                         GError           **error);
+/* The modules MODULES lists, in order (NULL-terminated), or NULL on error. */
+GStrv     pt_read_mkinitcpio_modules    (const char        *text,
+                                         GError           **error);
+
+/* One module per line: /etc/initramfs-tools/modules, /etc/modules. */
+char     *pt_edit_module_lines          (const char        *text,
+                                         const char *const *add,
+                                         const char *const *remove,
+                                         GError           **error);
+
+/* /etc/booster.yaml: the modules_force_load: comma list. */
+char     *pt_edit_booster_modules       (const char        *text,
+                                         const char *const *add,
+                                         const char *const *remove,
+                                         GError           **error);
+
+/* ---- our own files, generated whole ----------------------------------- */
+
+typedef struct
+{
+  const char *const *softdep_drivers;   /* host drivers vfio-pci must beat: "amdgpu", "nouveau", … */
+  const char *const *vfio_ids;          /* only when there is no editable command line; else NULL */
+  gboolean           disable_vga;
+  gboolean           unsafe_interrupts;
+  const char *const *pci_stub_ids;      /* unused on the modprobe side today; NULL */
+} PtModprobeConf;
+
+/* /etc/modprobe.d/passthrough.conf, with a header comment that says who
+ * wrote it and how to undo it.  Never an "install" line. */
+char     *pt_render_modprobe_conf       (const PtModprobeConf *conf);
+/* /etc/dracut.conf.d/passthrough.conf: force_drivers+=" … " */
+char     *pt_render_dracut_conf         (const char *const   *modules);
+/* /etc/mkinitcpio.conf.d/passthrough.conf: MODULES+=(…) */
+char     *pt_render_mkinitcpio_dropin   (const char *const   *modules);
+
+/* ---- reading what a person already wrote ------------------------------ */
+
+/* Lines of a modprobe.d file that configure vfio-pci by hand
+ * ("options vfio-pci ids=…", "options vfio_pci …"), 1-based line numbers in
+ * @out_lines when not NULL.  Returns the lines' text (NULL-terminated). */
+GStrv     pt_scan_modprobe_vfio         (const char        *text,
+                                         GArray            *out_lines);
+/* Tokens on a command line that look like passthrough parameters but are
+ * misspelt, so the kernel ignores them ("vifo-pci.ids=…",
+ * "ipcie_acs_override=…"). */
+GStrv     pt_scan_cmdline_typos         (const char        *cmdline);
+
+G_END_DECLS
