@@ -1,0 +1,53 @@
+/* pt-transaction.h: carrying a plan out, safely (DESIGN.md, Safety rules).
+ *
+ * Journal and backups in var/lib/passthrough before the first write, atomic
+ * writes that keep mode, owner and xattrs, regeneration with its output
+ * streamed, restore-and-regenerate when regeneration fails, and recovery of a
+ * half-done transaction.  Fault injection for the crash tests:
+ * PASSTHROUGH_FAULT=<step> makes the process _exit(99) at that step.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "pt-plan.h"
+
+G_BEGIN_DECLS
+
+typedef void (*PtProgressFunc) (const char *step,
+                                double      fraction,
+                                const char *message,
+                                gpointer    user_data);
+
+/* Refuses a plan with blockers (PT_ERROR_BLOCKED). @run_commands FALSE is
+ * --no-commands. */
+gboolean  pt_transaction_apply    (PtPaths         *paths,
+                                   PtPlan          *plan,
+                                   gboolean         run_commands,
+                                   PtProgressFunc   progress,
+                                   gpointer         user_data,
+                                   GError         **error);
+gboolean  pt_transaction_revert   (PtPaths         *paths,
+                                   gboolean         run_commands,
+                                   PtProgressFunc   progress,
+                                   gpointer         user_data,
+                                   GError         **error);
+/* Makes a trial configuration the default (safe first boot). */
+gboolean  pt_transaction_confirm  (PtPaths         *paths,
+                                   gboolean         run_commands,
+                                   PtProgressFunc   progress,
+                                   gpointer         user_data,
+                                   GError         **error);
+/* Rolls back a transaction that did not finish; TRUE with nothing to do when
+ * the journal is clean. */
+gboolean  pt_transaction_recover  (PtPaths         *paths,
+                                   GError         **error);
+
+/* The status JSON of DESIGN.md: state, devices (address, configured,
+ * driver_now, ok), pending_reboot, history. */
+char     *pt_status_to_json       (PtPaths         *paths,
+                                   PtTopology      *topology,
+                                   gboolean         pretty,
+                                   GError         **error);
+
+G_END_DECLS
