@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include <glib/gstdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pt-readiness.h"
+
+static void
+write_file (const char *root, const char *rel, const char *contents)
+{
+  g_autofree char *path = g_build_filename (root, rel, NULL);
+  g_autofree char *dir = g_path_get_dirname (path);
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (path, contents, -1, NULL));
+}
+
+static const PtCheck *
+find (GPtrArray *checks, const char *code)
+{
+  for (guint i = 0; i < checks->len; i++)
+    if (g_str_equal (((PtCheck *) g_ptr_array_index (checks, i))->code, code))
+      return g_ptr_array_index (checks, i);
+  g_error ("no check %s", code);
+}
+
+static char *
+make_machine (gboolean ready)
+{
+  char *root = g_dir_make_tmp ("pt-ready-XXXXXX", NULL);
+  g_autofree char *devdir = g_build_filename (root, "sys/devices/pci0000:00/0000:00:02.0", NULL);
+  g_autofree char *bus = g_build_filename (root, "sys/bus/pci/devices", NULL);
+  g_autofree char *link = g_build_filename (bus, "0000:00:02.0", NULL);
+
+  write_file (root, "sys/devices/pci0000:00/0000:00:02.0/vendor", "0x8086\n");
+  write_file (root, "sys/devices/pci0000:00/0000:00:02.0/device", "0x3e92\n");
+  write_file (root, "sys/devices/pci0000:00/0000:00:02.0/class", "0x030000\n");
+  g_mkdir_with_parents (bus, 0755);
+  g_assert_cmpint (symlink ("../../../devices/pci0000:00/0000:00:02.0", link), ==, 0);
+  write_file (root, "proc/cpuinfo", ready ? "vendor_id\t: GenuineIntel\nflags\t\t: fpu vmx ept\n"
+                                          : "vendor_id\t: GenuineIntel\nflags\t\t: fpu sse2\n");
+  write_file (root, "proc/sys/kernel/osrelease", "6.1.0-13-amd64\n");
+  write_file (root, "proc/cmdline", ready ? "BOOT_IMAGE=/vmlinuz intel_iommu=on iommu=pt quiet\n"
+                                          : "BOOT_IMAGE=/vmlinuz quiet vifo-pci.ids=10de:1b80\n");
+  write_file (root, "proc/interrupts", ready ? "  24:  0  IR-PCI-MSI 1-edge  nvme0q0\n" : "  24:  0  PCI-MSI 1-edge nvme0q0\n");
+  if (ready)
+    {
+      g_autofree char *glink = g_build_filename (devdir, "iommu_group", NULL);
+      g_autofree char *member = g_build_filename (root, "sys/kernel/iommu_groups/1/devices", NULL);
+      g_autofree char *mlink = g_build_filename (member, "0000:00:02.0", NULL);
+      g_mkdir_with_parents (member, 0755);
+      g_assert_cmpint (symlink ("../../../kernel/iommu_groups/1", glink), ==, 0);
+      g_assert_cmpint (symlink ("../../../../devices/pci0000:00/0000:00:02.0", mlink), ==, 0);
+      write_file (root, "sys/class/iommu/dmar0/.keep", "");
+      write_file (root, "lib/modules/6.1.0-13-amd64/modules.dep",
+                  "kernel/drivers/vfio/pci/vfio-pci.ko: kernel/drivers/vfio/pci/vfio-pci-core.ko\n");
+    }
+  else
+    write_file (root, "lib/modules/6.1.0-13-amd64/modules.dep", "kernel/drivers/net/e1000e/e1000e.ko:\n");
+  return root;
+}
+
+static void
+test_ready (void)
+{
+  g_autofree char *root = make_machine (TRUE);
+  g_autoptr(PtPaths) paths = pt_paths_new (root);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PtTopology) t = pt_topology_new_from_sysfs (paths, &error);
+  g_autoptr(GPtrArray) checks = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", root);
+
+  g_assert_no_error (error);
+  checks = pt_readiness_run (paths, t);
+  for (guint i = 0; i < checks->len; i++)
+    {
+      PtCheck *c = g_ptr_array_index (checks, i);
+      if (!c->ok)
+        g_error ("%s: %s", c->code, c->message);
+      g_assert_null (c->fix);
+    }
+  g_assert_true (pt_readiness_all_ok (checks));
+  g_assert_nonnull (strstr (find (checks, "iommu")->message, "Intel VT-d"));
+  g_assert_nonnull (strstr (find (checks, "kernel-cmdline")->message, "intel_iommu=on iommu=pt"));
+  json = pt_readiness_to_json (checks, FALSE);
+  g_assert_nonnull (strstr (json, "\"ready\":true"));
+  g_assert_cmpint (system (cmd), ==, 0);
+}
+
+static void
+test_not_ready (void)
+{
+  g_autofree char *root = make_machine (FALSE);
+  g_autoptr(PtPaths) paths = pt_paths_new (root);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PtTopology) t = pt_topology_new_from_sysfs (paths, &error);
+  g_autoptr(GPtrArray) checks = NULL;
+  g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", root);
+
+  g_assert_no_error (error);
+  checks = pt_readiness_run (paths, t);
+  g_assert_false (pt_readiness_all_ok (checks));
+  g_assert_false (find (checks, "cpu-virtualization")->ok);
+  g_assert_nonnull (strstr (find (checks, "cpu-virtualization")->fix, "VT-x"));
+  g_assert_false (find (checks, "iommu")->ok);
+  g_assert_nonnull (strstr (find (checks, "iommu")->fix, "intel_iommu=on"));
+  g_assert_false (find (checks, "interrupt-remapping")->ok);
+  g_assert_false (find (checks, "vfio-modules")->ok);
+  /* the kernel ignores a misspelt parameter: say so */
+  g_assert_false (find (checks, "kernel-cmdline")->ok);
+  g_assert_nonnull (strstr (find (checks, "kernel-cmdline")->message, "vifo-pci.ids=10de:1b80"));
+  g_assert_cmpint (system (cmd), ==, 0);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/readiness/ready", test_ready);
+  g_test_add_func ("/readiness/not-ready", test_not_ready);
+  return g_test_run ();
+}
