@@ -5,16 +5,7 @@
 #include <unistd.h>
 
 #include "pt-readiness.h"
-
-static void
-write_file (const char *root, const char *rel, const char *contents)
-{
-  g_autofree char *path = g_build_filename (root, rel, NULL);
-  g_autofree char *dir = g_path_get_dirname (path);
-
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  g_assert_true (g_file_set_contents (path, contents, -1, NULL));
-}
+#include "test-util.h"
 
 static const PtCheck *
 find (GPtrArray *checks, const char *code)
@@ -29,35 +20,28 @@ static char *
 make_machine (gboolean ready)
 {
   char *root = g_dir_make_tmp ("pt-ready-XXXXXX", NULL);
-  g_autofree char *devdir = g_build_filename (root, "sys/devices/pci0000:00/0000:00:02.0", NULL);
-  g_autofree char *bus = g_build_filename (root, "sys/bus/pci/devices", NULL);
-  g_autofree char *link = g_build_filename (bus, "0000:00:02.0", NULL);
 
-  write_file (root, "sys/devices/pci0000:00/0000:00:02.0/vendor", "0x8086\n");
-  write_file (root, "sys/devices/pci0000:00/0000:00:02.0/device", "0x3e92\n");
-  write_file (root, "sys/devices/pci0000:00/0000:00:02.0/class", "0x030000\n");
-  g_mkdir_with_parents (bus, 0755);
-  g_assert_cmpint (symlink ("../../../devices/pci0000:00/0000:00:02.0", link), ==, 0);
-  write_file (root, "proc/cpuinfo", ready ? "vendor_id\t: GenuineIntel\nflags\t\t: fpu vmx ept\n"
+  test_write_file (root, "sys/devices/pci0000:00/0000:00:02.0/vendor", "0x8086\n");
+  test_write_file (root, "sys/devices/pci0000:00/0000:00:02.0/device", "0x3e92\n");
+  test_write_file (root, "sys/devices/pci0000:00/0000:00:02.0/class", "0x030000\n");
+  test_make_link (root, "sys/bus/pci/devices/0000:00:02.0", "../../../devices/pci0000:00/0000:00:02.0");
+  test_write_file (root, "proc/cpuinfo", ready ? "vendor_id\t: GenuineIntel\nflags\t\t: fpu vmx ept\n"
                                           : "vendor_id\t: GenuineIntel\nflags\t\t: fpu sse2\n");
-  write_file (root, "proc/sys/kernel/osrelease", "6.1.0-13-amd64\n");
-  write_file (root, "proc/cmdline", ready ? "BOOT_IMAGE=/vmlinuz intel_iommu=on iommu=pt quiet\n"
+  test_write_file (root, "proc/sys/kernel/osrelease", "6.1.0-13-amd64\n");
+  test_write_file (root, "proc/cmdline", ready ? "BOOT_IMAGE=/vmlinuz intel_iommu=on iommu=pt quiet\n"
                                           : "BOOT_IMAGE=/vmlinuz quiet vifo-pci.ids=10de:1b80\n");
-  write_file (root, "proc/interrupts", ready ? "  24:  0  IR-PCI-MSI 1-edge  nvme0q0\n" : "  24:  0  PCI-MSI 1-edge nvme0q0\n");
+  test_write_file (root, "proc/interrupts", ready ? "  24:  0  IR-PCI-MSI 1-edge  nvme0q0\n" : "  24:  0  PCI-MSI 1-edge nvme0q0\n");
   if (ready)
     {
-      g_autofree char *glink = g_build_filename (devdir, "iommu_group", NULL);
-      g_autofree char *member = g_build_filename (root, "sys/kernel/iommu_groups/1/devices", NULL);
-      g_autofree char *mlink = g_build_filename (member, "0000:00:02.0", NULL);
-      g_mkdir_with_parents (member, 0755);
-      g_assert_cmpint (symlink ("../../../kernel/iommu_groups/1", glink), ==, 0);
-      g_assert_cmpint (symlink ("../../../../devices/pci0000:00/0000:00:02.0", mlink), ==, 0);
-      write_file (root, "sys/class/iommu/dmar0/.keep", "");
-      write_file (root, "lib/modules/6.1.0-13-amd64/modules.dep",
+      test_make_link (root, "sys/devices/pci0000:00/0000:00:02.0/iommu_group", "../../../kernel/iommu_groups/1");
+      test_make_link (root, "sys/kernel/iommu_groups/1/devices/0000:00:02.0",
+                      "../../../../devices/pci0000:00/0000:00:02.0");
+      test_write_file (root, "sys/class/iommu/dmar0/.keep", "");
+      test_write_file (root, "lib/modules/6.1.0-13-amd64/modules.dep",
                   "kernel/drivers/vfio/pci/vfio-pci.ko: kernel/drivers/vfio/pci/vfio-pci-core.ko\n");
     }
   else
-    write_file (root, "lib/modules/6.1.0-13-amd64/modules.dep", "kernel/drivers/net/e1000e/e1000e.ko:\n");
+    test_write_file (root, "lib/modules/6.1.0-13-amd64/modules.dep", "kernel/drivers/net/e1000e/e1000e.ko:\n");
   return root;
 }
 
@@ -70,7 +54,6 @@ test_ready (void)
   g_autoptr(PtTopology) t = pt_topology_new_from_sysfs (paths, &error);
   g_autoptr(GPtrArray) checks = NULL;
   g_autofree char *json = NULL;
-  g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", root);
 
   g_assert_no_error (error);
   checks = pt_readiness_run (paths, t);
@@ -86,7 +69,7 @@ test_ready (void)
   g_assert_nonnull (strstr (find (checks, "kernel-cmdline")->message, "intel_iommu=on iommu=pt"));
   json = pt_readiness_to_json (checks, FALSE);
   g_assert_nonnull (strstr (json, "\"ready\":true"));
-  g_assert_cmpint (system (cmd), ==, 0);
+  test_remove_tree (root);
 }
 
 static void
@@ -97,7 +80,6 @@ test_not_ready (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(PtTopology) t = pt_topology_new_from_sysfs (paths, &error);
   g_autoptr(GPtrArray) checks = NULL;
-  g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", root);
 
   g_assert_no_error (error);
   checks = pt_readiness_run (paths, t);
@@ -111,7 +93,7 @@ test_not_ready (void)
   /* the kernel ignores a misspelt parameter: say so */
   g_assert_false (find (checks, "kernel-cmdline")->ok);
   g_assert_nonnull (strstr (find (checks, "kernel-cmdline")->message, "vifo-pci.ids=10de:1b80"));
-  g_assert_cmpint (system (cmd), ==, 0);
+  test_remove_tree (root);
 }
 
 int

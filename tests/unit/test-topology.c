@@ -7,6 +7,7 @@
 #include "pt-describe.h"
 #include "pt-error.h"
 #include "pt-topology.h"
+#include "test-util.h"
 
 /* A small machine in the snapshot format: group 13 is the X399 chipset group
  * of seed 003 (shortened), 14 a GPU with its audio, 20/21 two identical NICs
@@ -148,26 +149,6 @@ test_bad_snapshots (void)
 /* ---- a tiny sysfs tree ------------------------------------------------ */
 
 static void
-write_file (const char *root, const char *rel, const char *contents)
-{
-  g_autofree char *path = g_build_filename (root, rel, NULL);
-  g_autofree char *dir = g_path_get_dirname (path);
-
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  g_assert_true (g_file_set_contents (path, contents, -1, NULL));
-}
-
-static void
-make_link (const char *root, const char *rel, const char *target)
-{
-  g_autofree char *path = g_build_filename (root, rel, NULL);
-  g_autofree char *dir = g_path_get_dirname (path);
-
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  g_assert_cmpint (symlink (target, path), ==, 0);
-}
-
-static void
 add_device (const char *root, const char *devpath, const char *addr,
             const char *vendor, const char *device, const char *class,
             int group, const char *driver)
@@ -182,10 +163,10 @@ add_device (const char *root, const char *devpath, const char *addr,
     depth += *p == '/';
   depth += 2; /* "sys/devices" below the root, plus the device itself */
 
-  f = g_build_filename (d, "vendor", NULL); write_file (root, f, vendor); g_free (f);
-  f = g_build_filename (d, "device", NULL); write_file (root, f, device); g_free (f);
-  f = g_build_filename (d, "class", NULL); write_file (root, f, class); g_clear_pointer (&f, g_free);
-  make_link (root, bus, target);
+  f = g_build_filename (d, "vendor", NULL); test_write_file (root, f, vendor); g_free (f);
+  f = g_build_filename (d, "device", NULL); test_write_file (root, f, device); g_free (f);
+  f = g_build_filename (d, "class", NULL); test_write_file (root, f, class); g_clear_pointer (&f, g_free);
+  test_make_link (root, bus, target);
   if (group >= 0)
     {
       g_autoptr(GString) dots = g_string_new (NULL);
@@ -197,8 +178,8 @@ add_device (const char *root, const char *devpath, const char *addr,
       for (int i = 0; i < depth - 1; i++)
         g_string_append (dots, "../");
       gt = g_strdup_printf ("%skernel/iommu_groups/%d", dots->str, group);
-      make_link (root, gl, gt);
-      make_link (root, member, mt);
+      test_make_link (root, gl, gt);
+      test_make_link (root, member, mt);
     }
   if (driver != NULL)
     {
@@ -208,7 +189,7 @@ add_device (const char *root, const char *devpath, const char *addr,
       for (int i = 0; i < depth - 1; i++)
         g_string_append (dots, "../");
       dt = g_strdup_printf ("%sbus/pci/drivers/%s", dots->str, driver);
-      make_link (root, dl, dt);
+      test_make_link (root, dl, dt);
     }
 }
 
@@ -222,20 +203,20 @@ make_root (void)
   add_device (root, "pci0000:00/0000:00:03.1/0000:08:00.0", "0000:08:00.0", "0x10de", "0x1b80", "0x030000", 3, "nouveau");
   add_device (root, "pci0000:00/0000:00:03.1/0000:08:00.1", "0000:08:00.1", "0x10de", "0x10f0", "0x040300", 3, NULL);
   add_device (root, "pci0000:00/0000:00:05.0/0000:09:00.0", "0000:09:00.0", "0x8086", "0x1539", "0x020000", 4, "igb");
-  write_file (root, "sys/devices/pci0000:00/0000:00:03.1/0000:08:00.0/boot_vga", "1\n");
-  write_file (root, "sys/devices/pci0000:00/0000:00:03.1/0000:08:00.0/reset_method", "flr bus\n");
-  write_file (root, "sys/devices/pci0000:00/0000:00:01.1/0000:01:00.0/nvme/nvme0/nvme0n1/nvme0n1p2/dev", "259:2\n");
-  make_link (root, "sys/dev/block/259:2", "../../devices/pci0000:00/0000:00:01.1/0000:01:00.0/nvme/nvme0/nvme0n1/nvme0n1p2");
-  make_link (root, "sys/class/net/enp9s0", "../../devices/pci0000:00/0000:00:05.0/0000:09:00.0/net/enp9s0");
-  write_file (root, "sys/class/iommu/ivhd0/.keep", "");
-  write_file (root, "proc/self/mountinfo",
+  test_write_file (root, "sys/devices/pci0000:00/0000:00:03.1/0000:08:00.0/boot_vga", "1\n");
+  test_write_file (root, "sys/devices/pci0000:00/0000:00:03.1/0000:08:00.0/reset_method", "flr bus\n");
+  test_write_file (root, "sys/devices/pci0000:00/0000:00:01.1/0000:01:00.0/nvme/nvme0/nvme0n1/nvme0n1p2/dev", "259:2\n");
+  test_make_link (root, "sys/dev/block/259:2", "../../devices/pci0000:00/0000:00:01.1/0000:01:00.0/nvme/nvme0/nvme0n1/nvme0n1p2");
+  test_make_link (root, "sys/class/net/enp9s0", "../../devices/pci0000:00/0000:00:05.0/0000:09:00.0/net/enp9s0");
+  test_write_file (root, "sys/class/iommu/ivhd0/.keep", "");
+  test_write_file (root, "proc/self/mountinfo",
               "22 1 259:2 / / rw,relatime shared:1 - ext4 /dev/nvme0n1p2 rw\n"
               "23 22 0:21 / /proc rw - proc proc rw\n");
-  write_file (root, "proc/net/route",
+  test_write_file (root, "proc/net/route",
               "Iface\tDestination\tGateway \tFlags\n"
               "enp9s0\t00000000\t0101A8C0\t0003\n");
-  write_file (root, "proc/cpuinfo", "processor\t: 0\nvendor_id\t: AuthenticAMD\nflags\t\t: fpu svm sse\n");
-  write_file (root, "proc/cmdline", "root=/dev/nvme0n1p2 rw\n");
+  test_write_file (root, "proc/cpuinfo", "processor\t: 0\nvendor_id\t: AuthenticAMD\nflags\t\t: fpu svm sse\n");
+  test_write_file (root, "proc/cmdline", "root=/dev/nvme0n1p2 rw\n");
   return root;
 }
 
@@ -248,7 +229,6 @@ test_sysfs (void)
   g_autoptr(PtTopology) t = pt_topology_new_from_sysfs (paths, &error);
   PtDevice *nvme, *gpu, *nic, *audio;
   const char *root_holds[] = { "root", NULL };
-  g_autofree char *cmd = NULL;
 
   g_assert_no_error (error);
   g_assert_cmpuint (pt_topology_get_n_devices (t), ==, 5);
@@ -273,8 +253,7 @@ test_sysfs (void)
   g_assert_true (pt_device_get_default_route (nic));
   g_assert_false (pt_device_get_default_route (gpu));
 
-  cmd = g_strdup_printf ("rm -rf '%s'", root);
-  g_assert_cmpint (system (cmd), ==, 0);
+  test_remove_tree (root);
 }
 
 static void
@@ -287,7 +266,6 @@ test_sysfs_bad (void)
   g_autoptr(PtPaths) missing = pt_paths_new ("/nonexistent/passthrough-root");
   g_autoptr(GError) e1 = NULL, e2 = NULL, e3 = NULL;
   g_autoptr(PtTopology) t1 = NULL, t2 = NULL, t3 = NULL;
-  g_autofree char *cmd = NULL;
 
   g_assert_true (g_file_set_contents (class, "VGA please\n", -1, NULL));
   t1 = pt_topology_new_from_sysfs (paths, &e1);
@@ -306,8 +284,7 @@ test_sysfs_bad (void)
   g_assert_null (t3);
   g_assert_error (e3, PT_ERROR, PT_ERROR_NOT_FOUND);
 
-  cmd = g_strdup_printf ("rm -rf '%s'", root);
-  g_assert_cmpint (system (cmd), ==, 0);
+  test_remove_tree (root);
 }
 
 int
