@@ -14,7 +14,19 @@
  * and '_' are the same in names) and their values are equal, where values of
  * rd.driver.pre / module lists compare vfio-pci and vfio_pci as the same.
  * `remove` deletes every token equivalent to one in the list; `add` appends
- * each token that has no equivalent yet, separated by one space.
+ * each token that has no equivalent yet, separated by one space.  A remove
+ * entry written "key=*" matches that key with any value.  Removal runs
+ * before addition, so one call can replace vfio-pci.ids=old by =new.
+ *
+ * Tokens to add must match [A-Za-z0-9._,:=@/+%-]+ (no blanks, quotes, '$',
+ * '\\' or backquotes): anything else fails with PT_ERROR_INVALID_ARGS and
+ * nothing is written.  Module names must match [a-z0-9_-]+.
+ *
+ * Where a file has no place for our tokens yet (no GRUB_CMDLINE_LINUX_DEFAULT,
+ * no MODULES, no modules_force_load), add appends a line ending in
+ * "# added by Passthrough"; removing the last token of such a line removes
+ * the line, so revert stays byte-exact.  One exception to byte-exact revert:
+ * an empty unquoted shell value (VAR=) comes back as VAR="".
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -80,6 +92,8 @@ char     *pt_edit_default_limine        (const char        *text,
                                          const char *const *add,
                                          const char *const *remove,
                                          GError           **error);
+/* The value KERNEL_CMDLINE[default] ends with in /etc/default/limine. */
+char     *pt_read_default_limine        (const char        *text);
 
 /* refind_linux.conf: the options (second quoted field) of every line. */
 char     *pt_edit_refind_linux_conf     (const char        *text,
@@ -124,7 +138,9 @@ typedef struct
 } PtModprobeConf;
 
 /* /etc/modprobe.d/passthrough.conf, with a header comment that says who
- * wrote it and how to undo it.  Never an "install" line. */
+ * wrote it and how to undo it.  Never an "install" line.  The three
+ * renderers return NULL when a module name fails [a-z0-9_-]+ or an ID fails
+ * hhhh:hhhh (these files are root-owned and read by shells and modprobe). */
 char     *pt_render_modprobe_conf       (const PtModprobeConf *conf);
 /* /etc/dracut.conf.d/passthrough.conf: force_drivers+=" … " */
 char     *pt_render_dracut_conf         (const char *const   *modules);

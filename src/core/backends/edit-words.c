@@ -1,0 +1,619 @@
+/* edit-words.c: the word engine every editor shares, and the grammars.
+ *
+ * A value is a list of segments (see pt-edit-private.h).  Words are found
+ * on the concatenation of the segments, the way the kernel (or the shell,
+ * for module lists) will see them, but every edit happens inside one
+ * segment, so quoting around it never changes.
+ *
+ * Removal takes a word together with the blank run before it (or, for the
+ * first word of a segment, the blank run after it when another word
+ * follows); insertion puts one space and the new words right after the last
+ * word.  The two are exact inverses, which is what makes revert byte-exact.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "pt-cmdline.h"
+#include "pt-edit-private.h"
+#include "pt-error.h"
+
+static gboolean
+is_blank (char c)
+{
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+/* ---- grammars ----------------------------------------------------------- */
+
+/* What we put on a kernel command line: no blanks, no quotes, nothing a
+ * shell would expand or a bootloader would read as syntax. */
+static gboolean
+token_char_ok (char c)
+{
+  return g_ascii_isalnum (c) || strchr ("._,:=@/+-%", c) != NULL;
+}
+
+gboolean
+pt_edit_check_tokens (const char *const *tokens,
+                      GError           **error)
+{
+  for (gsize i = 0; tokens != NULL && tokens[i] != NULL; i++)
+    {
+      const char *t = tokens[i];
+
+      if (*t == '\0' || *t == '=')
+        {
+          g_set_error (error, PT_ERROR, PT_ERROR_INVALID_ARGS,
+                       "The kernel argument “%s” has no name.", t);
+          return FALSE;
+        }
+      for (const char *p = t; *p; p++)
+        if (!token_char_ok (*p))
+          {
+            g_autofree char *shown = g_strescape (t, NULL);
+            g_set_error (error, PT_ERROR, PT_ERROR_INVALID_ARGS,
+                         "The kernel argument “%s” contains the character “%c”, "
+                         "which cannot be written safely into a boot configuration.",
+                         shown, g_ascii_isprint (*p) ? *p : '?');
+            return FALSE;
+          }
+    }
+  return TRUE;
+}
+
+gboolean
+pt_edit_valid_module (const char *module)
+{
+  if (module == NULL || *module == '\0' || strlen (module) > 64)
+    return FALSE;
+  for (const char *p = module; *p; p++)
+    if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' || *p == '-'))
+      return FALSE;
+  return TRUE;
+}
+
+gboolean
+pt_edit_valid_id (const char *id)
+{
+  if (id == NULL || strlen (id) != 9 || id[4] != ':')
+    return FALSE;
+  for (int i = 0; i < 9; i++)
+    if (i != 4 && !g_ascii_isxdigit (id[i]))
+      return FALSE;
+  return TRUE;
+}
+
+gboolean
+pt_edit_check_modules (const char *const *modules,
+                       GError           **error)
+{
+  for (gsize i = 0; modules != NULL && modules[i] != NULL; i++)
+    if (!pt_edit_valid_module (modules[i]))
+      {
+        g_autofree char *shown = g_strescape (modules[i], NULL);
+        g_set_error (error, PT_ERROR, PT_ERROR_INVALID_ARGS,
+                     "“%s” is not a kernel module name (only a–z, 0–9, “_” and “-”).",
+                     shown);
+        return FALSE;
+      }
+  return TRUE;
+}
+
+/* ---- equivalence -------------------------------------------------------- */
+
+static char *
+normalize_module (const char *name)
+{
+  char *out = g_strdup (name);
+
+  for (char *p = out; *p; p++)
+    if (*p == '-')
+      *p = '_';
+  return out;
+}
+
+/* Parameters whose value is a comma list of module names. */
+static gboolean
+key_takes_modules (const char *key)
+{
+  static const char *const keys[] = {
+    "rd.driver.pre", "rd.driver.post", "rd.driver.blacklist", "rd.blacklist",
+    "modprobe.blacklist", "module_blacklist", "initcall_blacklist", NULL
+  };
+  return g_strv_contains (keys, key);
+}
+
+static gboolean
+values_equal (const char *key,
+              const char *a,
+              const char *b)
+{
+  if (a == NULL || b == NULL)
+    return a == b;
+  if (key_takes_modules (key))
+    {
+      g_autofree char *na = normalize_module (a);
+      g_autofree char *nb = normalize_module (b);
+      return g_str_equal (na, nb);
+    }
+  return g_str_equal (a, b);
+}
+
+static PtCmdlineToken *
+parse_word (const char *word)
+{
+  g_autoptr(GPtrArray) toks = pt_cmdline_tokenize (word);
+
+  if (toks->len != 1)
+    return NULL;
+  return g_ptr_array_steal_index (toks, 0);
+}
+
+/* @pattern may be "key=*": every value of that key. */
+static gboolean
+cmdline_match (const PtCmdlineToken *word,
+               const char           *pattern)
+{
+  g_autoptr(PtCmdlineToken) pat = parse_word (pattern);
+
+  if (pat == NULL || !g_str_equal (pat->key, word->key))
+    return FALSE;
+  if (pat->value != NULL && g_str_equal (pat->value, "*")
+      && g_str_has_suffix (pattern, "=*"))
+    return word->value != NULL;
+  return values_equal (word->key, word->value, pat->value);
+}
+
+gboolean
+pt_words_equivalent (PtWordKind  kind,
+                     const char *a,
+                     const char *b)
+{
+  if (kind == PT_WORDS_MODULES)
+    {
+      g_autofree char *na = normalize_module (a);
+      g_autofree char *nb = normalize_module (b);
+      return g_str_equal (na, nb);
+    }
+  else
+    {
+      g_autoptr(PtCmdlineToken) ta = parse_word (a);
+      if (ta == NULL)
+        return FALSE;
+      return cmdline_match (ta, b);
+    }
+}
+
+gboolean
+pt_module_is_gpu_driver (const char *module)
+{
+  g_autofree char *m = normalize_module (module);
+
+  return g_str_equal (m, "amdgpu") || g_str_equal (m, "radeon")
+         || g_str_equal (m, "nouveau") || g_str_has_prefix (m, "nvidia")
+         || g_str_equal (m, "i915") || g_str_equal (m, "xe");
+}
+
+gboolean
+pt_words_contain (const char *words,
+                  PtWordKind  kind,
+                  const char *word)
+{
+  g_autoptr(GPtrArray) toks = pt_cmdline_tokenize (words);
+
+  for (guint i = 0; i < toks->len; i++)
+    {
+      PtCmdlineToken *t = g_ptr_array_index (toks, i);
+      if (pt_words_equivalent (kind, t->text, word))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+GPtrArray *
+pt_words_missing (const char        *present,
+                  PtWordKind         kind,
+                  const char *const *add)
+{
+  GPtrArray *out = g_ptr_array_new ();
+
+  for (gsize i = 0; add != NULL && add[i] != NULL; i++)
+    {
+      gboolean seen = pt_words_contain (present, kind, add[i]);
+
+      for (guint j = 0; !seen && j < out->len; j++)
+        seen = pt_words_equivalent (kind, g_ptr_array_index (out, j), add[i]);
+      if (!seen)
+        g_ptr_array_add (out, (gpointer) add[i]);
+    }
+  return out;
+}
+
+/* ---- values ------------------------------------------------------------- */
+
+static void
+segment_free (PtSegment *seg)
+{
+  g_string_free (seg->text, TRUE);
+  g_free (seg);
+}
+
+PtWordValue *
+pt_word_value_new (gboolean shell)
+{
+  PtWordValue *value = g_new0 (PtWordValue, 1);
+
+  value->segments = g_ptr_array_new_with_free_func ((GDestroyNotify) segment_free);
+  value->shell = shell;
+  value->prefix = g_strdup ("");
+  return value;
+}
+
+void
+pt_word_value_free (PtWordValue *value)
+{
+  if (value == NULL)
+    return;
+  g_ptr_array_unref (value->segments);
+  g_free (value->prefix);
+  g_free (value);
+}
+
+PtSegment *
+pt_word_value_append (PtWordValue *value,
+                      char         quote,
+                      const char  *text,
+                      gssize       len)
+{
+  PtSegment *seg = g_new0 (PtSegment, 1);
+
+  seg->quote = quote;
+  seg->free_text = !value->shell && quote == 0;
+  seg->text = g_string_new_len (text, len);
+  g_ptr_array_add (value->segments, seg);
+  return seg;
+}
+
+char *
+pt_word_value_render (PtWordValue *value)
+{
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; i < value->segments->len; i++)
+    {
+      PtSegment *seg = g_ptr_array_index (value->segments, i);
+      if (seg->quote)
+        g_string_append_c (out, seg->quote);
+      g_string_append_len (out, seg->text->str, seg->text->len);
+      if (seg->quote)
+        g_string_append_c (out, seg->quote);
+    }
+  return g_string_free (out, FALSE);
+}
+
+char *
+pt_word_value_flatten (PtWordValue *value)
+{
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; i < value->segments->len; i++)
+    {
+      PtSegment *seg = g_ptr_array_index (value->segments, i);
+      g_string_append_len (out, seg->text->str, seg->text->len);
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* The flattened value with, for each byte, its segment and offset. */
+typedef struct
+{
+  GString *flat;
+  GArray  *seg_of;  /* guint */
+  GArray  *off_of;  /* gsize */
+} Flat;
+
+static void
+flat_build (PtWordValue *value,
+            Flat        *f)
+{
+  f->flat = g_string_new (NULL);
+  f->seg_of = g_array_new (FALSE, FALSE, sizeof (guint));
+  f->off_of = g_array_new (FALSE, FALSE, sizeof (gsize));
+  for (guint i = 0; i < value->segments->len; i++)
+    {
+      PtSegment *seg = g_ptr_array_index (value->segments, i);
+      for (gsize j = 0; j < seg->text->len; j++)
+        {
+          g_string_append_c (f->flat, seg->text->str[j]);
+          g_array_append_val (f->seg_of, i);
+          g_array_append_val (f->off_of, j);
+        }
+    }
+}
+
+static void
+flat_clear (Flat *f)
+{
+  g_string_free (f->flat, TRUE);
+  g_array_unref (f->seg_of);
+  g_array_unref (f->off_of);
+}
+
+static gboolean
+word_matches (PtWordKind            kind,
+              const PtCmdlineToken *tok,
+              const char *const    *patterns)
+{
+  for (gsize i = 0; patterns != NULL && patterns[i] != NULL; i++)
+    {
+      if (kind == PT_WORDS_CMDLINE ? cmdline_match (tok, patterns[i])
+                                   : pt_words_equivalent (kind, tok->text, patterns[i]))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Removes the first matching word; FALSE when none is left. */
+static gboolean
+remove_one (PtWordValue       *value,
+            PtWordKind         kind,
+            const char *const *remove,
+            gboolean          *failed,
+            GError           **error)
+{
+  Flat f;
+  g_autoptr(GPtrArray) toks = NULL;
+  gboolean removed = FALSE;
+
+  flat_build (value, &f);
+  toks = pt_cmdline_tokenize (f.flat->str);
+  for (guint i = 0; i < toks->len && !removed; i++)
+    {
+      PtCmdlineToken *tok = g_ptr_array_index (toks, i);
+      guint seg_index;
+      PtSegment *seg;
+      gsize cs, ce, len;
+      const char *c;
+
+      if (!word_matches (kind, tok, remove))
+        continue;
+      seg_index = g_array_index (f.seg_of, guint, tok->start);
+      if (g_array_index (f.seg_of, guint, tok->end - 1) != seg_index)
+        {
+          g_set_error (error, PT_ERROR, PT_ERROR_PARSE,
+                       "“%s” is split across differently quoted parts, so it cannot be removed safely.",
+                       tok->text);
+          *failed = TRUE;
+          break;
+        }
+      seg = g_ptr_array_index (value->segments, seg_index);
+      cs = g_array_index (f.off_of, gsize, tok->start);
+      ce = g_array_index (f.off_of, gsize, tok->end - 1) + 1;
+      c = seg->text->str;
+      len = seg->text->len;
+      if (cs > 0 && is_blank (c[cs - 1]))
+        {
+          gsize r = cs - 1;
+          while (r > 0 && is_blank (c[r - 1]))
+            r--;
+          g_string_erase (seg->text, r, ce - r);
+        }
+      else
+        {
+          gsize e = ce;
+          while (e < len && is_blank (c[e]))
+            e++;
+          if (e < len)
+            g_string_erase (seg->text, cs, e - cs);
+          else
+            g_string_erase (seg->text, cs, ce - cs);
+        }
+      /* A quoted part we emptied goes away when others remain: it is the
+       * part an earlier insert added (see pt_word_value_insert). */
+      if (seg->text->len == 0 && (seg->quote == 0 || value->segments->len > 1))
+        g_ptr_array_remove_index (value->segments, seg_index);
+      removed = TRUE;
+    }
+  flat_clear (&f);
+  return removed;
+}
+
+gboolean
+pt_word_value_remove (PtWordValue       *value,
+                      PtWordKind         kind,
+                      const char *const *remove,
+                      gboolean          *changed,
+                      GError           **error)
+{
+  gboolean failed = FALSE;
+
+  if (changed)
+    *changed = FALSE;
+  if (remove == NULL || remove[0] == NULL)
+    return TRUE;
+  while (remove_one (value, kind, remove, &failed, error))
+    if (changed)
+      *changed = TRUE;
+  return !failed;
+}
+
+static gboolean
+ends_in_word (const char *prefix,
+              const char *flat,
+              gsize       flat_len)
+{
+  if (flat_len > 0)
+    return !is_blank (flat[flat_len - 1]);
+  return *prefix != '\0' && !is_blank (prefix[strlen (prefix) - 1]);
+}
+
+void
+pt_word_value_insert (PtWordValue       *value,
+                      PtWordKind         kind,
+                      const char *const *add,
+                      gboolean           before_gpu)
+{
+  g_autofree char *joined = NULL;
+  Flat f;
+
+  if (add == NULL || add[0] == NULL)
+    return;
+  joined = g_strjoinv (" ", (char **) add);
+  flat_build (value, &f);
+
+  if (before_gpu && kind == PT_WORDS_MODULES)
+    {
+      g_autoptr(GPtrArray) toks = pt_cmdline_tokenize (f.flat->str);
+      for (guint i = 0; i < toks->len; i++)
+        {
+          PtCmdlineToken *tok = g_ptr_array_index (toks, i);
+          guint seg_index;
+          PtSegment *seg;
+          gsize cs;
+          g_autofree char *ins = NULL;
+
+          if (!pt_module_is_gpu_driver (tok->text))
+            continue;
+          seg_index = g_array_index (f.seg_of, guint, tok->start);
+          seg = g_ptr_array_index (value->segments, seg_index);
+          cs = g_array_index (f.off_of, gsize, tok->start);
+          ins = g_strconcat (joined, " ", NULL);
+          if (seg->quote != 0 || seg->free_text)
+            g_string_insert (seg->text, cs, ins);
+          else
+            {
+              /* An unquoted shell word cannot take a space: a quoted part
+               * goes in front of it. */
+              PtSegment *nseg = g_new0 (PtSegment, 1);
+              nseg->quote = '"';
+              nseg->text = g_string_new (ins);
+              g_ptr_array_insert (value->segments, seg_index, nseg);
+            }
+          flat_clear (&f);
+          return;
+        }
+    }
+
+  {
+    PtSegment *last = value->segments->len > 0
+      ? g_ptr_array_index (value->segments, value->segments->len - 1) : NULL;
+
+    if (last != NULL && (last->quote != 0 || last->free_text))
+      {
+        gsize pos = last->text->len;
+        gsize before_len;
+        g_autofree char *ins = NULL;
+
+        while (pos > 0 && is_blank (last->text->str[pos - 1]))
+          pos--;
+        before_len = f.flat->len - (last->text->len - pos);
+        ins = g_strconcat (ends_in_word (value->prefix, f.flat->str, before_len) ? " " : "",
+                           joined, NULL);
+        g_string_insert (last->text, pos, ins);
+      }
+    else
+      {
+        PtSegment *nseg = pt_word_value_append (value, value->shell ? '"' : 0, "", 0);
+        if (ends_in_word (value->prefix, f.flat->str, f.flat->len))
+          g_string_append_c (nseg->text, ' ');
+        g_string_append (nseg->text, joined);
+      }
+  }
+  flat_clear (&f);
+}
+
+/* ---- lines -------------------------------------------------------------- */
+
+GArray *
+pt_split_lines (const char *text)
+{
+  GArray *lines = g_array_new (FALSE, FALSE, sizeof (PtLine));
+  gsize len = strlen (text);
+  gsize i = 0;
+
+  while (i < len)
+    {
+      PtLine line = { i, i, i };
+      const char *nl = memchr (text + i, '\n', len - i);
+
+      if (nl == NULL)
+        {
+          line.end = line.next = len;
+          if (line.end > line.start && text[line.end - 1] == '\r')
+            line.end--;
+        }
+      else
+        {
+          line.next = (gsize) (nl - text) + 1;
+          line.end = (gsize) (nl - text);
+          if (line.end > line.start && text[line.end - 1] == '\r')
+            line.end--;
+        }
+      g_array_append_val (lines, line);
+      i = line.next;
+    }
+  return lines;
+}
+
+const char *
+pt_text_newline (const char *text)
+{
+  const char *nl = strchr (text, '\n');
+
+  if (nl != NULL && nl > text && nl[-1] == '\r')
+    return "\r\n";
+  return "\n";
+}
+
+gboolean
+pt_line_is_comment (const char   *text,
+                    const PtLine *line)
+{
+  gsize i = line->start;
+
+  while (i < line->end && (text[i] == ' ' || text[i] == '\t'))
+    i++;
+  return i < line->end && text[i] == '#';
+}
+
+void
+pt_append_line (GString    *text,
+                const char *line_text)
+{
+  const char *nl = pt_text_newline (text->str);
+
+  if (text->len > 0 && text->str[text->len - 1] != '\n')
+    {
+      /* Keep the file without a final line ending, as it was. */
+      g_string_append (text, nl);
+      g_string_append (text, line_text);
+    }
+  else
+    {
+      g_string_append (text, line_text);
+      g_string_append (text, nl);
+    }
+}
+
+void
+pt_remove_line (GString *text,
+                gsize    start,
+                gsize    end,
+                gsize    next)
+{
+  if (next > end)
+    g_string_erase (text, start, next - start);
+  else
+    {
+      /* The last line, without a line ending: take the one before it. */
+      gsize s = start;
+      if (s > 0 && text->str[s - 1] == '\n')
+        s--;
+      if (s > 0 && text->str[s - 1] == '\r')
+        s--;
+      g_string_erase (text, s, end - s);
+    }
+}
