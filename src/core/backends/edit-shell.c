@@ -424,8 +424,8 @@ pt_shell_expand (PtShellAssign *assign,
 }
 
 /* The accumulated value after assignments [0, upto). */
-static char *
-accumulate (GPtrArray  *assigns,
+char *
+pt_shell_accumulate (GPtrArray  *assigns,
             guint       upto,
             const char *name)
 {
@@ -566,7 +566,7 @@ shell_edit (const char        *text,
   assigns = pt_shell_find_assigns (removed, name, FALSE, error);
   if (assigns == NULL)
     return NULL;
-  present = accumulate (assigns, assigns->len, name);
+  present = pt_shell_accumulate (assigns, assigns->len, name);
   missing = pt_words_missing (present, kind, add);
   if (missing->len == 0)
     return g_steal_pointer (&removed);
@@ -587,7 +587,7 @@ shell_edit (const char        *text,
       GString *out = g_string_new (removed);
 
       g_free (last->value->prefix);
-      last->value->prefix = last->append ? accumulate (assigns, assigns->len - 1, name) : g_strdup ("");
+      last->value->prefix = last->append ? pt_shell_accumulate (assigns, assigns->len - 1, name) : g_strdup ("");
       pt_word_value_insert (last->value, kind, (const char *const *) missing->pdata, before_gpu);
       rendered = pt_word_value_render (last->value);
       g_string_erase (out, last->value_start, last->value_end - last->value_start);
@@ -604,7 +604,7 @@ shell_read (const char *text,
 
   if (assigns == NULL || assigns->len == 0)
     return NULL;
-  return accumulate (assigns, assigns->len, name);
+  return pt_shell_accumulate (assigns, assigns->len, name);
 }
 
 /* ---- /etc/default/grub ---------------------------------------------------- */
@@ -663,16 +663,3 @@ pt_read_default_limine (const char *text)
   return shell_read (text, LIMINE_DEFAULT_VAR);
 }
 
-/* ---- legacy mkinitcpio MODULES="…" (used by edit-mkinitcpio.c) ---------- */
-
-char *
-pt_shell_edit_words (const char        *text,
-                     const char        *name,
-                     PtWordKind         kind,
-                     gboolean           before_gpu,
-                     const char *const *add,
-                     const char *const *remove,
-                     GError           **error)
-{
-  return shell_edit (text, name, kind, before_gpu, add, remove, error);
-}

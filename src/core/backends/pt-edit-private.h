@@ -143,5 +143,9 @@ GPtrArray *pt_shell_find_assigns  (const char    *text,
 char      *pt_shell_expand        (PtShellAssign *assign,
                                    const char    *name,
                                    const char    *previous);
+/* The value after assignments [0, @upto) of @assigns. */
+char      *pt_shell_accumulate    (GPtrArray     *assigns,
+                                   guint          upto,
+                                   const char    *name);
 
 G_END_DECLS
