@@ -5,6 +5,7 @@
 #pragma once
 
 #include "pt-paths.h"
+#include "pt-plan-options.h"
 #include "pt-topology.h"
 
 G_BEGIN_DECLS
@@ -43,5 +44,25 @@ const char  *pt_cli_describe_source (PtCliContext *ctx);
 
 int pt_cli_cmd_list  (PtCliContext *ctx, int argc, char **argv);
 int pt_cli_cmd_check (PtCliContext *ctx, int argc, char **argv);
+int pt_cli_cmd_plan   (PtCliContext *ctx, int argc, char **argv);
+int pt_cli_cmd_apply  (PtCliContext *ctx, int argc, char **argv);
+int pt_cli_cmd_revert (PtCliContext *ctx, int argc, char **argv);
+int pt_cli_cmd_status (PtCliContext *ctx, int argc, char **argv);
+
+/* Shared by plan, apply and revert (cmd-plan.c, cmd-apply.c, cmd-status.c). */
+int  pt_cli_parse_plan_args (const char    *command,
+                             int            argc,
+                             char         **argv,
+                             gboolean       with_selection,
+                             GPtrArray     *addresses,
+                             PtPlanOptions *options,
+                             gboolean      *no_commands);
+void pt_cli_print_plan      (const char    *json);
+void pt_cli_print_progress  (const char    *step,
+                             double         fraction,
+                             const char    *message,
+                             gpointer       user_data);
+int  pt_cli_print_status    (PtCliContext  *ctx,
+                             PtTopology    *topology);
 
 G_END_DECLS

@@ -1,0 +1,74 @@
+/* cmd-apply.c: passthroughctl apply — carries a plan out.  Under --root
+ * directly; on this machine it goes through the root helper.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "pt-cli.h"
+#include "pt-error.h"
+#include "pt-transaction.h"
+
+void
+pt_cli_print_progress (const char *step,
+                       double      fraction,
+                       const char *message,
+                       gpointer    user_data)
+{
+  PtCliContext *ctx = user_data;
+
+  /* With --json, stdout is for the JSON alone. */
+  if (ctx->json)
+    g_printerr ("%s\n", message);
+  else if (g_str_equal (step, "output"))
+    g_print ("    %s\n", message);
+  else
+    g_print ("%s\n", message);
+}
+
+int
+pt_cli_cmd_apply (PtCliContext *ctx,
+                  int           argc,
+                  char        **argv)
+{
+  g_autoptr(GPtrArray) addresses = g_ptr_array_new ();
+  g_autoptr(PtPlanOptions) options = pt_plan_options_new ();
+  g_autoptr(PtTopology) topology = NULL;
+  g_autoptr(PtPlan) plan = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean no_commands = FALSE;
+  int rc;
+
+  rc = pt_cli_parse_plan_args ("apply", argc, argv, TRUE, addresses, options, &no_commands);
+  if (rc >= 0)
+    return rc;
+  if (ctx->root == NULL || pt_paths_is_host (ctx->paths))
+    {
+      g_printerr ("passthroughctl: %s\n",
+                  _("Applying to this machine goes through Passthrough's root helper, which this version does not have yet. "
+                    "To configure a mounted system, use --root DIR."));
+      return 1;
+    }
+  topology = pt_cli_load_topology (ctx, &error);
+  if (topology == NULL)
+    return pt_cli_error (error);
+  plan = pt_plan_new_for_selection (ctx->paths, topology, (const char *const *) addresses->pdata,
+                                    options, &error);
+  if (plan == NULL)
+    return pt_cli_error (error);
+  if (pt_plan_has_blockers (plan))
+    {
+      g_autofree char *json = pt_plan_to_json (plan, FALSE);
+      g_printerr ("passthroughctl: %s\n", _("Refused; nothing was changed:"));
+      if (!ctx->json)
+        pt_cli_print_plan (json);
+      else
+        g_print ("%s\n", json);
+      return 1;
+    }
+  if (!pt_transaction_apply (ctx->paths, plan, !no_commands, pt_cli_print_progress, ctx, &error))
+    return pt_cli_error (error);
+  return pt_cli_print_status (ctx, topology) == 2 ? 2 : 0;
+}

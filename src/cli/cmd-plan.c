@@ -1,0 +1,236 @@
+/* cmd-plan.c: passthroughctl plan — what would change; writes nothing.
+ * Also the flags plan and apply share, parsed into the same a{sv} the
+ * helper takes, so both go through one allow-list.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+#include "pt-cli.h"
+#include "pt-error.h"
+#include "pt-plan.h"
+
+static gboolean
+flag_value (int          *i,
+            int           argc,
+            char        **argv,
+            const char   *name,
+            const char  **out)
+{
+  const char *arg = argv[*i];
+  gsize len = strlen (name);
+
+  if (strncmp (arg, name, len) != 0)
+    return FALSE;
+  if (arg[len] == '=')
+    {
+      *out = arg + len + 1;
+      return TRUE;
+    }
+  if (arg[len] != '\0')
+    return FALSE;
+  *out = (*i + 1 < argc) ? argv[++*i] : NULL;
+  return TRUE;
+}
+
+/* Returns -1 when the arguments are good, else the exit code. */
+int
+pt_cli_parse_plan_args (const char    *command,
+                        int            argc,
+                        char         **argv,
+                        gboolean       with_selection,
+                        GPtrArray     *addresses,
+                        PtPlanOptions *options,
+                        gboolean      *no_commands)
+{
+  g_autoptr(GError) error = NULL;
+  GVariantBuilder b;
+  g_autoptr(GVariant) asv = NULL;
+
+  g_variant_builder_init (&b, G_VARIANT_TYPE_VARDICT);
+  for (int i = 0; i < argc; i++)
+    {
+      const char *arg = argv[i];
+      const char *value = NULL;
+
+      if (with_selection && flag_value (&i, argc, argv, "--select", &value))
+        {
+          if (value == NULL)
+            return pt_cli_usage_error (_("--select needs a PCI address, like 0000:01:00.0."));
+          g_ptr_array_add (addresses, (gpointer) value);
+        }
+      else if (with_selection && flag_value (&i, argc, argv, "--bind-by", &value))
+        {
+          if (value == NULL)
+            return pt_cli_usage_error (_("--bind-by needs ids or address."));
+          g_variant_builder_add (&b, "{sv}", "binding", g_variant_new_string (value));
+        }
+      else if (with_selection && flag_value (&i, argc, argv, "--acs-override", &value))
+        {
+          if (value == NULL)
+            return pt_cli_usage_error (_("--acs-override needs downstream, multifunction or downstream,multifunction."));
+          g_variant_builder_add (&b, "{sv}", "acs-override", g_variant_new_string (value));
+        }
+      else if (with_selection && flag_value (&i, argc, argv, "--bootloader", &value))
+        {
+          if (value == NULL)
+            return pt_cli_usage_error (_("--bootloader needs a name, like grub or systemd-boot."));
+          g_variant_builder_add (&b, "{sv}", "bootloader", g_variant_new_string (value));
+        }
+      else if (with_selection && g_str_equal (arg, "--no-iommu-pt"))
+        g_variant_builder_add (&b, "{sv}", "iommu-pt", g_variant_new_boolean (FALSE));
+      else if (with_selection && g_str_equal (arg, "--allow-unsafe-interrupts"))
+        g_variant_builder_add (&b, "{sv}", "unsafe-interrupts", g_variant_new_boolean (TRUE));
+      else if (with_selection && g_str_equal (arg, "--disable-vga"))
+        g_variant_builder_add (&b, "{sv}", "disable-vga", g_variant_new_boolean (TRUE));
+      else if (with_selection && g_str_equal (arg, "--framebuffer-off"))
+        g_variant_builder_add (&b, "{sv}", "framebuffer-off", g_variant_new_boolean (TRUE));
+      else if (with_selection && g_str_equal (arg, "--usb-pci-stub"))
+        g_variant_builder_add (&b, "{sv}", "usb-pci-stub", g_variant_new_boolean (TRUE));
+      else if (with_selection && g_str_equal (arg, "--trial"))
+        g_variant_builder_add (&b, "{sv}", "trial", g_variant_new_boolean (TRUE));
+      else if (with_selection && g_str_equal (arg, "--allow-last-gpu"))
+        g_variant_builder_add (&b, "{sv}", "allow-last-gpu", g_variant_new_boolean (TRUE));
+      else if (no_commands != NULL && g_str_equal (arg, "--no-commands"))
+        *no_commands = TRUE;
+      else if (arg[0] == '-')
+        return pt_cli_usage_error (_("“%s” does not take the option “%s”."), command, arg);
+      else
+        return pt_cli_usage_error (_("“%s” takes no arguments, but got “%s”%s"), command, arg,
+                                   with_selection ? _("; select devices with --select ADDR.") : ".");
+    }
+  asv = g_variant_ref_sink (g_variant_builder_end (&b));
+  if (!pt_plan_options_set_variant (options, asv, &error))
+    return pt_cli_error (error);
+  if (with_selection && addresses->len == 0)
+    return pt_cli_usage_error (_("Which devices? Select them with --select ADDR (see “passthroughctl list”)."));
+  g_ptr_array_add (addresses, NULL);
+  return -1;
+}
+
+static void
+print_issues (JsonObject *root,
+              const char *name,
+              const char *title)
+{
+  JsonArray *a = json_object_get_array_member (root, name);
+
+  if (a == NULL || json_array_get_length (a) == 0)
+    return;
+  g_print ("\n%s\n", title);
+  for (guint i = 0; i < json_array_get_length (a); i++)
+    {
+      JsonObject *o = json_array_get_object_element (a, i);
+      g_print ("  [%s] %s\n", json_object_get_string_member (o, "code"),
+               json_object_get_string_member (o, "message"));
+    }
+}
+
+void
+pt_cli_print_plan (const char *json)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *root;
+  JsonArray *a;
+
+  if (!json_parser_load_from_data (parser, json, -1, NULL))
+    return;
+  root = json_node_get_object (json_parser_get_root (parser));
+
+  if (!json_object_get_boolean_member_with_default (root, "revert", FALSE))
+    {
+      g_print (_("Devices for vfio (binding: %s):\n"), json_object_get_string_member (root, "binding"));
+      a = json_object_get_array_member (root, "device_details");
+      for (guint i = 0; i < json_array_get_length (a); i++)
+        {
+          JsonObject *d = json_array_get_object_element (a, i);
+          g_print ("  %s  %s  %s → %s, by %s (%s)\n",
+                   json_object_get_string_member (d, "address"),
+                   json_object_get_string_member (d, "ids"),
+                   json_object_get_null_member (d, "driver_now") ? _("no driver") : json_object_get_string_member (d, "driver_now"),
+                   json_object_get_string_member (d, "driver_after"),
+                   g_str_equal (json_object_get_string_member (d, "binding"), "ids") ? _("ID") : _("address"),
+                   json_object_get_string_member (d, "reason"));
+        }
+    }
+  else
+    g_print (_("Undo everything Passthrough changed.\n"));
+
+  g_print (_("\nBootloader: %s"), json_object_get_string_member (root, "bootloader"));
+  if (!json_object_get_null_member (root, "bootloader_evidence"))
+    g_print (" (%s)", json_object_get_string_member (root, "bootloader_evidence"));
+  g_print (_("\nInitramfs: %s\n"), json_object_get_string_member (root, "initramfs"));
+
+  a = json_object_get_array_member (root, "kernel_args");
+  if (json_array_get_length (a) > 0)
+    {
+      g_print (_("Kernel command line gets:"));
+      for (guint i = 0; i < json_array_get_length (a); i++)
+        g_print (" %s", json_array_get_string_element (a, i));
+      g_print ("\n");
+    }
+
+  a = json_object_get_array_member (root, "changes");
+  g_print (_("\nFiles (%u):\n"), json_array_get_length (a));
+  for (guint i = 0; i < json_array_get_length (a); i++)
+    {
+      JsonObject *c = json_array_get_object_element (a, i);
+      g_print ("  %s %s\n", json_object_get_string_member (c, "action"), json_object_get_string_member (c, "path"));
+      g_print ("%s", json_object_get_string_member (c, "diff"));
+    }
+
+  a = json_object_get_array_member (root, "commands");
+  g_print (_("\nCommands (%u):\n"), json_array_get_length (a));
+  for (guint i = 0; i < json_array_get_length (a); i++)
+    {
+      JsonArray *argv = json_array_get_array_element (a, i);
+      g_autoptr(GString) line = g_string_new ("  ");
+      for (guint k = 0; k < json_array_get_length (argv); k++)
+        {
+          const char *s = json_array_get_string_element (argv, k);
+          g_autofree char *quoted = strpbrk (s, " \"'$") ? g_shell_quote (s) : g_strdup (s);
+          if (k)
+            g_string_append_c (line, ' ');
+          g_string_append (line, quoted);
+        }
+      g_print ("%s\n", line->str);
+    }
+
+  print_issues (root, "warnings", _("Warnings:"));
+  print_issues (root, "blockers", _("Blockers (apply refuses until they are resolved):"));
+}
+
+int
+pt_cli_cmd_plan (PtCliContext *ctx,
+                 int           argc,
+                 char        **argv)
+{
+  g_autoptr(GPtrArray) addresses = g_ptr_array_new ();
+  g_autoptr(PtPlanOptions) options = pt_plan_options_new ();
+  g_autoptr(PtTopology) topology = NULL;
+  g_autoptr(PtPlan) plan = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *json = NULL;
+  int rc;
+
+  rc = pt_cli_parse_plan_args ("plan", argc, argv, TRUE, addresses, options, NULL);
+  if (rc >= 0)
+    return rc;
+  topology = pt_cli_load_topology (ctx, &error);
+  if (topology == NULL)
+    return pt_cli_error (error);
+  plan = pt_plan_new_for_selection (ctx->paths, topology, (const char *const *) addresses->pdata,
+                                    options, &error);
+  if (plan == NULL)
+    return pt_cli_error (error);
+  json = pt_plan_to_json (plan, ctx->json);
+  if (ctx->json)
+    g_print ("%s\n", json);
+  else
+    pt_cli_print_plan (json);
+  return pt_plan_has_blockers (plan) ? 1 : 0;
+}

@@ -1,0 +1,45 @@
+/* cmd-revert.c: passthroughctl revert — undoes everything Passthrough did.
+ * Works from a live system: passthroughctl --root /mnt revert.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "pt-cli.h"
+#include "pt-error.h"
+#include "pt-transaction.h"
+
+int
+pt_cli_cmd_revert (PtCliContext *ctx,
+                   int           argc,
+                   char        **argv)
+{
+  g_autoptr(GPtrArray) addresses = g_ptr_array_new ();
+  g_autoptr(PtPlanOptions) options = pt_plan_options_new ();
+  g_autoptr(GError) error = NULL;
+  gboolean no_commands = FALSE;
+  int rc;
+
+  rc = pt_cli_parse_plan_args ("revert", argc, argv, FALSE, addresses, options, &no_commands);
+  if (rc >= 0)
+    return rc;
+  if (ctx->root == NULL || pt_paths_is_host (ctx->paths))
+    {
+      g_printerr ("passthroughctl: %s\n",
+                  _("Reverting this machine goes through Passthrough's root helper, which this version does not have yet. "
+                    "From a live system, use --root with the mounted system (passthroughctl --root /mnt revert)."));
+      return 1;
+    }
+  if (!pt_transaction_revert (ctx->paths, !no_commands, pt_cli_print_progress, ctx, &error))
+    return pt_cli_error (error);
+  if (ctx->json)
+    {
+      g_autofree char *json = pt_status_to_json (ctx->paths, NULL, FALSE, &error);
+      if (json == NULL)
+        return pt_cli_error (error);
+      g_print ("%s\n", json);
+    }
+  return 0;
+}

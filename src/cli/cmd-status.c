@@ -1,0 +1,75 @@
+/* cmd-status.c: passthroughctl status — what is configured against what the
+ * running kernel shows.  Exit 0 only when everything is as configured.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
+
+#include "pt-cli.h"
+#include "pt-error.h"
+#include "pt-transaction.h"
+
+/* Prints the status; returns 0 when everything is as configured, 1 when
+ * not (or pending), 2 on a usage error. */
+int
+pt_cli_print_status (PtCliContext *ctx,
+                     PtTopology   *topology)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *json = pt_status_to_json (ctx->paths, topology, ctx->json, &error);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *root;
+  JsonArray *devices;
+
+  if (json == NULL)
+    return pt_cli_error (error);
+  if (ctx->json)
+    g_print ("%s\n", json);
+  if (!json_parser_load_from_data (parser, json, -1, NULL))
+    return 1;
+  root = json_node_get_object (json_parser_get_root (parser));
+  if (!ctx->json)
+    {
+      const char *state = json_object_get_string_member (root, "state");
+      devices = json_object_get_array_member (root, "devices");
+      if (g_str_equal (state, "not-applied"))
+        g_print (_("Passthrough has not configured anything here.\n"));
+      else
+        g_print (_("Configured (%s):\n"), state);
+      for (guint i = 0; i < json_array_get_length (devices); i++)
+        {
+          JsonObject *d = json_array_get_object_element (devices, i);
+          g_print ("  %s  %s %s, %s %s  %s\n",
+                   json_object_get_string_member (d, "address"),
+                   _("configured"), json_object_get_string_member (d, "configured"),
+                   _("now"),
+                   json_object_get_null_member (d, "driver_now") ? _("no driver") : json_object_get_string_member (d, "driver_now"),
+                   json_object_get_boolean_member (d, "ok") ? "✓" : "✗");
+        }
+      if (json_object_get_boolean_member (root, "pending_reboot"))
+        g_print (_("A restart is pending: the running kernel was started without the configured command line.\n"));
+      if (json_object_get_boolean_member (root, "unfinished_transaction"))
+        g_print (_("A change did not finish; the next apply or revert rolls it back first.\n"));
+    }
+  return json_object_get_boolean_member (root, "ok") ? 0 : 1;
+}
+
+int
+pt_cli_cmd_status (PtCliContext *ctx,
+                   int           argc,
+                   char        **argv)
+{
+  g_autoptr(PtTopology) topology = NULL;
+  g_autoptr(GError) error = NULL;
+  int rc = pt_cli_no_arguments ("status", argc, argv);
+
+  if (rc != 0)
+    return rc;
+  topology = pt_cli_load_topology (ctx, &error);
+  if (topology == NULL)
+    return pt_cli_error (error);
+  return pt_cli_print_status (ctx, topology);
+}

@@ -1,0 +1,95 @@
+/* pt-bootsetup.h: which bootloader and initramfs generator a root uses
+ * (DESIGN.md, "Boot setup: detect, edit, regenerate").
+ *
+ * When several bootloaders are installed, the one that really boots is
+ * decided in this fixed order (the first rule that applies wins):
+ *   1. the option "bootloader", when the person chose;
+ *   2. run/ostree-booted: rpm-ostree owns the command line;
+ *   3. etc/kernelstub/configuration: kernelstub owns the systemd-boot entries;
+ *   4. the LoaderInfo EFI variable (systemd-boot set it while booting);
+ *   5. BOOT_IMAGE= on the running command line (GRUB put it there);
+ *   6. etc/kernel/proxmox-boot-uuids with etc/kernel/cmdline (Proxmox's
+ *      proxmox-boot-tool);
+ *   7. the file evidence, when exactly one of GRUB (with or without BLS),
+ *      systemd-boot, Limine and rEFInd is found; etc/kernel/cmdline alone
+ *      (a UKI or kernel-install system) comes last.
+ * Two or more candidates left by rule 7 are ambiguous: the plan says so and
+ * asks for the option "bootloader".
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "pt-paths.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  PT_BOOTLOADER_NONE,
+  PT_BOOTLOADER_GRUB,
+  PT_BOOTLOADER_GRUB_BLS,
+  PT_BOOTLOADER_SYSTEMD_BOOT,
+  PT_BOOTLOADER_KERNELSTUB,
+  PT_BOOTLOADER_RPM_OSTREE,
+  PT_BOOTLOADER_KERNEL_CMDLINE,
+  PT_BOOTLOADER_LIMINE,
+  PT_BOOTLOADER_REFIND,
+} PtBootloader;
+
+typedef enum
+{
+  PT_INITRAMFS_NONE,
+  PT_INITRAMFS_MKINITCPIO,
+  PT_INITRAMFS_DRACUT,
+  PT_INITRAMFS_INITRAMFS_TOOLS,
+  PT_INITRAMFS_BOOSTER,
+} PtInitramfs;
+
+typedef struct
+{
+  PtBootloader  bootloader;
+  GPtrArray    *candidates;          /* names found by file evidence */
+  gboolean      ambiguous;
+  gboolean      forced_missing;      /* the chosen "bootloader" was not found */
+  char         *evidence;            /* a sentence: why this bootloader */
+
+  /* GRUB (also GRUB with BLS: /etc/default/grub for future kernels) */
+  gboolean      grub_present;
+  char         *grub_variable;       /* GRUB_CMDLINE_LINUX_DEFAULT or GRUB_CMDLINE_LINUX */
+  GStrv         grub_mkconfig_argv;  /* update-grub / grub-mkconfig -o … */
+  GPtrArray    *bls_entries;         /* system paths of BLS entries (GRUB with BLS) */
+
+  /* systemd-boot */
+  char         *esp;                 /* "/boot", "/efi" or "/boot/efi" */
+  GPtrArray    *entries;             /* system paths of non-fallback entries */
+  char         *default_entry;       /* system path of the default entry */
+  gboolean      kernel_install_managed;
+  gboolean      kernel_cmdline_exists;
+  gboolean      proxmox;
+
+  /* Limine, rEFInd */
+  char         *limine_conf;         /* system path or NULL */
+  char         *default_limine;      /* "/etc/default/limine" or NULL */
+  char         *refind_conf;
+
+  PtInitramfs   initramfs;
+  gboolean      mkinitcpio_dropins;  /* etc/mkinitcpio.conf.d exists */
+  gboolean      ostree;
+} PtBootSetup;
+
+PtBootSetup *pt_boot_setup_detect            (PtPaths     *paths,
+                                              const char  *running_cmdline,
+                                              const char  *chosen_bootloader);
+void         pt_boot_setup_free              (PtBootSetup *setup);
+
+const char  *pt_bootloader_to_string         (PtBootloader bootloader);
+const char  *pt_initramfs_to_string          (PtInitramfs  initramfs);
+gboolean     pt_bootloader_name_is_valid     (const char  *name);
+char        *pt_bootloader_dup_valid_names   (void);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PtBootSetup, pt_boot_setup_free)
+
+G_END_DECLS

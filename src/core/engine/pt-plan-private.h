@@ -1,0 +1,114 @@
+/* pt-plan-private.h: what the transaction needs from a plan beyond its JSON,
+ * and the state file both read (var/lib/passthrough/state.json).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+#include "pt-bootsetup.h"
+#include "pt-plan.h"
+
+G_BEGIN_DECLS
+
+#define PT_STATE_FORMAT 1
+#define PT_STATE_DIR "/var/lib/passthrough"
+
+/* One file the plan changes.  @editor names how our part of it is taken
+ * out again later ("grub-default:VAR", "entry", "kernel-cmdline", "limine",
+ * "default-limine", "refind", "mkinitcpio", "module-lines", "booster",
+ * "whole"); @ours lists our tokens, modules or (for "whole") nothing. */
+typedef struct
+{
+  char     *path;          /* system path, "/etc/default/grub" */
+  char     *action;        /* create, modify, delete */
+  char     *before;        /* current text, NULL when absent */
+  char     *after;         /* NULL: delete */
+  char     *diff;
+  char     *editor;
+  GStrv     ours;
+  char     *base;          /* the text without Passthrough: the backup revert restores */
+  gboolean  keep;          /* revert keeps the file without our part (etc/kernel/cmdline we created) */
+  gboolean  initramfs;     /* a change the initramfs must be regenerated for */
+  gboolean  record;        /* carries Passthrough content after the plan: kept in the state */
+} PtChange;
+
+typedef struct
+{
+  GStrv     argv;
+  gboolean  edit;          /* its effect is the edit (grubby, kernelstub, rpm-ostree kargs) */
+} PtCommand;
+
+typedef struct
+{
+  char     *code;
+  char     *message;
+  GStrv     devices;
+} PtIssue;
+
+/* A file as the state file remembers it. */
+typedef struct
+{
+  char     *path;
+  char     *backup;        /* name in var/lib/passthrough/backups, NULL: absent before */
+  char     *after_sha256;
+  char     *editor;
+  GStrv     ours;
+  gboolean  keep;
+} PtStateFile;
+
+typedef struct
+{
+  gboolean   applied;
+  char      *time;
+  GPtrArray *files;            /* PtStateFile */
+  GStrv      selection;
+  JsonNode  *devices;          /* array of {address, ids, binding, driver_after} */
+  GStrv      kernel_args;
+  char      *bootloader;
+  char      *initramfs;
+  char      *cmd_kind;         /* grubby, kernelstub, rpm-ostree or NULL */
+  GStrv      cmd_ours;         /* tokens those commands added */
+  JsonNode  *history;          /* array */
+} PtState;
+
+void        pt_change_free          (PtChange   *change);
+void        pt_command_free         (PtCommand  *command);
+void        pt_issue_free           (PtIssue    *issue);
+void        pt_state_free           (PtState    *state);
+PtState    *pt_state_load           (PtPaths    *paths,
+                                     GError    **error);
+char       *pt_state_to_json        (PtState    *state);
+char       *pt_state_read_backup    (PtPaths    *paths,
+                                     PtStateFile *file,
+                                     GError    **error);
+char       *pt_sha256_text          (const char *text);
+char       *pt_engine_read_file     (PtPaths    *paths,
+                                     const char *system_path,
+                                     gboolean   *out_exists,
+                                     GError    **error);
+char       *pt_engine_apply_editor  (const char        *editor,
+                                     const char        *text,
+                                     const char *const *add,
+                                     const char *const *remove,
+                                     GError           **error);
+char       *pt_engine_running_cmdline (PtPaths   *paths,
+                                       PtTopology *topology);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PtState, pt_state_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PtChange, pt_change_free)
+
+/* Accessors for the transaction. */
+GPtrArray  *pt_plan_get_changes     (PtPlan *self);   /* PtChange */
+GPtrArray  *pt_plan_get_commands    (PtPlan *self);   /* PtCommand */
+gboolean    pt_plan_is_revert       (PtPlan *self);
+/* {selection, devices, kernel_args, bootloader, initramfs} for the state
+ * file; the transaction adds files, backups and commands. */
+JsonNode   *pt_plan_dup_summary     (PtPlan *self);
+GPtrArray  *pt_plan_get_warnings    (PtPlan *self);   /* PtIssue */
+GPtrArray  *pt_plan_get_blockers    (PtPlan *self);   /* PtIssue */
+const char *pt_plan_get_cmd_kind    (PtPlan *self);
+GStrv       pt_plan_get_cmd_ours    (PtPlan *self);
+
+G_END_DECLS

@@ -1,0 +1,1251 @@
+/* pt-transaction.c: carrying a plan out (DESIGN.md, Safety rules 2–4).
+ *
+ * Layout under <root>/var/lib/passthrough (mode 0700):
+ *   lock          flock(2): one transaction at a time
+ *   state.json    what is applied (files, backups, our tokens) and the history
+ *   backups/      each changed file as it was without Passthrough
+ *   journal.json  only while a transaction runs: "in-progress", the files it
+ *                 touches and their texts before it (txn/N), commands run
+ *   txn/          those texts
+ *
+ * Fault injection (PASSTHROUGH_FAULT=<step> → _exit(99)), in order:
+ *   after-journal    the journal and its backups are on disk, no file changed
+ *   after-write-N    the Nth changed file (1-based) is written
+ *   before-commands  every file is written, no command has run
+ *   after-commands   every command has run
+ *   after-state      state.json is written, the journal not yet removed
+ * Recovery (pt_transaction_recover, and the start of every transaction)
+ * returns every file and state.json to the text before the transaction.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "pt-edit.h"
+#include "pt-error.h"
+#include "pt-plan-private.h"
+#include "pt-transaction.h"
+
+#define JOURNAL_FORMAT 1
+
+static void
+fault (const char *step)
+{
+  const char *want = g_getenv ("PASSTHROUGH_FAULT");
+
+  if (want != NULL && g_str_equal (want, step))
+    _exit (99);
+}
+
+static void
+progress_emit (PtProgressFunc  progress,
+               gpointer        user_data,
+               const char     *step,
+               double          fraction,
+               const char     *message)
+{
+  if (progress != NULL)
+    progress (step, fraction, message, user_data);
+}
+
+/* ---- the allow-list --------------------------------------------------- */
+
+static gboolean
+path_is_allowed (const char *system_path)
+{
+  static const char *const exact[] = {
+    "/etc/default/grub", "/etc/kernel/cmdline",
+    "/etc/modprobe.d/passthrough.conf", "/etc/dracut.conf.d/passthrough.conf",
+    "/etc/mkinitcpio.conf.d/passthrough.conf", "/etc/mkinitcpio.conf",
+    "/etc/initramfs-tools/modules", "/etc/booster.yaml", "/etc/default/limine",
+    "/boot/refind_linux.conf", "/boot/limine.conf", "/boot/limine/limine.conf",
+    "/boot/efi/limine.conf", "/efi/limine.conf", "/boot/EFI/BOOT/limine.conf",
+    "/boot/efi/EFI/BOOT/limine.conf", "/efi/EFI/BOOT/limine.conf",
+  };
+  static const char *const entry_dirs[] = {
+    "/boot/loader/entries/", "/efi/loader/entries/", "/boot/efi/loader/entries/",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (exact); i++)
+    if (g_str_equal (system_path, exact[i]))
+      return TRUE;
+  for (guint i = 0; i < G_N_ELEMENTS (entry_dirs); i++)
+    if (g_str_has_prefix (system_path, entry_dirs[i]))
+      {
+        const char *name = system_path + strlen (entry_dirs[i]);
+        if (name[0] != '\0' && name[0] != '.' && strchr (name, '/') == NULL &&
+            g_str_has_suffix (name, ".conf"))
+          return TRUE;
+      }
+  return FALSE;
+}
+
+/* Follows symbolic links inside the root (an absolute target is taken
+ * relative to the root, as after chroot) and returns the real system path;
+ * the result must be on the allow-list. */
+static char *
+resolve_allowed (PtPaths     *paths,
+                 const char  *system_path,
+                 GError     **error)
+{
+  g_autoptr(GPtrArray) todo = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) done = g_ptr_array_new_with_free_func (g_free);
+  g_auto(GStrv) parts = g_strsplit (system_path, "/", -1);
+  guint hops = 0;
+  GString *result;
+
+  for (gint i = (gint) g_strv_length (parts) - 1; i >= 0; i--)
+    if (parts[i][0] != '\0' && !g_str_equal (parts[i], "."))
+      g_ptr_array_add (todo, g_strdup (parts[i]));
+
+  while (todo->len > 0)
+    {
+      g_autofree char *part = g_ptr_array_steal_index (todo, todo->len - 1);
+      g_autofree char *sys = NULL;
+      g_autofree char *host = NULL;
+      g_autofree char *target = NULL;
+      GString *s;
+
+      if (g_str_equal (part, ".."))
+        {
+          if (done->len > 0)
+            g_ptr_array_remove_index (done, done->len - 1);
+          continue;
+        }
+      g_ptr_array_add (done, g_strdup (part));
+      s = g_string_new (NULL);
+      for (guint i = 0; i < done->len; i++)
+        g_string_append_printf (s, "/%s", (char *) g_ptr_array_index (done, i));
+      sys = g_string_free (s, FALSE);
+      host = pt_paths_build (paths, sys + 1, NULL);
+      if (!g_file_test (host, G_FILE_TEST_IS_SYMLINK))
+        continue;
+      if (++hops > 32)
+        {
+          g_set_error (error, PT_ERROR, PT_ERROR_FAILED,
+                       _("%s is a loop of symbolic links; Passthrough will not write it."), system_path);
+          return NULL;
+        }
+      target = g_file_read_link (host, NULL);
+      if (target == NULL)
+        continue;
+      g_ptr_array_remove_index (done, done->len - 1);
+      if (g_path_is_absolute (target))
+        g_ptr_array_set_size (done, 0);
+      {
+        g_auto(GStrv) tparts = g_strsplit (target, "/", -1);
+        for (gint i = (gint) g_strv_length (tparts) - 1; i >= 0; i--)
+          if (tparts[i][0] != '\0' && !g_str_equal (tparts[i], "."))
+            g_ptr_array_add (todo, g_strdup (tparts[i]));
+      }
+    }
+
+  result = g_string_new (NULL);
+  for (guint i = 0; i < done->len; i++)
+    g_string_append_printf (result, "/%s", (char *) g_ptr_array_index (done, i));
+  if (!path_is_allowed (result->str))
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_FAILED,
+                   _("%s leads to %s, which is not one of the files Passthrough may write. Nothing was changed."),
+                   system_path, result->str);
+      g_string_free (result, TRUE);
+      return NULL;
+    }
+  return g_string_free (result, FALSE);
+}
+
+/* ---- atomic, durable writes ------------------------------------------- */
+
+static gboolean
+fsync_dir (const char  *dir,
+           GError     **error)
+{
+  int fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+  if (fd < 0 || fsync (fd) < 0)
+    {
+      int saved = errno;
+      if (fd >= 0)
+        close (fd);
+      g_set_error (error, PT_ERROR, PT_ERROR_FAILED, _("Cannot sync the directory %s: %s."),
+                   dir, g_strerror (saved));
+      return FALSE;
+    }
+  close (fd);
+  return TRUE;
+}
+
+static gboolean
+mkdir_parents (const char  *dir,
+               int          mode,
+               GError     **error)
+{
+  if (g_mkdir_with_parents (dir, mode) < 0)
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_FAILED, _("Cannot create the directory %s: %s."),
+                   dir, g_strerror (errno));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Copies every extended attribute (the SELinux label among them) from the
+ * file being replaced; a file system without them (a FAT ESP) has none. */
+static void
+copy_xattrs (const char *from,
+             int         to_fd)
+{
+  ssize_t len = llistxattr (from, NULL, 0);
+  g_autofree char *names = NULL;
+
+  if (len <= 0)
+    return;
+  names = g_malloc (len);
+  len = llistxattr (from, names, len);
+  for (ssize_t off = 0; len > 0 && off < len; off += strlen (names + off) + 1)
+    {
+      const char *name = names + off;
+      ssize_t vlen = lgetxattr (from, name, NULL, 0);
+      g_autofree char *value = NULL;
+
+      if (vlen < 0)
+        continue;
+      value = g_malloc (vlen + 1);
+      vlen = lgetxattr (from, name, value, vlen);
+      if (vlen >= 0)
+        (void) fsetxattr (to_fd, name, value, vlen, 0);
+    }
+}
+
+/* Writes @content to @host_path (or deletes it when @content is NULL):
+ * a temporary file in the same directory, fsync, rename, fsync of the
+ * directory; mode, owner and xattrs of the old file are kept. */
+static gboolean
+write_atomic (const char  *host_path,
+              const char  *content,
+              int          new_mode,
+              GError     **error)
+{
+  g_autofree char *dir = g_path_get_dirname (host_path);
+  g_autofree char *base = g_path_get_basename (host_path);
+  g_autofree char *tmp = NULL;
+  struct stat st;
+  gboolean had = lstat (host_path, &st) == 0;
+  gsize len, off = 0;
+  int fd;
+
+  if (content == NULL)
+    {
+      if (had && unlink (host_path) < 0)
+        {
+          g_set_error (error, PT_ERROR, PT_ERROR_FAILED, _("Cannot remove %s: %s."), host_path, g_strerror (errno));
+          return FALSE;
+        }
+      return fsync_dir (dir, error);
+    }
+
+  if (!mkdir_parents (dir, 0755, error))
+    return FALSE;
+  tmp = g_strdup_printf ("%s/.%s.passthrough-XXXXXX", dir, base);
+  fd = g_mkstemp_full (tmp, O_RDWR | O_CLOEXEC, 0600);
+  if (fd < 0)
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_FAILED, _("Cannot create a temporary file in %s: %s."),
+                   dir, g_strerror (errno));
+      return FALSE;
+    }
+  len = strlen (content);
+  while (off < len)
+    {
+      ssize_t n = write (fd, content + off, len - off);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        goto fail;
+      off += n;
+    }
+  if (had)
+    {
+      /* A FAT ESP has no owner or mode to keep: ignore what it refuses. */
+      if (fchmod (fd, st.st_mode & 07777) < 0 && errno != EPERM && errno != ENOTSUP)
+        goto fail;
+      if (fchown (fd, st.st_uid, st.st_gid) < 0 && errno != EPERM && errno != ENOTSUP && errno != EINVAL)
+        goto fail;
+      copy_xattrs (host_path, fd);
+    }
+  else if (fchmod (fd, new_mode) < 0 && errno != EPERM && errno != ENOTSUP)
+    goto fail;
+  if (fsync (fd) < 0)
+    goto fail;
+  close (fd);
+  fd = -1;
+  if (rename (tmp, host_path) < 0)
+    goto fail;
+  return fsync_dir (dir, error);
+
+fail:
+  {
+    int saved = errno;
+    if (fd >= 0)
+      close (fd);
+    unlink (tmp);
+    g_set_error (error, PT_ERROR, PT_ERROR_FAILED, _("Cannot write %s: %s. The file was left as it was."),
+                 host_path, g_strerror (saved));
+    return FALSE;
+  }
+}
+
+static gboolean
+write_state_file (PtPaths     *paths,
+                  const char  *name,
+                  const char  *content,
+                  GError     **error)
+{
+  g_autofree char *path = pt_paths_build (paths, "var/lib/passthrough", name, NULL);
+  return write_atomic (path, content, 0600, error);
+}
+
+/* ---- the lock --------------------------------------------------------- */
+
+static int
+take_lock (PtPaths  *paths,
+           GError  **error)
+{
+  g_autofree char *dir = pt_paths_build (paths, "var/lib/passthrough", NULL);
+  g_autofree char *path = g_build_filename (dir, "lock", NULL);
+  int fd;
+
+  if (!mkdir_parents (dir, 0700, error))
+    return -1;
+  fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0)
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_FAILED, _("Cannot open the lock %s: %s."), path, g_strerror (errno));
+      return -1;
+    }
+  if (flock (fd, LOCK_EX | LOCK_NB) < 0)
+    {
+      close (fd);
+      g_set_error (error, PT_ERROR, PT_ERROR_BUSY,
+                   _("Another Passthrough change is running right now. Wait until it has finished, then try again."));
+      return -1;
+    }
+  return fd;
+}
+
+static void
+release_lock (int fd)
+{
+  if (fd >= 0)
+    {
+      flock (fd, LOCK_UN);
+      close (fd);
+    }
+}
+
+/* ---- commands --------------------------------------------------------- */
+
+/* Under a root other than "/", inside chroot ROOT, never on the host; a
+ * test puts a recording stand-in in front with PASSTHROUGH_COMMAND_WRAPPER. */
+static GStrv
+full_argv (PtPaths *paths,
+           GStrv    argv)
+{
+  GStrvBuilder *b = g_strv_builder_new ();
+  const char *wrapper = g_getenv ("PASSTHROUGH_COMMAND_WRAPPER");
+  GStrv out;
+
+  if (wrapper != NULL && wrapper[0] != '\0')
+    g_strv_builder_add (b, wrapper);
+  if (!pt_paths_is_host (paths))
+    {
+      g_strv_builder_add (b, "chroot");
+      g_strv_builder_add (b, pt_paths_get_root (paths));
+    }
+  g_strv_builder_addv (b, (const char **) argv);
+  out = g_strv_builder_end (b);
+  g_strv_builder_unref (b);
+  return out;
+}
+
+static gboolean
+run_command (PtPaths         *paths,
+             GStrv            argv,
+             double           fraction,
+             PtProgressFunc   progress,
+             gpointer         user_data,
+             GError         **error)
+{
+  g_auto(GStrv) full = full_argv (paths, argv);
+  g_autofree char *shown = g_strjoinv (" ", argv);
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GDataInputStream) in = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GString) tail = g_string_new (NULL);
+  char *line;
+
+  progress_emit (progress, user_data, "command", fraction, shown);
+  proc = g_subprocess_newv ((const char *const *) full,
+                            G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE |
+                            G_SUBPROCESS_FLAGS_STDIN_INHERIT, &local_error);
+  if (proc == NULL)
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_FAILED, _("Cannot run “%s”: %s."), shown, local_error->message);
+      return FALSE;
+    }
+  in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (proc));
+  while ((line = g_data_input_stream_read_line_utf8 (in, NULL, NULL, NULL)) != NULL)
+    {
+      progress_emit (progress, user_data, "output", fraction, line);
+      g_string_assign (tail, line);
+      g_free (line);
+    }
+  if (!g_subprocess_wait (proc, NULL, &local_error))
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_FAILED, _("“%s” did not finish: %s."), shown, local_error->message);
+      return FALSE;
+    }
+  if (!g_subprocess_get_if_exited (proc) || g_subprocess_get_exit_status (proc) != 0)
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_FAILED, _("“%s” failed (exit status %d)%s%s"),
+                   shown, g_subprocess_get_if_exited (proc) ? g_subprocess_get_exit_status (proc) : -1,
+                   tail->len ? ": " : ".", tail->str);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* grubby --args ⇄ --remove-args, kernelstub -a ⇄ -d, rpm-ostree kargs
+ * --append-if-missing ⇄ --delete-if-present. */
+static GStrv
+invert_argv (GStrv argv)
+{
+  GStrv inv = g_strdupv (argv);
+
+  for (guint i = 1; inv[i] != NULL; i++)
+    {
+      char *a = inv[i];
+      char *n = NULL;
+      if (g_str_has_prefix (a, "--args="))
+        n = g_strconcat ("--remove-args=", a + 7, NULL);
+      else if (g_str_has_prefix (a, "--remove-args="))
+        n = g_strconcat ("--args=", a + 14, NULL);
+      else if (g_str_equal (a, "-a") && g_str_equal (inv[0], "kernelstub"))
+        n = g_strdup ("-d");
+      else if (g_str_equal (a, "-d") && g_str_equal (inv[0], "kernelstub"))
+        n = g_strdup ("-a");
+      else if (g_str_has_prefix (a, "--append-if-missing="))
+        n = g_strconcat ("--delete-if-present=", a + 20, NULL);
+      else if (g_str_has_prefix (a, "--delete-if-present="))
+        n = g_strconcat ("--append-if-missing=", a + 20, NULL);
+      if (n != NULL)
+        {
+          g_free (inv[i]);
+          inv[i] = n;
+        }
+    }
+  return inv;
+}
+
+/* ---- the journal ------------------------------------------------------ */
+
+typedef struct
+{
+  char     *path;       /* system path (resolved) */
+  gboolean  existed;
+  char     *text;       /* before the transaction */
+} JournalFile;
+
+static void
+journal_file_free (JournalFile *f)
+{
+  g_free (f->path);
+  g_free (f->text);
+  g_free (f);
+}
+
+typedef struct
+{
+  GPtrArray *files;            /* JournalFile; the last one is state.json */
+  GPtrArray *edits_run;        /* GStrv */
+  GPtrArray *regeneration;     /* GStrv */
+  gboolean   regeneration_started;
+} Journal;
+
+static void
+journal_clear (Journal *j)
+{
+  g_clear_pointer (&j->files, g_ptr_array_unref);
+  g_clear_pointer (&j->edits_run, g_ptr_array_unref);
+  g_clear_pointer (&j->regeneration, g_ptr_array_unref);
+}
+
+static void
+add_argv_array (JsonBuilder *b,
+                const char  *name,
+                GPtrArray   *list)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_begin_array (b);
+  for (guint i = 0; list && i < list->len; i++)
+    {
+      GStrv argv = g_ptr_array_index (list, i);
+      json_builder_begin_array (b);
+      for (guint k = 0; argv[k] != NULL; k++)
+        json_builder_add_string_value (b, argv[k]);
+      json_builder_end_array (b);
+    }
+  json_builder_end_array (b);
+}
+
+static gboolean
+journal_write (PtPaths  *paths,
+               Journal  *j,
+               GError  **error)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *text = NULL;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "format");
+  json_builder_add_int_value (b, JOURNAL_FORMAT);
+  json_builder_set_member_name (b, "phase");
+  json_builder_add_string_value (b, "in-progress");
+  json_builder_set_member_name (b, "files");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < j->files->len; i++)
+    {
+      JournalFile *f = g_ptr_array_index (j->files, i);
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "path");
+      json_builder_add_string_value (b, f->path);
+      json_builder_set_member_name (b, "existed");
+      json_builder_add_boolean_value (b, f->existed);
+      json_builder_set_member_name (b, "backup");
+      if (f->existed)
+        {
+          g_autofree char *name = g_strdup_printf ("txn-%u", i);
+          json_builder_add_string_value (b, name);
+        }
+      else
+        json_builder_add_null_value (b);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  add_argv_array (b, "edits_run", j->edits_run);
+  add_argv_array (b, "regeneration", j->regeneration);
+  json_builder_set_member_name (b, "regeneration_started");
+  json_builder_add_boolean_value (b, j->regeneration_started);
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  json_generator_set_root (gen, root);
+  json_generator_set_pretty (gen, TRUE);
+  text = json_generator_to_data (gen, NULL);
+  return write_state_file (paths, "journal.json", text, error);
+}
+
+static GPtrArray *
+read_argv_array (JsonObject *obj,
+                 const char *name)
+{
+  GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  JsonNode *node = json_object_get_member (obj, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+    return out;
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (node)); i++)
+    {
+      JsonNode *el = json_array_get_element (json_node_get_array (node), i);
+      GStrvBuilder *sb;
+      if (!JSON_NODE_HOLDS_ARRAY (el))
+        continue;
+      sb = g_strv_builder_new ();
+      for (guint k = 0; k < json_array_get_length (json_node_get_array (el)); k++)
+        {
+          const char *s = json_array_get_string_element (json_node_get_array (el), k);
+          if (s)
+            g_strv_builder_add (sb, s);
+        }
+      g_ptr_array_add (out, g_strv_builder_end (sb));
+      g_strv_builder_unref (sb);
+    }
+  return out;
+}
+
+static gboolean
+restore_files (PtPaths  *paths,
+               Journal  *j,
+               GError  **error)
+{
+  gboolean ok = TRUE;
+
+  /* Every file, even when one fails: as much as possible goes back. */
+  for (guint i = 0; i < j->files->len; i++)
+    {
+      JournalFile *f = g_ptr_array_index (j->files, i);
+      g_autofree char *host = pt_paths_build (paths, f->path + 1, NULL);
+      g_autoptr(GError) local_error = NULL;
+
+      if (!write_atomic (host, f->existed ? f->text : NULL, 0644, &local_error))
+        {
+          if (ok)
+            g_propagate_error (error, g_steal_pointer (&local_error));
+          ok = FALSE;
+        }
+    }
+  return ok;
+}
+
+static void
+remove_dir_files (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *p = g_build_filename (dir, name, NULL);
+      g_unlink (p);
+    }
+  g_rmdir (dir);
+}
+
+static gboolean
+journal_finish (PtPaths  *paths,
+                GError  **error)
+{
+  g_autofree char *journal = pt_paths_build (paths, "var/lib/passthrough/journal.json", NULL);
+  g_autofree char *txn = pt_paths_build (paths, "var/lib/passthrough/txn", NULL);
+  g_autofree char *dir = pt_paths_build (paths, "var/lib/passthrough", NULL);
+
+  if (g_unlink (journal) < 0 && errno != ENOENT)
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_FAILED, _("Cannot remove the journal %s: %s."),
+                   journal, g_strerror (errno));
+      return FALSE;
+    }
+  if (!fsync_dir (dir, error))
+    return FALSE;
+  remove_dir_files (txn);
+  return TRUE;
+}
+
+static gboolean
+recover_locked (PtPaths  *paths,
+                GError  **error)
+{
+  g_autofree char *journal_path = pt_paths_build (paths, "var/lib/passthrough/journal.json", NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) local_error = NULL;
+  Journal j = { 0 };
+  JsonObject *root;
+  JsonArray *files;
+  gboolean ok;
+
+  if (!g_file_test (journal_path, G_FILE_TEST_EXISTS))
+    return TRUE;
+  if (!json_parser_load_from_file (parser, journal_path, &local_error) ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_PARSE,
+                   _("The journal %s of an unfinished change cannot be read (%s); the files it names were left alone."),
+                   journal_path, local_error ? local_error->message : "not an object");
+      return FALSE;
+    }
+  root = json_node_get_object (json_parser_get_root (parser));
+  if (json_object_get_int_member_with_default (root, "format", 0) != JOURNAL_FORMAT ||
+      !json_object_has_member (root, "files"))
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_PARSE, _("The journal %s has an unknown format."), journal_path);
+      return FALSE;
+    }
+  j.files = g_ptr_array_new_with_free_func ((GDestroyNotify) journal_file_free);
+  files = json_object_get_array_member (root, "files");
+  for (guint i = 0; i < json_array_get_length (files); i++)
+    {
+      JsonObject *fo = json_array_get_object_element (files, i);
+      JournalFile *f = g_new0 (JournalFile, 1);
+      const char *path = fo ? json_object_get_string_member_with_default (fo, "path", NULL) : NULL;
+      const char *backup = fo ? json_object_get_string_member_with_default (fo, "backup", NULL) : NULL;
+
+      g_ptr_array_add (j.files, f);
+      if (path == NULL || path[0] != '/' ||
+          (!path_is_allowed (path) && !g_str_equal (path, PT_STATE_DIR "/state.json")))
+        {
+          g_set_error (error, PT_ERROR, PT_ERROR_PARSE, _("The journal %s names a file Passthrough may not write."), journal_path);
+          journal_clear (&j);
+          return FALSE;
+        }
+      f->path = g_strdup (path);
+      f->existed = json_object_get_boolean_member_with_default (fo, "existed", FALSE);
+      if (f->existed)
+        {
+          g_autofree char *rel = NULL;
+          gboolean exists;
+          if (backup == NULL || strchr (backup, '/') != NULL)
+            {
+              g_set_error (error, PT_ERROR, PT_ERROR_PARSE, _("The journal %s lacks a backup."), journal_path);
+              journal_clear (&j);
+              return FALSE;
+            }
+          rel = g_build_filename (PT_STATE_DIR, "txn", backup, NULL);
+          f->text = pt_engine_read_file (paths, rel, &exists, error);
+          if (f->text == NULL)
+            {
+              if (!exists && (error == NULL || *error == NULL))
+                g_set_error (error, PT_ERROR, PT_ERROR_NOT_FOUND, _("The backup %s of an unfinished change is missing."), rel);
+              journal_clear (&j);
+              return FALSE;
+            }
+        }
+    }
+  j.edits_run = read_argv_array (root, "edits_run");
+  j.regeneration = read_argv_array (root, "regeneration");
+  j.regeneration_started = json_object_get_boolean_member_with_default (root, "regeneration_started", FALSE);
+
+  ok = restore_files (paths, &j, error);
+  if (ok)
+    {
+      /* Undo what the edit commands did, newest first, then regenerate from
+       * the restored files so the boot files match them again. */
+      for (guint i = j.edits_run->len; i-- > 0;)
+        {
+          g_auto(GStrv) inv = invert_argv (g_ptr_array_index (j.edits_run, i));
+          run_command (paths, inv, 1.0, NULL, NULL, NULL);
+        }
+      if (j.regeneration_started)
+        for (guint i = 0; i < j.regeneration->len; i++)
+          run_command (paths, g_ptr_array_index (j.regeneration, i), 1.0, NULL, NULL, NULL);
+      ok = journal_finish (paths, error);
+    }
+  journal_clear (&j);
+  return ok;
+}
+
+gboolean
+pt_transaction_recover (PtPaths  *paths,
+                        GError  **error)
+{
+  int lock = take_lock (paths, error);
+  gboolean ok;
+
+  if (lock < 0)
+    return FALSE;
+  ok = recover_locked (paths, error);
+  release_lock (lock);
+  return ok;
+}
+
+/* ---- the transaction -------------------------------------------------- */
+
+static char *
+now_iso8601 (void)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  return g_date_time_format (now, "%Y-%m-%dT%H:%M:%SZ");
+}
+
+static JsonNode *
+history_entry (const char *action,
+               GStrv       devices,
+               gboolean    commands_ran)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autofree char *time = now_iso8601 ();
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "time");
+  json_builder_add_string_value (b, time);
+  json_builder_set_member_name (b, "action");
+  json_builder_add_string_value (b, action);
+  json_builder_set_member_name (b, "devices");
+  json_builder_begin_array (b);
+  for (guint i = 0; devices && devices[i] != NULL; i++)
+    json_builder_add_string_value (b, devices[i]);
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "commands_ran");
+  json_builder_add_boolean_value (b, commands_ran);
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+static GStrv
+strv_from_json_array (JsonObject *obj,
+                      const char *name)
+{
+  GStrvBuilder *b = g_strv_builder_new ();
+  JsonArray *a = json_object_get_array_member (obj, name);
+  GStrv out;
+
+  for (guint i = 0; a && i < json_array_get_length (a); i++)
+    g_strv_builder_add (b, json_array_get_string_element (a, i));
+  out = g_strv_builder_end (b);
+  g_strv_builder_unref (b);
+  return out;
+}
+
+static gboolean
+run_plan (PtPaths         *paths,
+          PtPlan          *plan,
+          gboolean         run_commands,
+          PtProgressFunc   progress,
+          gpointer         user_data,
+          GError         **error)
+{
+  GPtrArray *changes = pt_plan_get_changes (plan);
+  GPtrArray *commands = pt_plan_get_commands (plan);
+  g_autoptr(GPtrArray) todo = g_ptr_array_new ();            /* PtChange to write */
+  g_autoptr(GPtrArray) resolved = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(PtState) old_state = NULL;
+  g_autoptr(PtState) new_state = NULL;
+  g_autoptr(GHashTable) keep_backups = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autofree char *state_text = NULL;
+  g_autofree char *gen = NULL;
+  g_autofree char *txn_dir = pt_paths_build (paths, "var/lib/passthrough/txn", NULL);
+  g_autofree char *backup_dir = pt_paths_build (paths, "var/lib/passthrough/backups", NULL);
+  g_auto(GStrv) devices = pt_plan_get_devices (plan);
+  Journal j = { 0 };
+  gboolean ok = FALSE;
+  gboolean commands_ran = FALSE;
+
+  old_state = pt_state_load (paths, error);
+  if (old_state == NULL)
+    return FALSE;
+
+  /* Every path checked before anything is written. */
+  for (guint i = 0; i < changes->len; i++)
+    {
+      PtChange *c = g_ptr_array_index (changes, i);
+      char *real;
+      if (g_str_equal (c->action, "none") && !c->record)
+        continue;
+      real = resolve_allowed (paths, c->path, error);
+      if (real == NULL)
+        return FALSE;
+      g_ptr_array_add (resolved, real);
+      if (!g_str_equal (c->action, "none"))
+        g_ptr_array_add (todo, c);
+    }
+  if (todo->len == 0 && commands->len == 0)
+    {
+      progress_emit (progress, user_data, "done", 1.0, _("Nothing to change: the system is already set up this way."));
+      return TRUE;
+    }
+
+  /* The journal: every file's text before, and the state file's. */
+  if (!mkdir_parents (txn_dir, 0700, error) || !mkdir_parents (backup_dir, 0700, error))
+    return FALSE;
+  j.files = g_ptr_array_new_with_free_func ((GDestroyNotify) journal_file_free);
+  j.edits_run = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  j.regeneration = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  for (guint i = 0; i < todo->len; i++)
+    {
+      PtChange *c = g_ptr_array_index (todo, i);
+      JournalFile *f = g_new0 (JournalFile, 1);
+      g_autofree char *real = resolve_allowed (paths, c->path, error);
+      gboolean exists;
+
+      g_ptr_array_add (j.files, f);
+      if (real == NULL)
+        goto out;
+      f->path = g_steal_pointer (&real);
+      f->text = pt_engine_read_file (paths, f->path, &exists, error);
+      if (f->text == NULL && error && *error)
+        goto out;
+      f->existed = exists;
+      /* The plan was made from these bytes; refuse if they moved since. */
+      if (g_strcmp0 (f->text, c->before) != 0)
+        {
+          g_set_error (error, PT_ERROR, PT_ERROR_PLAN_CHANGED,
+                       _("%s changed after the plan was made. Nothing was changed; make the plan again."), c->path);
+          goto out;
+        }
+    }
+  {
+    JournalFile *f = g_new0 (JournalFile, 1);
+    gboolean exists;
+    f->path = g_strdup (PT_STATE_DIR "/state.json");
+    f->text = pt_engine_read_file (paths, f->path, &exists, error);
+    f->existed = exists;
+    g_ptr_array_add (j.files, f);
+    if (f->text == NULL && error && *error)
+      goto out;
+  }
+  for (guint i = 0; i < commands->len; i++)
+    {
+      PtCommand *cmd = g_ptr_array_index (commands, i);
+      if (!cmd->edit)
+        g_ptr_array_add (j.regeneration, g_strdupv (cmd->argv));
+    }
+  for (guint i = 0; i < j.files->len; i++)
+    {
+      JournalFile *f = g_ptr_array_index (j.files, i);
+      g_autofree char *name = g_strdup_printf ("txn-%u", i);
+      g_autofree char *p = g_build_filename (txn_dir, name, NULL);
+      if (f->existed && !write_atomic (p, f->text, 0600, error))
+        goto out;
+    }
+  if (!journal_write (paths, &j, error))
+    goto out;
+  progress_emit (progress, user_data, "journal", 0.05, _("Journal and backups written."));
+  fault ("after-journal");
+
+  /* The texts without Passthrough, for revert: written before any change. */
+  gen = g_strdup_printf ("%" G_GINT64_FORMAT, g_get_real_time ());
+  new_state = g_new0 (PtState, 1);
+  new_state->files = g_ptr_array_new_with_free_func (NULL);
+  g_ptr_array_set_free_func (new_state->files, (GDestroyNotify) NULL);
+  {
+    guint n = 0;
+    for (guint i = 0; i < changes->len; i++)
+      {
+        PtChange *c = g_ptr_array_index (changes, i);
+        PtStateFile *f;
+        if (!c->record || c->after == NULL || pt_plan_is_revert (plan))
+          continue;
+        f = g_new0 (PtStateFile, 1);
+        f->path = g_strdup (c->path);
+        f->editor = g_strdup (c->editor);
+        f->ours = g_strdupv (c->ours);
+        f->keep = c->keep;
+        f->after_sha256 = pt_sha256_text (c->after);
+        if (c->base != NULL)
+          {
+            g_autofree char *p = NULL;
+            f->backup = g_strdup_printf ("%s-%u", gen, n++);
+            p = g_build_filename (backup_dir, f->backup, NULL);
+            if (!write_atomic (p, c->base, 0600, error))
+              {
+                g_free (f->path); g_free (f->editor); g_strfreev (f->ours);
+                g_free (f->after_sha256); g_free (f->backup); g_free (f);
+                goto out;
+              }
+            g_hash_table_add (keep_backups, g_strdup (f->backup));
+          }
+        g_ptr_array_add (new_state->files, f);
+      }
+  }
+
+  /* The files. */
+  for (guint i = 0; i < todo->len; i++)
+    {
+      PtChange *c = g_ptr_array_index (todo, i);
+      JournalFile *f = g_ptr_array_index (j.files, i);
+      g_autofree char *host = pt_paths_build (paths, f->path + 1, NULL);
+      g_autofree char *step = g_strdup_printf ("after-write-%u", i + 1);
+      g_autofree char *msg = g_strdup_printf ("%s %s", c->action, c->path);
+
+      if (!write_atomic (host, c->after, 0644, error))
+        {
+          restore_files (paths, &j, NULL);
+          goto finish_rollback;
+        }
+      progress_emit (progress, user_data, "write", 0.1 + 0.3 * (i + 1) / todo->len, msg);
+      fault (step);
+    }
+  fault ("before-commands");
+
+  /* The commands. */
+  if (run_commands)
+    {
+      for (guint i = 0; i < commands->len; i++)
+        {
+          PtCommand *cmd = g_ptr_array_index (commands, i);
+          g_autoptr(GError) cmd_error = NULL;
+          double fraction = 0.4 + 0.5 * (i + 1) / commands->len;
+
+          if (cmd->edit)
+            g_ptr_array_add (j.edits_run, g_strdupv (cmd->argv));
+          else if (!j.regeneration_started)
+            j.regeneration_started = TRUE;
+          if (!journal_write (paths, &j, error))
+            {
+              restore_files (paths, &j, NULL);
+              goto finish_rollback;
+            }
+          if (run_command (paths, cmd->argv, fraction, progress, user_data, &cmd_error))
+            continue;
+
+          /* A failure: put every file back, undo the edit commands, and
+           * regenerate again so the boot files match the restored ones. */
+          progress_emit (progress, user_data, "rollback", fraction, cmd_error->message);
+          restore_files (paths, &j, NULL);
+          if (cmd->edit)
+            g_ptr_array_remove_index (j.edits_run, j.edits_run->len - 1);
+          for (guint k = j.edits_run->len; k-- > 0;)
+            {
+              g_auto(GStrv) inv = invert_argv (g_ptr_array_index (j.edits_run, k));
+              run_command (paths, inv, fraction, progress, user_data, NULL);
+            }
+          if (j.regeneration_started)
+            for (guint k = 0; k < j.regeneration->len; k++)
+              run_command (paths, g_ptr_array_index (j.regeneration, k), fraction, progress, user_data, NULL);
+          journal_finish (paths, NULL);
+          if (cmd->edit)
+            g_set_error (error, PT_ERROR, PT_ERROR_FAILED,
+                         _("%s Every file was put back as it was."), cmd_error->message);
+          else
+            g_set_error (error, PT_ERROR, PT_ERROR_REGENERATION_FAILED,
+                         _("%s Every file was put back as it was and the boot files were regenerated again; your system boots as before."),
+                         cmd_error->message);
+          goto out;
+        }
+      commands_ran = TRUE;
+    }
+  fault ("after-commands");
+
+  /* The state file: what is applied now, and the history. */
+  new_state->history = json_node_copy (old_state->history);
+  if (pt_plan_is_revert (plan))
+    {
+      new_state->applied = FALSE;
+      json_array_add_element (json_node_get_array (new_state->history),
+                              history_entry ("revert", devices, commands_ran));
+    }
+  else
+    {
+      g_autoptr(JsonNode) summary = pt_plan_dup_summary (plan);
+      JsonObject *so = json_node_get_object (summary);
+      GStrv ours = pt_plan_get_cmd_ours (plan);
+
+      new_state->applied = TRUE;
+      new_state->time = now_iso8601 ();
+      new_state->selection = strv_from_json_array (so, "selection");
+      new_state->kernel_args = strv_from_json_array (so, "kernel_args");
+      new_state->devices = json_node_copy (json_object_get_member (so, "devices"));
+      new_state->bootloader = g_strdup (json_object_get_string_member (so, "bootloader"));
+      new_state->initramfs = g_strdup (json_object_get_string_member (so, "initramfs"));
+      /* Tokens a command added are ours only once it ran. */
+      if (commands_ran || pt_plan_get_cmd_kind (plan) == NULL)
+        {
+          new_state->cmd_kind = g_strdup (pt_plan_get_cmd_kind (plan));
+          new_state->cmd_ours = g_strdupv (ours);
+        }
+      else
+        {
+          new_state->cmd_kind = g_strdup (old_state->cmd_kind);
+          new_state->cmd_ours = old_state->cmd_ours ? g_strdupv (old_state->cmd_ours) : g_new0 (char *, 1);
+        }
+      json_array_add_element (json_node_get_array (new_state->history),
+                              history_entry ("apply", devices, commands_ran));
+    }
+  state_text = pt_state_to_json (new_state);
+  if (!write_state_file (paths, "state.json", state_text, error))
+    {
+      restore_files (paths, &j, NULL);
+      goto finish_rollback;
+    }
+  fault ("after-state");
+  if (!journal_finish (paths, error))
+    goto out;
+
+  /* Backups nobody refers to any more. */
+  {
+    g_autoptr(GDir) d = g_dir_open (backup_dir, 0, NULL);
+    const char *name;
+    while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+      if (!g_hash_table_contains (keep_backups, name))
+        {
+          g_autofree char *p = g_build_filename (backup_dir, name, NULL);
+          g_unlink (p);
+        }
+  }
+  progress_emit (progress, user_data, "done", 1.0,
+                 pt_plan_is_revert (plan) ? _("Everything Passthrough changed is undone; restart to finish.")
+                                          : _("Done; restart to finish."));
+  ok = TRUE;
+  goto out;
+
+finish_rollback:
+  journal_finish (paths, NULL);
+
+out:
+  if (new_state != NULL)
+    {
+      for (guint i = 0; new_state->files && i < new_state->files->len; i++)
+        {
+          PtStateFile *f = g_ptr_array_index (new_state->files, i);
+          g_free (f->path); g_free (f->editor); g_strfreev (f->ours);
+          g_free (f->after_sha256); g_free (f->backup); g_free (f);
+        }
+      g_ptr_array_set_size (new_state->files, 0);
+    }
+  journal_clear (&j);
+  return ok;
+}
+
+gboolean
+pt_transaction_apply (PtPaths         *paths,
+                      PtPlan          *plan,
+                      gboolean         run_commands,
+                      PtProgressFunc   progress,
+                      gpointer         user_data,
+                      GError         **error)
+{
+  int lock;
+  gboolean ok;
+
+  g_return_val_if_fail (PT_IS_PLAN (plan), FALSE);
+
+  if (pt_plan_has_blockers (plan))
+    {
+      PtIssue *first = g_ptr_array_index (pt_plan_get_blockers (plan), 0);
+      g_set_error (error, PT_ERROR, PT_ERROR_BLOCKED, _("Refused: %s"), first->message);
+      return FALSE;
+    }
+  lock = take_lock (paths, error);
+  if (lock < 0)
+    return FALSE;
+  ok = recover_locked (paths, error) &&
+       run_plan (paths, plan, run_commands, progress, user_data, error);
+  release_lock (lock);
+  return ok;
+}
+
+gboolean
+pt_transaction_revert (PtPaths         *paths,
+                       gboolean         run_commands,
+                       PtProgressFunc   progress,
+                       gpointer         user_data,
+                       GError         **error)
+{
+  g_autoptr(PtPlan) plan = NULL;
+  g_autoptr(PtState) state = NULL;
+  int lock = take_lock (paths, error);
+  gboolean ok = FALSE;
+
+  if (lock < 0)
+    return FALSE;
+  if (!recover_locked (paths, error))
+    goto out;
+  state = pt_state_load (paths, error);
+  if (state == NULL)
+    goto out;
+  if (!state->applied)
+    {
+      progress_emit (progress, user_data, "done", 1.0, _("Nothing to undo: Passthrough has not changed this system."));
+      ok = TRUE;
+      goto out;
+    }
+  plan = pt_plan_new_for_revert (paths, NULL, error);
+  if (plan == NULL)
+    goto out;
+  ok = run_plan (paths, plan, run_commands, progress, user_data, error);
+out:
+  release_lock (lock);
+  return ok;
+}
+
+gboolean
+pt_transaction_confirm (PtPaths         *paths,
+                        gboolean         run_commands,
+                        PtProgressFunc   progress,
+                        gpointer         user_data,
+                        GError         **error)
+{
+  g_set_error (error, PT_ERROR, PT_ERROR_FAILED,
+               _("There is no trial to confirm: one-shot trial boots are not available in this version, so an apply is already the default."));
+  return FALSE;
+}
+
+/* ---- status ----------------------------------------------------------- */
+
+char *
+pt_status_to_json (PtPaths     *paths,
+                   PtTopology  *topology,
+                   gboolean     pretty,
+                   GError     **error)
+{
+  g_autoptr(PtState) state = pt_state_load (paths, error);
+  g_autoptr(JsonBuilder) b = NULL;
+  g_autoptr(JsonGenerator) gen = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *running = NULL;
+  gboolean pending = FALSE, all_ok = TRUE;
+  g_autofree char *journal = NULL;
+
+  if (state == NULL)
+    return NULL;
+  running = pt_engine_running_cmdline (paths, topology);
+  journal = pt_paths_build (paths, "var/lib/passthrough/journal.json", NULL);
+
+  b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "state");
+  json_builder_add_string_value (b, state->applied ? "applied" : "not-applied");
+  json_builder_set_member_name (b, "devices");
+  json_builder_begin_array (b);
+  if (state->applied)
+    {
+      JsonArray *a = json_node_get_array (state->devices);
+      for (guint i = 0; i < json_array_get_length (a); i++)
+        {
+          JsonObject *o = json_array_get_object_element (a, i);
+          const char *addr = o ? json_object_get_string_member_with_default (o, "address", NULL) : NULL;
+          const char *want = o ? json_object_get_string_member_with_default (o, "driver_after", "vfio-pci") : NULL;
+          PtDevice *dev = addr && topology ? pt_topology_lookup (topology, addr) : NULL;
+          const char *now = dev ? pt_device_get_driver (dev) : NULL;
+          gboolean ok = now != NULL && g_strcmp0 (now, want) == 0;
+
+          if (addr == NULL)
+            continue;
+          all_ok &= ok;
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "address");
+          json_builder_add_string_value (b, addr);
+          json_builder_set_member_name (b, "configured");
+          json_builder_add_string_value (b, want);
+          json_builder_set_member_name (b, "driver_now");
+          if (now)
+            json_builder_add_string_value (b, now);
+          else
+            json_builder_add_null_value (b);
+          json_builder_set_member_name (b, "ok");
+          json_builder_add_boolean_value (b, ok);
+          json_builder_end_object (b);
+        }
+      /* Is the running kernel started with what we configured? */
+      for (guint i = 0; state->kernel_args && state->kernel_args[i] != NULL; i++)
+        {
+          const char *one[] = { state->kernel_args[i], NULL };
+          g_autofree char *edited = pt_edit_cmdline (running, one, NULL, NULL);
+          if (edited != NULL && !g_str_equal (edited, running))
+            pending = TRUE;
+        }
+    }
+  else if (state->kernel_args == NULL)
+    {
+      /* Reverted but still booted with our address list or ids: a restart
+       * is what is left. */
+      if (strstr (running, "passthrough.vfio=") != NULL)
+        pending = TRUE;
+    }
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "pending_reboot");
+  json_builder_add_boolean_value (b, pending);
+  json_builder_set_member_name (b, "unfinished_transaction");
+  json_builder_add_boolean_value (b, g_file_test (journal, G_FILE_TEST_EXISTS));
+  json_builder_set_member_name (b, "ok");
+  json_builder_add_boolean_value (b, all_ok && !pending && !g_file_test (journal, G_FILE_TEST_EXISTS));
+  json_builder_set_member_name (b, "history");
+  json_builder_add_value (b, json_node_copy (state->history));
+  json_builder_end_object (b);
+
+  root = json_builder_get_root (b);
+  gen = json_generator_new ();
+  json_generator_set_root (gen, root);
+  json_generator_set_pretty (gen, pretty);
+  return json_generator_to_data (gen, NULL);
+}
