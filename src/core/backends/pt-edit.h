@@ -26,7 +26,9 @@
  * no MODULES, no modules_force_load), add appends a line ending in
  * "# added by Passthrough"; removing the last token of such a line removes
  * the line, so revert stays byte-exact.  One exception to byte-exact revert:
- * an empty unquoted shell value (VAR=) comes back as VAR="".
+ * an empty unquoted shell value (VAR=) comes back as VAR="", and an entry's
+ * bare "options" line (no arguments at all) is dropped when its last
+ * argument is removed, since that is what undoes adding an options line.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
