@@ -65,4 +65,20 @@ void pt_cli_print_progress  (const char    *step,
 int  pt_cli_print_status    (PtCliContext  *ctx,
                              PtTopology    *topology);
 
+/* Through the root helper on the system bus (pt-cli-helper.c): what apply,
+ * revert, confirm, bind and unbind do without --root.  @options is the a{sv}
+ * of the helper (pt_plan_options_to_variant), floating or not; NULL for none.
+ * Each prints progress and the result and returns the exit code. */
+int pt_cli_helper_apply   (PtCliContext       *ctx,
+                           const char *const  *addresses,
+                           GVariant           *options);
+int pt_cli_helper_revert  (PtCliContext       *ctx);
+int pt_cli_helper_confirm (PtCliContext       *ctx);
+int pt_cli_helper_bind    (PtCliContext       *ctx,
+                           const char         *address,
+                           gboolean            bind);
+
+int pt_cli_cmd_bind   (PtCliContext *ctx, int argc, char **argv);
+int pt_cli_cmd_unbind (PtCliContext *ctx, int argc, char **argv);
+
 G_END_DECLS

@@ -1,0 +1,82 @@
+#!/usr/bin/python3
+# check-service-files.py: the files that install the helper agree with each
+# other and with DESIGN.md: the D-Bus service file names the bus name, root
+# and the systemd unit; the unit is Type=dbus on that name and keeps /sys and
+# modprobe usable; the bus policy lets only root own the name and opens only
+# our interface, Introspectable and Peer; each polkit action asks for an
+# administrator and carries a SECURITY note.
+#
+#   check-service-files.py SERVICE UNIT BUS_CONF POLICY HELPER
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+import configparser
+import os
+import re
+import sys
+import xml.etree.ElementTree as ET
+
+NAME = 'com.example.Passthrough.Helper'
+service_path, unit_path, conf_path, policy_path, helper = sys.argv[1:6]
+failures = []
+
+
+def check(ok, what):
+    print(('ok   ' if ok else 'FAIL ') + what)
+    if not ok:
+        failures.append(what)
+
+
+service = configparser.ConfigParser(interpolation=None)
+service.optionxform = str
+service.read(service_path)
+s = service['D-BUS Service']
+check(s.get('Name') == NAME, 'service file: Name=' + NAME)
+check(s.get('User') == 'root', 'service file: User=root')
+check(s.get('SystemdService') == 'passthrough-helper.service', 'service file: SystemdService=passthrough-helper.service')
+check(s.get('Exec', '').endswith('/passthrough-helper'), 'service file: Exec= the installed helper')
+
+unit = configparser.ConfigParser(interpolation=None, strict=False)
+unit.optionxform = str
+unit.read(unit_path)
+u = unit['Service']
+check(u.get('Type') == 'dbus', 'unit: Type=dbus')
+check(u.get('BusName') == NAME, 'unit: BusName=' + NAME)
+check(u.get('ExecStart') == helper, 'unit: ExecStart= the helper')
+check(u.get('ProtectSystem') == 'strict', 'unit: ProtectSystem=strict')
+rw = u.get('ReadWritePaths', '').split()
+for path in ('/etc', '/boot', '/var/lib/passthrough'):
+    check(path in rw, f'unit: ReadWritePaths has {path}')
+for breaking in ('ProtectKernelTunables', 'ProtectKernelModules', 'PrivateDevices', 'PrivateNetwork', 'ProtectClock'):
+    check(u.get(breaking, 'no') in ('no', 'false'), f'unit: {breaking}= is off (it would break the helper)')
+check(u.get('NoNewPrivileges') == 'yes', 'unit: NoNewPrivileges=yes')
+check(set(u.get('RestrictAddressFamilies', '').split()) == {'AF_UNIX', 'AF_NETLINK'},
+      'unit: RestrictAddressFamilies=AF_UNIX AF_NETLINK')
+check('Install' not in unit, 'unit: no [Install], it is started by the bus only')
+
+conf = ET.parse(conf_path).getroot()
+own = [(p.attrib, a.attrib) for p in conf.findall('policy') for a in p.findall('allow') if 'own' in a.attrib]
+check(own == [({'user': 'root'}, {'own': NAME})], 'bus policy: only root owns the name')
+sends = sorted(a.attrib.get('send_interface') for p in conf.findall('policy')
+               if p.attrib.get('context') == 'default' for a in p.findall('allow'))
+check(sends == ['com.example.Passthrough.Helper1', 'org.freedesktop.DBus.Introspectable',
+                'org.freedesktop.DBus.Peer'], 'bus policy: default may send to our interface, Introspectable, Peer')
+check(all(a.attrib.get('send_destination') == NAME for p in conf.findall('policy')
+          for a in p.findall('allow') if 'send_interface' in a.attrib), 'bus policy: sends only to the helper')
+
+with open(policy_path) as f:
+    policy_text = f.read()
+policy = ET.fromstring(policy_text)
+actions = {a.attrib['id']: a for a in policy.findall('action')}
+check(sorted(actions) == ['com.example.Passthrough.bind', 'com.example.Passthrough.configure'],
+      'polkit: the two actions')
+for aid, action in actions.items():
+    d = action.find('defaults')
+    check(d.findtext('allow_any') == 'auth_admin', f'polkit {aid}: allow_any auth_admin')
+    check(d.findtext('allow_inactive') == 'auth_admin', f'polkit {aid}: allow_inactive auth_admin')
+    check(d.findtext('allow_active') == 'auth_admin_keep', f'polkit {aid}: allow_active auth_admin_keep')
+    check(bool(action.findtext('message')), f'polkit {aid}: has a message')
+    check(re.search(r'<!--\s*SECURITY:[^>]*-->\s*<action id="' + re.escape(aid), policy_text) is not None,
+          f'polkit {aid}: SECURITY note right before it')
+
+sys.exit(1 if failures else 0)

@@ -1,0 +1,352 @@
+#!/usr/bin/python3
+# The helper's methods on a private system bus: each allowed and each denied
+# (AccessDenied, and every file of the root byte-identical), runtime binding,
+# one transaction at a time, a transaction that outlives its caller, idle exit.
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+import json
+import threading
+import time
+
+from gi.repository import GLib
+
+import helpertest
+from helpertest import ACCESS_DENIED, BIND, CONFIGURE, ERROR, CallError
+
+GPU = '0000:01:00.0'
+GPU_AUDIO = '0000:01:00.1'
+
+
+class ReadOnlyMethods(helpertest.HelperTestCase):
+    '''GetTopology and GetReadiness need no authorization at all.'''
+
+    def test_get_topology_without_any_authorization(self):
+        self.allow()
+        before = self.digest()
+        topology = json.loads(self.call('GetTopology')[0])
+        addresses = [d['address'] for g in topology['groups'] for d in g['devices']]
+        self.assertIn(GPU, addresses)
+        self.assertIn(GPU_AUDIO, addresses)
+        gpu = next(d for g in topology['groups'] for d in g['devices'] if d['address'] == GPU)
+        self.assertEqual(gpu['vendor'], '10de')
+        self.assertEqual(gpu['kind'], 'gpu')
+        self.assertEqual(self.digest(), before)
+
+    def test_get_readiness_without_any_authorization(self):
+        self.allow()
+        checks = json.loads(self.call('GetReadiness')[0])['checks']
+        codes = {c['code']: c['ok'] for c in checks}
+        self.assertTrue(codes, checks)
+        for c in checks:
+            self.assertIn('message', c)
+
+    def test_get_topology_follows_the_root(self):
+        # The helper rescans on every call: a device removed from the root
+        # is gone from the next answer.
+        import shutil, os
+        shutil.rmtree(os.path.join(self.root, 'sys/devices/pci0000:00/0000:00:1d.0'))
+        os.unlink(os.path.join(self.root, 'sys/bus/pci/devices/0000:04:00.0'))
+        os.unlink(os.path.join(self.root, 'sys/bus/pci/devices/0000:04:00.1'))
+        os.unlink(os.path.join(self.root, 'sys/bus/pci/devices/0000:00:1d.0'))
+        shutil.rmtree(os.path.join(self.root, 'sys/kernel/iommu_groups/5'))
+        topology = json.loads(self.call('GetTopology')[0])
+        addresses = [d['address'] for g in topology['groups'] for d in g['devices']]
+        self.assertNotIn('0000:04:00.0', addresses)
+
+    def test_unknown_method_is_refused_by_the_bus_object(self):
+        with self.assertRaises(CallError) as cm:
+            self.call('SetRoot', 's', ('/tmp',))
+        self.assertEqual(cm.exception.name, 'org.freedesktop.DBus.Error.UnknownMethod')
+
+
+class Denied(helpertest.HelperTestCase):
+    '''With polkit refusing everything, every privileged method is
+    AccessDenied and nothing under the root changes, no command runs.'''
+
+    def setUp(self):
+        super().setUp()
+        self.allow()
+        self.before = self.digest()
+
+    def tearDown(self):
+        self.assertEqual(self.digest(), self.before, 'the root changed')
+        self.assertEqual(self.commands(), [])
+        super().tearDown()
+
+    def test_apply_denied(self):
+        e = self.assertCallError(ACCESS_DENIED, 'Apply', 'asa{sv}', ([GPU, GPU_AUDIO], {}))
+        self.assertIn('Nothing was changed', e.message)
+
+    def test_revert_denied(self):
+        self.assertCallError(ACCESS_DENIED, 'Revert', 'a{sv}', ({},))
+
+    def test_confirm_denied(self):
+        self.assertCallError(ACCESS_DENIED, 'Confirm', 'a{sv}', ({},))
+
+    def test_bind_denied(self):
+        self.assertCallError(ACCESS_DENIED, 'Bind', 's', (GPU,))
+
+    def test_unbind_denied(self):
+        self.assertCallError(ACCESS_DENIED, 'Unbind', 's', (GPU,))
+
+    def test_bind_needs_the_bind_action_not_configure(self):
+        self.allow(CONFIGURE)
+        self.assertCallError(ACCESS_DENIED, 'Bind', 's', (GPU,))
+        self.assertCallError(ACCESS_DENIED, 'Unbind', 's', (GPU,))
+
+    def test_configure_needs_the_configure_action_not_bind(self):
+        self.allow(BIND)
+        self.assertCallError(ACCESS_DENIED, 'Apply', 'asa{sv}', ([GPU, GPU_AUDIO], {}))
+        self.assertCallError(ACCESS_DENIED, 'Revert', 'a{sv}', ({},))
+        self.assertCallError(ACCESS_DENIED, 'Confirm', 'a{sv}', ({},))
+
+    def test_interactive_call_denied_too(self):
+        with self.assertRaises(CallError) as cm:
+            self.call('Apply', 'asa{sv}', ([GPU], {}), interactive=True)
+        self.assertEqual(cm.exception.name, ACCESS_DENIED)
+
+    def test_polkit_gone_is_a_denial(self):
+        self.stop_process(self.polkitd)
+        self.assertCallError(ACCESS_DENIED, 'Bind', 's', (GPU,))
+        self.assertCallError(ACCESS_DENIED, 'Apply', 'asa{sv}', ([GPU], {}))
+
+
+class RuntimeBinding(helpertest.HelperTestCase):
+    '''Bind/Unbind: the kernel's driver_override interface under the root.'''
+
+    def setUp(self):
+        super().setUp()
+        self.allow(BIND)
+
+    def override(self, address):
+        return self.read(f'sys/bus/pci/devices/{address}/driver_override')
+
+    def test_bind_hands_the_slot_to_vfio_pci(self):
+        progress = []
+        sub = self.conn.signal_subscribe(helpertest.BUS_NAME, helpertest.INTERFACE, 'Progress',
+                                         helpertest.OBJECT_PATH, None, 0,
+                                         lambda *a: progress.append(a[5].unpack()))
+        self.assertEqual(self.call('Bind', 's', (GPU,)), ())
+        self.assertEqual(self.override(GPU), 'vfio-pci\n')
+        self.assertEqual(self.override(GPU_AUDIO), 'vfio-pci\n')
+        # each function unbound from the driver it had, then reprobed
+        self.assertEqual(self.read('sys/bus/pci/drivers/nouveau/unbind'), GPU + '\n')
+        self.assertEqual(self.read('sys/bus/pci/drivers/snd_hda_intel/unbind'), GPU_AUDIO + '\n')
+        self.assertEqual(self.read('sys/bus/pci/drivers_probe'), GPU_AUDIO + '\n')
+        # modprobe ran first, inside the root, through the wrapper
+        self.assertEqual(self.commands(), [['chroot', self.root, 'modprobe', 'vfio-pci']])
+        # untouched: other devices
+        self.assertEqual(self.override('0000:04:00.0'), '(null)\n')
+        ctx = GLib.MainContext.default()
+        deadline = time.monotonic() + 5
+        while not any(p[1] == 'probe' for p in progress) and time.monotonic() < deadline:
+            ctx.iteration(False)
+            time.sleep(0.01)
+        self.conn.signal_unsubscribe(sub)
+        steps = [p[1] for p in progress]
+        self.assertIn('command', steps)
+        self.assertIn('probe', steps)
+        self.assertEqual(len({p[0] for p in progress}), 1, 'one transaction id')
+        self.assertTrue(all(0.0 <= p[2] <= 1.0 for p in progress))
+
+    def test_bind_from_the_audio_function_takes_the_gpu_along(self):
+        self.call('Bind', 's', (GPU_AUDIO,))
+        self.assertEqual(self.override(GPU), 'vfio-pci\n')
+        self.assertEqual(self.override(GPU_AUDIO), 'vfio-pci\n')
+
+    def test_unbind_clears_the_override_and_reprobes(self):
+        self.call('Bind', 's', (GPU,))
+        self.call('Unbind', 's', (GPU,))
+        self.assertEqual(self.override(GPU), '\n')
+        self.assertEqual(self.override(GPU_AUDIO), '\n')
+        self.assertEqual(self.read('sys/bus/pci/drivers_probe'), GPU_AUDIO + '\n')
+        # unbind does not load anything
+        self.assertEqual(len(self.commands()), 1)
+
+    def test_unbind_takes_the_device_away_from_vfio_pci(self):
+        import os
+        for addr in (GPU, GPU_AUDIO):
+            link = os.path.join(self.root, f'sys/bus/pci/devices/{addr}/driver')
+            os.unlink(link)
+            os.symlink('../../../../bus/pci/drivers/vfio-pci', link)
+        self.call('Unbind', 's', (GPU,))
+        self.assertEqual(self.read('sys/bus/pci/drivers/vfio-pci/unbind'), GPU_AUDIO + '\n')
+        self.assertEqual(self.read('sys/bus/pci/drivers/nouveau/unbind'), '')
+
+    def assertBlocked(self, address, words):
+        before = self.digest()
+        e = self.assertCallError(ERROR + 'Blocked', 'Bind', 's', (address,))
+        for w in words:
+            self.assertIn(w, e.message)
+        self.assertEqual(self.digest(), before)
+        self.assertEqual(self.commands(), [])
+
+    def test_boot_gpu_is_refused(self):
+        self.assertBlocked('0000:00:02.0', ['boots on'])
+
+    def test_gpu_with_a_connected_display_is_refused(self):
+        self.assertBlocked('0000:04:00.0', ['display connected', 'DP-1'])
+
+    def test_audio_of_a_gpu_with_a_display_is_refused(self):
+        self.assertBlocked('0000:04:00.1', ['display connected'])
+
+    def test_controller_of_the_root_disk_is_refused(self):
+        self.assertBlocked('0000:02:00.0', ['disk', 'root'])
+
+    def test_default_route_nic_is_refused(self):
+        self.assertBlocked('0000:03:00.0', ['default route'])
+
+    def test_bridge_is_refused(self):
+        self.assertBlocked('0000:00:01.0', ['bridge'])
+
+    def test_failed_modprobe_changes_nothing(self):
+        self.stop_helper()
+        self.start_helper(PASSTHROUGH_TEST_FAIL_ON='modprobe')
+        before = self.digest()
+        e = self.assertCallError(ERROR + 'Failed', 'Bind', 's', (GPU,))
+        self.assertIn('modprobe vfio-pci', e.message)
+        self.assertEqual(self.digest(), before)
+
+
+class OneAtATime(helpertest.HelperTestCase):
+    '''One transaction at a time; it finishes even when its caller leaves;
+    the helper stays while it runs and exits when idle.'''
+
+    helper_env = {'PASSTHROUGH_TEST_SLEEP': '1.5'}
+
+    def setUp(self):
+        super().setUp()
+        self.allow(BIND, CONFIGURE)
+
+    def test_second_caller_is_busy(self):
+        results = {}
+
+        def first():
+            conn = self.connect()
+            try:
+                results['first'] = self.call('Bind', 's', (GPU,), conn=conn)
+            except CallError as e:
+                results['first'] = e.name
+            conn.close_sync(None)
+
+        t = threading.Thread(target=first)
+        t.start()
+        deadline = time.monotonic() + 5
+        while not self.commands() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        self.assertEqual(len(self.commands()), 1, 'the first Bind is running')
+        e = self.assertCallError(ERROR + 'Busy', 'Unbind', 's', (GPU,))
+        self.assertIn('try again', e.message)
+        self.assertCallError(ERROR + 'Busy', 'Revert', 'a{sv}', ({},))
+        self.assertCallError(ERROR + 'Busy', 'Apply', 'asa{sv}', ([GPU, GPU_AUDIO], {}))
+        # read-only calls are still answered while it runs
+        self.assertTrue(self.call('GetTopology')[0].startswith('{'))
+        t.join(10)
+        self.assertEqual(results['first'], ())
+        # no interleaving: only the first one's command ran, and its writes
+        self.assertEqual(len(self.commands()), 1)
+        self.assertEqual(self.read(f'sys/bus/pci/devices/{GPU}/driver_override'), 'vfio-pci\n')
+        # and once it is done, the next one goes through
+        self.call('Unbind', 's', (GPU,))
+        self.assertEqual(self.read(f'sys/bus/pci/devices/{GPU}/driver_override'), '\n')
+
+    def test_transaction_finishes_when_its_caller_leaves(self):
+        conn = self.connect()
+        conn.call(helpertest.BUS_NAME, helpertest.OBJECT_PATH, helpertest.INTERFACE, 'Bind',
+                  GLib.Variant('(s)', (GPU,)), None, 0, -1, None, None, None)
+        conn.flush_sync(None)
+        deadline = time.monotonic() + 5
+        while not self.commands() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        conn.close_sync(None)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if self.read('sys/bus/pci/drivers_probe') == GPU_AUDIO + '\n':
+                break
+            time.sleep(0.05)
+        self.assertEqual(self.read(f'sys/bus/pci/devices/{GPU}/driver_override'), 'vfio-pci\n')
+        self.assertEqual(self.read('sys/bus/pci/drivers_probe'), GPU_AUDIO + '\n')
+        self.assertIsNone(self.helper.poll())
+
+    def test_idle_exit_waits_for_the_transaction(self):
+        self.stop_helper()
+        self.start_helper(PASSTHROUGH_IDLE_TIMEOUT='1', PASSTHROUGH_TEST_SLEEP='2.5')
+        start = time.monotonic()
+        self.call('Bind', 's', (GPU,))
+        self.assertGreaterEqual(time.monotonic() - start, 2.5)
+        # alive right after a 2.5 s transaction, with a 1 s idle timeout
+        self.assertIsNone(self.helper.poll())
+        self.assertEqual(self.helper.wait(5), 0)
+        self.assertGreaterEqual(time.monotonic() - start, 3.4)
+
+    def test_idle_exit_after_the_last_call(self):
+        self.stop_helper()
+        self.start_helper(PASSTHROUGH_IDLE_TIMEOUT='1')
+        self.call('GetTopology')
+        start = time.monotonic()
+        self.assertEqual(self.helper.wait(5), 0)
+        self.assertGreaterEqual(time.monotonic() - start, 0.9)
+
+
+class WithEngine(helpertest.HelperTestCase):
+    '''GetStatus, Preview, Apply, Revert, Confirm allowed (needs the engine).'''
+
+    def setUp(self):
+        super().setUp()
+        self.allow(CONFIGURE)
+        self.require_engine()
+
+    def test_get_status_and_preview_need_no_authorization(self):
+        self.allow()
+        before = self.digest()
+        status = json.loads(self.call('GetStatus')[0])
+        self.assertEqual(status['state'], 'not-applied')
+        plan = json.loads(self.call('Preview', 'asa{sv}', ([GPU], {}))[0])
+        self.assertIn(GPU_AUDIO, plan['devices'])
+        self.assertTrue(plan['changes'])
+        for change in plan['changes']:
+            # only changed lines with context, never the whole file
+            self.assertNotIn('GRUB_TIMEOUT=5\nGRUB_DISTRIBUTOR', change.get('diff', ''))
+        self.assertEqual(self.digest(), before)
+
+    def test_apply_then_revert(self):
+        before = helperfixture_files = helpertest.helperfixture.tree_files(self.root)
+        status = json.loads(self.call('Apply', 'asa{sv}', ([GPU], {}))[0])
+        self.assertEqual(status['state'], 'applied')
+        self.assertTrue(status['pending_reboot'])
+        self.assertIn('vfio-pci.ids=10de:2184,10de:1aeb', self.read('etc/default/grub'))
+        self.assertTrue(self.commands(), 'regeneration ran through the wrapper')
+        status = json.loads(self.call('Revert', 'a{sv}', ({},))[0])
+        self.assertEqual(status['state'], 'not-applied')
+        after = helpertest.helperfixture.tree_files(self.root)
+        for path in ('etc/default/grub', 'etc/initramfs-tools/modules'):
+            self.assertEqual(after[path], helperfixture_files[path])
+
+    def test_apply_with_a_stale_digest_is_plan_changed(self):
+        before = self.digest()
+        self.assertCallError(ERROR + 'PlanChanged', 'Apply', 'asa{sv}',
+                             ([GPU], {'plan-digest': GLib.Variant('s', '0' * 64)}))
+        self.assertEqual(self.digest(), before)
+
+    def test_apply_with_the_reviewed_digest(self):
+        import hashlib
+        plan = self.call('Preview', 'asa{sv}', ([GPU], {}))[0]
+        digest = hashlib.sha256(plan.encode()).hexdigest()
+        status = json.loads(self.call('Apply', 'asa{sv}', ([GPU], {'plan-digest': GLib.Variant('s', digest)}))[0])
+        self.assertEqual(status['state'], 'applied')
+
+    def test_blocked_plan_is_refused(self):
+        before = self.digest()
+        self.assertCallError(ERROR + 'Blocked', 'Apply', 'asa{sv}', (['0000:02:00.0'], {}))
+        self.assertEqual(self.digest(), before)
+
+    def test_confirm_without_a_trial(self):
+        try:
+            self.call('Confirm', 'a{sv}', ({},))
+        except CallError as e:
+            self.assertTrue(e.name.startswith(ERROR), e)
+
+
+if __name__ == '__main__':
+    helpertest.main()
