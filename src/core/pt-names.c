@@ -49,11 +49,19 @@ names_get_access (void)
   return names_access;
 }
 
+/* libpci remembers the names it found, but not the ones it did not: each
+ * miss asks udev's hwdb again (a udev context and five file opens), which on
+ * a card with hundreds of virtual functions costs more than everything else.
+ * So every answer, found or not, is kept here; NULL values are the misses. */
+static GHashTable *names_answers;
+
 static char *
 names_lookup (int flags, ...)
 {
   char buf[256];
+  char key[64];
   char *res;
+  gpointer cached;
   va_list ap;
   int v[4];
 
@@ -62,10 +70,21 @@ names_lookup (int flags, ...)
     v[i] = va_arg (ap, int);
   va_end (ap);
 
+  g_snprintf (key, sizeof key, "%x/%x/%x/%x/%x", (guint) flags, (guint) v[0], (guint) v[1],
+              (guint) v[2], (guint) v[3]);
   G_LOCK (names);
+  if (names_answers == NULL)
+    names_answers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  if (g_hash_table_lookup_extended (names_answers, key, NULL, &cached))
+    {
+      res = g_strdup (cached);
+      G_UNLOCK (names);
+      return res;
+    }
   res = pci_lookup_name (names_get_access (), buf, sizeof buf,
                          flags | PCI_LOOKUP_NO_NUMBERS, v[0], v[1], v[2], v[3]);
   res = res ? g_strdup (res) : NULL;
+  g_hash_table_insert (names_answers, g_strdup (key), g_strdup (res));
   G_UNLOCK (names);
   return res;
 }

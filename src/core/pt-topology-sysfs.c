@@ -93,13 +93,21 @@ static void
 read_sriov (PtPaths    *paths,
             PtDevice   *dev)
 {
-  g_autoptr(GDir) dir = g_dir_open (dev->sysfs_dir, 0, NULL);
-  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GDir) dir = NULL;
+  g_autoptr(GPtrArray) names = NULL;
+  g_autofree char *total_path = NULL;
   const char *name;
 
   dev->physfn = link_basename (paths, dev->sysfs_dir, "physfn");
+  /* Only physical functions have sriov_totalvfs; listing every device's
+   * directory to look for virtfnN links would cost a directory read per device. */
+  total_path = g_build_filename (dev->sysfs_dir, "sriov_totalvfs", NULL);
+  if (dev->physfn != NULL || !pt_paths_exists (paths, total_path))
+    return;
+  dir = g_dir_open (dev->sysfs_dir, 0, NULL);
   if (dir == NULL)
     return;
+  names = g_ptr_array_new_with_free_func (g_free);
   while ((name = g_dir_read_name (dir)) != NULL)
     if (g_str_has_prefix (name, "virtfn") && g_ascii_isdigit (name[6]))
       g_ptr_array_add (names, g_strdup (name));
@@ -160,9 +168,21 @@ read_device (PtPaths    *paths,
 
   dev->driver = link_basename (paths, dev->sysfs_dir, "driver");
 
+  /* Only display devices (class 03xxxx) have boot_vga or boot_display. */
   boot_vga_path = g_build_filename (dev->sysfs_dir, "boot_vga", NULL);
-  if (pt_paths_read_line (paths, boot_vga_path, &boot_vga))
+  if (((dev->class_code >> 16) & 0xff) != 0x03)
+    ;
+  else if (pt_paths_read_line (paths, boot_vga_path, &boot_vga))
     dev->boot_vga = g_str_equal (boot_vga, "1");
+  else
+    {
+      /* boot_vga exists for VGA-class (0300) devices only; since Linux 6.17
+       * other display devices (0380, 0302) carry boot_display instead. */
+      g_autofree char *boot_display_path = g_build_filename (dev->sysfs_dir, "boot_display", NULL);
+      g_autofree char *boot_display = NULL;
+      if (pt_paths_read_line (paths, boot_display_path, &boot_display))
+        dev->boot_vga = g_str_equal (boot_display, "1");
+    }
 
   reset_path = g_build_filename (dev->sysfs_dir, "reset_method", NULL);
   if (pt_paths_read_line (paths, reset_path, &dev->reset_method) && *dev->reset_method == '\0')
@@ -324,28 +344,57 @@ pt_topology_new_from_sysfs (PtPaths  *paths,
     }
 
   /* The iommu_groups directory is authoritative for which groups exist: a
-   * device whose own link is missing still belongs to the group that lists it. */
+   * device whose own link is missing still belongs to the group that lists it.
+   * The members are only listed when some device has no link of its own, so
+   * that a machine with hundreds of groups costs one directory read here. */
   groups_dir = pt_paths_build (paths, "sys", "kernel", "iommu_groups", NULL);
   groups = g_dir_open (groups_dir, 0, NULL);
   if (groups != NULL)
     {
+      g_autoptr(GHashTable) existing = g_hash_table_new (NULL, NULL);
+      gboolean all_linked = TRUE;
       const char *gname;
+
+      for (guint i = 0; i < pt_topology_get_n_devices (self); i++)
+        {
+          g_autoptr(PtDevice) dev = g_list_model_get_item (G_LIST_MODEL (self->devices), i);
+          all_linked &= dev->group_id >= 0;
+        }
       while ((gname = g_dir_read_name (groups)) != NULL)
         {
-          g_autofree char *members_dir = g_build_filename (groups_dir, gname, "devices", NULL);
-          g_autoptr(GDir) members = g_dir_open (members_dir, 0, NULL);
-          const char *member;
           char *end = NULL;
           long id = strtol (gname, &end, 10);
 
-          if (end == gname || *end != '\0' || id < 0)
+          if (end == gname || *end != '\0' || id < 0 || id > G_MAXINT)
             continue;
           self->iommu_enabled = TRUE;
-          while (members != NULL && (member = g_dir_read_name (members)) != NULL)
+          g_hash_table_add (existing, GINT_TO_POINTER ((int) id));
+          if (!all_linked)
             {
-              PtDevice *dev = g_hash_table_lookup (self->by_address, member);
-              if (dev != NULL && dev->group_id < 0)
-                dev->group_id = (int) id;
+              g_autofree char *members_dir = g_build_filename (groups_dir, gname, "devices", NULL);
+              g_autoptr(GDir) members = g_dir_open (members_dir, 0, NULL);
+              const char *member;
+
+              while (members != NULL && (member = g_dir_read_name (members)) != NULL)
+                {
+                  PtDevice *dev = g_hash_table_lookup (self->by_address, member);
+                  if (dev != NULL && dev->group_id < 0)
+                    dev->group_id = (int) id;
+                }
+            }
+        }
+
+      /* A link into a group that does not exist means a damaged or
+       * half-copied tree: saying which group the device is in would be a guess. */
+      for (guint i = 0; i < pt_topology_get_n_devices (self); i++)
+        {
+          g_autoptr(PtDevice) dev = g_list_model_get_item (G_LIST_MODEL (self->devices), i);
+          if (dev->group_id >= 0 && !g_hash_table_contains (existing, GINT_TO_POINTER (dev->group_id)))
+            {
+              g_set_error (error, PT_ERROR, PT_ERROR_PARSE,
+                           "The iommu_group link of %s points to group %d, which does not exist in sys/kernel/iommu_groups.",
+                           dev->address, dev->group_id);
+              return NULL;
             }
         }
     }

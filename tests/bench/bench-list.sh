@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# bench-list.sh: how fast `passthroughctl list --json` reads a big machine,
+# next to the seeds' shell loop (one `lspci -nns` per device) and one
+# `lspci -nn`, all pointed at the same generated sysfs tree.  Prints figures;
+# asserts nothing (HACKING.md: speed targets are printed, never tested).
+#
+#   tests/bench/bench-list.sh [BUILD_DIR]        (default _build)
+#
+# Needs hyperfine and GNU time (/usr/bin/time, Debian package "time").
+# SPDX-License-Identifier: GPL-3.0-or-later
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+BUILD=${1:-_build}
+CTL=$PWD/$BUILD/src/cli/passthroughctl
+[ -x "$CTL" ] || { echo "bench-list.sh: build first ($CTL is missing)" >&2; exit 1; }
+command -v hyperfine >/dev/null || { echo "bench-list.sh: hyperfine is not installed" >&2; exit 1; }
+[ -x /usr/bin/time ] || { echo "bench-list.sh: /usr/bin/time is missing (apt-get install time)" >&2; exit 1; }
+
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+ROOT=$WORK/root
+/usr/bin/python3 tests/bench/make-big-machine.py > "$WORK/big.machine"
+/usr/bin/python3 tests/fixtures/make-sysfs.py "$WORK/big.machine" "$ROOT"
+LSPCI="lspci -A linux-sysfs -O sysfs.path=$ROOT/sys/bus/pci"
+
+n_dev=$(ls "$ROOT/sys/bus/pci/devices" | wc -l)
+n_grp=$(ls "$ROOT/sys/kernel/iommu_groups" | wc -l)
+n_lspci=$($LSPCI -nn | wc -l)
+n_ctl=$("$CTL" --root "$ROOT" list --json | grep -c '"address"')
+echo "topology: $n_dev devices, $n_grp IOMMU groups (lspci sees $n_lspci, passthroughctl lists $n_ctl)"
+if [ "$n_lspci" != "$n_dev" ] || [ "$n_ctl" != "$n_dev" ]; then
+  echo "bench-list.sh: the tools do not see the same devices; the comparison would mean nothing" >&2
+  exit 1
+fi
+
+# the seeds' loop, verbatim apart from the root it is pointed at
+cat > "$WORK/seed-loop.sh" <<LOOP
+shopt -s nullglob
+for g in \$(find $ROOT/sys/kernel/iommu_groups/* -maxdepth 0 -type d | sort -V); do
+    echo "IOMMU Group \${g##*/}:"
+    for d in \$g/devices/*; do
+        echo -e "\t\$($LSPCI -nns \${d##*/})"
+    done;
+done;
+LOOP
+
+export LC_ALL=C.UTF-8
+hyperfine --style basic --warmup 2 --runs 3 --export-json "$WORK/h.json" \
+  -n passthroughctl "$CTL --root $ROOT list --json" \
+  -n seed-loop "bash $WORK/seed-loop.sh" \
+  -n lspci "$LSPCI -nn" >&2 2>"$WORK/hyperfine.log" || { cat "$WORK/hyperfine.log" >&2; exit 1; }
+
+rss_kb=$( { /usr/bin/time -v "$CTL" --root "$ROOT" list --json >/dev/null; } 2>&1 | awk -F': ' '/Maximum resident set size/ {print $2}')
+
+/usr/bin/python3 - "$WORK/h.json" "$rss_kb" <<'PY'
+import json, sys
+res = {r['command']: r for r in json.load(open(sys.argv[1]))['results']}
+ctl, loop, lspci = (res[k]['mean'] for k in ('passthroughctl', 'seed-loop', 'lspci'))
+rss_mb = int(sys.argv[2]) / 1024
+print(f"passthroughctl list --json : {ctl * 1000:9.1f} ms (± {res['passthroughctl']['stddev'] * 1000:.1f})")
+print(f"seeds' lspci -nns loop      : {loop * 1000:9.1f} ms (± {res['seed-loop']['stddev'] * 1000:.1f})")
+print(f"one lspci -nn               : {lspci * 1000:9.1f} ms (± {res['lspci']['stddev'] * 1000:.1f})")
+print(f"speed-up over the loop      : {loop / ctl:9.1f}x   (target >= 100x)  {'met' if loop / ctl >= 100 else 'MISSED'}")
+print(f"time relative to lspci -nn  : {ctl / lspci:9.2f}x   (target <= 1.5x)  {'met' if ctl / lspci <= 1.5 else 'MISSED'}")
+print(f"passthroughctl peak RSS     : {rss_mb:9.1f} MB  (target < 20 MB)  {'met' if rss_mb < 20 else 'MISSED'}")
+PY
