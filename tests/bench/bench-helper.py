@@ -4,6 +4,7 @@
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 
+import json
 import os
 import signal
 import statistics
@@ -114,11 +115,15 @@ def main(helper):
         start = time.perf_counter()
         call('Revert', GLib.Variant('(a{sv})', ({},)))
         revert_times.append(time.perf_counter() - start)
-    import json
-    plan = json.loads(call('Preview', selection)[0])
+    preview_times = []
+    for _ in range(ROUNDS):
+        start = time.perf_counter()
+        plan = json.loads(call('Preview', selection)[0])
+        preview_times.append(time.perf_counter() - start)
     summary(f'Apply, whole call with its {len(plan["commands"])} regeneration commands as /bin/true '
             f'({len(plan["changes"])} files)', apply_times, 50)
-    print(f'  Revert: median {ms(statistics.median(revert_times))}')
+    print(f'  Revert: median {ms(statistics.median(revert_times))}; Preview (validation, rescan, '
+          f'plan, no writes): median {ms(statistics.median(preview_times))}')
 
     stop_helper()
     polkitd.terminate()
