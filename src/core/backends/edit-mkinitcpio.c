@@ -278,8 +278,23 @@ pt_edit_mkinitcpio_modules (const char        *text,
             }
           if (gpu != NULL)
             {
-              g_autofree char *ins = g_strconcat (joined, " ", NULL);
-              g_string_insert (out, gpu->start, ins);
+              /* After the element before it on the same line, so that the
+               * blanks between the two stay as they were (and removal,
+               * which takes the blanks before a word, undoes it exactly);
+               * or, first on its line, right in front of it. */
+              gsize p = gpu->start;
+              while (p > 0 && is_space_tab (removed[p - 1]))
+                p--;
+              if (p > 0 && removed[p - 1] != '\n' && removed[p - 1] != '\r' && removed[p - 1] != '(')
+                {
+                  g_autofree char *ins = g_strconcat (" ", joined, NULL);
+                  g_string_insert (out, p, ins);
+                }
+              else
+                {
+                  g_autofree char *ins = g_strconcat (joined, " ", NULL);
+                  g_string_insert (out, gpu->start, ins);
+                }
             }
           else if (last->elements->len > 0)
             {

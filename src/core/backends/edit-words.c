@@ -480,14 +480,30 @@ pt_word_value_insert (PtWordValue       *value,
           seg_index = g_array_index (f.seg_of, guint, tok->start);
           seg = g_ptr_array_index (value->segments, seg_index);
           cs = g_array_index (f.off_of, gsize, tok->start);
-          ins = g_strconcat (joined, " ", NULL);
           if (seg->quote != 0 || seg->free_text)
-            g_string_insert (seg->text, cs, ins);
+            {
+              /* after the word before it, keeping the blanks between them
+               * (see the removal rule); else in front of it */
+              gsize r = cs;
+              while (r > 0 && is_blank (seg->text->str[r - 1]))
+                r--;
+              if (r > 0)
+                {
+                  ins = g_strconcat (" ", joined, NULL);
+                  g_string_insert (seg->text, r, ins);
+                }
+              else
+                {
+                  ins = g_strconcat (joined, " ", NULL);
+                  g_string_insert (seg->text, cs, ins);
+                }
+            }
           else
             {
               /* An unquoted shell word cannot take a space: a quoted part
                * goes in front of it. */
               PtSegment *nseg = g_new0 (PtSegment, 1);
+              ins = g_strconcat (joined, " ", NULL);
               nseg->quote = '"';
               nseg->text = g_string_new (ins);
               g_ptr_array_insert (value->segments, seg_index, nseg);
