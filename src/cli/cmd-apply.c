@@ -51,6 +51,10 @@ pt_cli_cmd_apply (PtCliContext *ctx,
                     "To configure a mounted system, use --root DIR."));
       return 1;
     }
+  /* A change that did not finish is rolled back before planning: the plan
+   * must start from whole files. */
+  if (!pt_transaction_recover (ctx->paths, &error))
+    return pt_cli_error (error);
   topology = pt_cli_load_topology (ctx, &error);
   if (topology == NULL)
     return pt_cli_error (error);

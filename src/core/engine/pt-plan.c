@@ -203,7 +203,7 @@ module_for_driver (const char *driver)
 {
   static const struct { const char *driver, *module; } map[] = {
     { "xhci_hcd", "xhci_pci" }, { "ehci-pci", "ehci_pci" }, { "ohci-pci", "ohci_pci" },
-    { "snd_hda_intel", "snd_hda_intel" }, { "nvidia", "nvidia" },
+    { "nvidia-gpu", "i2c_nvidia_gpu" }, { "nvidia", "nvidia" },
   };
   for (guint i = 0; i < G_N_ELEMENTS (map); i++)
     if (g_str_equal (driver, map[i].driver))
@@ -288,6 +288,8 @@ compute_base (Ctx         *ctx,
   if (current == NULL || g_str_equal (rec->editor, "whole"))
     return TRUE;
   *out_base = pt_engine_apply_editor (rec->editor, current, NULL, (const char *const *) rec->ours, error);
+  if (*out_base == NULL)
+    g_prefix_error (error, _("%s: "), path);
   return *out_base != NULL;
 }
 
@@ -355,7 +357,10 @@ target_edit (PtPlan      *self,
       const char *one[] = { g_ptr_array_index (add, i), NULL };
       g_autofree char *edited = pt_engine_apply_editor (editor, source, one, NULL, error);
       if (edited == NULL)
-        return FALSE;
+        {
+          g_prefix_error (error, _("%s: "), path);
+          return FALSE;
+        }
       if (!g_str_equal (edited, source))
         g_ptr_array_add (ours, g_strdup (one[0]));
     }
@@ -365,7 +370,10 @@ target_edit (PtPlan      *self,
     {
       c->after = pt_engine_apply_editor (editor, source, (const char *const *) ours->pdata, NULL, error);
       if (c->after == NULL)
-        return FALSE;
+        {
+          g_prefix_error (error, _("%s: "), path);
+          return FALSE;
+        }
     }
   c->ours = (GStrv) g_ptr_array_steal (ours, NULL);
   c->record = c->ours[0] != NULL;
@@ -1122,6 +1130,17 @@ check_system (PtPlan     *self,
 }
 
 static void
+check_unfinished (PtPlan  *self,
+                  PtPaths *paths)
+{
+  g_autofree char *journal = pt_paths_build (paths, "var/lib/passthrough/journal.json", NULL);
+
+  if (g_file_test (journal, G_FILE_TEST_EXISTS))
+    add_issue (self->warnings, "unfinished-transaction", NULL,
+               g_strdup (_("An earlier change did not finish (the computer stopped or the program was killed). Apply or revert first puts every file back as it was before that change; this plan shows the files as they are now.")));
+}
+
+static void
 check_early_scripts (PtPlan  *self,
                      PtPaths *paths)
 {
@@ -1391,6 +1410,7 @@ pt_plan_new_for_selection (PtPaths            *paths,
   check_setup (self, paths);
   check_system (self, paths, running);
   check_early_scripts (self, paths);
+  check_unfinished (self, paths);
 
   if (!plan_files (self, &ctx, topology, options, running, error))
     return NULL;
