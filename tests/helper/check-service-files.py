@@ -11,7 +11,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 import configparser
-import os
 import re
 import sys
 import xml.etree.ElementTree as ET

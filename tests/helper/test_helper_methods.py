@@ -311,7 +311,7 @@ class WithEngine(helpertest.HelperTestCase):
         self.assertEqual(self.digest(), before)
 
     def test_apply_then_revert(self):
-        before = helperfixture_files = helpertest.helperfixture.tree_files(self.root)
+        before = helpertest.helperfixture.tree_files(self.root)
         status = json.loads(self.call('Apply', 'asa{sv}', ([GPU], {}))[0])
         self.assertEqual(status['state'], 'applied')
         self.assertTrue(status['pending_reboot'])
@@ -321,7 +321,7 @@ class WithEngine(helpertest.HelperTestCase):
         self.assertEqual(status['state'], 'not-applied')
         after = helpertest.helperfixture.tree_files(self.root)
         for path in ('etc/default/grub', 'etc/initramfs-tools/modules'):
-            self.assertEqual(after[path], helperfixture_files[path])
+            self.assertEqual(after[path], before[path])
 
     def test_apply_with_a_stale_digest_is_plan_changed(self):
         before = self.digest()
