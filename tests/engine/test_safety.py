@@ -251,6 +251,35 @@ class SafetyTest(unittest.TestCase):
         self.assertEqual(r.returncode, 1)
         self.assertFalse(load_json(r.stdout)['devices'][0]['ok'])
 
+    def test_kernel_install_entries_get_etc_kernel_cmdline(self):
+        # vmlab Step 7: where kernel-install writes the entries, its hooks
+        # rewrite them from /etc/kernel/cmdline on every initramfs update
+        root = self.new_root('seed000')
+        mid = root.read('etc/machine-id').strip()
+        os.unlink(root.file('boot/loader/entries/arch.conf'))
+        entry = 'boot/loader/entries/%s-6.6.8-arch1-1.conf' % mid
+        root.write(entry, 'title      Arch Linux\nversion    6.6.8-arch1-1\nmachine-id %s\n'
+                   'options    root=PARTUUID=8c1f0e54 quiet rw systemd.machine_id=%s\n'
+                   'linux      /%s/6.6.8-arch1-1/linux\ninitrd     /%s/6.6.8-arch1-1/initrd\n'
+                   % (mid, mid, mid, mid))
+        root.write('etc/kernel/postinst.d/zz-systemd-boot', '#!/bin/sh\n')
+        before = root.tree()
+        r = root.run('plan', '--json', '--select', '0000:09:00.0')
+        plan = load_json(r.stdout)
+        self.assertIn(('/etc/kernel/cmdline', 'create'), [(c['path'], c['action']) for c in plan['changes']])
+        self.assertEqual(root.run('apply', '--select', '0000:09:00.0').returncode, 0)
+        self.assertEqual(root.read('etc/kernel/cmdline'),
+                         'root=PARTUUID=8c1f0e54 quiet rw iommu=pt vfio-pci.ids=1002:73ff,1002:ab28\n')
+        self.assertIn('quiet rw systemd.machine_id=%s iommu=pt vfio-pci.ids=1002:73ff,1002:ab28\n' % mid,
+                      root.read(entry))
+        # revert leaves etc/kernel/cmdline, without our tokens: deleting it
+        # would make kernel-install copy the running command line, ours in it
+        self.assertEqual(root.run('revert', snapshot=False).returncode, 0)
+        self.assertEqual(root.read('etc/kernel/cmdline'), 'root=PARTUUID=8c1f0e54 quiet rw\n')
+        after = root.tree()
+        del after['etc/kernel/cmdline']
+        self.assertEqual(after, before)
+
 
 if __name__ == '__main__':
     unittest.main(verbosity=2)

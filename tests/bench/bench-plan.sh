@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# bench-plan.sh: CPU time of a plan for seed 003's machine (Fedora 29,
+# GRUB with BLS, dracut; target < 5 ms) and of apply --no-commands
+# (target < 50 ms), measured in one process over many runs by
+# tests/engine/bench-engine, then the whole passthroughctl process for
+# comparison.  Prints figures; asserts nothing (HACKING.md).
+#
+#   tests/bench/bench-plan.sh [BUILD_DIR] [RUNS]     (default _build, 200)
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+BUILD=${1:-_build}
+RUNS=${2:-200}
+BENCH=$PWD/$BUILD/tests/engine/bench-engine
+CTL=$PWD/$BUILD/src/cli/passthroughctl
+[ -x "$BENCH" ] && [ -x "$CTL" ] || { echo "bench-plan.sh: build first ($BENCH, $CTL)" >&2; exit 1; }
+
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+cp -a tests/engine/roots/seed003 "$WORK/root"
+mkdir -p "$WORK/root/etc/dracut.conf.d" "$WORK/root/etc/modprobe.d"
+SNAP=tests/engine/snapshots/seed003.json
+SELECT=(0000:08:00.0 0000:42:00.0)
+
+echo "seed 003 (Fedora 29, GRUB with BLS, dracut), selecting ${SELECT[*]}:"
+"$BENCH" plan "$WORK/root" "$SNAP" "$RUNS" "${SELECT[@]}"
+"$BENCH" apply "$WORK/root" "$SNAP" "$((RUNS / 4))" "${SELECT[@]}"
+
+# The whole command, start-up and snapshot loading included.
+TIMEFORMAT='%3U %3S %3R'
+n=50
+t=$( { time (for _ in $(seq $n); do "$CTL" --root "$WORK/root" --snapshot "$SNAP" plan --json \
+        --select "${SELECT[0]}" --select "${SELECT[1]}" >/dev/null; done) ; } 2>&1 )
+read -r user sys real <<<"$t"
+awk -v u="$user" -v s="$sys" -v r="$real" -v n=$n \
+  'BEGIN { printf "passthroughctl plan (whole process): %.2f ms CPU, %.2f ms wall per run\n", (u+s)*1000/n, r*1000/n }'
