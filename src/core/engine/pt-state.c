@@ -125,6 +125,16 @@ pt_engine_read_file (PtPaths    *paths,
   return text;
 }
 
+static JsonNode *
+empty_array_node (void)
+{
+  JsonArray *array = json_array_new ();
+  JsonNode *node = json_node_init_array (json_node_alloc (), array);
+
+  json_array_unref (array);   /* the node holds its own reference */
+  return node;
+}
+
 static GStrv
 strv_member (JsonObject *obj,
              const char *name)
@@ -189,7 +199,7 @@ pt_state_load (PtPaths  *paths,
     {
       if (error && *error)
         return NULL;
-      state->history = json_node_init_array (json_node_alloc (), json_array_new ());
+      state->history = empty_array_node ();
       return g_steal_pointer (&state);
     }
   if (text == NULL)
@@ -218,7 +228,7 @@ pt_state_load (PtPaths  *paths,
   if (node != NULL && JSON_NODE_HOLDS_ARRAY (node))
     state->history = json_node_copy (node);
   else
-    state->history = json_node_init_array (json_node_alloc (), json_array_new ());
+    state->history = empty_array_node ();
 
   node = json_object_get_member (root, "applied");
   if (node == NULL || JSON_NODE_HOLDS_NULL (node))
@@ -239,7 +249,7 @@ pt_state_load (PtPaths  *paths,
   state->cmd_ours = strv_member (applied, "cmd_ours");
   node = json_object_get_member (applied, "devices");
   state->devices = node && JSON_NODE_HOLDS_ARRAY (node) ? json_node_copy (node)
-                   : json_node_init_array (json_node_alloc (), json_array_new ());
+                   : empty_array_node ();
 
   node = json_object_get_member (applied, "files");
   if (node != NULL && JSON_NODE_HOLDS_ARRAY (node))
