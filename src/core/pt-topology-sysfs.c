@@ -17,6 +17,15 @@
 #include "pt-names.h"
 #include "pt-topology-private.h"
 
+/* "dir/name" for a sysfs attribute: dir never ends in a slash here, and
+ * g_build_filename's separator handling costs more than reading the file. */
+static inline char *
+attr_path (const char *dir,
+           const char *name)
+{
+  return g_strconcat (dir, G_DIR_SEPARATOR_S, name, NULL);
+}
+
 static gboolean
 parse_hex (const char *text,
            guint32     max,
@@ -44,7 +53,7 @@ read_hex_attr (PtPaths    *paths,
                guint32    *out,
                GError    **error)
 {
-  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autofree char *path = attr_path (dir, name);
   g_autofree char *line = NULL;
 
   if (!pt_paths_read_line (paths, path, &line))
@@ -71,7 +80,7 @@ link_basename (PtPaths    *paths,
                const char *dir,
                const char *name)
 {
-  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autofree char *path = attr_path (dir, name);
   g_autofree char *target = g_file_read_link (path, NULL);
 
   if (target == NULL)
@@ -101,7 +110,7 @@ read_sriov (PtPaths    *paths,
   dev->physfn = link_basename (paths, dev->sysfs_dir, "physfn");
   /* Only physical functions have sriov_totalvfs; listing every device's
    * directory to look for virtfnN links would cost a directory read per device. */
-  total_path = g_build_filename (dev->sysfs_dir, "sriov_totalvfs", NULL);
+  total_path = attr_path (dev->sysfs_dir, "sriov_totalvfs");
   if (dev->physfn != NULL || !pt_paths_exists (paths, total_path))
     return;
   dir = g_dir_open (dev->sysfs_dir, 0, NULL);
@@ -127,7 +136,7 @@ read_device (PtPaths    *paths,
              GError    **error)
 {
   g_autoptr(PtDevice) dev = pt_device_new (address);
-  g_autofree char *entry = g_build_filename (devices_dir, address, NULL);
+  g_autofree char *entry = attr_path (devices_dir, address);
   g_autofree char *parent_dir = NULL;
   g_autofree char *parent = NULL;
   g_autofree char *group = NULL;
@@ -169,7 +178,7 @@ read_device (PtPaths    *paths,
   dev->driver = link_basename (paths, dev->sysfs_dir, "driver");
 
   /* Only display devices (class 03xxxx) have boot_vga or boot_display. */
-  boot_vga_path = g_build_filename (dev->sysfs_dir, "boot_vga", NULL);
+  boot_vga_path = attr_path (dev->sysfs_dir, "boot_vga");
   if (((dev->class_code >> 16) & 0xff) != 0x03)
     ;
   else if (pt_paths_read_line (paths, boot_vga_path, &boot_vga))
@@ -178,13 +187,13 @@ read_device (PtPaths    *paths,
     {
       /* boot_vga exists for VGA-class (0300) devices only; since Linux 6.17
        * other display devices (0380, 0302) carry boot_display instead. */
-      g_autofree char *boot_display_path = g_build_filename (dev->sysfs_dir, "boot_display", NULL);
+      g_autofree char *boot_display_path = attr_path (dev->sysfs_dir, "boot_display");
       g_autofree char *boot_display = NULL;
       if (pt_paths_read_line (paths, boot_display_path, &boot_display))
         dev->boot_vga = g_str_equal (boot_display, "1");
     }
 
-  reset_path = g_build_filename (dev->sysfs_dir, "reset_method", NULL);
+  reset_path = attr_path (dev->sysfs_dir, "reset_method");
   if (pt_paths_read_line (paths, reset_path, &dev->reset_method) && *dev->reset_method == '\0')
     g_clear_pointer (&dev->reset_method, g_free);
 

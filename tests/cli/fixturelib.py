@@ -50,12 +50,35 @@ class Roots:
         self.tmp.cleanup()
 
 
+VALGRIND_EXIT = 99
+
+
 def run(*args, env=None):
+    """Runs passthroughctl; under `meson test --setup valgrind` (which sets
+    PASSTHROUGH_VALGRIND) every run goes through memcheck, with its report in a
+    file so that stdout and stderr stay what the tests check."""
     e = dict(os.environ)
     e.setdefault('LC_ALL', 'C.UTF-8')
     if env:
         e.update(env)
-    return subprocess.run([CTL, *args], capture_output=True, text=True, env=e, timeout=120)
+    cmd = [CTL, *args]
+    log = None
+    if os.environ.get('PASSTHROUGH_VALGRIND'):
+        fd, log = tempfile.mkstemp(prefix='pt-valgrind-', suffix='.log')
+        os.close(fd)
+        cmd = ['valgrind', f'--error-exitcode={VALGRIND_EXIT}', '--leak-check=full',
+               '--errors-for-leak-kinds=definite', f'--log-file={log}',
+               '--suppressions=' + os.path.join(SOURCE_ROOT, 'tests', 'valgrind.supp'), *cmd]
+    try:
+        r = subprocess.run(cmd, capture_output=True, text=True, env=e,
+                           timeout=1200 if log else 120)
+        if log and r.returncode == VALGRIND_EXIT:
+            with open(log) as f:
+                raise AssertionError(f'memcheck found errors in passthroughctl {args}:\n{f.read()[-4000:]}')
+        return r
+    finally:
+        if log:
+            os.unlink(log)
 
 
 def list_json(root):
