@@ -1,0 +1,29 @@
+/* pt-app-machine.h: what the window shows — this machine, another root, or a
+ * snapshot — with its topology and whether it may be changed from here.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib-object.h>
+
+#include "pt-paths.h"
+#include "pt-topology.h"
+
+G_BEGIN_DECLS
+
+#define PT_APP_TYPE_MACHINE (pt_app_machine_get_type ())
+G_DECLARE_FINAL_TYPE (PtAppMachine, pt_app_machine, PT_APP, MACHINE, GObject)
+
+PtAppMachine *pt_app_machine_load               (const char   *root,
+                                                 const char   *snapshot,
+                                                 GError      **error);
+PtPaths      *pt_app_machine_get_paths          (PtAppMachine *self);
+PtTopology   *pt_app_machine_get_topology       (PtAppMachine *self);
+const char   *pt_app_machine_get_snapshot       (PtAppMachine *self);
+const char   *pt_app_machine_get_title          (PtAppMachine *self);
+gboolean      pt_app_machine_is_host            (PtAppMachine *self);
+const char   *pt_app_machine_get_inspect_reason (PtAppMachine *self);
+gboolean      pt_app_machine_has_iommu_groups   (PtAppMachine *self);
+
+G_END_DECLS

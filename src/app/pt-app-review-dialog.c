@@ -1,0 +1,752 @@
+/* pt-app-review-dialog.c
+ *
+ * Where the plan comes from: on this machine, the helper's Preview (it can
+ * read root-only files, and Apply compares its own plan with the digest of
+ * exactly this JSON); when the helper is not there, or for another root or a
+ * snapshot, the same engine runs here, in this process, and writes nothing.
+ * The app never writes a system file itself.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
+
+#include "pt-app-review-dialog.h"
+#include "pt-describe.h"
+#ifdef PT_APP_HAVE_PLAN_ENGINE
+#include "pt-plan.h"
+#include "pt-plan-options.h"
+#endif
+
+#define HELPER_BUS_NAME   "com.example.Passthrough.Helper"
+#define HELPER_PATH       "/com/example/Passthrough/Helper"
+#define HELPER_INTERFACE  "com.example.Passthrough.Helper1"
+
+struct _PtAppReviewDialog
+{
+  AdwWindow        parent_instance;
+
+  AdwToastOverlay *toast_overlay;
+  AdwWindowTitle  *title;
+  GtkButton       *cancel_button;
+  GtkButton       *apply_button;
+  GtkStack        *stack;
+  GtkLabel        *source_label;
+  GtkLabel        *inspect_label;
+  GtkBox          *blockers_box;
+  GtkBox          *warnings_box;
+  GtkLabel        *devices_label;
+  GtkLabel        *binding_label;
+  GtkBox          *changes_box;
+  GtkBox          *commands_box;
+  GtkWidget       *commands_group;
+  GtkLabel        *nothing_label;
+  AdwStatusPage   *error_page;
+  GtkProgressBar  *progress_bar;
+  GtkLabel        *progress_label;
+  GtkLabel        *progress_log;
+  AdwStatusPage   *done_page;
+
+  PtAppMachine    *machine;
+  GStrv            addresses;
+  gboolean         revert;
+  gboolean         apply_when_ready;
+  gboolean         plan_ready;
+  gboolean         plan_applicable;
+  char            *plan_json;
+  char            *plan_digest;
+  GDBusConnection *system_bus;
+  guint            progress_id;
+  GCancellable    *cancellable;
+};
+
+G_DEFINE_FINAL_TYPE (PtAppReviewDialog, pt_app_review_dialog, ADW_TYPE_WINDOW)
+
+/* ---- error sentences -------------------------------------------------- */
+
+char *
+pt_app_helper_error_sentence (const GError *error,
+                              gboolean      revert)
+{
+  g_autofree char *remote = g_dbus_error_get_remote_error (error);
+  g_autofree char *message = g_strdup (error->message);
+  const char *nothing = revert ? _("Nothing was undone.") : _("Nothing was changed.");
+
+  g_dbus_error_strip_remote_error ((GError *) error);
+  g_free (message);
+  message = g_strdup (error->message);
+
+  if (remote == NULL)
+    return g_strdup_printf (_("The helper could not be reached: %s %s"), message, nothing);
+  if (g_str_equal (remote, "org.freedesktop.DBus.Error.ServiceUnknown") ||
+      g_str_equal (remote, "org.freedesktop.DBus.Error.NameHasNoOwner") ||
+      g_str_equal (remote, "org.freedesktop.DBus.Error.Spawn.ServiceNotFound") ||
+      g_str_equal (remote, "org.freedesktop.DBus.Error.Spawn.ChildExited") ||
+      g_str_equal (remote, "org.freedesktop.DBus.Error.Spawn.Failed"))
+    return g_strdup_printf (_("The Passthrough helper is not installed on this machine, so the app cannot change it. %s "
+                              "Install the whole passthrough package (the helper and its D-Bus and polkit files), "
+                              "or run “passthroughctl apply” as root."), nothing);
+  if (g_str_equal (remote, "org.freedesktop.DBus.Error.AccessDenied") ||
+      g_str_equal (remote, "org.freedesktop.PolicyKit1.Error.NotAuthorized"))
+    return g_strdup_printf (_("The password was refused or the authentication was cancelled. %s"), nothing);
+  if (g_str_equal (remote, "com.example.Passthrough.Error.Busy"))
+    return g_strdup_printf (_("Another change is running right now. %s Wait until it ends, then try again."), nothing);
+  if (g_str_equal (remote, "com.example.Passthrough.Error.PlanChanged"))
+    return g_strdup_printf (_("The machine changed since you reviewed the plan. %s Review the changes again."), nothing);
+  if (g_str_equal (remote, "com.example.Passthrough.Error.RegenerationFailed"))
+    return g_strdup_printf (_("Rebuilding the boot files failed, so Passthrough put every file back as it was and rebuilt them again: "
+                              "your machine boots as before. What failed: %s"), message);
+  if (g_str_equal (remote, "com.example.Passthrough.Error.Blocked"))
+    return g_strdup_printf (_("The helper refused: %s %s"), message, nothing);
+  if (g_str_equal (remote, "com.example.Passthrough.Error.UnknownDevice"))
+    return g_strdup_printf (_("A chosen device is no longer on this machine: %s %s"), message, nothing);
+  return g_strdup_printf (revert ? _("Undoing failed: %s") : _("Applying failed: %s"), message);
+}
+
+/* ---- showing the plan ------------------------------------------------- */
+
+static void
+clear_box (GtkBox *box)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (box))) != NULL)
+    gtk_box_remove (box, child);
+}
+
+static GtkWidget *
+sentence_row (const char *icon_name,
+              const char *css,
+              const char *text)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  GtkWidget *icon = gtk_image_new_from_icon_name (icon_name);
+  GtkWidget *label = gtk_label_new (text);
+
+  gtk_widget_set_valign (icon, GTK_ALIGN_START);
+  if (css != NULL)
+    gtk_widget_add_css_class (icon, css);
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_widget_set_hexpand (label, TRUE);
+  gtk_box_append (GTK_BOX (box), icon);
+  gtk_box_append (GTK_BOX (box), label);
+  return box;
+}
+
+static const char *
+member_string (JsonObject *obj,
+               const char *name)
+{
+  JsonNode *node = obj != NULL ? json_object_get_member (obj, name) : NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
+static JsonArray *
+member_array (JsonObject *obj,
+              const char *name)
+{
+  JsonNode *node = obj != NULL ? json_object_get_member (obj, name) : NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+    return NULL;
+  return json_node_get_array (node);
+}
+
+static guint
+fill_issues (PtAppReviewDialog *self,
+             GtkBox            *box,
+             JsonArray         *issues,
+             const char        *icon_name,
+             const char        *css)
+{
+  guint n = issues != NULL ? json_array_get_length (issues) : 0;
+
+  clear_box (box);
+  for (guint i = 0; i < n; i++)
+    {
+      JsonNode *node = json_array_get_element (issues, i);
+      JsonObject *obj = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+      const char *message = member_string (obj, "message");
+      if (message != NULL)
+        gtk_box_append (box, sentence_row (icon_name, css, message));
+    }
+  gtk_widget_set_visible (GTK_WIDGET (box), n > 0);
+  return n;
+}
+
+static GtkWidget *
+monospace_label (const char *text)
+{
+  GtkWidget *label = gtk_label_new (text);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_selectable (GTK_LABEL (label), TRUE);
+  gtk_widget_add_css_class (label, "monospace");
+  return label;
+}
+
+static void
+add_change (PtAppReviewDialog *self,
+            JsonObject        *change)
+{
+  const char *path = member_string (change, "path");
+  const char *action = member_string (change, "action");
+  const char *diff = member_string (change, "diff");
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  GtkWidget *heading = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
+  GtkWidget *path_label = gtk_label_new (path != NULL ? path : "?");
+  GtkWidget *action_label;
+  const char *what;
+
+  if (g_strcmp0 (action, "create") == 0)
+    what = _("new file");
+  else if (g_strcmp0 (action, "delete") == 0)
+    what = _("removed");
+  else
+    what = _("changed");
+  action_label = gtk_label_new (what);
+  gtk_widget_add_css_class (path_label, "heading");
+  gtk_widget_add_css_class (path_label, "monospace");
+  gtk_label_set_xalign (GTK_LABEL (path_label), 0);
+  gtk_label_set_selectable (GTK_LABEL (path_label), TRUE);
+  gtk_label_set_wrap (GTK_LABEL (path_label), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (path_label), PANGO_WRAP_CHAR);
+  gtk_widget_add_css_class (action_label, "dim-label");
+  gtk_box_append (GTK_BOX (heading), path_label);
+  gtk_box_append (GTK_BOX (heading), action_label);
+  gtk_box_append (GTK_BOX (box), heading);
+
+  if (diff != NULL && *diff != '\0')
+    {
+      GtkWidget *frame = gtk_frame_new (NULL);
+      GtkWidget *scroller = gtk_scrolled_window_new ();
+      GtkWidget *label = monospace_label (diff);
+
+      gtk_widget_set_margin_start (label, 10);
+      gtk_widget_set_margin_end (label, 10);
+      gtk_widget_set_margin_top (label, 8);
+      gtk_widget_set_margin_bottom (label, 8);
+      gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_AUTOMATIC, GTK_POLICY_NEVER);
+      gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), label);
+      gtk_frame_set_child (GTK_FRAME (frame), scroller);
+      gtk_widget_add_css_class (frame, "view");
+      gtk_box_append (GTK_BOX (box), frame);
+    }
+  gtk_box_append (self->changes_box, box);
+}
+
+static char *
+argv_to_text (JsonArray *argv)
+{
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; i < json_array_get_length (argv); i++)
+    {
+      JsonNode *node = json_array_get_element (argv, i);
+      const char *word;
+      if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+        continue;
+      word = json_node_get_string (node);
+      if (out->len > 0)
+        g_string_append_c (out, ' ');
+      if (*word == '\0' || strpbrk (word, " \t\n'\"$`\\*?;&|<>()") != NULL)
+        {
+          g_autofree char *quoted = g_shell_quote (word);
+          g_string_append (out, quoted);
+        }
+      else
+        g_string_append (out, word);
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* Why the plan binds the way it does, in the words of the device page. */
+static char *
+describe_binding (PtAppReviewDialog *self,
+                  const char        *binding,
+                  JsonArray         *devices)
+{
+  PtTopology *topo = pt_app_machine_get_topology (self->machine);
+  g_autoptr(GPtrArray) clashing = g_ptr_array_new ();
+
+  for (guint i = 0; devices != NULL && i < json_array_get_length (devices); i++)
+    {
+      const char *addr = json_array_get_string_element (devices, i);
+      PtDevice *dev = addr != NULL ? pt_topology_lookup (topo, addr) : NULL;
+      GStrv same = dev != NULL ? pt_device_get_same_ids_as (dev) : NULL;
+      if (same != NULL && same[0] != NULL)
+        g_ptr_array_add (clashing, (gpointer) addr);
+    }
+
+  if (g_strcmp0 (binding, "ids") == 0)
+    return g_strdup (_("Binding by vendor:device ID (vfio-pci.ids=): no other device on this machine has the same IDs, "
+                       "so the IDs name exactly these devices."));
+  if (g_strcmp0 (binding, "address") == 0 || g_strcmp0 (binding, "mixed") == 0)
+    {
+      const char *head = g_strcmp0 (binding, "mixed") == 0
+        ? _("Binding by ID where the IDs are unique, and by PCI address (passthrough.vfio=) where they are not")
+        : _("Binding by PCI address (passthrough.vfio=)");
+      if (clashing->len > 0)
+        {
+          g_autofree char *joined = pt_describe_join (clashing);
+          return g_strdup_printf (_("%s: %s have the same IDs as other devices, so binding by ID would take those too."),
+                                  head, joined);
+        }
+      return g_strdup_printf (_("%s, as you asked."), head);
+    }
+  return g_strdup (binding != NULL ? binding : "");
+}
+
+static void
+show_error (PtAppReviewDialog *self,
+            const char        *title,
+            const char        *sentence)
+{
+  adw_status_page_set_title (self->error_page, title);
+  adw_status_page_set_description (self->error_page, sentence);
+  gtk_stack_set_visible_child_name (self->stack, "error");
+  gtk_widget_set_sensitive (GTK_WIDGET (self->apply_button), FALSE);
+  gtk_button_set_label (self->cancel_button, _("_Close"));
+}
+
+static void start_apply (PtAppReviewDialog *self);
+
+static void
+show_plan (PtAppReviewDialog *self,
+           const char        *json,
+           const char        *source_sentence,
+           gboolean           applicable)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  JsonObject *plan;
+  JsonArray *devices, *changes, *commands;
+  guint n_blockers, n_changes, n_commands;
+
+  if (!json_parser_load_from_data (parser, json, -1, &error) ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    {
+      g_autofree char *sentence = g_strdup_printf (_("The plan could not be read: %s"),
+                                                   error != NULL ? error->message : _("it is not a JSON object"));
+      show_error (self, _("No Plan"), sentence);
+      return;
+    }
+  plan = json_node_get_object (json_parser_get_root (parser));
+
+  g_free (self->plan_json);
+  self->plan_json = g_strdup (json);
+  g_free (self->plan_digest);
+  self->plan_digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, json, -1);
+
+  gtk_label_set_label (self->source_label, source_sentence);
+
+  n_blockers = fill_issues (self, self->blockers_box, member_array (plan, "blockers"), "dialog-error-symbolic", "error");
+  fill_issues (self, self->warnings_box, member_array (plan, "warnings"), "dialog-warning-symbolic", "warning");
+
+  devices = member_array (plan, "devices");
+  if (devices != NULL && json_array_get_length (devices) > 0)
+    {
+      PtTopology *topo = pt_app_machine_get_topology (self->machine);
+      g_autoptr(GPtrArray) refs = g_ptr_array_new_with_free_func (g_free);
+      g_autofree char *joined = NULL;
+      g_autofree char *text = NULL;
+      g_autofree char *why = NULL;
+      for (guint i = 0; i < json_array_get_length (devices); i++)
+        {
+          const char *addr = json_array_get_string_element (devices, i);
+          if (addr != NULL)
+            g_ptr_array_add (refs, pt_describe_device_ref (topo, addr));
+        }
+      joined = pt_describe_join (refs);
+      text = self->revert ? g_strdup_printf (_("Gives back to the host: %s."), joined)
+                          : g_strdup_printf (_("Binds to vfio-pci at the next start: %s."), joined);
+      gtk_label_set_label (self->devices_label, text);
+      why = describe_binding (self, member_string (plan, "binding"), devices);
+      gtk_label_set_label (self->binding_label, why);
+      gtk_widget_set_visible (GTK_WIDGET (self->binding_label), !self->revert && *why != '\0');
+    }
+  else
+    {
+      gtk_label_set_label (self->devices_label, self->revert ? _("No device is bound by Passthrough.") : _("No device."));
+      gtk_widget_set_visible (GTK_WIDGET (self->binding_label), FALSE);
+    }
+
+  clear_box (self->changes_box);
+  changes = member_array (plan, "changes");
+  n_changes = changes != NULL ? json_array_get_length (changes) : 0;
+  for (guint i = 0; i < n_changes; i++)
+    {
+      JsonNode *node = json_array_get_element (changes, i);
+      if (JSON_NODE_HOLDS_OBJECT (node))
+        add_change (self, json_node_get_object (node));
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->nothing_label), n_changes == 0);
+
+  clear_box (self->commands_box);
+  commands = member_array (plan, "commands");
+  n_commands = commands != NULL ? json_array_get_length (commands) : 0;
+  for (guint i = 0; i < n_commands; i++)
+    {
+      JsonNode *node = json_array_get_element (commands, i);
+      if (JSON_NODE_HOLDS_ARRAY (node))
+        {
+          g_autofree char *text = argv_to_text (json_node_get_array (node));
+          gtk_box_append (self->commands_box, monospace_label (text));
+        }
+    }
+  gtk_widget_set_visible (self->commands_group, n_commands > 0);
+
+  self->plan_ready = TRUE;
+  self->plan_applicable = applicable && n_blockers == 0 && n_changes > 0;
+  gtk_widget_set_sensitive (GTK_WIDGET (self->apply_button), self->plan_applicable);
+  if (applicable && n_blockers > 0)
+    gtk_widget_set_tooltip_text (GTK_WIDGET (self->apply_button), _("Resolve the problems listed at the top first."));
+  else if (applicable && n_changes == 0)
+    gtk_widget_set_tooltip_text (GTK_WIDGET (self->apply_button), _("There is nothing to change."));
+  gtk_stack_set_visible_child_name (self->stack, "plan");
+
+  if (self->apply_when_ready && self->plan_applicable)
+    start_apply (self);
+}
+
+static void
+plan_locally (PtAppReviewDialog *self,
+              const char        *why_local)
+{
+#ifdef PT_APP_HAVE_PLAN_ENGINE
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PtPlan) plan = NULL;
+  g_autoptr(PtPlanOptions) options = pt_plan_options_new ();
+  g_autofree char *json = NULL;
+
+  if (self->revert)
+    plan = pt_plan_new_for_revert (pt_app_machine_get_paths (self->machine),
+                                   pt_app_machine_get_topology (self->machine), &error);
+  else
+    plan = pt_plan_new_for_selection (pt_app_machine_get_paths (self->machine),
+                                      pt_app_machine_get_topology (self->machine),
+                                      (const char *const *) self->addresses, options, &error);
+  if (plan == NULL)
+    {
+      show_error (self, _("No Plan"), error->message);
+      return;
+    }
+  json = pt_plan_to_json (plan, FALSE);
+  show_plan (self, json, why_local, FALSE);
+#else
+  show_error (self, _("No Plan"),
+              _("This build of Passthrough has no plan engine, so it cannot show the changes. "
+                "Use “passthroughctl plan” instead."));
+#endif
+}
+
+static void
+on_preview_done (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(PtAppReviewDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  const char *json;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (reply == NULL)
+    {
+      g_autofree char *remote = g_dbus_error_get_remote_error (error);
+      if (remote != NULL && g_str_has_prefix (remote, "com.example.Passthrough.Error."))
+        {
+          g_dbus_error_strip_remote_error (error);
+          show_error (self, _("No Plan"), error->message);
+          return;
+        }
+      plan_locally (self, _("The Passthrough helper is not installed, so this plan was computed here from the files "
+                            "your user can read, and it cannot be applied from the app."));
+      return;
+    }
+  g_variant_get (reply, "(&s)", &json);
+  show_plan (self, json, _("The helper computed this plan; Apply carries out exactly this plan, or nothing."), TRUE);
+}
+
+static void
+load_plan (PtAppReviewDialog *self)
+{
+  const char *reason = pt_app_machine_get_inspect_reason (self->machine);
+  g_autoptr(GError) error = NULL;
+
+  if (reason != NULL)
+    {
+      plan_locally (self, _("Computed here; this window only inspects."));
+      return;
+    }
+  if (self->system_bus == NULL)
+    self->system_bus = g_bus_get_sync (G_BUS_TYPE_SYSTEM, NULL, &error);
+  if (self->system_bus == NULL)
+    {
+      plan_locally (self, _("There is no system bus to reach the helper, so this plan was computed here, "
+                            "and it cannot be applied from the app."));
+      return;
+    }
+  if (self->revert)
+    {
+      /* The helper has no preview of a revert: the engine shows what it
+       * will undo, and the helper recomputes the same from its journal. */
+#ifdef PT_APP_HAVE_PLAN_ENGINE
+      {
+        g_autoptr(PtPlan) plan = pt_plan_new_for_revert (pt_app_machine_get_paths (self->machine),
+                                                         pt_app_machine_get_topology (self->machine), &error);
+        g_autofree char *json = NULL;
+        if (plan == NULL)
+          {
+            show_error (self, _("Nothing to Undo"), error->message);
+            return;
+          }
+        json = pt_plan_to_json (plan, FALSE);
+        show_plan (self, json, _("Undoes everything Passthrough changed on this machine, from its journal."), TRUE);
+      }
+#else
+      show_error (self, _("No Plan"), _("This build of Passthrough has no plan engine. Use “passthroughctl revert”."));
+#endif
+      return;
+    }
+  g_dbus_connection_call (self->system_bus, HELPER_BUS_NAME, HELPER_PATH, HELPER_INTERFACE, "Preview",
+                          g_variant_new ("(^asa{sv})", self->addresses, NULL),
+                          G_VARIANT_TYPE ("(s)"), G_DBUS_CALL_FLAGS_NONE, 60000,
+                          self->cancellable, on_preview_done, g_object_ref (self));
+}
+
+/* ---- applying --------------------------------------------------------- */
+
+static void
+on_progress (GDBusConnection *bus,
+             const char      *sender,
+             const char      *path,
+             const char      *interface,
+             const char      *signal,
+             GVariant        *params,
+             gpointer         user_data)
+{
+  PtAppReviewDialog *self = user_data;
+  const char *transaction, *step, *message;
+  double fraction;
+  g_autofree char *log = NULL;
+
+  if (!g_variant_is_of_type (params, G_VARIANT_TYPE ("(sssd)")) &&
+      !g_variant_is_of_type (params, G_VARIANT_TYPE ("(ssds)")))
+    return;
+  if (g_variant_is_of_type (params, G_VARIANT_TYPE ("(ssds)")))
+    g_variant_get (params, "(&s&sd&s)", &transaction, &step, &fraction, &message);
+  else
+    g_variant_get (params, "(&s&s&sd)", &transaction, &step, &message, &fraction);
+  gtk_progress_bar_set_fraction (self->progress_bar, CLAMP (fraction, 0.0, 1.0));
+  gtk_label_set_label (self->progress_label, message);
+  log = g_strconcat (gtk_label_get_label (self->progress_log), message, "\n", NULL);
+  gtk_label_set_label (self->progress_log, log);
+}
+
+static void
+on_apply_done (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(PtAppReviewDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+
+  if (self->progress_id != 0)
+    {
+      g_dbus_connection_signal_unsubscribe (self->system_bus, self->progress_id);
+      self->progress_id = 0;
+    }
+  gtk_widget_set_sensitive (GTK_WIDGET (self->cancel_button), TRUE);
+  gtk_button_set_label (self->cancel_button, _("_Close"));
+  gtk_widget_set_visible (GTK_WIDGET (self->apply_button), FALSE);
+
+  if (reply == NULL)
+    {
+      g_autofree char *sentence = pt_app_helper_error_sentence (error, self->revert);
+      show_error (self, self->revert ? _("Not Undone") : _("Not Applied"), sentence);
+      return;
+    }
+  adw_status_page_set_title (self->done_page, _("Restart to finish"));
+  adw_status_page_set_description (self->done_page,
+                                   self->revert
+                                   ? _("Everything Passthrough changed is undone. After the next restart the devices are back with the host.")
+                                   : _("The changes are written. After the next restart the chosen devices are on vfio-pci, "
+                                       "ready for a virtual machine; Passthrough then checks that they really are. "
+                                       "Any boot entry without the new options still starts the machine as before."));
+  gtk_stack_set_visible_child_name (self->stack, "done");
+}
+
+static void
+start_apply (PtAppReviewDialog *self)
+{
+  GVariantBuilder options;
+
+  if (!self->plan_applicable || self->system_bus == NULL)
+    return;
+  self->apply_when_ready = FALSE;
+  gtk_widget_set_sensitive (GTK_WIDGET (self->apply_button), FALSE);
+  /* Once files change a transaction cannot be cancelled (DESIGN.md). */
+  gtk_widget_set_sensitive (GTK_WIDGET (self->cancel_button), FALSE);
+  gtk_progress_bar_set_fraction (self->progress_bar, 0);
+  gtk_label_set_label (self->progress_label, _("Waiting for authentication…"));
+  gtk_label_set_label (self->progress_log, "");
+  gtk_stack_set_visible_child_name (self->stack, "progress");
+
+  self->progress_id = g_dbus_connection_signal_subscribe (self->system_bus, HELPER_BUS_NAME, HELPER_INTERFACE,
+                                                          "Progress", HELPER_PATH, NULL,
+                                                          G_DBUS_SIGNAL_FLAGS_NONE, on_progress, self, NULL);
+  g_variant_builder_init (&options, G_VARIANT_TYPE ("a{sv}"));
+  if (self->revert)
+    g_dbus_connection_call (self->system_bus, HELPER_BUS_NAME, HELPER_PATH, HELPER_INTERFACE, "Revert",
+                            g_variant_new ("(a{sv})", &options), G_VARIANT_TYPE ("(s)"),
+                            G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION, G_MAXINT,
+                            NULL, on_apply_done, g_object_ref (self));
+  else
+    {
+      g_variant_builder_add (&options, "{sv}", "plan-digest", g_variant_new_string (self->plan_digest));
+      g_dbus_connection_call (self->system_bus, HELPER_BUS_NAME, HELPER_PATH, HELPER_INTERFACE, "Apply",
+                              g_variant_new ("(^asa{sv})", self->addresses, &options), G_VARIANT_TYPE ("(s)"),
+                              G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION, G_MAXINT,
+                              NULL, on_apply_done, g_object_ref (self));
+    }
+}
+
+static void
+on_apply_clicked (PtAppReviewDialog *self)
+{
+  start_apply (self);
+}
+
+static void
+on_cancel_clicked (PtAppReviewDialog *self)
+{
+  gtk_window_close (GTK_WINDOW (self));
+}
+
+void
+pt_app_review_dialog_apply_when_ready (PtAppReviewDialog *self)
+{
+  if (self->plan_ready)
+    start_apply (self);
+  else
+    self->apply_when_ready = TRUE;
+}
+
+/* ---- life cycle ------------------------------------------------------- */
+
+static gboolean
+pt_app_review_dialog_close_request (GtkWindow *window)
+{
+  PtAppReviewDialog *self = PT_APP_REVIEW_DIALOG (window);
+
+  /* A running transaction goes on in the helper; the window stays until
+   * it reports, so the person sees how it ended. */
+  if (self->progress_id != 0)
+    return TRUE;
+  g_cancellable_cancel (self->cancellable);
+  return GTK_WINDOW_CLASS (pt_app_review_dialog_parent_class)->close_request (window);
+}
+
+static void
+pt_app_review_dialog_dispose (GObject *object)
+{
+  PtAppReviewDialog *self = PT_APP_REVIEW_DIALOG (object);
+
+  if (self->progress_id != 0 && self->system_bus != NULL)
+    g_dbus_connection_signal_unsubscribe (self->system_bus, self->progress_id);
+  self->progress_id = 0;
+  g_clear_object (&self->system_bus);
+  g_clear_object (&self->machine);
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->addresses, g_strfreev);
+  g_clear_pointer (&self->plan_json, g_free);
+  g_clear_pointer (&self->plan_digest, g_free);
+  gtk_widget_dispose_template (GTK_WIDGET (object), PT_APP_TYPE_REVIEW_DIALOG);
+  G_OBJECT_CLASS (pt_app_review_dialog_parent_class)->dispose (object);
+}
+
+static void
+pt_app_review_dialog_class_init (PtAppReviewDialogClass *klass)
+{
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->dispose = pt_app_review_dialog_dispose;
+  GTK_WINDOW_CLASS (klass)->close_request = pt_app_review_dialog_close_request;
+  gtk_widget_class_set_template_from_resource (widget_class, "/com/example/Passthrough/ui/pt-app-review-dialog.ui");
+#define BIND(name) gtk_widget_class_bind_template_child (widget_class, PtAppReviewDialog, name)
+  BIND (toast_overlay);
+  BIND (title);
+  BIND (cancel_button);
+  BIND (apply_button);
+  BIND (stack);
+  BIND (source_label);
+  BIND (inspect_label);
+  BIND (blockers_box);
+  BIND (warnings_box);
+  BIND (devices_label);
+  BIND (binding_label);
+  BIND (changes_box);
+  BIND (commands_box);
+  BIND (commands_group);
+  BIND (nothing_label);
+  BIND (error_page);
+  BIND (progress_bar);
+  BIND (progress_label);
+  BIND (progress_log);
+  BIND (done_page);
+#undef BIND
+  gtk_widget_class_bind_template_callback (widget_class, on_apply_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_cancel_clicked);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
+}
+
+static void
+pt_app_review_dialog_init (PtAppReviewDialog *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->cancellable = g_cancellable_new ();
+}
+
+PtAppReviewDialog *
+pt_app_review_dialog_new (GtkWindow         *parent,
+                          PtAppMachine      *machine,
+                          const char *const *addresses,
+                          gboolean           revert)
+{
+  PtAppReviewDialog *self = g_object_new (PT_APP_TYPE_REVIEW_DIALOG,
+                                          "transient-for", parent,
+                                          "modal", TRUE,
+                                          NULL);
+  const char *reason = pt_app_machine_get_inspect_reason (machine);
+
+  self->machine = g_object_ref (machine);
+  self->addresses = g_strdupv ((char **) addresses);
+  if (self->addresses == NULL)
+    self->addresses = g_new0 (char *, 1);
+  self->revert = revert;
+
+  if (revert)
+    {
+      gtk_window_set_title (GTK_WINDOW (self), _("Undo everything"));
+      adw_window_title_set_title (self->title, _("Undo everything"));
+      gtk_button_set_label (self->apply_button, _("_Undo"));
+      gtk_widget_remove_css_class (GTK_WIDGET (self->apply_button), "suggested-action");
+      gtk_widget_add_css_class (GTK_WIDGET (self->apply_button), "destructive-action");
+    }
+  adw_window_title_set_subtitle (self->title, pt_app_machine_get_title (machine));
+  gtk_widget_set_visible (GTK_WIDGET (self->inspect_label), reason != NULL);
+  gtk_label_set_label (self->inspect_label, reason != NULL ? reason : "");
+  gtk_widget_set_sensitive (GTK_WIDGET (self->apply_button), FALSE);
+
+  load_plan (self);
+  return self;
+}

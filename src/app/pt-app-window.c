@@ -1,0 +1,1094 @@
+/* pt-app-window.c
+ *
+ * The sidebar is a GtkListView over
+ *   GtkTreeListModel (groups → devices)
+ *     root:     GtkFilterListModel (groups, "has a matching device")
+ *     children: GtkFilterListModel (a group's devices, "matches")
+ * so a search finds devices inside collapsed groups, and matching groups are
+ * shown expanded while a search or a filter is on.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "pt-app-device-page.h"
+#include "pt-app-device-row.h"
+#include "pt-app-export-dialog.h"
+#include "pt-app-group-row.h"
+#include "pt-app-machine.h"
+#include "pt-app-readiness-page.h"
+#include "pt-app-review-dialog.h"
+#include "pt-app-selection.h"
+#include "pt-app-window.h"
+
+/* Trees at most this large start expanded; larger ones start collapsed so
+ * the first frame does not build a row for every device. */
+#define EXPAND_ALL_LIMIT 64
+
+typedef enum
+{
+  FILTER_ALL,
+  FILTER_GPUS,
+  FILTER_PASSABLE,
+} DeviceFilter;
+
+struct _PtAppWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  AdwToastOverlay      *toast_overlay;
+  AdwLeaflet           *leaflet;
+  AdwWindowTitle       *sidebar_title;
+  AdwWindowTitle       *content_title;
+  GtkSearchEntry       *search_entry;
+  GtkStack             *sidebar_stack;
+  GtkListView          *list_view;
+  GtkButton            *readiness_button;
+  GtkLabel             *readiness_summary;
+  GtkImage             *readiness_icon;
+  GtkWidget            *inspect_box;
+  GtkLabel             *inspect_label;
+  GtkButton            *review_button;
+  GtkStack             *content_stack;
+  PtAppDevicePage      *device_page;
+  PtAppReadinessPage   *readiness_page;
+  AdwStatusPage        *no_iommu_page;
+  GtkListBox           *demo_list;
+  AdwStatusPage        *error_page;
+
+  PtAppMachine         *machine;
+  PtAppSelection       *selection;
+  GListStore           *groups;
+  GtkCustomFilter      *group_filter;
+  GtkCustomFilter      *device_filter;
+  GtkFilterListModel   *group_model;
+  GtkTreeListModel     *tree_model;
+  GtkSingleSelection   *list_selection;
+  GHashTable           *haystacks;      /* PtDevice* → lower-case searchable text */
+
+  char                 *query;          /* lower-case, NULL when empty */
+  DeviceFilter          filter;
+  gint64                search_started; /* for PASSTHROUGH_APP_TIMINGS */
+  gboolean              first_frame_seen;
+};
+
+G_DEFINE_FINAL_TYPE (PtAppWindow, pt_app_window, ADW_TYPE_APPLICATION_WINDOW)
+
+/* ---- matching --------------------------------------------------------- */
+
+static const char *
+haystack_for (PtAppWindow *self,
+              PtDevice    *dev)
+{
+  char *text = g_hash_table_lookup (self->haystacks, dev);
+
+  if (text == NULL)
+    {
+      g_autofree char *ids = pt_device_dup_ids (dev);
+      g_autofree char *name = pt_device_dup_display_name (dev);
+      g_autofree char *raw = NULL;
+
+      raw = g_strdup_printf ("%s\n%s\n%s\n%s\n%s\n%s\n%s\niommu group %d\n",
+                             pt_device_get_address (dev), name,
+                             pt_device_get_vendor_name (dev) ? pt_device_get_vendor_name (dev) : "",
+                             pt_device_get_subsystem_name (dev) ? pt_device_get_subsystem_name (dev) : "",
+                             ids,
+                             pt_device_get_driver (dev) ? pt_device_get_driver (dev) : "",
+                             pt_device_get_class_name (dev) ? pt_device_get_class_name (dev) : "",
+                             pt_device_get_group_id (dev));
+      text = g_utf8_casefold (raw, -1);
+      g_hash_table_insert (self->haystacks, dev, text);
+    }
+  return text;
+}
+
+static gboolean
+device_passes_filter (PtAppWindow *self,
+                      PtDevice    *dev)
+{
+  switch (self->filter)
+    {
+    case FILTER_GPUS:
+      return pt_device_get_kind (dev) == PT_DEVICE_KIND_GPU;
+    case FILTER_PASSABLE:
+      {
+        GStrv shares = pt_device_get_shares_group_with (dev);
+        GStrv holds = pt_device_get_holds (dev);
+        return pt_device_is_endpoint (dev) && pt_device_get_group_id (dev) >= 0 &&
+               (shares == NULL || shares[0] == NULL) && (holds == NULL || holds[0] == NULL);
+      }
+    case FILTER_ALL:
+    default:
+      return TRUE;
+    }
+}
+
+static gboolean
+query_is_group_number (const char *query,
+                       int         group_id)
+{
+  guint64 n;
+
+  return group_id >= 0 && g_ascii_string_to_unsigned (query, 10, 0, G_MAXINT, &n, NULL) && (int) n == group_id;
+}
+
+static gboolean
+device_matches (gpointer item,
+                gpointer user_data)
+{
+  PtAppWindow *self = user_data;
+  PtDevice *dev = item;
+
+  if (!device_passes_filter (self, dev))
+    return FALSE;
+  if (self->query == NULL)
+    return TRUE;
+  if (query_is_group_number (self->query, pt_device_get_group_id (dev)))
+    return TRUE;
+  return strstr (haystack_for (self, dev), self->query) != NULL;
+}
+
+static gboolean
+group_matches (gpointer item,
+               gpointer user_data)
+{
+  PtGroup *group = item;
+  GListModel *devices = pt_group_get_devices (group);
+  guint n = g_list_model_get_n_items (devices);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(PtDevice) dev = g_list_model_get_item (devices, i);
+      if (device_matches (dev, user_data))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+is_filtering (PtAppWindow *self)
+{
+  return self->query != NULL || self->filter != FILTER_ALL;
+}
+
+static GListModel *
+create_child_model (gpointer item,
+                    gpointer user_data)
+{
+  PtAppWindow *self = user_data;
+
+  if (!PT_IS_GROUP (item))
+    return NULL;
+  return G_LIST_MODEL (gtk_filter_list_model_new (g_object_ref (pt_group_get_devices (item)),
+                                                  g_object_ref (GTK_FILTER (self->device_filter))));
+}
+
+static void
+set_all_expanded (PtAppWindow *self,
+                  gboolean     expanded)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->group_model));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GtkTreeListRow) row = gtk_tree_list_model_get_child_row (self->tree_model, i);
+      if (row != NULL)
+        gtk_tree_list_row_set_expanded (row, expanded);
+    }
+}
+
+static gboolean
+print_frame_time (GtkWidget     *widget,
+                  GdkFrameClock *clock,
+                  gpointer       user_data)
+{
+  PtAppWindow *self = PT_APP_WINDOW (widget);
+
+  g_print ("passthrough-timing: search-to-frame %.2f ms\n",
+           (g_get_monotonic_time () - self->search_started) / 1000.0);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+refilter (PtAppWindow *self)
+{
+  gint64 start = g_get_monotonic_time ();
+  guint n_groups;
+  gboolean expand;
+
+  if (self->group_filter == NULL)
+    return;
+  gtk_filter_changed (GTK_FILTER (self->device_filter), GTK_FILTER_CHANGE_DIFFERENT);
+  gtk_filter_changed (GTK_FILTER (self->group_filter), GTK_FILTER_CHANGE_DIFFERENT);
+  expand = is_filtering (self) ||
+           pt_topology_get_n_devices (pt_app_machine_get_topology (self->machine)) <= EXPAND_ALL_LIMIT;
+  set_all_expanded (self, expand);
+
+  n_groups = g_list_model_get_n_items (G_LIST_MODEL (self->group_model));
+  gtk_stack_set_visible_child_name (self->sidebar_stack, n_groups > 0 ? "list" : "empty");
+
+  if (pt_app_application_timings_enabled ())
+    {
+      g_print ("passthrough-timing: search “%s” %.2f ms, %u rows shown of %u devices\n",
+               self->query ? self->query : "",
+               (g_get_monotonic_time () - start) / 1000.0,
+               g_list_model_get_n_items (G_LIST_MODEL (self->tree_model)),
+               pt_topology_get_n_devices (pt_app_machine_get_topology (self->machine)));
+      self->search_started = start;
+      gtk_widget_add_tick_callback (GTK_WIDGET (self), print_frame_time, NULL, NULL);
+    }
+}
+
+static void
+on_search_changed (PtAppWindow *self)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
+  g_autofree char *stripped = g_strstrip (g_strdup (text));
+
+  g_clear_pointer (&self->query, g_free);
+  if (*stripped != '\0')
+    self->query = g_utf8_casefold (stripped, -1);
+  refilter (self);
+}
+
+/* ---- list rows -------------------------------------------------------- */
+
+static void
+setup_row (GtkSignalListItemFactory *factory,
+           GtkListItem              *item,
+           gpointer                  user_data)
+{
+  GtkWidget *expander = gtk_tree_expander_new ();
+
+  gtk_tree_expander_set_indent_for_icon (GTK_TREE_EXPANDER (expander), TRUE);
+  gtk_list_item_set_child (item, expander);
+}
+
+static void
+bind_row (GtkSignalListItemFactory *factory,
+          GtkListItem              *item,
+          gpointer                  user_data)
+{
+  PtAppWindow *self = user_data;
+  GtkTreeExpander *expander = GTK_TREE_EXPANDER (gtk_list_item_get_child (item));
+  GtkTreeListRow *row = gtk_list_item_get_item (item);
+  gpointer obj = gtk_tree_list_row_get_item (row);
+  GtkWidget *child = gtk_tree_expander_get_child (expander);
+
+  gtk_tree_expander_set_list_row (expander, row);
+  if (PT_IS_GROUP (obj))
+    {
+      if (!PT_APP_IS_GROUP_ROW (child))
+        {
+          child = pt_app_group_row_new ();
+          gtk_tree_expander_set_child (expander, child);
+        }
+      pt_app_group_row_set_group (PT_APP_GROUP_ROW (child), obj);
+    }
+  else if (PT_IS_DEVICE (obj))
+    {
+      if (!PT_APP_IS_DEVICE_ROW (child))
+        {
+          child = pt_app_device_row_new ();
+          gtk_tree_expander_set_child (expander, child);
+        }
+      pt_app_device_row_set_device (PT_APP_DEVICE_ROW (child), pt_app_machine_get_topology (self->machine),
+                                    obj, self->selection);
+    }
+  g_object_unref (obj);
+}
+
+static void
+unbind_row (GtkSignalListItemFactory *factory,
+            GtkListItem              *item,
+            gpointer                  user_data)
+{
+  gtk_tree_expander_set_list_row (GTK_TREE_EXPANDER (gtk_list_item_get_child (item)), NULL);
+}
+
+/* ---- content ---------------------------------------------------------- */
+
+static void
+set_content (PtAppWindow *self,
+             const char  *page,
+             const char  *title)
+{
+  gtk_stack_set_visible_child_name (self->content_stack, page);
+  adw_window_title_set_title (self->content_title, title != NULL ? title : "");
+}
+
+static void
+show_device_page (PtAppWindow *self,
+                  PtDevice    *dev)
+{
+  g_autofree char *name = pt_device_dup_display_name (dev);
+
+  pt_app_device_page_set_device (self->device_page, pt_app_machine_get_topology (self->machine), dev, self->selection);
+  set_content (self, "device", pt_device_get_address (dev));
+  adw_window_title_set_subtitle (self->content_title, name);
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+}
+
+static void
+on_list_selected (PtAppWindow *self)
+{
+  GtkTreeListRow *row = gtk_single_selection_get_selected_item (self->list_selection);
+  g_autoptr(GObject) obj = NULL;
+
+  if (row == NULL)
+    return;
+  obj = gtk_tree_list_row_get_item (row);
+  if (PT_IS_DEVICE (obj))
+    show_device_page (self, PT_DEVICE (obj));
+}
+
+static void
+on_list_activate (PtAppWindow *self,
+                  guint        position)
+{
+  g_autoptr(GtkTreeListRow) row = g_list_model_get_item (G_LIST_MODEL (self->tree_model), position);
+  g_autoptr(GObject) obj = NULL;
+
+  if (row == NULL)
+    return;
+  obj = gtk_tree_list_row_get_item (row);
+  if (PT_IS_DEVICE (obj))
+    show_device_page (self, PT_DEVICE (obj));
+  else if (gtk_tree_list_row_is_expandable (row))
+    gtk_tree_list_row_set_expanded (row, !gtk_tree_list_row_get_expanded (row));
+}
+
+static void
+update_review_button (PtAppWindow *self)
+{
+  guint n = pt_app_selection_get_n_items (self->selection);
+
+  gtk_widget_set_sensitive (GTK_WIDGET (self->review_button), n > 0);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->review_button),
+                               n > 0 ? _("See every change before it is made")
+                                     : _("Choose a device to pass through first"));
+}
+
+static void
+on_back_clicked (PtAppWindow *self)
+{
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+}
+
+static void
+on_review_clicked (PtAppWindow *self)
+{
+  pt_app_window_review (self, FALSE);
+}
+
+static void
+on_readiness_clicked (PtAppWindow *self)
+{
+  pt_app_window_show_readiness (self);
+}
+
+/* ---- demo machines ---------------------------------------------------- */
+
+static char *
+demo_title (const char *basename)
+{
+  g_autofree char *stem = g_strndup (basename, strlen (basename) - strlen (".json"));
+  char *title = g_strdelimit (g_strdup (stem), "-_", ' ');
+
+  title[0] = g_ascii_toupper (title[0]);
+  return title;
+}
+
+static void
+on_demo_activated (PtAppWindow   *self,
+                   GtkListBoxRow *row)
+{
+  const char *path = g_object_get_data (G_OBJECT (row), "pt-demo-path");
+
+  if (path != NULL)
+    pt_app_window_open_snapshot (self, path);
+}
+
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return g_strcmp0 (*(const char **) a, *(const char **) b);
+}
+
+static void
+fill_demo_list (PtAppWindow *self)
+{
+  g_autofree char *dir_path = pt_app_application_dup_demo_dir ();
+  g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  GtkWidget *child;
+  const char *name;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->demo_list))) != NULL)
+    gtk_list_box_remove (self->demo_list, child);
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    if (g_str_has_suffix (name, ".json"))
+      g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, compare_names);
+
+  for (guint i = 0; i < names->len; i++)
+    {
+      const char *base = g_ptr_array_index (names, i);
+      g_autofree char *path = g_build_filename (dir_path, base, NULL);
+      g_autofree char *title = demo_title (base);
+      g_autoptr(PtTopology) topo = pt_topology_new_from_snapshot (path, NULL);
+      GtkWidget *row;
+
+      if (topo == NULL)
+        continue;   /* a broken demo file is the packager's problem, not the person's */
+      row = adw_action_row_new ();
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+      {
+        guint n_groups = g_list_model_get_n_items (pt_topology_get_groups (topo));
+        guint n_dev = pt_topology_get_n_devices (topo);
+        g_autofree char *groups_text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u IOMMU group", "%u IOMMU groups", n_groups), n_groups);
+        g_autofree char *sub = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u device in %s", "%u devices in %s", n_dev),
+                                                n_dev, groups_text);
+        adw_action_row_set_subtitle (ADW_ACTION_ROW (row), sub);
+      }
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("go-next-symbolic"));
+      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+      g_object_set_data_full (G_OBJECT (row), "pt-demo-path", g_steal_pointer (&path), g_free);
+      gtk_list_box_append (self->demo_list, row);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->demo_list), names->len > 0);
+}
+
+static void
+show_no_iommu (PtAppWindow *self)
+{
+  PtTopology *topo = pt_app_machine_get_topology (self->machine);
+
+  if (pt_app_machine_get_snapshot (self->machine) != NULL)
+    {
+      adw_status_page_set_title (self->no_iommu_page, _("This snapshot has no IOMMU groups"));
+      adw_status_page_set_description (self->no_iommu_page,
+                                       _("The machine it was taken on had its IOMMU off, so none of its devices could be passed through. "
+                                         "Turn on VT-d (Intel) or AMD-Vi / IOMMU (AMD) in its firmware setup; on an Intel CPU also add "
+                                         "intel_iommu=on to its kernel command line. Or look at one of the demo machines."));
+    }
+  else
+    {
+      g_autofree char *desc = NULL;
+      const char *vendor = pt_topology_get_cpu_vendor (topo);
+      const char *extra = g_strcmp0 (vendor, "GenuineIntel") == 0
+        ? _("This is an Intel CPU: turn on VT-d in the firmware setup, and add intel_iommu=on to the kernel command line (Passthrough does that for you when you apply).")
+        : g_strcmp0 (vendor, "AuthenticAMD") == 0
+        ? _("This is an AMD CPU: turn on the IOMMU (AMD-Vi, sometimes “SVM” and “IOMMU” separately) in the firmware setup; the kernel uses it as soon as the firmware enables it.")
+        : _("Turn on VT-d (Intel) or the IOMMU / AMD-Vi (AMD) in the firmware setup; on an Intel CPU also add intel_iommu=on to the kernel command line.");
+      desc = g_strdup_printf (_("No device on this machine is in an IOMMU group, so none can be passed through yet. %s "
+                                "Then restart. Meanwhile, look around one of the demo machines."), extra);
+      adw_status_page_set_title (self->no_iommu_page, _("The IOMMU is off"));
+      adw_status_page_set_description (self->no_iommu_page, desc);
+    }
+  fill_demo_list (self);
+  set_content (self, "no-iommu", _("No IOMMU"));
+  adw_window_title_set_subtitle (self->content_title, NULL);
+}
+
+/* ---- loading ---------------------------------------------------------- */
+
+static void
+set_machine (PtAppWindow  *self,
+             PtAppMachine *machine)
+{
+  PtTopology *topo = pt_app_machine_get_topology (machine);
+  GListModel *groups = pt_topology_get_groups (topo);
+  GListModel *ungrouped = pt_topology_get_ungrouped (topo);
+  g_autofree char *window_title = NULL;
+  g_autofree char *summary = NULL;
+  const char *reason;
+  int ready;
+
+  g_set_object (&self->machine, machine);
+  pt_app_selection_clear (self->selection);
+  g_hash_table_remove_all (self->haystacks);
+
+  g_list_store_remove_all (self->groups);
+  for (guint i = 0; i < g_list_model_get_n_items (groups); i++)
+    {
+      g_autoptr(GObject) g = g_list_model_get_item (groups, i);
+      g_list_store_append (self->groups, g);
+    }
+  if (g_list_model_get_n_items (ungrouped) > 0)
+    {
+      /* Devices outside any group still belong in the tree: a machine with
+       * the IOMMU off is all of them. */
+      g_autoptr(PtGroup) none = pt_group_new (-1);
+      for (guint i = 0; i < g_list_model_get_n_items (ungrouped); i++)
+        {
+          g_autoptr(PtDevice) d = g_list_model_get_item (ungrouped, i);
+          pt_group_add_device (none, d);
+        }
+      g_list_store_append (self->groups, none);
+    }
+
+  window_title = g_strdup_printf (_("Passthrough — %s"), pt_app_machine_get_title (machine));
+  gtk_window_set_title (GTK_WINDOW (self), window_title);
+  adw_window_title_set_subtitle (self->sidebar_title, pt_app_machine_get_title (machine));
+
+  reason = pt_app_machine_get_inspect_reason (machine);
+  gtk_widget_set_visible (self->inspect_box, reason != NULL);
+  gtk_label_set_label (self->inspect_label, reason != NULL ? reason : "");
+
+  summary = pt_app_readiness_page_set_machine (self->readiness_page, machine, &ready);
+  gtk_label_set_label (self->readiness_summary, summary);
+  gtk_image_set_from_icon_name (self->readiness_icon,
+                                ready > 0 ? "emblem-ok-symbolic" : ready == 0 ? "dialog-warning-symbolic"
+                                                                              : "dialog-question-symbolic");
+
+  refilter (self);
+  gtk_single_selection_set_selected (self->list_selection, GTK_INVALID_LIST_POSITION);
+
+  if (!pt_app_machine_has_iommu_groups (machine))
+    show_no_iommu (self);
+  else
+    {
+      set_content (self, "welcome", NULL);
+      adw_window_title_set_subtitle (self->content_title, NULL);
+    }
+
+  if (pt_app_application_timings_enabled ())
+    g_print ("passthrough-timing: loaded %s, %u devices\n", pt_app_machine_get_title (machine),
+             pt_topology_get_n_devices (topo));
+}
+
+static void
+show_load_error (PtAppWindow *self,
+                 const char  *sentence)
+{
+  if (self->machine == NULL)
+    {
+      adw_status_page_set_description (self->error_page, sentence);
+      set_content (self, "error", _("Nothing to show"));
+    }
+  else
+    pt_app_window_toast (self, sentence);
+  g_warning ("%s", sentence);
+}
+
+void
+pt_app_window_toast (PtAppWindow *self,
+                     const char  *message)
+{
+  AdwToast *toast = adw_toast_new (message);
+
+  adw_toast_set_timeout (toast, 10);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+void
+pt_app_window_open_root (PtAppWindow *self,
+                         const char  *root)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PtAppMachine) machine = pt_app_machine_load (root, NULL, &error);
+
+  if (machine == NULL)
+    {
+      g_autofree char *sentence = g_strdup_printf (_("Could not read the devices of %s: %s"),
+                                                   root != NULL ? root : _("this machine"), error->message);
+      show_load_error (self, sentence);
+      return;
+    }
+  set_machine (self, machine);
+}
+
+void
+pt_app_window_open_snapshot (PtAppWindow *self,
+                             const char  *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PtAppMachine) machine = pt_app_machine_load (NULL, path, &error);
+  GSettings *settings = pt_app_application_get_settings (PT_APP_APPLICATION (gtk_window_get_application (GTK_WINDOW (self))));
+
+  if (machine == NULL)
+    {
+      g_autofree char *base = g_path_get_basename (path);
+      g_autofree char *sentence = g_strdup_printf (_("Could not open the snapshot %s: %s"), base, error->message);
+      show_load_error (self, sentence);
+      return;
+    }
+  set_machine (self, machine);
+  if (settings != NULL)
+    g_settings_set_string (settings, "last-snapshot", path);
+}
+
+static void
+on_open_response (GtkNativeDialog *dialog,
+                  int              response,
+                  gpointer         user_data)
+{
+  PtAppWindow *self = user_data;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree char *path = g_file_get_path (file);
+      if (path != NULL)
+        pt_app_window_open_snapshot (self, path);
+      else
+        pt_app_window_toast (self, _("Passthrough can only open snapshots stored as local files."));
+    }
+  g_object_unref (dialog);
+  g_object_unref (self);
+}
+
+static GtkFileFilter *
+json_filter (void)
+{
+  GtkFileFilter *filter = gtk_file_filter_new ();
+
+  gtk_file_filter_set_name (filter, _("Passthrough snapshots (JSON)"));
+  gtk_file_filter_add_mime_type (filter, "application/json");
+  gtk_file_filter_add_pattern (filter, "*.json");
+  return filter;
+}
+
+void
+pt_app_window_choose_snapshot (PtAppWindow *self)
+{
+  GtkFileChooserNative *chooser = gtk_file_chooser_native_new (_("Open a Snapshot"), GTK_WINDOW (self),
+                                                               GTK_FILE_CHOOSER_ACTION_OPEN,
+                                                               _("_Open"), _("_Cancel"));
+  g_autoptr(GtkFileFilter) filter = json_filter ();
+
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  g_signal_connect (chooser, "response", G_CALLBACK (on_open_response), g_object_ref (self));
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+void
+pt_app_window_save_snapshot (PtAppWindow *self,
+                             const char  *path)
+{
+  g_autofree char *json = pt_topology_to_json (pt_app_machine_get_topology (self->machine), TRUE);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *base = g_path_get_basename (path);
+  g_autofree char *with_newline = g_strconcat (json, "\n", NULL);
+
+  if (!g_file_set_contents_full (path, with_newline, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0644, &error))
+    {
+      g_autofree char *sentence = g_strdup_printf (_("Could not save the snapshot as %s: %s"), base, error->message);
+      pt_app_window_toast (self, sentence);
+      return;
+    }
+  {
+    g_autofree char *sentence = g_strdup_printf (_("Saved the snapshot as %s. Anyone can open it in Passthrough or with “passthroughctl --snapshot”."), base);
+    pt_app_window_toast (self, sentence);
+  }
+}
+
+static void
+on_save_response (GtkNativeDialog *dialog,
+                  int              response,
+                  gpointer         user_data)
+{
+  PtAppWindow *self = user_data;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree char *path = g_file_get_path (file);
+      if (path != NULL)
+        pt_app_window_save_snapshot (self, path);
+    }
+  g_object_unref (dialog);
+  g_object_unref (self);
+}
+
+void
+pt_app_window_choose_save_snapshot (PtAppWindow *self)
+{
+  GtkFileChooserNative *chooser;
+  g_autoptr(GtkFileFilter) filter = json_filter ();
+  g_autofree char *host = g_strdup (g_get_host_name ());
+  g_autofree char *name = g_strdup_printf ("%s-passthrough.json", host);
+
+  if (self->machine == NULL)
+    return;
+  chooser = gtk_file_chooser_native_new (_("Save a Snapshot"), GTK_WINDOW (self),
+                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  g_signal_connect (chooser, "response", G_CALLBACK (on_save_response), g_object_ref (self));
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+void
+pt_app_window_show_demo (PtAppWindow *self,
+                         const char  *name)
+{
+  g_autofree char *dir = pt_app_application_dup_demo_dir ();
+  g_autofree char *file = NULL;
+  g_autofree char *path = NULL;
+
+  if (name == NULL || *name == '\0')
+    {
+      if (self->machine != NULL)
+        show_no_iommu (self);
+      return;
+    }
+  /* A name, never a path: "threadripper-x399" or "threadripper-x399.json". */
+  if (strchr (name, '/') != NULL)
+    {
+      pt_app_window_toast (self, _("A demo machine is named by its file name, without a folder."));
+      return;
+    }
+  file = g_str_has_suffix (name, ".json") ? g_strdup (name) : g_strconcat (name, ".json", NULL);
+  path = g_build_filename (dir, file, NULL);
+  pt_app_window_open_snapshot (self, path);
+}
+
+/* ---- review, revert, export ------------------------------------------- */
+
+void
+pt_app_window_review (PtAppWindow *self,
+                      gboolean     apply)
+{
+  g_auto(GStrv) addresses = NULL;
+  PtAppReviewDialog *dialog;
+
+  if (self->machine == NULL)
+    return;
+  if (pt_app_selection_get_n_items (self->selection) == 0)
+    {
+      pt_app_window_toast (self, _("Choose a device to pass through first: open it and turn on “Pass through to virtual machines”."));
+      return;
+    }
+  addresses = pt_app_selection_dup_addresses (self->selection);
+  dialog = pt_app_review_dialog_new (GTK_WINDOW (self), self->machine, (const char *const *) addresses, FALSE);
+  gtk_window_present (GTK_WINDOW (dialog));
+  if (apply)
+    pt_app_review_dialog_apply_when_ready (dialog);
+}
+
+void
+pt_app_window_revert (PtAppWindow *self)
+{
+  PtAppReviewDialog *dialog;
+
+  if (self->machine == NULL)
+    return;
+  dialog = pt_app_review_dialog_new (GTK_WINDOW (self), self->machine, NULL, TRUE);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+void
+pt_app_window_export_vm (PtAppWindow *self)
+{
+  g_auto(GStrv) addresses = NULL;
+  PtDevice *current = pt_app_device_page_get_device (self->device_page);
+  GtkWindow *dialog;
+
+  if (self->machine == NULL)
+    return;
+  if (pt_app_selection_get_n_items (self->selection) > 0)
+    addresses = pt_app_selection_dup_addresses (self->selection);
+  else if (current != NULL && pt_device_is_endpoint (current))
+    {
+      /* Nothing chosen yet: export the device on screen with its slot. */
+      GStrv slot = pt_device_get_slot_functions (current);
+      g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+      g_strv_builder_add (b, pt_device_get_address (current));
+      if (slot != NULL)
+        g_strv_builder_addv (b, (const char **) slot);
+      addresses = g_strv_builder_end (b);
+    }
+  else
+    {
+      pt_app_window_toast (self, _("Choose a device first: the export describes the devices you pass through."));
+      return;
+    }
+  dialog = GTK_WINDOW (pt_app_export_dialog_new (GTK_WINDOW (self), pt_app_machine_get_topology (self->machine),
+                                                 (const char *const *) addresses));
+  gtk_window_present (dialog);
+}
+
+/* ---- navigation ------------------------------------------------------- */
+
+void
+pt_app_window_search (PtAppWindow *self,
+                      const char  *text)
+{
+  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), text);
+  /* Act now rather than after the entry's 150 ms debounce. */
+  on_search_changed (self);
+}
+
+static gboolean
+select_device_row (PtAppWindow *self,
+                   const char  *address)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->tree_model));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GtkTreeListRow) row = g_list_model_get_item (G_LIST_MODEL (self->tree_model), i);
+      g_autoptr(GObject) obj = gtk_tree_list_row_get_item (row);
+
+      if (PT_IS_GROUP (obj))
+        {
+          GListModel *devs = pt_group_get_devices (PT_GROUP (obj));
+          gboolean here = FALSE;
+          for (guint j = 0; j < g_list_model_get_n_items (devs) && !here; j++)
+            {
+              g_autoptr(PtDevice) d = g_list_model_get_item (devs, j);
+              here = g_str_equal (pt_device_get_address (d), address);
+            }
+          if (here)
+            {
+              gtk_tree_list_row_set_expanded (row, TRUE);
+              n = g_list_model_get_n_items (G_LIST_MODEL (self->tree_model));
+            }
+        }
+      else if (PT_IS_DEVICE (obj) && g_str_equal (pt_device_get_address (PT_DEVICE (obj)), address))
+        {
+          gtk_single_selection_set_selected (self->list_selection, i);
+          gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item", "u", i);
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+void
+pt_app_window_show_device (PtAppWindow *self,
+                           const char  *address)
+{
+  g_autofree char *normal = pt_address_normalize (address);
+  PtDevice *dev;
+
+  if (self->machine == NULL)
+    return;
+  dev = normal != NULL ? pt_topology_lookup (pt_app_machine_get_topology (self->machine), normal) : NULL;
+  if (dev == NULL)
+    {
+      g_autofree char *sentence = g_strdup_printf (_("There is no device %s on %s."), address,
+                                                   pt_app_machine_get_title (self->machine));
+      pt_app_window_toast (self, sentence);
+      return;
+    }
+  if (!select_device_row (self, normal))
+    show_device_page (self, dev);
+}
+
+void
+pt_app_window_choose_device (PtAppWindow *self,
+                             const char  *address,
+                             gboolean     chosen)
+{
+  g_autofree char *normal = pt_address_normalize (address);
+  PtDevice *dev;
+
+  if (self->machine == NULL)
+    return;
+  dev = normal != NULL ? pt_topology_lookup (pt_app_machine_get_topology (self->machine), normal) : NULL;
+  if (dev == NULL || !pt_device_is_endpoint (dev))
+    {
+      g_autofree char *sentence = g_strdup_printf (_("%s is not a device that can be chosen on %s."), address,
+                                                   pt_app_machine_get_title (self->machine));
+      pt_app_window_toast (self, sentence);
+      return;
+    }
+  pt_app_selection_set_device (self->selection, pt_app_machine_get_topology (self->machine), dev, chosen);
+}
+
+void
+pt_app_window_show_readiness (PtAppWindow *self)
+{
+  if (self->machine == NULL)
+    return;
+  gtk_single_selection_set_selected (self->list_selection, GTK_INVALID_LIST_POSITION);
+  set_content (self, "readiness", _("Readiness"));
+  adw_window_title_set_subtitle (self->content_title, pt_app_machine_get_title (self->machine));
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+}
+
+void
+pt_app_window_set_filter (PtAppWindow *self,
+                          const char  *filter)
+{
+  DeviceFilter f = FILTER_ALL;
+
+  if (g_strcmp0 (filter, "gpus") == 0)
+    f = FILTER_GPUS;
+  else if (g_strcmp0 (filter, "passable") == 0)
+    f = FILTER_PASSABLE;
+  if (f == self->filter)
+    return;
+  self->filter = f;
+  if (self->machine != NULL)
+    refilter (self);
+}
+
+static void
+focus_search_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *param)
+{
+  PtAppWindow *self = PT_APP_WINDOW (widget);
+
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+}
+
+/* ---- life cycle ------------------------------------------------------- */
+
+static gboolean
+report_first_frame (GtkWidget     *widget,
+                    GdkFrameClock *clock,
+                    gpointer       user_data)
+{
+  g_print ("passthrough-timing: first-frame %" G_GINT64_FORMAT " us (monotonic)\n", g_get_monotonic_time ());
+  return G_SOURCE_REMOVE;
+}
+
+static void
+save_window_state (PtAppWindow *self)
+{
+  GSettings *settings = pt_app_application_get_settings (PT_APP_APPLICATION (gtk_window_get_application (GTK_WINDOW (self))));
+  int width, height;
+
+  if (settings == NULL)
+    return;
+  gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
+  g_settings_set (settings, "window-size", "(ii)", width, height);
+  g_settings_set_boolean (settings, "window-maximized", gtk_window_is_maximized (GTK_WINDOW (self)));
+}
+
+static gboolean
+pt_app_window_close_request (GtkWindow *window)
+{
+  save_window_state (PT_APP_WINDOW (window));
+  return GTK_WINDOW_CLASS (pt_app_window_parent_class)->close_request (window);
+}
+
+static void
+pt_app_window_dispose (GObject *object)
+{
+  PtAppWindow *self = PT_APP_WINDOW (object);
+
+  if (self->list_view != NULL)
+    gtk_list_view_set_model (self->list_view, NULL);
+  g_clear_object (&self->list_selection);
+  g_clear_object (&self->tree_model);
+  g_clear_object (&self->group_model);
+  g_clear_object (&self->group_filter);
+  g_clear_object (&self->device_filter);
+  g_clear_object (&self->groups);
+  g_clear_object (&self->machine);
+  g_clear_object (&self->selection);
+  g_clear_pointer (&self->haystacks, g_hash_table_unref);
+  g_clear_pointer (&self->query, g_free);
+  gtk_widget_dispose_template (GTK_WIDGET (object), PT_APP_TYPE_WINDOW);
+  G_OBJECT_CLASS (pt_app_window_parent_class)->dispose (object);
+}
+
+static void
+pt_app_window_class_init (PtAppWindowClass *klass)
+{
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->dispose = pt_app_window_dispose;
+  GTK_WINDOW_CLASS (klass)->close_request = pt_app_window_close_request;
+
+  g_type_ensure (PT_APP_TYPE_DEVICE_PAGE);
+  g_type_ensure (PT_APP_TYPE_READINESS_PAGE);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/com/example/Passthrough/ui/pt-app-window.ui");
+#define BIND(name) gtk_widget_class_bind_template_child (widget_class, PtAppWindow, name)
+  BIND (toast_overlay);
+  BIND (leaflet);
+  BIND (sidebar_title);
+  BIND (content_title);
+  BIND (search_entry);
+  BIND (sidebar_stack);
+  BIND (list_view);
+  BIND (readiness_button);
+  BIND (readiness_summary);
+  BIND (readiness_icon);
+  BIND (inspect_box);
+  BIND (inspect_label);
+  BIND (review_button);
+  BIND (content_stack);
+  BIND (device_page);
+  BIND (readiness_page);
+  BIND (no_iommu_page);
+  BIND (demo_list);
+  BIND (error_page);
+#undef BIND
+  gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_list_activate);
+  gtk_widget_class_bind_template_callback (widget_class, on_back_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_readiness_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_review_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_demo_activated);
+
+  gtk_widget_class_install_action (widget_class, "win.focus-search", NULL, focus_search_action);
+}
+
+static void
+pt_app_window_init (PtAppWindow *self)
+{
+  GtkListItemFactory *factory;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->selection = pt_app_selection_new ();
+  self->haystacks = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_free);
+  self->groups = g_list_store_new (PT_TYPE_GROUP);
+  self->group_filter = gtk_custom_filter_new (group_matches, self, NULL);
+  self->device_filter = gtk_custom_filter_new (device_matches, self, NULL);
+  self->group_model = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (self->groups)),
+                                                 g_object_ref (GTK_FILTER (self->group_filter)));
+  self->tree_model = gtk_tree_list_model_new (g_object_ref (G_LIST_MODEL (self->group_model)),
+                                              FALSE, FALSE, create_child_model, self, NULL);
+  self->list_selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->tree_model)));
+  gtk_single_selection_set_autoselect (self->list_selection, FALSE);
+  gtk_single_selection_set_can_unselect (self->list_selection, TRUE);
+  g_signal_connect_swapped (self->list_selection, "notify::selected", G_CALLBACK (on_list_selected), self);
+
+  factory = gtk_signal_list_item_factory_new ();
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_row), self);
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_row), self);
+  g_signal_connect (factory, "unbind", G_CALLBACK (unbind_row), self);
+  gtk_list_view_set_factory (self->list_view, factory);
+  g_object_unref (factory);
+  gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->list_selection));
+
+  g_signal_connect_swapped (self->selection, "changed", G_CALLBACK (update_review_button), self);
+  update_review_button (self);
+  gtk_search_entry_set_key_capture_widget (self->search_entry, GTK_WIDGET (self));
+
+  if (pt_app_application_timings_enabled ())
+    gtk_widget_add_tick_callback (GTK_WIDGET (self), report_first_frame, NULL, NULL);
+}
+
+PtAppWindow *
+pt_app_window_new (PtAppApplication *app)
+{
+  PtAppWindow *self = g_object_new (PT_APP_TYPE_WINDOW, "application", app, NULL);
+  GSettings *settings = pt_app_application_get_settings (app);
+
+  if (settings != NULL)
+    {
+      int width, height;
+      g_settings_get (settings, "window-size", "(ii)", &width, &height);
+      gtk_window_set_default_size (GTK_WINDOW (self), width, height);
+      if (g_settings_get_boolean (settings, "window-maximized"))
+        gtk_window_maximize (GTK_WINDOW (self));
+    }
+  return self;
+}

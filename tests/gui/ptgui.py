@@ -1,0 +1,231 @@
+"""ptgui: drive the real Passthrough window through AT-SPI (GTK 4.8).
+
+What works and what does not on GTK 4.8 is in tests/gui/README.md; the
+helpers here follow it: find by role and name, require non-zero extents,
+poll with a deadline, never sleep a fixed time.
+"""
+import json
+import os
+import subprocess
+import sys
+import time
+
+import gi
+gi.require_version("Atspi", "2.0")
+from gi.repository import Atspi  # noqa: E402
+
+APP = os.environ.get("PASSTHROUGH_APP", "")
+CTL = os.environ.get("PASSTHROUGHCTL", "")
+SRC = os.environ.get("PASSTHROUGH_SOURCE_ROOT", os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+BUILD = os.environ.get("PASSTHROUGH_BUILD_ROOT", "")
+MACHINES = os.path.join(SRC, "tests", "gui", "machines")
+APP_ID = "com.example.Passthrough"
+
+
+class Failure(Exception):
+    pass
+
+
+def check(cond, message):
+    if not cond:
+        raise Failure(message)
+
+
+def wait_for(fn, timeout=10, what=None):
+    end = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < end:
+        try:
+            v = fn()
+            if v:
+                return v
+        except Exception as e:  # nodes vanish between calls
+            last = e
+        time.sleep(0.05)
+    raise Failure("timed out waiting for %s%s" % (what or fn, " (%s)" % last if last else ""))
+
+
+def walk(n):
+    yield n
+    try:
+        count = n.get_child_count()
+    except Exception:
+        return
+    for i in range(count):
+        try:
+            c = n.get_child_at_index(i)
+        except Exception:
+            c = None
+        if c is not None:
+            yield from walk(c)
+
+
+def visible(a):
+    try:
+        e = Atspi.Component.get_extents(a, Atspi.CoordType.WINDOW)
+        return e.width > 0 and e.height > 0
+    except Exception:
+        return False
+
+
+def name_of(a):
+    try:
+        return a.get_name() or ""
+    except Exception:
+        return ""
+
+
+def role_of(a):
+    try:
+        return a.get_role_name()
+    except Exception:
+        return ""
+
+
+def find_all(root, role=None, pred=lambda a: True, only_visible=True):
+    out = []
+    for a in walk(root):
+        if role is not None and role_of(a) != role:
+            continue
+        if not pred(a):
+            continue
+        if only_visible and not visible(a):
+            continue
+        out.append(a)
+    return out
+
+
+def find(root, role=None, name=None, pred=lambda a: True, timeout=10):
+    def look():
+        for a in find_all(root, role, lambda a: (name is None or name_of(a) == name) and pred(a)):
+            return a
+    return wait_for(look, timeout, what="%s %r" % (role, name))
+
+
+def act(a, action):
+    for i in range(Atspi.Action.get_n_actions(a)):
+        if Atspi.Action.get_action_name(a, i) == action:
+            return Atspi.Action.do_action(a, i)
+    raise Failure("no action %s on %s %r" % (action, role_of(a), name_of(a)))
+
+
+def is_checked(a):
+    return a.get_state_set().contains(Atspi.StateType.CHECKED)
+
+
+def is_sensitive(a):
+    return a.get_state_set().contains(Atspi.StateType.SENSITIVE)
+
+
+def labels(root):
+    return [name_of(a) for a in find_all(root, "label")]
+
+
+def ctl_json(*args):
+    out = subprocess.run([CTL, *args, "--json"], capture_output=True, text=True, timeout=60)
+    check(out.returncode in (0, 1), "passthroughctl %s failed: %s" % (" ".join(args), out.stderr))
+    return json.loads(out.stdout)
+
+
+def _child_named_like(a):
+    name = name_of(a)
+    for i in range(a.get_child_count()):
+        c = a.get_child_at_index(i)
+        if c is not None and name_of(c) == name:
+            return True
+    return False
+
+
+_apps = []
+
+
+class App:
+    """The passthrough program, started with ARGS, found on the a11y bus."""
+
+    def __init__(self, *args, env=None):
+        _apps.append(self)
+        check(APP and os.path.exists(APP), "PASSTHROUGH_APP is not set to the built app")
+        e = dict(os.environ)
+        e.update(env or {})
+        self.proc = subprocess.Popen([APP, *args], env=e, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        desk = Atspi.get_desktop(0)
+
+        def app_node():
+            if self.proc.poll() is not None:
+                raise Failure("the app exited early: %s" % self.proc.stderr.read())
+            for i in range(desk.get_child_count()):
+                a = desk.get_child_at_index(i)
+                # By process: a quit instance may linger on the registry.
+                if a is not None and name_of(a) == "passthrough" and a.get_process_id() == self.proc.pid \
+                        and a.get_child_count() > 0:
+                    return a
+        self.node = wait_for(app_node, 20, what="the app on the a11y bus")
+        self.window = find(self.node, "frame", pred=lambda a: name_of(a).startswith("Passthrough"), timeout=20)
+
+    def action(self, name, param=None):
+        """An application action over the session bus (setup only)."""
+        params = "[]" if param is None else "[%s]" % param
+        subprocess.run(["gdbus", "call", "--session", "--dest", APP_ID, "--object-path", "/com/example/Passthrough",
+                        "--method", "org.gtk.Actions.Activate", name, params, "{}"],
+                       check=True, capture_output=True, timeout=30)
+
+    def search(self, text):
+        entry = find(self.window, "entry", "Search devices")
+        Atspi.EditableText.set_text_contents(entry, text)
+        return entry
+
+    def device_rows(self):
+        # GTK 4.8 list items are nameless: the name is on the row's child
+        # (the tree expander around it computes the same name: skip it).
+        return [a for a in find_all(self.window, pred=lambda a: name_of(a)[:5] == "0000:" and role_of(a) != "label"
+                                    and not _child_named_like(a))]
+
+    def group_rows(self):
+        return [a for a in find_all(self.window, pred=lambda a: name_of(a).startswith("IOMMU group ")
+                                    and role_of(a) != "label" and not _child_named_like(a))]
+
+    def click(self, node):
+        """Click the middle of NODE with the X pointer (list rows have no action)."""
+        e = Atspi.Component.get_extents(node, Atspi.CoordType.WINDOW)
+        wid = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", "^Passthrough"], capture_output=True,
+                             text=True, timeout=30).stdout.split()
+        check(wid, "no X window for the app")
+        geo = dict(line.split("=") for line in subprocess.run(["xdotool", "getwindowgeometry", "--shell", wid[0]],
+                                                              capture_output=True, text=True, timeout=30).stdout.split())
+        fe = Atspi.Component.get_extents(self.window, Atspi.CoordType.WINDOW)
+        margin = (int(geo["WIDTH"]) - fe.width) // 2
+        x = int(geo["X"]) + margin + e.x + e.width // 2
+        y = int(geo["Y"]) + margin + e.y + e.height // 2
+        subprocess.run(["xdotool", "mousemove", str(x), str(y), "click", "1"], check=True, timeout=30)
+
+    def screenshot(self, name):
+        out_dir = os.path.join(BUILD or "/tmp", "tests", "gui", "shots")
+        os.makedirs(out_dir, exist_ok=True)
+        path = os.path.join(out_dir, name + ".png")
+        subprocess.run(["import", "-window", "root", path], check=True, timeout=30)
+        print("screenshot:", path)
+        return path
+
+    def quit(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+
+
+def run(main):
+    """Run MAIN(); print the failure and exit 1, as meson expects."""
+    try:
+        main()
+    except BaseException as e:
+        for app in _apps:
+            if app.proc.poll() is not None and app.proc.returncode not in (0, -15):
+                print("the app exited with %d; its messages:\n%s" % (app.proc.returncode, app.proc.stderr.read()[-4000:]),
+                      file=sys.stderr)
+            app.quit()
+        print("FAIL:", e, file=sys.stderr)
+        sys.exit(1)
+    print("PASS")

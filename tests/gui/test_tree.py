@@ -1,0 +1,125 @@
+#!/usr/bin/python3
+"""The sidebar tree shows the same groups and devices as `passthroughctl
+list --json` for the same snapshot, and search narrows it by address, name
+fragment, vvvv:dddd, driver and group — also inside collapsed groups."""
+import glob
+import os
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ptgui  # noqa: E402
+from ptgui import App, check, wait_for  # noqa: E402
+
+
+def display_name(d):
+    # pt_device_dup_display_name: device name, else class name, else the IDs.
+    return d.get("device_name") or d.get("class_name") or "Device %s:%s" % (d["vendor"], d["device"])
+
+
+def rows_in_order(app):
+    seen = {}
+    for r in app.group_rows() + app.device_rows():
+        y = ptgui.Atspi.Component.get_extents(r, ptgui.Atspi.CoordType.WINDOW).y
+        name = ptgui.name_of(r)
+        key = " ".join(name.split(" ")[:3]) if name.startswith("IOMMU group") else name.split(" ", 1)[0]
+        seen[key] = min(y, seen.get(key, y))
+    return [k for k, _ in sorted(seen.items(), key=lambda kv: kv[1])]
+
+
+def shown_addresses(app):
+    return sorted({ptgui.name_of(r).split(" ", 1)[0] for r in app.device_rows()})
+
+
+def expect_rows(app, query, expected, shot=None):
+    app.search(query)
+    wait_for(lambda: shown_addresses(app) == sorted(expected), 10,
+                   what="rows for %r to be %s (now %s)" % (query, sorted(expected), shown_addresses(app)))
+    if shot:
+        app.screenshot(shot)
+
+
+def check_snapshot(path, per_device_limit, shot):
+    data = ptgui.ctl_json("--snapshot", path, "list")
+    devices = [(g["id"], d) for g in data["groups"] for d in g["devices"]]
+    app = App("--snapshot", path)
+    try:
+        base = os.path.basename(path)
+        check(base in ptgui.name_of(app.window), "window title %r does not name the snapshot" % ptgui.name_of(app.window))
+        if len(devices) <= 40:
+            # Small machines start expanded. The rows on screen, top to
+            # bottom, are the start of passthroughctl's order: each group,
+            # then its devices.
+            want = []
+            for g in data["groups"]:
+                want.append("IOMMU group %d" % g["id"])
+                want += [d["address"] for d in g["devices"]]
+            got = wait_for(lambda: (lambda r: r if len(r) >= 6 else None)(rows_in_order(app)), 10, what="rows on screen")
+            check(got == want[:len(got)], "rows on screen %s are not the start of %s" % (got, want))
+            app.screenshot(shot)
+        step = max(1, len(devices) // per_device_limit)
+        for gid, d in devices[::step]:
+            # Only ~200 rows exist at once: narrow to the device first.
+            app.search(d["address"])
+            label = "%s %s" % (d["address"], display_name(d))
+            row = wait_for(lambda: next((r for r in app.device_rows() if ptgui.name_of(r).startswith(label)), None), 10,
+                           what="a row labelled %r" % label)
+            rows = app.device_rows()
+            check(len(rows) == 1, "searching %s shows %d device rows" % (d["address"], len(rows)))
+            groups = [ptgui.name_of(g) for g in app.group_rows()]
+            check(len(groups) == 1 and (groups[0] + " ").startswith("IOMMU group %d " % gid),
+                  "device %s shows under %s, not IOMMU group %d" % (d["address"], groups, gid))
+            check(row is not None, "no row")
+    finally:
+        app.quit()
+
+
+def main():
+    check_snapshot(os.path.join(ptgui.MACHINES, "two-gpus.json"), 40, "tree-two-gpus")
+    for demo in sorted(glob.glob(os.path.join(ptgui.SRC, "data", "demo", "*.json")))[:3]:
+        check_snapshot(demo, 12, "tree-demo-" + os.path.basename(demo)[:-5])
+
+    # Searches on the two-GPU machine, by each thing a person might type.
+    app = App("--snapshot", os.path.join(ptgui.MACHINES, "two-gpus.json"))
+    try:
+        expect_rows(app, "0000:0b:00", ["0000:0b:00.0", "0000:0b:00.1"])
+        expect_rows(app, "0b:00.1", ["0000:0b:00.1"])
+        expect_rows(app, "rtx 3090", ["0000:0b:00.0", "0000:0d:00.0"], shot="search-name")
+        expect_rows(app, "10de:1aef", ["0000:0b:00.1", "0000:0d:00.1"], shot="search-ids")
+        expect_rows(app, "snd_hda_intel", ["0000:0a:00.1", "0000:0b:00.1"])
+        expect_rows(app, "vfio-pci", ["0000:0d:00.0", "0000:0d:00.1"])
+        expect_rows(app, "group 15", ["0000:00:01.2", "0000:0b:00.0", "0000:0b:00.1", "0000:0c:00.0"])
+        expect_rows(app, "no such device", [])
+        ptgui.find(app.window, "label", "No Matching Devices")
+        app.screenshot("search-nothing")
+        # The filter: only GPUs.
+        app.search("")
+        app.action("filter", "<'gpus'>")
+        wait_for(lambda: shown_addresses(app) == ["0000:0a:00.0", "0000:0b:00.0", "0000:0d:00.0"], 10, what="only GPUs")
+        app.screenshot("filter-gpus")
+        app.action("filter", "<'passable'>")
+        wait_for(lambda: shown_addresses(app) == ["0000:05:00.0", "0000:06:00.0", "0000:0a:00.0", "0000:0a:00.1",
+                                                  "0000:0d:00.0", "0000:0d:00.1"], 10,
+                 what="only what can be passed through (now %s)" % shown_addresses(app))
+        app.action("filter", "<'all'>")
+    finally:
+        app.quit()
+
+    # A large machine starts collapsed; search still finds devices inside.
+    with tempfile.TemporaryDirectory() as tmp:
+        big = os.path.join(tmp, "big.json")
+        subprocess.run([sys.executable, os.path.join(os.path.dirname(__file__), "make_big_snapshot.py"), "300", big],
+                       check=True, timeout=60)
+        app = App("--snapshot", big)
+        try:
+            check(app.device_rows() == [], "a 300-device machine should start with its groups collapsed")
+            data = ptgui.ctl_json("--snapshot", big, "list")
+            want = sorted(d["address"] for g in data["groups"] for d in g["devices"] if "0000:05:1f" in d["address"])
+            check(len(want) == 2, "the generated machine has no GPU at 0000:05:1f")
+            expect_rows(app, "0000:05:1f", want, shot="search-collapsed")
+        finally:
+            app.quit()
+
+
+ptgui.run(main)
