@@ -23,7 +23,8 @@
 static gboolean
 is_blank (char c)
 {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+  /* exactly the blanks pt_cmdline_tokenize() splits on */
+  return g_ascii_isspace (c);
 }
 
 /* ---- grammars ----------------------------------------------------------- */
@@ -202,7 +203,18 @@ pt_words_contain (const char *words,
                   PtWordKind  kind,
                   const char *word)
 {
-  g_autoptr(GPtrArray) toks = pt_cmdline_tokenize (words);
+  g_autoptr(GPtrArray) toks = NULL;
+
+  if (kind == PT_WORDS_MODULES)
+    {
+      /* module lists have no kernel quoting: a stray '"' is just a byte */
+      g_auto(GStrv) names = g_strsplit_set (words, " \t\r\n", -1);
+      for (guint i = 0; names[i]; i++)
+        if (*names[i] && pt_words_equivalent (kind, names[i], word))
+          return TRUE;
+      return FALSE;
+    }
+  toks = pt_cmdline_tokenize (words);
 
   for (guint i = 0; i < toks->len; i++)
     {

@@ -126,6 +126,12 @@ pt_scan_cmdline_typos (const char *cmdline)
 
           if (n < 5)
             continue;
+          /* cheap bound first: the distance is at least the length gap */
+          {
+            gsize kl = strlen (key);
+            if ((kl > n ? kl - n : n - kl) > limit)
+              continue;
+          }
           dist = edit_distance (key, typo_targets[k]);
           /* also a wrong case: VFIO_PCI.IDS is not vfio_pci.ids */
           if (dist <= limit)
