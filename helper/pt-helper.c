@@ -12,6 +12,8 @@
  */
 #include "config.h"
 
+#include <glib-unix.h>
+#include <signal.h>
 #include <string.h>
 
 #include "pt-dbus-helper1.h"
@@ -37,6 +39,9 @@ struct _PtHelper
   guint             owner_id;
   guint             idle_source;
   guint             idle_timeout;      /* seconds */
+  guint             sigterm_source;
+  guint             sigint_source;
+  gboolean          stop_requested;    /* SIGTERM/SIGINT: exit once nothing runs */
   int               exit_status;
 
   /* Calls between their authorization and their reply, and when the last
@@ -597,7 +602,8 @@ check_idle (gpointer user_data)
 
   g_mutex_lock (&self->state_lock);
   idle = self->in_flight == 0 && !self->transaction_running &&
-         g_get_monotonic_time () - self->last_activity >= (gint64) self->idle_timeout * G_USEC_PER_SEC;
+         (self->stop_requested ||
+          g_get_monotonic_time () - self->last_activity >= (gint64) self->idle_timeout * G_USEC_PER_SEC);
   g_mutex_unlock (&self->state_lock);
 
   if (!idle)
@@ -606,6 +612,20 @@ check_idle (gpointer user_data)
   self->idle_source = 0;
   g_main_loop_quit (self->loop);
   return G_SOURCE_REMOVE;
+}
+
+/* systemctl stop, shutdown: a transaction cannot be cancelled once files
+ * change, so the helper leaves when the running one has finished (the
+ * unit's stop timeout decides how long that may take). */
+static gboolean
+on_stop_signal (gpointer user_data)
+{
+  PtHelper *self = PT_HELPER (user_data);
+
+  g_mutex_lock (&self->state_lock);
+  self->stop_requested = TRUE;
+  g_mutex_unlock (&self->state_lock);
+  return G_SOURCE_CONTINUE;
 }
 
 static void
@@ -647,6 +667,8 @@ pt_helper_finalize (GObject *object)
   if (self->owner_id != 0)
     g_bus_unown_name (self->owner_id);
   g_clear_handle_id (&self->idle_source, g_source_remove);
+  g_clear_handle_id (&self->sigterm_source, g_source_remove);
+  g_clear_handle_id (&self->sigint_source, g_source_remove);
   if (self->skeleton != NULL)
     g_dbus_interface_skeleton_unexport (G_DBUS_INTERFACE_SKELETON (self->skeleton));
   g_clear_object (&self->skeleton);
@@ -727,6 +749,8 @@ pt_helper_run (PtHelper *self)
                                    on_bus_acquired, NULL, on_name_lost,
                                    self, NULL);
   self->idle_source = g_timeout_add (250, check_idle, self);
+  self->sigterm_source = g_unix_signal_add (SIGTERM, on_stop_signal, self);
+  self->sigint_source = g_unix_signal_add (SIGINT, on_stop_signal, self);
   g_main_loop_run (self->loop);
 
   g_bus_unown_name (self->owner_id);

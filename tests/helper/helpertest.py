@@ -85,7 +85,7 @@ class HelperTestCase(dbusmock.DBusTestCase):
         if proc.poll() is None:
             proc.terminate()
             try:
-                proc.wait(5)
+                proc.wait(30)
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
@@ -105,7 +105,14 @@ class HelperTestCase(dbusmock.DBusTestCase):
 
     def start_helper(self, **extra):
         self.helper_output = open(self.helper_log, 'ab')
-        self.helper = subprocess.Popen([HELPER], env=self.env_for_helper(**extra),
+        argv = [HELPER]
+        if os.environ.get('PASSTHROUGH_HELPER_VALGRIND'):
+            # PASSTHROUGH_HELPER_VALGRIND=1: the helper under valgrind, whose
+            # verdict is the exit status stop_helper() checks.
+            argv = ['valgrind', '--error-exitcode=77', '--leak-check=full',
+                    '--errors-for-leak-kinds=definite', '--quiet',
+                    '--suppressions=' + os.path.join(SOURCE_ROOT, 'tests', 'valgrind.supp')] + argv
+        self.helper = subprocess.Popen(argv, env=self.env_for_helper(**extra),
                                        stdout=self.helper_output, stderr=subprocess.STDOUT)
         self.wait_for_name()
 
@@ -124,10 +131,15 @@ class HelperTestCase(dbusmock.DBusTestCase):
         self.fail('helper did not own its name')
 
     def stop_helper(self):
+        '''SIGTERM, as systemd stops it: the helper exits 0 once idle.'''
         if self.helper is not None:
+            running = self.helper.poll() is None
             self.stop_process(self.helper)
+            code = self.helper.returncode
             self.helper = None
             self.helper_output.close()
+            if running:
+                self.assertEqual(code, 0, f'helper exit status after SIGTERM: {self.read_helper_log()}')
 
     def read_helper_log(self):
         with open(self.helper_log, errors='replace') as f:

@@ -269,6 +269,27 @@ class OneAtATime(helpertest.HelperTestCase):
         self.assertEqual(self.read('sys/bus/pci/drivers_probe'), GPU_AUDIO + '\n')
         self.assertIsNone(self.helper.poll())
 
+    def test_sigterm_waits_for_the_transaction(self):
+        result = {}
+
+        def bind():
+            conn = self.connect()
+            result['reply'] = self.call('Bind', 's', (GPU,), conn=conn)
+            conn.close_sync(None)
+
+        t = threading.Thread(target=bind)
+        t.start()
+        deadline = time.monotonic() + 5
+        while not self.commands() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        self.helper.terminate()
+        time.sleep(0.3)
+        self.assertIsNone(self.helper.poll(), 'still running its transaction')
+        t.join(10)
+        self.assertEqual(result.get('reply'), ())
+        self.assertEqual(self.helper.wait(5), 0)
+        self.assertEqual(self.read('sys/bus/pci/drivers_probe'), GPU_AUDIO + '\n')
+
     def test_idle_exit_waits_for_the_transaction(self):
         self.stop_helper()
         self.start_helper(PASSTHROUGH_IDLE_TIMEOUT='1', PASSTHROUGH_TEST_SLEEP='2.5')
