@@ -48,6 +48,7 @@ int pt_cli_cmd_plan   (PtCliContext *ctx, int argc, char **argv);
 int pt_cli_cmd_apply  (PtCliContext *ctx, int argc, char **argv);
 int pt_cli_cmd_revert (PtCliContext *ctx, int argc, char **argv);
 int pt_cli_cmd_status (PtCliContext *ctx, int argc, char **argv);
+int pt_cli_cmd_confirm (PtCliContext *ctx, int argc, char **argv);
 
 /* Shared by plan, apply and revert (cmd-plan.c, cmd-apply.c, cmd-status.c). */
 int  pt_cli_parse_plan_args (const char    *command,

@@ -164,8 +164,13 @@ class PlanTest(unittest.TestCase):
         self.assertIn('default-route-nic', codes(plan['warnings']))
 
     def test_trial_is_refused_with_a_reason(self):
-        rc, plan = self.plan('--select', '0000:09:00.0', '--trial')
-        self.assertEqual(codes(plan['blockers']), ['trial-unavailable'])
+        root = Root('seed002')
+        self.addCleanup(root.cleanup)
+        r = root.run('plan', '--json', '--select', '0000:01:00.0', '--trial')
+        self.assertEqual(r.returncode, 1)
+        blocker = load_json(r.stdout)['blockers'][0]
+        self.assertEqual(blocker['code'], 'trial-unavailable')
+        self.assertIn('kernelstub', blocker['message'])
 
     def test_handwritten_vfio_settings_warn(self):
         self.root.write('etc/modprobe.d/vfio.conf', '# by hand\noptions vfio-pci ids=1002:73ff,1002:ab28\n')

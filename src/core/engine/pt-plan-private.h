@@ -32,7 +32,12 @@ typedef struct
   gboolean  keep;          /* revert keeps the file without our part (etc/kernel/cmdline we created) */
   gboolean  initramfs;     /* a change the initramfs must be regenerated for */
   gboolean  record;        /* carries Passthrough content after the plan: kept in the state */
+  gboolean  quiet;         /* needs no regeneration (a trial entry) */
 } PtChange;
+
+/* The GRUB trial's block in custom.cfg, between these lines. */
+#define PT_TRIAL_BEGIN "### BEGIN Passthrough trial (removed at confirm or revert) ###"
+#define PT_TRIAL_END "### END Passthrough trial ###"
 
 typedef struct
 {
@@ -68,6 +73,9 @@ typedef struct
   GStrv      kernel_args;
   char      *bootloader;
   char      *initramfs;
+  gboolean   trial;            /* applied as a one-shot trial, not confirmed */
+  char      *trial_boot_id;    /* the boot that armed it */
+  char      *options;          /* the plan options (a{sv} text), for confirm */
   char      *cmd_kind;         /* grubby, kernelstub, rpm-ostree or NULL */
   GStrv      cmd_ours;         /* tokens those commands added */
   JsonNode  *history;          /* array */

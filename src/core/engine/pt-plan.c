@@ -50,6 +50,9 @@ struct _PtPlan
   GPtrArray   *blockers;      /* PtIssue */
   char        *cmd_kind;
   GPtrArray   *cmd_ours;      /* char* */
+  gboolean     trial;
+  char        *options_text;  /* the options as an a{sv} text, for confirm */
+  char        *trial_command; /* the one-shot command's program, NULL: none */
 };
 
 G_DEFINE_FINAL_TYPE (PtPlan, pt_plan, G_TYPE_OBJECT)
@@ -84,6 +87,8 @@ pt_plan_finalize (GObject *object)
   g_ptr_array_unref (self->blockers);
   g_free (self->cmd_kind);
   g_ptr_array_unref (self->cmd_ours);
+  g_free (self->options_text);
+  g_free (self->trial_command);
   G_OBJECT_CLASS (pt_plan_parent_class)->finalize (object);
 }
 
@@ -427,6 +432,8 @@ target_base (PtPlan       *self,
   c->initramfs = !g_str_has_prefix (rec->editor, "grub-default") && !g_str_equal (rec->editor, "entry") &&
                  !g_str_equal (rec->editor, "kernel-cmdline") && !g_str_equal (rec->editor, "limine") &&
                  !g_str_equal (rec->editor, "default-limine") && !g_str_equal (rec->editor, "refind");
+  /* A trial entry needs no regeneration to go away. */
+  c->quiet = g_str_equal (rec->editor, "trial-block") || g_str_has_suffix (rec->path, "/passthrough-trial.conf");
   c->before = pt_engine_read_file (ctx->paths, rec->path, &exists, error);
   if (c->before == NULL && !exists && error && *error)
     return FALSE;
@@ -683,7 +690,7 @@ plan_regeneration (PtPlan *self)
   for (guint i = 0; i < self->changes->len; i++)
     {
       PtChange *c = g_ptr_array_index (self->changes, i);
-      if (g_str_equal (c->action, "none"))
+      if (g_str_equal (c->action, "none") || c->quiet)
         continue;
       if (c->initramfs)
         initramfs = TRUE;
@@ -722,6 +729,12 @@ plan_regeneration (PtPlan *self)
       else if (self->setup->bootloader == PT_BOOTLOADER_KERNEL_CMDLINE && self->setup->proxmox)
         add_command (self, FALSE, "proxmox-boot-tool", "refresh", NULL);
     }
+
+  /* Last, once everything is in place: boot the trial entry once. */
+  if (self->trial_command != NULL && g_str_equal (self->trial_command, "bootctl"))
+    add_command (self, FALSE, "bootctl", "set-oneshot", "passthrough-trial.conf", NULL);
+  else if (self->trial_command != NULL)
+    add_command (self, FALSE, self->trial_command, "Passthrough trial", NULL);
 }
 
 /* ---- the selection ---------------------------------------------------- */
@@ -909,9 +922,6 @@ check_devices (PtPlan        *self,
                  g_strdup (_("Unsafe interrupts are allowed as you chose: a virtual machine can then inject interrupts into the host. Only use it when the hardware has no interrupt remapping.")));
   }
 
-  if (options->trial)
-    add_issue (self->blockers, "trial-unavailable", NULL,
-               g_strdup (_("A one-shot trial boot is not available in this version. Apply without --trial: every boot entry without the Passthrough arguments still boots the host as before, and “passthroughctl revert” undoes everything.")));
 }
 
 /* Binding per device: by ID when the IDs are unique on the machine (or every
@@ -1178,6 +1188,281 @@ check_early_scripts (PtPlan  *self,
                                 script));
 }
 
+/* ---- the one-shot trial (issue 7, vmlab Step 8) ----------------------- */
+
+/* The grub.cfg that update-grub / grub-mkconfig -o writes. */
+static const char *
+grub_cfg_path (PtBootSetup *setup)
+{
+  for (guint i = 0; setup->grub_mkconfig_argv && setup->grub_mkconfig_argv[i] != NULL; i++)
+    if (g_str_equal (setup->grub_mkconfig_argv[i], "-o") && setup->grub_mkconfig_argv[i + 1] != NULL)
+      return setup->grub_mkconfig_argv[i + 1];
+  return "/boot/grub/grub.cfg";
+}
+
+/* GRUB clears its one-shot choice by writing grubenv at boot, which it
+ * refuses on btrfs, ZFS, LVM, md RAID and LUKS: the trial would then boot
+ * every time.  Read from the mount table; unknown (no mountinfo) passes. */
+static char *
+grubenv_unwritable_reason (PtPaths    *paths,
+                           const char *grub_dir)
+{
+  g_autofree char *path = pt_paths_build (paths, "proc", "self", "mountinfo", NULL);
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  gsize best = 0;
+  char *reason = NULL;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    return NULL;
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) f = g_strsplit (lines[i], " ", -1);
+      guint n = g_strv_length (f), dash = 0;
+      const char *mnt, *fstype, *source;
+      gsize len;
+
+      for (guint k = 6; k < n; k++)
+        if (g_str_equal (f[k], "-"))
+          {
+            dash = k;
+            break;
+          }
+      if (n < 5 || dash == 0 || dash + 2 >= n)
+        continue;
+      mnt = f[4];
+      fstype = f[dash + 1];
+      source = f[dash + 2];
+      len = strlen (mnt);
+      if (!(g_str_equal (mnt, "/") ||
+            (g_str_has_prefix (grub_dir, mnt) && (grub_dir[len] == '/' || grub_dir[len] == '\0'))))
+        continue;
+      if (len < best)
+        continue;
+      best = len;
+      g_free (reason);
+      reason = NULL;
+      if (g_str_equal (fstype, "btrfs") || g_str_equal (fstype, "zfs"))
+        reason = g_strdup_printf (_("%s is on %s"), grub_dir, fstype);
+      else if (g_str_has_prefix (source, "/dev/mapper/") || g_str_has_prefix (source, "/dev/md") ||
+               g_str_has_prefix (source, "/dev/dm-"))
+        reason = g_strdup_printf (_("%s is on %s (LVM, RAID or encryption)"), grub_dir, source);
+    }
+  return reason;
+}
+
+static void
+check_trial (PtPlan  *self,
+             PtPaths *paths)
+{
+  const char *why = NULL;
+
+  switch (self->setup->bootloader)
+    {
+    case PT_BOOTLOADER_GRUB:
+      {
+        g_autofree char *dir = g_path_get_dirname (grub_cfg_path (self->setup));
+        g_autofree char *reason = grubenv_unwritable_reason (paths, dir);
+        if (reason != NULL)
+          add_issue (self->blockers, "trial-unavailable", NULL,
+                     g_strdup_printf (_("A one-shot trial is not safe here: %s, where GRUB cannot clear its one-shot choice, so the trial would boot every time. Apply without --trial: any boot entry without the Passthrough arguments (edit the command line at the boot menu) still boots the host as before."),
+                                      reason));
+        return;
+      }
+    case PT_BOOTLOADER_SYSTEMD_BOOT:
+      return;
+    case PT_BOOTLOADER_GRUB_BLS:
+      why = _("GRUB with BLS entries");
+      break;
+    case PT_BOOTLOADER_KERNELSTUB:
+      why = _("kernelstub");
+      break;
+    case PT_BOOTLOADER_RPM_OSTREE:
+      why = _("rpm-ostree");
+      break;
+    case PT_BOOTLOADER_LIMINE:
+      why = _("Limine");
+      break;
+    case PT_BOOTLOADER_REFIND:
+      why = _("rEFInd");
+      break;
+    case PT_BOOTLOADER_KERNEL_CMDLINE:
+      why = _("a command line in /etc/kernel/cmdline");
+      break;
+    case PT_BOOTLOADER_NONE:
+      return;   /* already a blocker of its own */
+    }
+  add_issue (self->blockers, "trial-unavailable", NULL,
+             g_strdup_printf (_("A one-shot trial boot is not available with %s in this version (it works with GRUB and systemd-boot). Apply without --trial: any boot entry without the Passthrough arguments still boots the host as before (edit the command line at the boot menu), and “passthroughctl revert” undoes everything."),
+                              why));
+}
+
+/* The GRUB trial: a copy of the first (default) menuentry of grub.cfg with
+ * our arguments on its linux line, in custom.cfg beside it (the stock
+ * 41_custom sources it at boot: no executable file, no update-grub). */
+static char *
+grub_trial_block (PtPlan      *self,
+                  Ctx         *ctx,
+                  GError     **error)
+{
+  const char *cfg = grub_cfg_path (self->setup);
+  g_autofree char *text = pt_engine_read_file (ctx->paths, cfg, NULL, error);
+  g_auto(GStrv) lines = NULL;
+  GString *out;
+  gboolean inside = FALSE, found_linux = FALSE;
+
+  if (text == NULL)
+    {
+      if (error && *error == NULL)
+        g_set_error (error, PT_ERROR, PT_ERROR_NOT_FOUND,
+                     _("%s is missing, so there is no default entry to copy for the trial; run update-grub once, or apply without --trial."), cfg);
+      return NULL;
+    }
+  out = g_string_new (PT_TRIAL_BEGIN "\n"
+                      "menuentry 'Passthrough trial' --id passthrough-trial {\n");
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *line = lines[i];
+      if (!inside)
+        {
+          if (g_str_has_prefix (line, "menuentry ") && g_str_has_suffix (g_strchomp ((char *) line), "{"))
+            inside = TRUE;
+          continue;
+        }
+      if (g_str_equal (line, "}"))
+        break;
+      {
+        const char *p = line;
+        while (*p == ' ' || *p == '\t')
+          p++;
+        if (g_str_has_prefix (p, "linux") && (p[5] == ' ' || p[5] == '\t'))
+          {
+            /* "linux PATH ARGS…": our tokens go into ARGS. */
+            const char *path = p + 5, *args;
+            g_autofree char *prefix = NULL;
+            g_autofree char *edited = NULL;
+            while (*path == ' ' || *path == '\t')
+              path++;
+            args = path;
+            while (*args != '\0' && *args != ' ' && *args != '\t')
+              args++;
+            prefix = g_strndup (line, args - line);
+            while (*args == ' ' || *args == '\t')
+              args++;
+            edited = pt_edit_cmdline (args, (const char *const *) self->kernel_args->pdata, NULL, error);
+            if (edited == NULL)
+              {
+                g_string_free (out, TRUE);
+                return NULL;
+              }
+            g_string_append_printf (out, "%s %s\n", prefix, edited);
+            found_linux = TRUE;
+            continue;
+          }
+      }
+      g_string_append (out, line);
+      g_string_append_c (out, '\n');
+    }
+  if (!found_linux)
+    {
+      g_string_free (out, TRUE);
+      g_set_error (error, PT_ERROR, PT_ERROR_PARSE,
+                   _("The first menu entry of %s has no linux line to copy for the trial; apply without --trial."), cfg);
+      return NULL;
+    }
+  g_string_append (out, "}\n" PT_TRIAL_END "\n");
+  return g_string_free (out, FALSE);
+}
+
+/* The systemd-boot trial: a copy of the default entry with our arguments,
+ * titled as the trial, without sort-key (vmlab Step 8), in a file named so
+ * that it sorts after the usual entries; removed at confirm and revert. */
+static char *
+sdboot_trial_entry (PtPlan      *self,
+                    Ctx         *ctx,
+                    GError     **error)
+{
+  const char *entry = self->setup->default_entry;
+  g_autofree char *current = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *with_args = NULL;
+  g_auto(GStrv) lines = NULL;
+  GString *out;
+
+  if (entry == NULL)
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_NOT_FOUND,
+                   _("systemd-boot has no entry to copy for the trial; apply without --trial."));
+      return NULL;
+    }
+  current = pt_engine_read_file (ctx->paths, entry, NULL, error);
+  if (current == NULL && error && *error)
+    return NULL;
+  if (!compute_base (ctx, entry, current, &base, error))
+    return NULL;
+  with_args = pt_edit_entry_options (base ? base : "", (const char *const *) self->kernel_args->pdata, NULL, error);
+  if (with_args == NULL)
+    {
+      g_prefix_error (error, _("%s: "), entry);
+      return NULL;
+    }
+  out = g_string_new ("# Passthrough trial: booted once by “bootctl set-oneshot”, removed at confirm or revert.\n");
+  lines = g_strsplit (with_args, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *line = lines[i];
+      if (lines[i + 1] == NULL && line[0] == '\0')
+        break;
+      if (g_str_has_prefix (line, "sort-key"))
+        continue;
+      if (g_str_has_prefix (line, "title"))
+        g_string_append_printf (out, "%s (Passthrough trial)\n", line);
+      else
+        {
+          g_string_append (out, line);
+          g_string_append_c (out, '\n');
+        }
+    }
+  return g_string_free (out, FALSE);
+}
+
+static gboolean
+plan_trial_files (PtPlan      *self,
+                  Ctx         *ctx,
+                  GError     **error)
+{
+  if (self->setup->bootloader == PT_BOOTLOADER_GRUB)
+    {
+      g_autofree char *dir = g_path_get_dirname (grub_cfg_path (self->setup));
+      g_autofree char *custom = g_build_filename (dir, "custom.cfg", NULL);
+      g_autoptr(GPtrArray) block = g_ptr_array_new_with_free_func (g_free);
+      char *text = grub_trial_block (self, ctx, error);
+
+      if (text == NULL)
+        return FALSE;
+      g_ptr_array_add (block, text);
+      if (!target_edit (self, ctx, custom, "trial-block", block, NULL, FALSE, FALSE, error))
+        return FALSE;
+      ((PtChange *) g_ptr_array_index (self->changes, self->changes->len - 1))->quiet = TRUE;
+      self->trial_command = g_strdup (strstr (dir, "grub2") ? "grub2-reboot" : "grub-reboot");
+    }
+  else if (self->setup->bootloader == PT_BOOTLOADER_SYSTEMD_BOOT)
+    {
+      g_autofree char *path = g_build_filename (self->setup->esp, "loader", "entries", "passthrough-trial.conf", NULL);
+      char *text = sdboot_trial_entry (self, ctx, error);
+
+      if (text == NULL)
+        return FALSE;
+      if (!target_whole (self, ctx, path, text, FALSE, error))
+        return FALSE;
+      ((PtChange *) g_ptr_array_index (self->changes, self->changes->len - 1))->quiet = TRUE;
+      self->trial_command = g_strdup ("bootctl");
+    }
+  return TRUE;
+}
+
 static gboolean
 plan_files (PtPlan        *self,
             Ctx           *ctx,
@@ -1190,8 +1475,14 @@ plan_files (PtPlan        *self,
   gboolean cmdline_editable = TRUE;
   const char *initramfs_modules_file = NULL;
 
-  /* The kernel command line. */
-  switch (setup->bootloader)
+  /* The kernel command line; for a trial, a one-shot entry instead (the
+   * default entries stay as they are until confirm). */
+  if (self->trial)
+    {
+      if (!plan_trial_files (self, ctx, error))
+        return FALSE;
+    }
+  else switch (setup->bootloader)
     {
     case PT_BOOTLOADER_GRUB:
     case PT_BOOTLOADER_GRUB_BLS:
@@ -1411,6 +1702,13 @@ pt_plan_new_for_selection (PtPaths            *paths,
   check_system (self, paths, running);
   check_early_scripts (self, paths);
   check_unfinished (self, paths);
+  self->trial = options->trial;
+  {
+    g_autoptr(GVariant) v = g_variant_ref_sink (pt_plan_options_to_variant (options));
+    self->options_text = g_variant_print (v, TRUE);
+  }
+  if (self->trial)
+    check_trial (self, paths);
 
   if (!plan_files (self, &ctx, topology, options, running, error))
     return NULL;
@@ -1479,6 +1777,15 @@ pt_plan_new_for_revert (PtPaths     *paths,
       self->cmd_kind = g_strdup (state->cmd_kind);
     }
   plan_regeneration (self);
+  /* A trial not booted yet: its one-shot choice must not outlive it. */
+  if (state->trial && g_strcmp0 (state->bootloader, "systemd-boot") == 0)
+    add_command (self, FALSE, "bootctl", "set-oneshot", "", NULL);
+  else if (state->trial && g_strcmp0 (state->bootloader, "grub") == 0)
+    {
+      g_autofree char *dir = g_path_get_dirname (grub_cfg_path (self->setup));
+      g_autofree char *env = g_build_filename (dir, "grubenv", NULL);
+      add_command (self, FALSE, strstr (dir, "grub2") ? "grub2-editenv" : "grub-editenv", env, "unset", "next_entry", NULL);
+    }
   return g_steal_pointer (&self);
 }
 
@@ -1564,6 +1871,8 @@ plan_to_node (PtPlan *self)
   json_builder_add_int_value (b, 1);
   json_builder_set_member_name (b, "revert");
   json_builder_add_boolean_value (b, self->revert);
+  json_builder_set_member_name (b, "trial");
+  json_builder_add_boolean_value (b, self->trial);
   json_builder_set_member_name (b, "devices");
   json_builder_begin_array (b);
   for (guint i = 0; i < self->devices->len; i++)
@@ -1720,6 +2029,10 @@ pt_plan_dup_summary (PtPlan *self)
   json_builder_add_string_value (b, pt_bootloader_to_string (self->setup->bootloader));
   json_builder_set_member_name (b, "initramfs");
   json_builder_add_string_value (b, pt_initramfs_to_string (self->setup->initramfs));
+  json_builder_set_member_name (b, "trial");
+  json_builder_add_boolean_value (b, self->trial);
+  json_builder_set_member_name (b, "options");
+  json_builder_add_string_value (b, self->options_text ? self->options_text : "@a{sv} {}");
   json_builder_end_object (b);
   return json_builder_get_root (b);
 }

@@ -73,6 +73,8 @@ pt_state_free (PtState *state)
   g_strfreev (state->kernel_args);
   g_free (state->bootloader);
   g_free (state->initramfs);
+  g_free (state->trial_boot_id);
+  g_free (state->options);
   g_free (state->cmd_kind);
   g_strfreev (state->cmd_ours);
   if (state->history)
@@ -245,6 +247,9 @@ pt_state_load (PtPaths  *paths,
   state->kernel_args = strv_member (applied, "kernel_args");
   state->bootloader = string_member (applied, "bootloader");
   state->initramfs = string_member (applied, "initramfs");
+  state->trial = json_object_get_boolean_member_with_default (applied, "trial", FALSE);
+  state->trial_boot_id = string_member (applied, "trial_boot_id");
+  state->options = string_member (applied, "options");
   state->cmd_kind = string_member (applied, "cmd_kind");
   state->cmd_ours = strv_member (applied, "cmd_ours");
   node = json_object_get_member (applied, "devices");
@@ -305,6 +310,42 @@ pt_state_read_backup (PtPaths     *paths,
   return text;
 }
 
+/* GRUB's custom.cfg: our trial block is appended whole and removed from
+ * its BEGIN line to its END line, whatever is inside by then; every other
+ * byte of the file stays. */
+static char *
+edit_trial_block (const char        *text,
+                  const char *const *add,
+                  const char *const *remove)
+{
+  GString *out = g_string_new (text);
+
+  if (remove[0] != NULL)
+    {
+      char *begin;
+      while ((begin = strstr (out->str, PT_TRIAL_BEGIN)) != NULL)
+        {
+          char *end = strstr (begin, PT_TRIAL_END);
+          gsize from = begin - out->str, to;
+          if (end == NULL)
+            break;
+          to = (end - out->str) + strlen (PT_TRIAL_END);
+          if (out->str[to] == '\n')
+            to++;
+          g_string_erase (out, from, to - from);
+        }
+    }
+  for (guint i = 0; add[i] != NULL; i++)
+    {
+      if (strstr (out->str, PT_TRIAL_BEGIN) != NULL)
+        continue;
+      if (out->len > 0 && out->str[out->len - 1] != '\n')
+        g_string_append_c (out, '\n');
+      g_string_append (out, add[i]);
+    }
+  return g_string_free (out, FALSE);
+}
+
 char *
 pt_engine_apply_editor (const char        *editor,
                         const char        *text,
@@ -336,6 +377,8 @@ pt_engine_apply_editor (const char        *editor,
     return pt_edit_module_lines (text ? text : "", add, remove, error);
   if (g_str_equal (editor, "booster"))
     return pt_edit_booster_modules (text ? text : "", add, remove, error);
+  if (g_str_equal (editor, "trial-block"))
+    return edit_trial_block (text ? text : "", add, remove);
   g_set_error (error, PT_ERROR, PT_ERROR_FAILED, "unknown editor %s", editor);
   return NULL;
 }
@@ -394,6 +437,18 @@ pt_state_to_json (PtState *state)
       json_builder_add_string_value (b, state->bootloader);
       json_builder_set_member_name (b, "initramfs");
       json_builder_add_string_value (b, state->initramfs);
+      json_builder_set_member_name (b, "trial");
+      json_builder_add_boolean_value (b, state->trial);
+      json_builder_set_member_name (b, "trial_boot_id");
+      if (state->trial_boot_id)
+        json_builder_add_string_value (b, state->trial_boot_id);
+      else
+        json_builder_add_null_value (b);
+      json_builder_set_member_name (b, "options");
+      if (state->options)
+        json_builder_add_string_value (b, state->options);
+      else
+        json_builder_add_null_value (b);
       json_builder_set_member_name (b, "cmd_kind");
       if (state->cmd_kind)
         json_builder_add_string_value (b, state->cmd_kind);

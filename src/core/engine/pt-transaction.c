@@ -68,7 +68,7 @@ path_is_allowed (const char *system_path)
     "/etc/modprobe.d/passthrough.conf", "/etc/dracut.conf.d/passthrough.conf",
     "/etc/mkinitcpio.conf.d/passthrough.conf", "/etc/mkinitcpio.conf",
     "/etc/initramfs-tools/modules", "/etc/booster.yaml", "/etc/default/limine",
-    "/boot/refind_linux.conf", "/boot/limine.conf", "/boot/limine/limine.conf",
+    "/boot/refind_linux.conf", "/boot/grub/custom.cfg", "/boot/grub2/custom.cfg", "/boot/limine.conf", "/boot/limine/limine.conf",
     "/boot/efi/limine.conf", "/efi/limine.conf", "/boot/EFI/BOOT/limine.conf",
     "/boot/efi/EFI/BOOT/limine.conf", "/efi/EFI/BOOT/limine.conf",
   };
@@ -796,6 +796,20 @@ strv_from_json_array (JsonObject *obj,
   return out;
 }
 
+/* The running boot's random id: a trial armed in this boot has not been
+ * booted yet. */
+static char *
+read_boot_id (PtPaths *paths)
+{
+  g_autofree char *path = pt_paths_build (paths, "proc", "sys", "kernel", "random", "boot_id", NULL);
+  char *id = NULL;
+
+  if (!g_file_get_contents (path, &id, NULL, NULL))
+    return NULL;
+  g_strstrip (id);
+  return id;
+}
+
 static gboolean
 run_plan (PtPaths         *paths,
           PtPlan          *plan,
@@ -1027,6 +1041,10 @@ run_plan (PtPaths         *paths,
       new_state->devices = json_node_copy (json_object_get_member (so, "devices"));
       new_state->bootloader = g_strdup (json_object_get_string_member (so, "bootloader"));
       new_state->initramfs = g_strdup (json_object_get_string_member (so, "initramfs"));
+      new_state->options = g_strdup (json_object_get_string_member_with_default (so, "options", NULL));
+      new_state->trial = json_object_get_boolean_member_with_default (so, "trial", FALSE);
+      if (new_state->trial)
+        new_state->trial_boot_id = read_boot_id (paths);
       /* Tokens a command added are ours only once it ran. */
       if (commands_ran || pt_plan_get_cmd_kind (plan) == NULL)
         {
@@ -1039,7 +1057,9 @@ run_plan (PtPaths         *paths,
           new_state->cmd_ours = old_state->cmd_ours ? g_strdupv (old_state->cmd_ours) : g_new0 (char *, 1);
         }
       json_array_add_element (json_node_get_array (new_state->history),
-                              history_entry ("apply", devices, commands_ran));
+                              history_entry (new_state->trial ? "apply-trial" :
+                                             old_state->trial ? "confirm" : "apply",
+                                             devices, commands_ran));
     }
   state_text = pt_state_to_json (new_state);
   if (!write_state_file (paths, "state.json", state_text, error))
@@ -1149,15 +1169,68 @@ out:
 }
 
 gboolean
+pt_transaction_confirm_for_topology (PtPaths         *paths,
+                                     PtTopology      *topology,
+                                     gboolean         run_commands,
+                                     PtProgressFunc   progress,
+                                     gpointer         user_data,
+                                     GError         **error)
+{
+  g_autoptr(PtState) state = NULL;
+  g_autoptr(PtPlanOptions) options = pt_plan_options_new ();
+  g_autoptr(GVariant) asv = NULL;
+  g_autoptr(PtPlan) plan = NULL;
+  int lock = take_lock (paths, error);
+  gboolean ok = FALSE;
+
+  if (lock < 0)
+    return FALSE;
+  if (!recover_locked (paths, error))
+    goto out;
+  state = pt_state_load (paths, error);
+  if (state == NULL)
+    goto out;
+  if (!state->applied || !state->trial)
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_FAILED,
+                   _("There is no trial to confirm: apply with --trial first."));
+      goto out;
+    }
+  /* The same selection and options, now as the default: the normal edits
+   * go in and the trial entry, no longer part of the plan, goes back to
+   * what was there before it. */
+  if (state->options != NULL)
+    asv = g_variant_parse (G_VARIANT_TYPE_VARDICT, state->options, NULL, NULL, NULL);
+  if (asv != NULL && !pt_plan_options_set_variant (options, asv, error))
+    goto out;
+  options->trial = FALSE;
+  plan = pt_plan_new_for_selection (paths, topology, (const char *const *) state->selection, options, error);
+  if (plan == NULL)
+    goto out;
+  if (pt_plan_has_blockers (plan))
+    {
+      PtIssue *first = g_ptr_array_index (pt_plan_get_blockers (plan), 0);
+      g_set_error (error, PT_ERROR, PT_ERROR_BLOCKED, _("Cannot confirm: %s"), first->message);
+      goto out;
+    }
+  ok = run_plan (paths, plan, run_commands, progress, user_data, error);
+out:
+  release_lock (lock);
+  return ok;
+}
+
+gboolean
 pt_transaction_confirm (PtPaths         *paths,
                         gboolean         run_commands,
                         PtProgressFunc   progress,
                         gpointer         user_data,
                         GError         **error)
 {
-  g_set_error (error, PT_ERROR, PT_ERROR_FAILED,
-               _("There is no trial to confirm: one-shot trial boots are not available in this version, so an apply is already the default."));
-  return FALSE;
+  g_autoptr(PtTopology) topology = pt_topology_new_from_sysfs (paths, error);
+
+  if (topology == NULL)
+    return FALSE;
+  return pt_transaction_confirm_for_topology (paths, topology, run_commands, progress, user_data, error);
 }
 
 /* ---- status ----------------------------------------------------------- */
@@ -1174,6 +1247,7 @@ pt_status_to_json (PtPaths     *paths,
   g_autoptr(JsonNode) root = NULL;
   g_autofree char *running = NULL;
   gboolean pending = FALSE, all_ok = TRUE;
+  const char *trial_state = NULL;
   g_autofree char *journal = NULL;
 
   if (state == NULL)
@@ -1183,8 +1257,30 @@ pt_status_to_json (PtPaths     *paths,
 
   b = json_builder_new ();
   json_builder_begin_object (b);
-  json_builder_set_member_name (b, "state");
-  json_builder_add_string_value (b, state->applied ? "applied" : "not-applied");
+  {
+    const char *name = state->applied ? "applied" : "not-applied";
+    if (state->applied && state->trial)
+      {
+        g_autofree char *boot_id = read_boot_id (paths);
+        gboolean has_args = TRUE;
+        for (guint i = 0; state->kernel_args && state->kernel_args[i] != NULL; i++)
+          {
+            const char *one[] = { state->kernel_args[i], NULL };
+            g_autofree char *edited = pt_edit_cmdline (running, one, NULL, NULL);
+            if (edited == NULL || !g_str_equal (edited, running))
+              has_args = FALSE;
+          }
+        if (boot_id == NULL || g_strcmp0 (boot_id, state->trial_boot_id) == 0)
+          name = "trial-armed";
+        else if (has_args)
+          name = "trial-booted";
+        else
+          name = "trial-fell-back";
+        trial_state = name;
+      }
+    json_builder_set_member_name (b, "state");
+    json_builder_add_string_value (b, name);
+  }
   json_builder_set_member_name (b, "devices");
   json_builder_begin_array (b);
   if (state->applied)
@@ -1233,6 +1329,15 @@ pt_status_to_json (PtPaths     *paths,
         pending = TRUE;
     }
   json_builder_end_array (b);
+  /* A trial that fell back boots without our arguments by design: nothing
+   * is pending, it is simply not set up; an armed one waits for its boot. */
+  if (trial_state != NULL && g_str_equal (trial_state, "trial-fell-back"))
+    {
+      pending = FALSE;
+      all_ok = FALSE;
+    }
+  else if (trial_state != NULL && g_str_equal (trial_state, "trial-armed"))
+    pending = TRUE;
   json_builder_set_member_name (b, "pending_reboot");
   json_builder_add_boolean_value (b, pending);
   json_builder_set_member_name (b, "unfinished_transaction");

@@ -4,7 +4,16 @@
  * writes that keep mode, owner and xattrs, regeneration with its output
  * streamed, restore-and-regenerate when regeneration fails, and recovery of a
  * half-done transaction.  Fault injection for the crash tests:
- * PASSTHROUGH_FAULT=<step> makes the process _exit(99) at that step.
+ * PASSTHROUGH_FAULT=<step> makes the process _exit(99) at that step, in
+ * this order:
+ *   after-journal    journal.json and the texts before are on disk, no file changed
+ *   after-write-N    the Nth changed file (1-based) is written
+ *   before-commands  every file is written, no command has run
+ *   after-commands   every command has run
+ *   after-state      state.json is written, the journal not yet removed
+ * The next transaction (or pt_transaction_recover) puts every file and
+ * state.json back as they were before, undoes the edit commands that ran
+ * and regenerates again when regeneration had started.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -38,6 +47,14 @@ gboolean  pt_transaction_confirm  (PtPaths         *paths,
                                    PtProgressFunc   progress,
                                    gpointer         user_data,
                                    GError         **error);
+/* The same with the topology given (a snapshot under --root); confirm
+ * recomputes the plan of the trial's selection without the trial. */
+gboolean  pt_transaction_confirm_for_topology (PtPaths         *paths,
+                                               PtTopology      *topology,
+                                               gboolean         run_commands,
+                                               PtProgressFunc   progress,
+                                               gpointer         user_data,
+                                               GError         **error);
 /* Rolls back a transaction that did not finish; TRUE with nothing to do when
  * the journal is clean. */
 gboolean  pt_transaction_recover  (PtPaths         *paths,
