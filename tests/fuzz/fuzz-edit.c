@@ -51,13 +51,13 @@ static const struct
   { "grub-linux", edit_grub_linux, FALSE, FALSE },
   { "entry", pt_edit_entry_options, FALSE, FALSE }, /* a bare "options" line goes */
   { "grubenv", pt_edit_grubenv_kernelopts, FALSE, FALSE }, /* padding to 1024 */
-  { "kernel-cmdline", pt_edit_kernel_cmdline_file, FALSE, FALSE },
+  { "kernel-cmdline", pt_edit_kernel_cmdline_file, FALSE, FALSE }, /* comment-only files */
   { "limine-conf", pt_edit_limine_conf, FALSE, TRUE },
   { "default-limine", pt_edit_default_limine, FALSE, FALSE },
   { "refind", pt_edit_refind_linux_conf, FALSE, TRUE },
-  { "mkinitcpio", pt_edit_mkinitcpio_modules, TRUE, FALSE },
-  { "module-lines", pt_edit_module_lines, TRUE, FALSE },
-  { "booster", pt_edit_booster_modules, TRUE, FALSE },
+  { "mkinitcpio", pt_edit_mkinitcpio_modules, TRUE, FALSE },      /* MODULES= as for GRUB */
+  { "module-lines", pt_edit_module_lines, TRUE, TRUE },
+  { "booster", pt_edit_booster_modules, TRUE, TRUE },
 };
 
 static const char *const cmd_sets[][4] = {

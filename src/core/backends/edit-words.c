@@ -529,7 +529,13 @@ pt_word_value_insert (PtWordValue       *value,
     PtSegment *last = value->segments->len > 0
       ? g_ptr_array_index (value->segments, value->segments->len - 1) : NULL;
 
-    if (last != NULL && (last->quote != 0 || last->free_text))
+    /* An empty quoted part after others (a"") looks like the part we
+     * append after an unquoted word, which removal takes away again: keep
+     * it and append a new part instead, so that revert gives it back. */
+    gboolean empty_tail = last != NULL && last->quote != 0 && last->text->len == 0
+                          && value->segments->len > 1;
+
+    if (last != NULL && (last->quote != 0 || last->free_text) && !empty_tail)
       {
         gsize pos = last->text->len;
         gsize before_len;
@@ -544,7 +550,7 @@ pt_word_value_insert (PtWordValue       *value,
       }
     else
       {
-        PtSegment *nseg = pt_word_value_append (value, value->shell ? '"' : 0, "", 0);
+        PtSegment *nseg = pt_word_value_append (value, value->shell || empty_tail ? '"' : 0, "", 0);
         if (ends_in_word (value->prefix, f.flat->str, f.flat->len))
           g_string_append_c (nseg->text, ' ');
         g_string_append (nseg->text, joined);

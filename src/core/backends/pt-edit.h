@@ -28,7 +28,8 @@
  * the line, so revert stays byte-exact.  One exception to byte-exact revert:
  * an empty unquoted shell value (VAR=) comes back as VAR="", and an entry's
  * bare "options" line (no arguments at all) is dropped when its last
- * argument is removed, since that is what undoes adding an options line.
+ * argument is removed, since that is what undoes adding an options line;
+ * an /etc/kernel/cmdline that holds only comments keeps an empty line.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -153,7 +154,8 @@ char     *pt_render_mkinitcpio_dropin   (const char *const   *modules);
 
 /* Lines of a modprobe.d file that configure vfio-pci by hand
  * ("options vfio-pci ids=…", "options vfio_pci …"), 1-based line numbers in
- * @out_lines when not NULL.  Returns the lines' text (NULL-terminated). */
+ * @out_lines (a GArray of guint) when not NULL.  Returns the lines' text
+ * without line endings (NULL-terminated; empty when there are none). */
 GStrv     pt_scan_modprobe_vfio         (const char        *text,
                                          GArray            *out_lines);
 /* Tokens on a command line that look like passthrough parameters but are
