@@ -33,7 +33,7 @@ pt_cli_cmd_apply (PtCliContext *ctx,
                   int           argc,
                   char        **argv)
 {
-  g_autoptr(GPtrArray) addresses = g_ptr_array_new ();
+  g_autoptr(GPtrArray) addresses = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(PtPlanOptions) options = pt_plan_options_new ();
   g_autoptr(PtTopology) topology = NULL;
   g_autoptr(PtPlan) plan = NULL;
@@ -44,12 +44,21 @@ pt_cli_cmd_apply (PtCliContext *ctx,
   rc = pt_cli_parse_plan_args ("apply", argc, argv, TRUE, addresses, options, &no_commands);
   if (rc >= 0)
     return rc;
+  /* This machine: the root helper rescans, recomputes the plan and carries
+   * it out; only the addresses and the option keys travel. */
   if (ctx->root == NULL || pt_paths_is_host (ctx->paths))
     {
-      g_printerr ("passthroughctl: %s\n",
-                  _("Applying to this machine goes through Passthrough's root helper, which this version does not have yet. "
-                    "To configure a mounted system, use --root DIR."));
-      return 1;
+      if (ctx->snapshot != NULL)
+        {
+          g_printerr ("passthroughctl: %s\n",
+                      _("A snapshot only describes a machine: applying to this machine goes through Passthrough's root helper, "
+                        "which reads the machine itself. Leave out --snapshot, or give --root DIR to configure a mounted system."));
+          return 1;
+        }
+      if (no_commands)
+        return pt_cli_usage_error (_("--no-commands works only with --root DIR; the helper always regenerates."));
+      return pt_cli_helper_apply (ctx, (const char *const *) addresses->pdata,
+                                  pt_plan_options_to_variant (options));
     }
   /* A change that did not finish is rolled back before planning: the plan
    * must start from whole files. */

@@ -16,7 +16,7 @@ pt_cli_cmd_confirm (PtCliContext *ctx,
                     int           argc,
                     char        **argv)
 {
-  g_autoptr(GPtrArray) addresses = g_ptr_array_new ();
+  g_autoptr(GPtrArray) addresses = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(PtPlanOptions) options = pt_plan_options_new ();
   g_autoptr(PtTopology) topology = NULL;
   g_autoptr(GError) error = NULL;
@@ -28,10 +28,9 @@ pt_cli_cmd_confirm (PtCliContext *ctx,
     return rc;
   if (ctx->root == NULL || pt_paths_is_host (ctx->paths))
     {
-      g_printerr ("passthroughctl: %s\n",
-                  _("Confirming on this machine goes through Passthrough's root helper, which this version does not have yet. "
-                    "To confirm on a mounted system, use --root DIR."));
-      return 1;
+      if (no_commands)
+        return pt_cli_usage_error (_("--no-commands works only with --root DIR; the helper always regenerates."));
+      return pt_cli_helper_confirm (ctx);
     }
   topology = pt_cli_load_topology (ctx, &error);
   if (topology == NULL)

@@ -12,6 +12,7 @@
 
 #include "pt-cli.h"
 #include "pt-error.h"
+#include "pt-device.h"
 #include "pt-plan.h"
 
 static gboolean
@@ -59,9 +60,17 @@ pt_cli_parse_plan_args (const char    *command,
 
       if (with_selection && flag_value (&i, argc, argv, "--select", &value))
         {
+          g_autofree char *normal = NULL;
+
           if (value == NULL)
             return pt_cli_usage_error (_("--select needs a PCI address, like 0000:01:00.0."));
-          g_ptr_array_add (addresses, (gpointer) value);
+          /* The short form lspci prints (01:00.0) is domain 0000; the
+           * helper only takes the full form. */
+          normal = pt_address_normalize (value);
+          if (normal == NULL)
+            return pt_cli_usage_error (_("“%s” is not a PCI address; write it like 0000:01:00.0 (see “passthroughctl list”)."),
+                                       value);
+          g_ptr_array_add (addresses, g_steal_pointer (&normal));
         }
       else if (with_selection && flag_value (&i, argc, argv, "--bind-by", &value))
         {
@@ -209,7 +218,7 @@ pt_cli_cmd_plan (PtCliContext *ctx,
                  int           argc,
                  char        **argv)
 {
-  g_autoptr(GPtrArray) addresses = g_ptr_array_new ();
+  g_autoptr(GPtrArray) addresses = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(PtPlanOptions) options = pt_plan_options_new ();
   g_autoptr(PtTopology) topology = NULL;
   g_autoptr(PtPlan) plan = NULL;

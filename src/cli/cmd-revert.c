@@ -16,7 +16,7 @@ pt_cli_cmd_revert (PtCliContext *ctx,
                    int           argc,
                    char        **argv)
 {
-  g_autoptr(GPtrArray) addresses = g_ptr_array_new ();
+  g_autoptr(GPtrArray) addresses = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(PtPlanOptions) options = pt_plan_options_new ();
   g_autoptr(GError) error = NULL;
   gboolean no_commands = FALSE;
@@ -27,10 +27,9 @@ pt_cli_cmd_revert (PtCliContext *ctx,
     return rc;
   if (ctx->root == NULL || pt_paths_is_host (ctx->paths))
     {
-      g_printerr ("passthroughctl: %s\n",
-                  _("Reverting this machine goes through Passthrough's root helper, which this version does not have yet. "
-                    "From a live system, use --root with the mounted system (passthroughctl --root /mnt revert)."));
-      return 1;
+      if (no_commands)
+        return pt_cli_usage_error (_("--no-commands works only with --root DIR; the helper always regenerates."));
+      return pt_cli_helper_revert (ctx);
     }
   if (!pt_transaction_revert (ctx->paths, !no_commands, pt_cli_print_progress, ctx, &error))
     return pt_cli_error (error);
