@@ -368,6 +368,15 @@ class WithEngine(helpertest.HelperTestCase):
         self.assertIn('no trial', e.message)
         self.assertEqual(self.digest(), before)
 
+    def test_trial_then_confirm(self):
+        status = json.loads(self.call('Apply', 'asa{sv}', ([GPU], {'trial': GLib.Variant('b', True)}))[0])
+        self.assertEqual(status['state'], 'trial-armed')
+        self.assertIn('grub-reboot', [c[2] for c in self.commands()])
+        self.assertNotIn('vfio-pci.ids=', self.read('etc/default/grub'), 'the default entry stays as it was')
+        status = json.loads(self.call('Confirm', 'a{sv}', ({},))[0])
+        self.assertEqual(status['state'], 'applied')
+        self.assertIn('vfio-pci.ids=', self.read('etc/default/grub'))
+
     def test_progress_carries_the_regeneration_output(self):
         progress = []
         sub = self.conn.signal_subscribe(helpertest.BUS_NAME, helpertest.INTERFACE, 'Progress',
