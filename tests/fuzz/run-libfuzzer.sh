@@ -24,6 +24,8 @@ mkdir -p "$work/new-corpus" "$work/artifacts"
   "$src/src/core/pt-cmdline.c" "$src/src/core/pt-error.c" \
   $(pkg-config --libs gio-2.0) -o "$work/fuzz-edit"
 
+# -jobs/-workers write fuzz-N.log into the current directory: keep them in $work
+cd "$work"
 exec "$work/fuzz-edit" -max_total_time="$seconds" -max_len=4096 -timeout=10 \
   -artifact_prefix="$work/artifacts/" "$@" \
   "$work/new-corpus" "$src/tests/fuzz/corpus" "$src/tests/edit/files"

@@ -153,19 +153,45 @@ parse_word (const char *word)
   return g_ptr_array_steal_index (toks, 0);
 }
 
-/* @pattern may be "key=*": every value of that key. */
+/* A pattern parsed once: "key=*" matches every value of that key. */
+typedef struct
+{
+  PtCmdlineToken *tok;
+  gboolean        any_value;
+} Pattern;
+
+static gboolean
+pattern_parse (const char *text,
+               Pattern    *pat)
+{
+  pat->tok = parse_word (text);
+  pat->any_value = pat->tok != NULL && pat->tok->value != NULL
+                   && g_str_equal (pat->tok->value, "*") && g_str_has_suffix (text, "=*");
+  return pat->tok != NULL;
+}
+
+static gboolean
+pattern_match (const PtCmdlineToken *word,
+               const Pattern        *pat)
+{
+  if (pat->tok == NULL || !g_str_equal (pat->tok->key, word->key))
+    return FALSE;
+  if (pat->any_value)
+    return word->value != NULL;
+  return values_equal (word->key, word->value, pat->tok->value);
+}
+
 static gboolean
 cmdline_match (const PtCmdlineToken *word,
                const char           *pattern)
 {
-  g_autoptr(PtCmdlineToken) pat = parse_word (pattern);
+  Pattern pat;
+  gboolean match;
 
-  if (pat == NULL || !g_str_equal (pat->key, word->key))
-    return FALSE;
-  if (pat->value != NULL && g_str_equal (pat->value, "*")
-      && g_str_has_suffix (pattern, "=*"))
-    return word->value != NULL;
-  return values_equal (word->key, word->value, pat->value);
+  pattern_parse (pattern, &pat);
+  match = pattern_match (word, &pat);
+  pt_cmdline_token_free (pat.tok);
+  return match;
 }
 
 gboolean
@@ -204,6 +230,8 @@ pt_words_contain (const char *words,
                   const char *word)
 {
   g_autoptr(GPtrArray) toks = NULL;
+  Pattern pat;
+  gboolean found = FALSE;
 
   if (kind == PT_WORDS_MODULES)
     {
@@ -214,15 +242,13 @@ pt_words_contain (const char *words,
           return TRUE;
       return FALSE;
     }
+  if (!pattern_parse (word, &pat))
+    return FALSE;
   toks = pt_cmdline_tokenize (words);
-
-  for (guint i = 0; i < toks->len; i++)
-    {
-      PtCmdlineToken *t = g_ptr_array_index (toks, i);
-      if (pt_words_equivalent (kind, t->text, word))
-        return TRUE;
-    }
-  return FALSE;
+  for (guint i = 0; i < toks->len && !found; i++)
+    found = pattern_match (g_ptr_array_index (toks, i), &pat);
+  pt_cmdline_token_free (pat.tok);
+  return found;
 }
 
 GPtrArray *
@@ -357,11 +383,12 @@ flat_clear (Flat *f)
 static gboolean
 word_matches (PtWordKind            kind,
               const PtCmdlineToken *tok,
-              const char *const    *patterns)
+              const char *const    *patterns,
+              GArray               *parsed)
 {
   for (gsize i = 0; patterns != NULL && patterns[i] != NULL; i++)
     {
-      if (kind == PT_WORDS_CMDLINE ? cmdline_match (tok, patterns[i])
+      if (kind == PT_WORDS_CMDLINE ? pattern_match (tok, &g_array_index (parsed, Pattern, i))
                                    : pt_words_equivalent (kind, tok->text, patterns[i]))
         return TRUE;
     }
@@ -373,6 +400,7 @@ static gboolean
 remove_one (PtWordValue       *value,
             PtWordKind         kind,
             const char *const *remove,
+            GArray            *parsed,
             gboolean          *failed,
             GError           **error)
 {
@@ -390,7 +418,7 @@ remove_one (PtWordValue       *value,
       gsize cs, ce, len;
       const char *c;
 
-      if (!word_matches (kind, tok, remove))
+      if (!word_matches (kind, tok, remove, parsed))
         continue;
       seg_index = g_array_index (f.seg_of, guint, tok->start);
       if (g_array_index (f.seg_of, guint, tok->end - 1) != seg_index)
@@ -441,14 +469,25 @@ pt_word_value_remove (PtWordValue       *value,
                       GError           **error)
 {
   gboolean failed = FALSE;
+  g_autoptr(GArray) parsed = NULL;
 
   if (changed)
     *changed = FALSE;
   if (remove == NULL || remove[0] == NULL)
     return TRUE;
-  while (remove_one (value, kind, remove, &failed, error))
+  parsed = g_array_new (FALSE, TRUE, sizeof (Pattern));
+  for (gsize i = 0; remove[i] != NULL; i++)
+    {
+      Pattern pat = { NULL, FALSE };
+      if (kind == PT_WORDS_CMDLINE)
+        pattern_parse (remove[i], &pat);
+      g_array_append_val (parsed, pat);
+    }
+  while (remove_one (value, kind, remove, parsed, &failed, error))
     if (changed)
       *changed = TRUE;
+  for (guint i = 0; i < parsed->len; i++)
+    pt_cmdline_token_free (g_array_index (parsed, Pattern, i).tok);
   return !failed;
 }
 
