@@ -108,6 +108,20 @@ class CliThroughHelper(helpertest.HelperTestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertNotIn('vfio-pci.ids=', self.read('etc/default/grub'))
 
+    def test_trial_then_confirm_json(self):
+        self.goes_through_helper()
+        self.require_engine()
+        self.allow(CONFIGURE)
+        r = self.ctl('apply', '--trial', '--select', '01:00.0', '--json')
+        self.skip_unless_wired(r)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(json.loads(r.stdout)['state'], 'trial-armed')
+        self.assertIn('grub-reboot', r.stderr, 'progress goes to stderr with --json')
+        r = self.ctl('confirm', '--json')
+        self.skip_unless_wired(r)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(json.loads(r.stdout)['state'], 'applied')
+
     def test_apply_refused(self):
         self.goes_through_helper()
         self.allow()
