@@ -301,10 +301,7 @@ pt_edit_entry_options (const char        *text,
           if (line->next == line->end)
             {
               /* last line without a line ending: take the one before */
-              if (out->len > 0 && out->str[out->len - 1] == '\n')
-                g_string_truncate (out, out->len - 1);
-              if (out->len > 0 && out->str[out->len - 1] == '\r')
-                g_string_truncate (out, out->len - 1);
+              g_string_truncate (out, out->len - pt_newline_before (out->str, out->len));
             }
           if ((gint) l == last)
             last = -2;   /* recompute below */

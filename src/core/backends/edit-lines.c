@@ -78,10 +78,7 @@ pt_edit_module_lines (const char        *text,
           if (line->next == line->end)
             {
               /* last line without a line ending: take the one before */
-              if (out->len > 0 && out->str[out->len - 1] == '\n')
-                g_string_truncate (out, out->len - 1);
-              if (out->len > 0 && out->str[out->len - 1] == '\r')
-                g_string_truncate (out, out->len - 1);
+              g_string_truncate (out, out->len - pt_newline_before (out->str, out->len));
             }
           continue;
         }
@@ -266,10 +263,7 @@ pt_edit_booster_modules (const char        *text,
           /* our own line, now empty */
           if (line->next == line->end)
             {
-              if (out->len > 0 && out->str[out->len - 1] == '\n')
-                g_string_truncate (out, out->len - 1);
-              if (out->len > 0 && out->str[out->len - 1] == '\r')
-                g_string_truncate (out, out->len - 1);
+              g_string_truncate (out, out->len - pt_newline_before (out->str, out->len));
             }
           continue;
         }

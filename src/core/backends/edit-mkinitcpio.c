@@ -114,10 +114,7 @@ whole_line_range (const char    *text,
   if (line_next == line_end)
     {
       *e = line_end;
-      if (*s > 0 && text[*s - 1] == '\n')
-        (*s)--;
-      if (*s > 0 && text[*s - 1] == '\r')
-        (*s)--;
+      *s -= pt_newline_before (text, *s);
     }
 }
 

@@ -539,10 +539,7 @@ shell_edit (const char        *text,
             {
               /* last line without a line ending: take the one before */
               e = a->line_end;
-              if (s > 0 && text[s - 1] == '\n')
-                s--;
-              if (s > 0 && text[s - 1] == '\r')
-                s--;
+              s -= pt_newline_before (text, s);
             }
           r.start = s;
           r.end = e;

@@ -671,6 +671,23 @@ pt_append_line (GString    *text,
     }
 }
 
+gsize
+pt_newline_before (const char *text,
+                   gsize       pos)
+{
+  const char *first;
+
+  if (pos == 0 || text[pos - 1] != '\n')
+    return 0;
+  if (pos < 2 || text[pos - 2] != '\r')
+    return 1;
+  /* "\r\n" only when that is what pt_append_line() chose, i.e. the file's
+   * first line ending before it is "\r\n"; a lone '\r' that ended the
+   * file before we appended stays. */
+  first = memchr (text, '\n', pos - 1);
+  return (first != NULL && first > text && first[-1] == '\r') ? 2 : 1;
+}
+
 void
 pt_remove_line (GString *text,
                 gsize    start,
@@ -682,11 +699,7 @@ pt_remove_line (GString *text,
   else
     {
       /* The last line, without a line ending: take the one before it. */
-      gsize s = start;
-      if (s > 0 && text->str[s - 1] == '\n')
-        s--;
-      if (s > 0 && text->str[s - 1] == '\r')
-        s--;
+      gsize s = start - pt_newline_before (text->str, start);
       g_string_erase (text, s, end - s);
     }
 }

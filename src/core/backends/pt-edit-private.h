@@ -97,6 +97,10 @@ gboolean     pt_line_is_comment       (const char        *text,
  * uses (and one before it when the file does not end with one). */
 void         pt_append_line           (GString           *text,
                                        const char        *line_text);
+/* The length of the line ending before @pos that pt_append_line() put in
+ * front of a new last line (0, 1 or 2). */
+gsize        pt_newline_before        (const char        *text,
+                                       gsize              pos);
 /* Removes the line at [start, next) that pt_append_line() added. */
 void         pt_remove_line           (GString           *text,
                                        gsize              start,
