@@ -410,6 +410,38 @@ gen_booster (Case *c)
   finish_file (c);
 }
 
+static void
+gen_default_limine (Case *c)
+{
+  int n_assign = g_test_rand_int_range (0, 4);
+
+  case_init (c, cmd_tokens);
+  g_string_append (c->text, "TARGET_OS_NAME=\"Arch Linux\"");
+  end_line (c);
+  if (coin (40))
+    {
+      g_string_append (c->text, "#KERNEL_CMDLINE[default]+=\"iommu=pt\"");
+      end_line (c);
+    }
+  for (int a = 0; a < n_assign; a++)
+    {
+      g_autoptr(GPtrArray) words = random_words (c, pool_words, cmd_tokens, cmd_tokens_alt, 0);
+      gboolean append = a > 0 && coin (70);
+      char q = coin (70) ? '"' : '\'';
+
+      g_string_append_printf (c->text, "KERNEL_CMDLINE[default]%s=%c", append ? "+" : "", q);
+      /* += needs its own separator, as people write it */
+      if (append && words->len > 0)
+        g_string_append_c (c->text, ' ');
+      join_words (c->text, words);
+      if (coin (20))
+        append_blanks (c->text, 1);
+      g_string_append_c (c->text, q);
+      end_line (c);
+    }
+  finish_file (c);
+}
+
 /* ---- checks -------------------------------------------------------------------- */
 
 /* The value as read back from the file, or NULL when the format has no reader. */
@@ -421,6 +453,8 @@ read_back (EditKind    kind,
     {
     case EDIT_GRUB_DEFAULT:
       return pt_read_grub_default (text, NULL);
+    case EDIT_DEFAULT_LIMINE:
+      return pt_read_default_limine (text);
     case EDIT_ENTRY:
       return pt_read_entry_options (text);
     case EDIT_CMDLINE:
@@ -447,6 +481,7 @@ foreign_lines (EditKind    kind,
   switch (kind)
     {
     case EDIT_GRUB_DEFAULT: ours = "GRUB_CMDLINE_LINUX_DEFAULT="; break;
+    case EDIT_DEFAULT_LIMINE: ours = "KERNEL_CMDLINE[default]"; break;
     case EDIT_ENTRY: ours = "options"; break;
     case EDIT_MKINITCPIO: ours = "MODULES="; break;
     case EDIT_BOOSTER: ours = "modules_force_load:"; break;
@@ -506,7 +541,8 @@ shell_value (EditKind    kind,
   int fd = g_file_open_tmp ("pt-edit-props-XXXXXX", &path, &error);
   const char *argv_grub[] = { "/bin/sh", "-c", ". \"$1\"; printf %s \"$GRUB_CMDLINE_LINUX_DEFAULT\"", "sh", NULL, NULL };
   const char *argv_mk[] = { "/bin/bash", "-c", ". \"$1\"; printf '%s ' \"${MODULES[@]}\"", "bash", NULL, NULL };
-  const char **argv = kind == EDIT_GRUB_DEFAULT ? argv_grub : argv_mk;
+  const char *argv_limine[] = { "/bin/bash", "-c", ". \"$1\"; printf %s \"${KERNEL_CMDLINE[default]}\"", "bash", NULL, NULL };
+  const char **argv = kind == EDIT_GRUB_DEFAULT ? argv_grub : kind == EDIT_MKINITCPIO ? argv_mk : argv_limine;
 
   g_assert_no_error (error);
   close (fd);
@@ -596,7 +632,7 @@ run_property (EditKind kind,
         fail_case (kind, n, &c, "removal does not restore the original", removed);
 
       value = read_back (kind, added);
-      if (value != NULL || kind == EDIT_GRUB_DEFAULT || kind == EDIT_ENTRY)
+      if (value != NULL || kind == EDIT_GRUB_DEFAULT || kind == EDIT_ENTRY || kind == EDIT_DEFAULT_LIMINE)
         for (guint i = 0; i < c.add->len; i++)
           if (!words_have (value ? value : "", g_ptr_array_index (c.add, i), modules))
             fail_case (kind, n, &c, "a token is missing after adding", added);
@@ -634,7 +670,7 @@ run_property (EditKind kind,
             fail_case (kind, n, &c, "a vfio module comes after a GPU driver", added);
         }
 
-      if ((kind == EDIT_GRUB_DEFAULT || kind == EDIT_MKINITCPIO)
+      if ((kind == EDIT_GRUB_DEFAULT || kind == EDIT_MKINITCPIO || kind == EDIT_DEFAULT_LIMINE)
           && shell_checks < N_SHELL_CHECKS && strchr (added, '\r') == NULL)
         {
           g_autofree char *sh = shell_value (kind, added);
@@ -655,6 +691,7 @@ static void test_cmdline (void) { run_property (EDIT_CMDLINE, gen_cmdline); }
 static void test_mkinitcpio (void) { run_property (EDIT_MKINITCPIO, gen_mkinitcpio); }
 static void test_module_lines (void) { run_property (EDIT_MODULE_LINES, gen_module_lines); }
 static void test_booster (void) { run_property (EDIT_BOOSTER, gen_booster); }
+static void test_default_limine (void) { run_property (EDIT_DEFAULT_LIMINE, gen_default_limine); }
 
 int
 main (int argc, char **argv)
@@ -666,5 +703,6 @@ main (int argc, char **argv)
   g_test_add_func ("/edit/props/mkinitcpio", test_mkinitcpio);
   g_test_add_func ("/edit/props/module-lines", test_module_lines);
   g_test_add_func ("/edit/props/booster", test_booster);
+  g_test_add_func ("/edit/props/default-limine", test_default_limine);
   return g_test_run ();
 }
