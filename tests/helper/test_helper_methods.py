@@ -6,6 +6,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 import json
+import os
 import threading
 import time
 
@@ -44,7 +45,7 @@ class ReadOnlyMethods(helpertest.HelperTestCase):
     def test_get_topology_follows_the_root(self):
         # The helper rescans on every call: a device removed from the root
         # is gone from the next answer.
-        import shutil, os
+        import shutil
         shutil.rmtree(os.path.join(self.root, 'sys/devices/pci0000:00/0000:00:1d.0'))
         os.unlink(os.path.join(self.root, 'sys/bus/pci/devices/0000:04:00.0'))
         os.unlink(os.path.join(self.root, 'sys/bus/pci/devices/0000:04:00.1'))
@@ -165,7 +166,6 @@ class RuntimeBinding(helpertest.HelperTestCase):
         self.assertEqual(len(self.commands()), 1)
 
     def test_unbind_takes_the_device_away_from_vfio_pci(self):
-        import os
         for addr in (GPU, GPU_AUDIO):
             link = os.path.join(self.root, f'sys/bus/pci/devices/{addr}/driver')
             os.unlink(link)
@@ -308,6 +308,48 @@ class OneAtATime(helpertest.HelperTestCase):
         start = time.monotonic()
         self.assertEqual(self.helper.wait(5), 0)
         self.assertGreaterEqual(time.monotonic() - start, 0.9)
+
+
+class Activation(helpertest.HelperTestCase):
+    '''The bus starts the helper on the first call through a D-Bus service
+    file (the installed one, with Exec= pointing at the build and the test
+    environment), and again after it exited when idle.'''
+
+    def setUp(self):
+        super().setUp()
+        self.stop_helper()
+        import configparser
+        installed = configparser.ConfigParser(interpolation=None)
+        installed.optionxform = str
+        installed.read(os.path.join(helpertest.BUILD_ROOT, 'data', 'dbus',
+                                    'com.example.Passthrough.Helper.service'))
+        section = installed['D-BUS Service']
+        env = ' '.join(f'{k}={v}' for k, v in self.env_for_helper(PASSTHROUGH_IDLE_TIMEOUT='1').items()
+                       if k.startswith(('PASSTHROUGH_', 'DBUS_SYSTEM_BUS_ADDRESS', 'G_DEBUG')))
+        section['Exec'] = f'/usr/bin/env {env} {helpertest.HELPER}'
+        self.service = os.path.join(self.get_services_dir(True), section['Name'] + '.service')
+        with open(self.service, 'w') as f:
+            installed.write(f)
+        self.addCleanup(os.unlink, self.service)
+        self.conn.call_sync('org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus',
+                            'ReloadConfig', None, None, 0, -1, None)
+
+    def owner(self):
+        return self.conn.call_sync('org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus',
+                                   'NameHasOwner', GLib.Variant('(s)', (helpertest.BUS_NAME,)), None, 0,
+                                   -1, None).unpack()[0]
+
+    def test_activated_on_demand_and_again_after_idle_exit(self):
+        self.assertFalse(self.owner())
+        self.assertIn('groups', json.loads(self.call('GetTopology')[0]))
+        self.assertTrue(self.owner())
+        deadline = time.monotonic() + 10
+        while self.owner() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        self.assertFalse(self.owner(), 'the helper exits when idle')
+        self.allow(BIND)
+        self.call('Bind', 's', (GPU,))
+        self.assertEqual(self.read(f'sys/bus/pci/devices/{GPU}/driver_override'), 'vfio-pci\n')
 
 
 class WithEngine(helpertest.HelperTestCase):
