@@ -341,4 +341,7 @@ static void
 pt_app_device_page_init (PtAppDevicePage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* AdwActionRow labels its activatable widget by its title; with our own
+   * label on top, GTK 4.8 would say the name twice. */
+  gtk_accessible_reset_relation (GTK_ACCESSIBLE (self->passthrough_switch), GTK_ACCESSIBLE_RELATION_LABELLED_BY);
 }

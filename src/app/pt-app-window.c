@@ -562,18 +562,35 @@ set_machine (PtAppWindow  *self,
              pt_topology_get_n_devices (topo));
 }
 
+/* Errors a person has to read go into a dialog, whole: a toast cuts a
+ * long sentence off. */
+static void
+show_error_dialog (PtAppWindow *self,
+                   const char  *heading,
+                   const char  *body)
+{
+  GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, body);
+
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "close");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "close");
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static void
 show_load_error (PtAppWindow *self,
-                 const char  *sentence)
+                 const char  *heading,
+                 const char  *body)
 {
   if (self->machine == NULL)
     {
+      g_autofree char *sentence = g_strdup_printf ("%s. %s", heading, body);
       adw_status_page_set_description (self->error_page, sentence);
       set_content (self, "error", _("Nothing to show"));
     }
   else
-    pt_app_window_toast (self, sentence);
-  g_warning ("%s", sentence);
+    show_error_dialog (self, heading, body);
+  g_message ("%s: %s", heading, body);
 }
 
 void
@@ -595,9 +612,9 @@ pt_app_window_open_root (PtAppWindow *self,
 
   if (machine == NULL)
     {
-      g_autofree char *sentence = g_strdup_printf (_("Could not read the devices of %s: %s"),
-                                                   root != NULL ? root : _("this machine"), error->message);
-      show_load_error (self, sentence);
+      g_autofree char *heading = g_strdup_printf (_("Could not read the devices of %s"),
+                                                  root != NULL ? root : _("this machine"));
+      show_load_error (self, heading, error->message);
       return;
     }
   set_machine (self, machine);
@@ -614,8 +631,8 @@ pt_app_window_open_snapshot (PtAppWindow *self,
   if (machine == NULL)
     {
       g_autofree char *base = g_path_get_basename (path);
-      g_autofree char *sentence = g_strdup_printf (_("Could not open the snapshot %s: %s"), base, error->message);
-      show_load_error (self, sentence);
+      g_autofree char *heading = g_strdup_printf (_("Could not open the snapshot %s"), base);
+      show_load_error (self, heading, error->message);
       return;
     }
   set_machine (self, machine);
@@ -679,8 +696,8 @@ pt_app_window_save_snapshot (PtAppWindow *self,
 
   if (!g_file_set_contents_full (path, with_newline, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0644, &error))
     {
-      g_autofree char *sentence = g_strdup_printf (_("Could not save the snapshot as %s: %s"), base, error->message);
-      pt_app_window_toast (self, sentence);
+      g_autofree char *heading = g_strdup_printf (_("Could not save the snapshot as %s"), base);
+      show_error_dialog (self, heading, error->message);
       return;
     }
   {

@@ -129,10 +129,13 @@ def ctl_json(*args):
 
 def _child_named_like(a):
     name = name_of(a)
-    for i in range(a.get_child_count()):
-        c = a.get_child_at_index(i)
-        if c is not None and name_of(c) == name:
-            return True
+    try:
+        for i in range(a.get_child_count()):
+            c = a.get_child_at_index(i)
+            if c is not None and name_of(c) == name:
+                return True
+    except Exception:
+        pass
     return False
 
 
@@ -174,14 +177,20 @@ class App:
         Atspi.EditableText.set_text_contents(entry, text)
         return entry
 
+    def sidebar(self):
+        # Walk only the list: the whole window is several times larger.
+        if getattr(self, "_sidebar", None) is None:
+            self._sidebar = find(self.window, "list", "IOMMU groups and devices")
+        return self._sidebar
+
     def device_rows(self):
         # GTK 4.8 list items are nameless: the name is on the row's child
         # (the tree expander around it computes the same name: skip it).
-        return [a for a in find_all(self.window, pred=lambda a: name_of(a)[:5] == "0000:" and role_of(a) != "label"
+        return [a for a in find_all(self.sidebar(), pred=lambda a: name_of(a)[:5] == "0000:" and role_of(a) != "label"
                                     and not _child_named_like(a))]
 
     def group_rows(self):
-        return [a for a in find_all(self.window, pred=lambda a: name_of(a).startswith("IOMMU group ")
+        return [a for a in find_all(self.sidebar(), pred=lambda a: name_of(a).startswith("IOMMU group ")
                                     and role_of(a) != "label" and not _child_named_like(a))]
 
     def click(self, node):
@@ -221,6 +230,9 @@ def run(main):
     try:
         main()
     except BaseException as e:
+        if not isinstance(e, Failure):
+            import traceback
+            traceback.print_exc()
         for app in _apps:
             if app.proc.poll() is not None and app.proc.returncode not in (0, -15):
                 print("the app exited with %d; its messages:\n%s" % (app.proc.returncode, app.proc.stderr.read()[-4000:]),

@@ -78,7 +78,7 @@ def check_snapshot(path, per_device_limit, shot):
 def main():
     check_snapshot(os.path.join(ptgui.MACHINES, "two-gpus.json"), 40, "tree-two-gpus")
     for demo in sorted(glob.glob(os.path.join(ptgui.SRC, "data", "demo", "*.json")))[:3]:
-        check_snapshot(demo, 12, "tree-demo-" + os.path.basename(demo)[:-5])
+        check_snapshot(demo, 8, "tree-demo-" + os.path.basename(demo)[:-5])
 
     # Searches on the two-GPU machine, by each thing a person might type.
     app = App("--snapshot", os.path.join(ptgui.MACHINES, "two-gpus.json"))
