@@ -26,6 +26,7 @@ def load(mock, _parameters):
     }, signature='sv'))
     mock.allowed = []
     mock.checks = []
+    mock.agents = []
 
 
 @dbus.service.method(MAIN_IFACE, in_signature='(sa{sv})sa{ss}us', out_signature='(bba{ss})')
@@ -37,8 +38,19 @@ def CheckAuthorization(self, subject, action_id, details, flags, _cancellation_i
 
 
 @dbus.service.method(MAIN_IFACE, in_signature='(sa{sv})ss')
-def RegisterAuthenticationAgent(_self, _subject, _locale, _object_path):
+def RegisterAuthenticationAgent(self, subject, _locale, object_path):
+    kind, props = subject
+    self.agents.append((str(kind), {str(k): str(v) for k, v in props.items()}, str(object_path)))
+
+
+@dbus.service.method(MAIN_IFACE, in_signature='(sa{sv})s')
+def UnregisterAuthenticationAgent(self, _subject, _object_path):
     pass
+
+
+@dbus.service.method(MOCK_IFACE, out_signature='a(sa{ss}s)')
+def GetAgents(self):
+    return dbus.Array(self.agents, signature='(sa{ss}s)')
 
 
 @dbus.service.method(MOCK_IFACE, in_signature='as')

@@ -7,7 +7,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 import os
-import subprocess
+import pty
+import select
 
 import helpertest
 from helpertest import BIND, CONFIGURE, CallError
@@ -81,6 +82,49 @@ class PolkitQuestions(helpertest.HelperTestCase):
             with self.assertRaises(CallError):
                 self.call(method, sig, args)
         self.assertEqual(self.checks(), [])
+
+    def test_cli_registers_a_text_agent_in_a_terminal(self):
+        # passthroughctl in a terminal (a pty here) with no desktop session:
+        # it registers polkit's text agent for its own process before it
+        # calls the helper.
+        self.allow(BIND)
+        env = dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=self.bus_address, LC_ALL='C.UTF-8')
+        for var in ('DISPLAY', 'WAYLAND_DISPLAY', 'PASSTHROUGH_TEXT_AGENT', 'PASSTHROUGH_ROOT'):
+            env.pop(var, None)
+        pid, fd = pty.fork()
+        if pid == 0:
+            os.execve(helpertest.PASSTHROUGHCTL, [helpertest.PASSTHROUGHCTL, 'bind', GPU], env)
+        output = b''
+        while True:
+            ready, _, _ = select.select([fd], [], [], 30)
+            if not ready:
+                break
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            output += chunk
+        _, status = os.waitpid(pid, 0)
+        self.assertEqual(os.waitstatus_to_exitcode(status), 0, output.decode(errors='replace'))
+        agents = [tuple(a) for a in self.polkitd_obj.GetAgents()]
+        self.assertEqual(len(agents), 1, agents)
+        kind, subject, path = agents[0]
+        self.assertEqual(kind, 'unix-process')
+        self.assertEqual(int(subject['pid']), pid)
+        self.assertEqual(int(subject['uid']), os.getuid())
+        self.assertEqual(self.read(f'sys/bus/pci/devices/{GPU}/driver_override'), 'vfio-pci\n')
+
+    def test_cli_registers_no_agent_without_a_terminal(self):
+        self.allow(BIND)
+        import subprocess
+        env = dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=self.bus_address, LC_ALL='C.UTF-8')
+        env.pop('PASSTHROUGH_TEXT_AGENT', None)
+        r = subprocess.run([helpertest.PASSTHROUGHCTL, 'bind', GPU], env=env, stdin=subprocess.DEVNULL,
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(list(self.polkitd_obj.GetAgents()), [])
 
 
 if __name__ == '__main__':
