@@ -25,11 +25,13 @@
  * Where a file has no place for our tokens yet (no GRUB_CMDLINE_LINUX_DEFAULT,
  * no MODULES, no modules_force_load), add appends a line ending in
  * "# added by Passthrough"; removing the last token of such a line removes
- * the line, so revert stays byte-exact.  One exception to byte-exact revert:
- * an empty unquoted shell value (VAR=) comes back as VAR="", and an entry's
- * bare "options" line (no arguments at all) is dropped when its last
- * argument is removed, since that is what undoes adding an options line;
- * an /etc/kernel/cmdline that holds only comments keeps an empty line.
+ * the line, so revert stays byte-exact.  The exceptions, where the bytes
+ * alone cannot tell what was there: an empty unquoted shell value (VAR=)
+ * comes back as VAR=""; an entry's bare "options" line (no arguments at all)
+ * is dropped when its last argument is removed, since that is what undoes
+ * adding an options line; an /etc/kernel/cmdline that holds only comments
+ * keeps an empty line; a grubenv that was not 1024 bytes comes back padded
+ * to 1024.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
