@@ -13,6 +13,7 @@
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 
+#include "pt-app-device-row.h"
 #include "pt-app-review-dialog.h"
 #include "pt-describe.h"
 #ifdef PT_APP_HAVE_PLAN_ENGINE
@@ -39,6 +40,7 @@ struct _PtAppReviewDialog
   GtkBox          *warnings_box;
   GtkLabel        *devices_label;
   GtkLabel        *binding_label;
+  GtkBox          *device_details_box;
   GtkBox          *changes_box;
   GtkBox          *commands_box;
   GtkWidget       *commands_group;
@@ -350,6 +352,7 @@ show_plan (PtAppReviewDialog *self,
   fill_issues (self, self->warnings_box, member_array (plan, "warnings"), "dialog-warning-symbolic", "warning");
 
   devices = member_array (plan, "devices");
+  clear_box (self->device_details_box);
   if (devices != NULL && json_array_get_length (devices) > 0)
     {
       PtTopology *topo = pt_app_machine_get_topology (self->machine);
@@ -357,6 +360,8 @@ show_plan (PtAppReviewDialog *self,
       g_autofree char *joined = NULL;
       g_autofree char *text = NULL;
       g_autofree char *why = NULL;
+      JsonArray *details = member_array (plan, "device_details");
+
       for (guint i = 0; i < json_array_get_length (devices); i++)
         {
           const char *addr = json_array_get_string_element (devices, i);
@@ -370,6 +375,33 @@ show_plan (PtAppReviewDialog *self,
       why = describe_binding (self, member_string (plan, "binding"), devices);
       gtk_label_set_label (self->binding_label, why);
       gtk_widget_set_visible (GTK_WIDGET (self->binding_label), !self->revert && *why != '\0');
+
+      /* One line per device: its driver now and after, and why it is in
+       * the plan (chosen, or taken along with its slot). */
+      for (guint i = 0; details != NULL && i < json_array_get_length (details); i++)
+        {
+          JsonNode *node = json_array_get_element (details, i);
+          JsonObject *d = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+          const char *addr = member_string (d, "address");
+          const char *now = member_string (d, "driver_now");
+          const char *after = member_string (d, "driver_after");
+          const char *reason = member_string (d, "reason");
+          const char *binding = member_string (d, "binding");
+          g_autofree char *line = NULL;
+
+          if (addr == NULL)
+            continue;
+          line = g_strdup_printf (_("%s: %s now, %s after the restart; bound by %s; %s"), addr,
+                                  now != NULL ? now : _("no driver"), after != NULL ? after : _("no driver"),
+                                  g_strcmp0 (binding, "address") == 0 ? _("address") : _("ID"),
+                                  g_strcmp0 (reason, "selected") == 0 ? _("you chose it") : (reason != NULL ? reason : ""));
+          {
+            PtDevice *dev = pt_topology_lookup (topo, addr);
+            gtk_box_append (self->device_details_box,
+                            sentence_row (pt_app_kind_icon_name (dev != NULL ? pt_device_get_kind (dev) : PT_DEVICE_KIND_OTHER),
+                                          NULL, line));
+          }
+        }
     }
   else
     {
@@ -694,6 +726,7 @@ pt_app_review_dialog_class_init (PtAppReviewDialogClass *klass)
   BIND (warnings_box);
   BIND (devices_label);
   BIND (binding_label);
+  BIND (device_details_box);
   BIND (changes_box);
   BIND (commands_box);
   BIND (commands_group);

@@ -51,6 +51,20 @@ is_gpu (PtTopology *topology,
   return dev != NULL && pt_device_get_kind (dev) == PT_DEVICE_KIND_GPU;
 }
 
+static gboolean
+has_chosen_siblings (PtTopology        *topology,
+                     const char        *address,
+                     const char *const *addresses)
+{
+  PtDevice *dev = pt_topology_lookup (topology, address);
+  GStrv slot = dev != NULL ? pt_device_get_slot_functions (dev) : NULL;
+
+  for (guint i = 0; slot != NULL && slot[i] != NULL; i++)
+    if (g_strv_contains (addresses, slot[i]))
+      return TRUE;
+  return FALSE;
+}
+
 char *
 pt_app_vm_export_qemu (PtTopology        *topology,
                        const char *const *addresses)
@@ -64,7 +78,9 @@ pt_app_vm_export_qemu (PtTopology        *topology,
       if (out->len > 0)
         g_string_append (out, " \\\n");
       g_string_append_printf (out, "-device vfio-pci,host=%s", addresses[i]);
-      if (g_str_has_suffix (addresses[i], ".0") && is_gpu (topology, addresses[i]))
+      /* Function 0 of a card whose other functions go along: keep them one
+       * multifunction device in the guest too. */
+      if (g_str_has_suffix (addresses[i], ".0") && has_chosen_siblings (topology, addresses[i], addresses))
         g_string_append (out, ",multifunction=on");
     }
   if (out->len > 0)

@@ -16,5 +16,5 @@ export PASSTHROUGH_APP=$app GSETTINGS_SCHEMA_DIR=$schema_dir
 # GSettings must not fall back to a memory backend silently, nor write to $HOME.
 export GSETTINGS_BACKEND=keyfile
 
-timeout -k 5 240 xvfb-run -a -s "-screen 0 1280x800x24 -noreset" \
+timeout -k 5 290 xvfb-run -a -s "-screen 0 1280x800x24 -noreset" \
     dbus-run-session -- /usr/bin/python3 "$script" "$@"
