@@ -257,13 +257,35 @@ pt_words_missing (const char        *present,
                   const char *const *add)
 {
   GPtrArray *out = g_ptr_array_new ();
+  g_autoptr(GPtrArray) toks = NULL;
 
+  if (kind == PT_WORDS_MODULES)
+    {
+      for (gsize i = 0; add != NULL && add[i] != NULL; i++)
+        {
+          gboolean seen = pt_words_contain (present, kind, add[i]);
+          for (guint j = 0; !seen && j < out->len; j++)
+            seen = pt_words_equivalent (kind, g_ptr_array_index (out, j), add[i]);
+          if (!seen)
+            g_ptr_array_add (out, (gpointer) add[i]);
+        }
+      return out;
+    }
+
+  /* the present words are tokenized once, each new one parsed once */
+  toks = pt_cmdline_tokenize (present);
   for (gsize i = 0; add != NULL && add[i] != NULL; i++)
     {
-      gboolean seen = pt_words_contain (present, kind, add[i]);
+      Pattern pat;
+      gboolean seen = FALSE;
 
+      if (!pattern_parse (add[i], &pat))
+        continue;
+      for (guint j = 0; !seen && j < toks->len; j++)
+        seen = pattern_match (g_ptr_array_index (toks, j), &pat);
       for (guint j = 0; !seen && j < out->len; j++)
         seen = pt_words_equivalent (kind, g_ptr_array_index (out, j), add[i]);
+      pt_cmdline_token_free (pat.tok);
       if (!seen)
         g_ptr_array_add (out, (gpointer) add[i]);
     }
