@@ -49,10 +49,9 @@ pt_cli_parse_plan_args (const char    *command,
                         gboolean      *no_commands)
 {
   g_autoptr(GError) error = NULL;
-  GVariantBuilder b;
+  g_auto(GVariantBuilder) b = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
   g_autoptr(GVariant) asv = NULL;
 
-  g_variant_builder_init (&b, G_VARIANT_TYPE_VARDICT);
   for (int i = 0; i < argc; i++)
     {
       const char *arg = argv[i];

@@ -14,6 +14,8 @@ CTL = os.environ.get('PASSTHROUGHCTL') or os.path.join(
     os.environ.get('PASSTHROUGH_BUILD_ROOT', ''), 'src', 'cli', 'passthroughctl')
 BUILD_ROOT = os.environ.get('PASSTHROUGH_BUILD_ROOT', '')
 WRAPPER = os.path.join(HERE, 'record-command')
+SOURCE_ROOT = os.environ.get('PASSTHROUGH_SOURCE_ROOT', os.path.dirname(os.path.dirname(HERE)))
+VALGRIND_EXIT = 97
 
 # Directories a distribution ships empty (git keeps no empty directories).
 EMPTY_DIRS = {
@@ -73,7 +75,20 @@ class Root:
             e['PASSTHROUGH_FAULT'] = fault
         if env:
             e.update(env)
-        return subprocess.run(cmd, capture_output=True, text=True, env=e, timeout=60)
+        # Under `meson test --setup valgrind` (PASSTHROUGH_VALGRIND) every
+        # run goes through memcheck; a crash test's _exit(99) is left as is.
+        log = None
+        if os.environ.get('PASSTHROUGH_VALGRIND') and not fault:
+            fd, log = tempfile.mkstemp(prefix='pt-valgrind-', suffix='.log', dir=self.tmp)
+            os.close(fd)
+            cmd = ['valgrind', '--error-exitcode=%d' % VALGRIND_EXIT, '--leak-check=full',
+                   '--errors-for-leak-kinds=definite', '--log-file=' + log,
+                   '--suppressions=' + os.path.join(SOURCE_ROOT, 'tests', 'valgrind.supp')] + cmd
+        r = subprocess.run(cmd, capture_output=True, text=True, env=e, timeout=1200 if log else 60)
+        if log and r.returncode == VALGRIND_EXIT:
+            with open(log) as f:
+                raise AssertionError('memcheck found errors in passthroughctl %s:\n%s' % (args, f.read()[-4000:]))
+        return r
 
     def commands(self):
         """Recorded commands, without the "chroot ROOT" in front."""
