@@ -49,6 +49,16 @@ pt_cli_print_status (PtCliContext *ctx,
                    json_object_get_null_member (d, "driver_now") ? _("no driver") : json_object_get_string_member (d, "driver_now"),
                    json_object_get_boolean_member (d, "ok") ? "✓" : "✗");
         }
+      if (g_str_equal (state, "trial-armed"))
+        g_print (_("A trial is set up for the next start only. Restart to try it; if the screen stays dark or the machine does not start, just restart again: it comes back as it is now.\n"));
+      else if (g_str_equal (state, "trial-booted"))
+        g_print (_("This is the trial start. If everything works, make it the default with “passthroughctl confirm”; “passthroughctl revert” undoes everything.\n"));
+      else if (g_str_equal (state, "trial-fell-back"))
+        g_print (_("The trial was not confirmed, so this start is the setup from before. Try again with “passthroughctl apply --trial” and a restart, or undo everything with “passthroughctl revert”.\n"));
+      if (json_object_get_member (root, "host_display") != NULL &&
+          !json_object_get_null_member (root, "host_display") &&
+          !json_object_get_boolean_member (root, "host_display"))
+        g_print (_("No screen is connected to a GPU the host keeps.\n"));
       if (json_object_get_boolean_member (root, "pending_reboot"))
         g_print (_("A restart is pending: the running kernel was started without the configured command line.\n"));
       if (json_object_get_boolean_member (root, "unfinished_transaction"))

@@ -65,7 +65,7 @@ class TrialTest(unittest.TestCase):
         return r.returncode, load_json(r.stdout)
 
     def tree(self, root):
-        return {k: v for k, v in root.tree().items() if not k.startswith('proc')}
+        return {k: v for k, v in root.tree().items() if not k.startswith(('proc', 'sys'))}
 
     def test_systemd_boot_trial_confirm_revert(self):
         root = self.new_root('seed000')
@@ -93,10 +93,20 @@ class TrialTest(unittest.TestCase):
         rc, s = self.status(root)
         self.assertEqual((rc, s['state'], s['pending_reboot']), (1, 'trial-fell-back', False))
 
-        # the trial boot itself
+        # the trial boot itself; the host keeps a screen on its own GPU
         self.boot(root, '7f2e-trial', with_args=True)
         rc, s = self.status(root)
         self.assertEqual(s['state'], 'trial-booted')
+        self.assertIsNone(s['host_display'])   # no sys/class/drm in this root
+        drm = root.file('sys/class/drm')
+        for card, driver, status in [('card0', 'nvidia', 'connected'), ('card1', 'vfio-pci', 'disconnected')]:
+            os.makedirs(os.path.join(drm, card + '-DP-1'))
+            root.write('sys/class/drm/%s-DP-1/status' % card, status + '\n')
+            os.makedirs(os.path.join(drm, card, 'device'))
+            os.symlink('../../../bus/pci/drivers/' + driver, os.path.join(drm, card, 'device', 'driver'))
+        self.assertTrue(self.status(root)[1]['host_display'])
+        root.write('sys/class/drm/card0-DP-1/status', 'disconnected\n')
+        self.assertFalse(self.status(root)[1]['host_display'])
 
         root.clear_commands()
         r = root.run('confirm')

@@ -1235,6 +1235,44 @@ pt_transaction_confirm (PtPaths         *paths,
 
 /* ---- status ----------------------------------------------------------- */
 
+/* "The host still has its display" (issue 7): a connector with a screen
+ * on a card that is not on vfio-pci.  -1 when sysfs does not say (a
+ * snapshot, a root without sys/class/drm). */
+static int
+host_display (PtPaths *paths)
+{
+  g_autofree char *dir = pt_paths_build (paths, "sys", "class", "drm", NULL);
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+  int result = -1;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *status_path = NULL;
+      g_autofree char *status = NULL;
+      g_autofree char *card = NULL;
+      g_autofree char *driver_link = NULL;
+      g_autofree char *driver = NULL;
+      const char *dash = strchr (name, '-');
+
+      if (!g_str_has_prefix (name, "card") || dash == NULL)
+        continue;
+      status_path = g_build_filename (dir, name, "status", NULL);
+      if (!g_file_get_contents (status_path, &status, NULL, NULL))
+        continue;
+      if (result < 0)
+        result = 0;
+      if (!g_str_equal (g_strstrip (status), "connected"))
+        continue;
+      card = g_strndup (name, dash - name);
+      driver_link = g_build_filename (dir, card, "device", "driver", NULL);
+      driver = g_file_read_link (driver_link, NULL);
+      if (driver == NULL || !g_str_has_suffix (driver, "/vfio-pci"))
+        result = 1;
+    }
+  return result;
+}
+
 char *
 pt_status_to_json (PtPaths     *paths,
                    PtTopology  *topology,
@@ -1340,6 +1378,13 @@ pt_status_to_json (PtPaths     *paths,
     pending = TRUE;
   json_builder_set_member_name (b, "pending_reboot");
   json_builder_add_boolean_value (b, pending);
+  json_builder_set_member_name (b, "host_display");
+  switch (host_display (paths))
+    {
+    case 1: json_builder_add_boolean_value (b, TRUE); break;
+    case 0: json_builder_add_boolean_value (b, FALSE); break;
+    default: json_builder_add_null_value (b); break;
+    }
   json_builder_set_member_name (b, "unfinished_transaction");
   json_builder_add_boolean_value (b, g_file_test (journal, G_FILE_TEST_EXISTS));
   json_builder_set_member_name (b, "ok");
