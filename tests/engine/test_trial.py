@@ -126,6 +126,20 @@ class TrialTest(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(self.tree(root), before)
 
+    def test_trial_again_after_a_fall_back_only_rearms(self):
+        root = self.new_root('seed000')
+        self.assertEqual(root.run('apply', '--select', '0000:09:00.0', '--trial').returncode, 0)
+        armed = root.tree()
+        self.boot(root, '0b1c-fell-back', with_args=False)
+        self.assertEqual(self.status(root)[1]['state'], 'trial-fell-back')
+        root.clear_commands()
+        r = root.run('apply', '--select', '0000:09:00.0', '--trial')
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(root.commands(), [['bootctl', 'set-oneshot', 'passthrough-trial.conf']])
+        self.assertEqual({k: v for k, v in root.tree().items() if not k.startswith('proc')},
+                         {k: v for k, v in armed.items() if not k.startswith('proc')})
+        self.assertEqual(self.status(root)[1]['state'], 'trial-armed')
+
     def test_systemd_boot_trial_revert_clears_the_one_shot(self):
         root = self.new_root('seed000')
         before = self.tree(root)
