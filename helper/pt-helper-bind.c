@@ -293,8 +293,12 @@ pt_helper_bind_run (PtPaths            *paths,
         {
           g_autofree char *unbind = device_path (paths, devices[i], "driver/unbind");
           g_autofree char *line = g_strdup_printf ("%s\n", devices[i]);
+          g_autofree char *link = device_path (paths, devices[i], "driver");
+          g_autofree char *target = g_file_read_link (link, NULL);
+          g_autofree char *driver = target ? g_path_get_basename (target) : g_strdup ("?");
+          g_autofree char *message = g_strdup_printf ("Taking %s away from %s", devices[i], driver);
           if (progress)
-            progress ("unbind", 0.3 + 0.3 * i / n, devices[i], user_data);
+            progress ("unbind", 0.3 + 0.3 * i / n, message, user_data);
           if (!write_attribute (unbind, line, error))
             return FALSE;
         }
@@ -302,8 +306,10 @@ pt_helper_bind_run (PtPaths            *paths,
   for (guint i = 0; i < n; i++)
     {
       g_autofree char *line = g_strdup_printf ("%s\n", devices[i]);
+      g_autofree char *message = bind ? g_strdup_printf ("Handing %s to vfio-pci", devices[i])
+                                      : g_strdup_printf ("Giving %s back to its own driver", devices[i]);
       if (progress)
-        progress ("probe", 0.6 + 0.4 * (i + 1) / n, devices[i], user_data);
+        progress ("probe", 0.6 + 0.4 * (i + 1) / n, message, user_data);
       if (!write_attribute (probe, line, error))
         return FALSE;
     }

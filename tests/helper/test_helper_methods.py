@@ -146,6 +146,10 @@ class RuntimeBinding(helpertest.HelperTestCase):
             time.sleep(0.01)
         self.conn.signal_unsubscribe(sub)
         steps = [p[1] for p in progress]
+        messages = [p[3] for p in progress]
+        self.assertIn(f'Taking {GPU} away from nouveau', messages)
+        self.assertIn(f'Taking {GPU_AUDIO} away from snd_hda_intel', messages)
+        self.assertIn(f'Handing {GPU_AUDIO} to vfio-pci', messages)
         self.assertIn('command', steps)
         self.assertIn('probe', steps)
         self.assertEqual(len({p[0] for p in progress}), 1, 'one transaction id')
