@@ -1734,7 +1734,7 @@ pt_plan_new_for_revert (PtPaths     *paths,
   ctx.paths = paths;
   ctx.state = state;
   self->revert = TRUE;
-  self->binding = g_strdup (state->applied ? "none" : "none");
+  self->binding = g_strdup ("none");   /* nothing is bound after a revert */
   running = pt_engine_running_cmdline (paths, topology);
   self->setup = pt_boot_setup_detect (paths, running, state->bootloader);
   self->setup->forced_missing = FALSE;
