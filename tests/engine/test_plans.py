@@ -179,6 +179,18 @@ class PlanTest(unittest.TestCase):
         w = [w for w in plan['warnings'] if w['code'] == 'handwritten-vfio'][0]
         self.assertIn('vfio.conf line 2', w['message'])
 
+    def test_handwritten_ids_on_the_command_line_warn(self):
+        self.root.write('proc/cmdline', self.root.read('proc/cmdline').strip() + ' vfio-pci.ids=10de:2484\n')
+        self.before = self.root.tree(skip_state=False)
+        rc, plan = self.plan('--select', '0000:09:00.0')
+        w = [w for w in plan['warnings'] if w['code'] == 'handwritten-vfio-cmdline'][0]
+        self.assertIn('vfio-pci.ids=10de:2484', w['message'])
+        # our own, from the running kernel after apply: no warning
+        self.root.write('proc/cmdline', 'quiet rw iommu=pt vfio-pci.ids=1002:73ff,1002:ab28\n')
+        self.before = self.root.tree(skip_state=False)
+        rc, plan = self.plan('--select', '0000:09:00.0')
+        self.assertNotIn('handwritten-vfio-cmdline', codes(plan['warnings']))
+
     def test_ambiguous_bootloader(self):
         self.root.write('etc/default/grub', 'GRUB_CMDLINE_LINUX_DEFAULT="quiet"\n')
         self.before = self.root.tree(skip_state=False)

@@ -1106,12 +1106,31 @@ compute_modules (PtPlan     *self,
 static void
 check_system (PtPlan     *self,
               PtPaths    *paths,
-              const char *running)
+              const char *running,
+              PtState    *state)
 {
   g_auto(GStrv) typos = pt_scan_cmdline_typos (running);
   g_autofree char *dir = pt_paths_build (paths, "etc", "modprobe.d", NULL);
   g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
   const char *name;
+
+  /* vfio-pci.ids= written by hand on the command line: the kernel takes
+   * the last one, so ours would silently replace it (or it ours). */
+  {
+    g_autoptr(GPtrArray) tokens = pt_cmdline_tokenize (running);
+    for (guint i = 0; i < tokens->len; i++)
+      {
+        PtCmdlineToken *t = g_ptr_array_index (tokens, i);
+        if (!g_str_equal (t->key, "vfio_pci.ids") && !g_str_equal (t->key, "pci_stub.ids"))
+          continue;
+        if (strv_has (self->kernel_args, t->text) ||
+            (state->applied && state->kernel_args && g_strv_contains ((const char *const *) state->kernel_args, t->text)))
+          continue;
+        add_issue (self->warnings, "handwritten-vfio-cmdline", NULL,
+                   g_strdup_printf (_("The running command line already has “%s”, written by hand. The kernel uses only the last such parameter, so remove that one from your bootloader configuration and let Passthrough set the IDs."),
+                                    t->text));
+      }
+  }
 
   for (guint i = 0; typos && typos[i] != NULL; i++)
     add_issue (self->warnings, "cmdline-typo", NULL,
@@ -1699,7 +1718,7 @@ pt_plan_new_for_selection (PtPaths            *paths,
   compute_kernel_args (self, topology, options);
   compute_modules (self, paths, topology);
   check_setup (self, paths);
-  check_system (self, paths, running);
+  check_system (self, paths, running, state);
   check_early_scripts (self, paths);
   check_unfinished (self, paths);
   self->trial = options->trial;
