@@ -185,18 +185,18 @@ create_child_model (gpointer item,
                                                   g_object_ref (GTK_FILTER (self->device_filter))));
 }
 
+/* Expanding groups one by one costs a model change and a list update
+ * each (seconds for a thousand devices); a new tree model that expands as
+ * it is built costs one. */
 static void
-set_all_expanded (PtAppWindow *self,
-                  gboolean     expanded)
+rebuild_tree (PtAppWindow *self,
+              gboolean     expanded)
 {
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->group_model));
+  g_autoptr(GtkTreeListModel) tree = gtk_tree_list_model_new (g_object_ref (G_LIST_MODEL (self->group_model)),
+                                                              FALSE, expanded, create_child_model, self, NULL);
 
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(GtkTreeListRow) row = gtk_tree_list_model_get_child_row (self->tree_model, i);
-      if (row != NULL)
-        gtk_tree_list_row_set_expanded (row, expanded);
-    }
+  g_set_object (&self->tree_model, tree);
+  gtk_single_selection_set_model (self->list_selection, G_LIST_MODEL (tree));
 }
 
 static gboolean
@@ -215,25 +215,32 @@ static void
 refilter (PtAppWindow *self)
 {
   gint64 start = g_get_monotonic_time ();
+  gint64 filtered;
   guint n_groups;
   gboolean expand;
 
   if (self->group_filter == NULL)
     return;
-  gtk_filter_changed (GTK_FILTER (self->device_filter), GTK_FILTER_CHANGE_DIFFERENT);
-  gtk_filter_changed (GTK_FILTER (self->group_filter), GTK_FILTER_CHANGE_DIFFERENT);
   expand = is_filtering (self) ||
            pt_topology_get_n_devices (pt_app_machine_get_topology (self->machine)) <= EXPAND_ALL_LIMIT;
-  set_all_expanded (self, expand);
+  /* Drop the list's model first, so the filter changes below reach no
+   * widget and no tree of child models. */
+  gtk_single_selection_set_model (self->list_selection, NULL);
+  g_clear_object (&self->tree_model);
+  gtk_filter_changed (GTK_FILTER (self->device_filter), GTK_FILTER_CHANGE_DIFFERENT);
+  gtk_filter_changed (GTK_FILTER (self->group_filter), GTK_FILTER_CHANGE_DIFFERENT);
+  filtered = g_get_monotonic_time ();
+  rebuild_tree (self, expand);
 
   n_groups = g_list_model_get_n_items (G_LIST_MODEL (self->group_model));
   gtk_stack_set_visible_child_name (self->sidebar_stack, n_groups > 0 ? "list" : "empty");
 
   if (pt_app_application_timings_enabled ())
     {
-      g_print ("passthrough-timing: search “%s” %.2f ms, %u rows shown of %u devices\n",
+      g_print ("passthrough-timing: search “%s” %.2f ms (filter %.2f ms, list rows %.2f ms), %u rows shown of %u devices\n",
                self->query ? self->query : "",
                (g_get_monotonic_time () - start) / 1000.0,
+               (filtered - start) / 1000.0, (g_get_monotonic_time () - filtered) / 1000.0,
                g_list_model_get_n_items (G_LIST_MODEL (self->tree_model)),
                pt_topology_get_n_devices (pt_app_machine_get_topology (self->machine)));
       self->search_started = start;
@@ -247,22 +254,38 @@ on_search_changed (PtAppWindow *self)
   const char *text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
   g_autofree char *stripped = g_strstrip (g_strdup (text));
 
-  g_clear_pointer (&self->query, g_free);
-  if (*stripped != '\0')
-    self->query = g_utf8_casefold (stripped, -1);
+  g_autofree char *query = *stripped != '\0' ? g_utf8_casefold (stripped, -1) : NULL;
+
+  /* pt_app_window_search() filters at once; the entry's own debounced
+   * signal for the same text then has nothing to do. */
+  if (g_strcmp0 (query, self->query) == 0)
+    return;
+  g_free (self->query);
+  self->query = g_steal_pointer (&query);
   refilter (self);
 }
 
 /* ---- list rows -------------------------------------------------------- */
 
+/* Each list item holds a group row and a device row and shows one: rows are
+ * recycled between groups and devices all the time while searching, and
+ * building a row from its template costs more than hiding one. */
 static void
 setup_row (GtkSignalListItemFactory *factory,
            GtkListItem              *item,
            gpointer                  user_data)
 {
   GtkWidget *expander = gtk_tree_expander_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+  GtkWidget *group_row = pt_app_group_row_new ();
+  GtkWidget *device_row = pt_app_device_row_new ();
 
+  gtk_widget_set_hexpand (group_row, TRUE);
+  gtk_widget_set_hexpand (device_row, TRUE);
+  gtk_box_append (GTK_BOX (box), group_row);
+  gtk_box_append (GTK_BOX (box), device_row);
   gtk_tree_expander_set_indent_for_icon (GTK_TREE_EXPANDER (expander), TRUE);
+  gtk_tree_expander_set_child (GTK_TREE_EXPANDER (expander), box);
   gtk_list_item_set_child (item, expander);
 }
 
@@ -275,28 +298,18 @@ bind_row (GtkSignalListItemFactory *factory,
   GtkTreeExpander *expander = GTK_TREE_EXPANDER (gtk_list_item_get_child (item));
   GtkTreeListRow *row = gtk_list_item_get_item (item);
   gpointer obj = gtk_tree_list_row_get_item (row);
-  GtkWidget *child = gtk_tree_expander_get_child (expander);
+  GtkWidget *box = gtk_tree_expander_get_child (expander);
+  GtkWidget *group_row = gtk_widget_get_first_child (box);
+  GtkWidget *device_row = gtk_widget_get_next_sibling (group_row);
 
   gtk_tree_expander_set_list_row (expander, row);
+  gtk_widget_set_visible (group_row, PT_IS_GROUP (obj));
+  gtk_widget_set_visible (device_row, PT_IS_DEVICE (obj));
   if (PT_IS_GROUP (obj))
-    {
-      if (!PT_APP_IS_GROUP_ROW (child))
-        {
-          child = pt_app_group_row_new ();
-          gtk_tree_expander_set_child (expander, child);
-        }
-      pt_app_group_row_set_group (PT_APP_GROUP_ROW (child), obj);
-    }
+    pt_app_group_row_set_group (PT_APP_GROUP_ROW (group_row), obj);
   else if (PT_IS_DEVICE (obj))
-    {
-      if (!PT_APP_IS_DEVICE_ROW (child))
-        {
-          child = pt_app_device_row_new ();
-          gtk_tree_expander_set_child (expander, child);
-        }
-      pt_app_device_row_set_device (PT_APP_DEVICE_ROW (child), pt_app_machine_get_topology (self->machine),
-                                    obj, self->selection);
-    }
+    pt_app_device_row_set_device (PT_APP_DEVICE_ROW (device_row), pt_app_machine_get_topology (self->machine),
+                                  obj, self->selection);
   g_object_unref (obj);
 }
 
@@ -531,6 +544,16 @@ set_machine (PtAppWindow  *self,
         }
       g_list_store_append (self->groups, none);
     }
+
+  /* The search text of every device, now rather than on the first search. */
+  {
+    GListModel *all = pt_topology_get_devices (topo);
+    for (guint i = 0; i < g_list_model_get_n_items (all); i++)
+      {
+        g_autoptr(PtDevice) d = g_list_model_get_item (all, i);
+        haystack_for (self, d);
+      }
+  }
 
   window_title = g_strdup_printf (_("Passthrough — %s"), pt_app_machine_get_title (machine));
   gtk_window_set_title (GTK_WINDOW (self), window_title);
@@ -963,13 +986,67 @@ focus_search_action (GtkWidget  *widget,
 
 /* ---- life cycle ------------------------------------------------------- */
 
-static gboolean
-report_first_frame (GtkWidget     *widget,
-                    GdkFrameClock *clock,
-                    gpointer       user_data)
+static gboolean bench_next_search (gpointer user_data);
+
+static void
+on_first_after_paint (GdkFrameClock *clock,
+                      gpointer       user_data)
 {
+  gulong *id = user_data;
+
   g_print ("passthrough-timing: first-frame %" G_GINT64_FORMAT " us (monotonic)\n", g_get_monotonic_time ());
+  if (g_getenv ("PASSTHROUGH_APP_BENCH_SEARCHES") != NULL)
+    {
+      GList *windows = gtk_window_list_toplevels ();
+      for (GList *l = windows; l != NULL; l = l->next)
+        if (PT_APP_IS_WINDOW (l->data))
+          g_timeout_add (100, bench_next_search, l->data);
+      g_list_free (windows);
+    }
+  g_signal_handler_disconnect (clock, *id);
+}
+
+
+/* PASSTHROUGH_APP_BENCH_SEARCHES="a;b;c": after the first frame, type each
+ * query in turn (one per frame), print the timings, then quit; used by
+ * tests/bench/bench-app.sh. */
+static gboolean
+bench_next_search (gpointer user_data)
+{
+  PtAppWindow *self = user_data;
+  const char *env = g_getenv ("PASSTHROUGH_APP_BENCH_SEARCHES");
+  g_auto(GStrv) queries = g_strsplit (env != NULL ? env : "", ";", -1);
+  guint step = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (self), "pt-bench-step"));
+
+  if (queries[step] == NULL || env == NULL)
+    {
+      g_application_quit (G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self))));
+      return G_SOURCE_REMOVE;
+    }
+  pt_app_window_search (self, queries[step]);
+  g_object_set_data (G_OBJECT (self), "pt-bench-step", GUINT_TO_POINTER (step + 1));
+  /* 100 ms apart, so each search gets its own frame. */
+  g_timeout_add (100, bench_next_search, self);
   return G_SOURCE_REMOVE;
+}
+
+static void
+free_handler_id (gpointer  data,
+                 GClosure *closure)
+{
+  g_free (data);
+}
+
+void
+pt_app_report_first_frame (GtkWidget *widget)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (widget);
+  gulong *id = g_new0 (gulong, 1);
+
+  if (clock == NULL)
+    return;
+  *id = g_signal_connect_data (clock, "after-paint", G_CALLBACK (on_first_after_paint), id,
+                               free_handler_id, 0);
 }
 
 static void
@@ -1090,7 +1167,7 @@ pt_app_window_init (PtAppWindow *self)
   gtk_search_entry_set_key_capture_widget (self->search_entry, GTK_WIDGET (self));
 
   if (pt_app_application_timings_enabled ())
-    gtk_widget_add_tick_callback (GTK_WIDGET (self), report_first_frame, NULL, NULL);
+    g_signal_connect (self, "realize", G_CALLBACK (pt_app_report_first_frame), NULL);
 }
 
 PtAppWindow *

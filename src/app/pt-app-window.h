@@ -41,5 +41,7 @@ void         pt_app_window_set_filter          (PtAppWindow *self,
                                                 const char  *filter);
 void         pt_app_window_toast               (PtAppWindow *self,
                                                 const char  *message);
+/* PASSTHROUGH_APP_TIMINGS: prints when WIDGET's first frame is painted. */
+void         pt_app_report_first_frame         (GtkWidget   *widget);
 
 G_END_DECLS

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# bench-app.sh: the app with a 1,024-device snapshot against an empty
+# AdwApplicationWindow started the same way in the same run — time to the
+# first painted frame and peak RSS — and how long search takes to narrow the
+# 1,024 devices (measured inside the app, PASSTHROUGH_APP_TIMINGS=1). Prints
+# figures; asserts nothing (HACKING.md).
+#
+#   tests/bench/bench-app.sh [BUILD_DIR] [RUNS]      (default _build, 5)
+#
+# Targets (issue 5): first frame ≤ 1.5× and peak RSS ≤ 1.5× the empty
+# window; each search < 16 ms.
+# SPDX-License-Identifier: GPL-3.0-or-later
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+BUILD=${1:-_build}
+RUNS=${2:-5}
+APP=$PWD/$BUILD/src/app/passthrough
+[ -x "$APP" ] || { echo "bench-app.sh: build first ($APP is missing)" >&2; exit 1; }
+for p in xvfb-run dbus-run-session; do
+  command -v $p >/dev/null || { echo "bench-app.sh: $p is missing (see build-aux/debian-packages.txt)" >&2; exit 1; }
+done
+
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+/usr/bin/python3 tests/gui/make_big_snapshot.py 1024 "$WORK/big.json"
+mkdir -m 700 "$WORK/rt"
+export XDG_RUNTIME_DIR=$WORK/rt XDG_CONFIG_HOME=$WORK/cfg XDG_CACHE_HOME=$WORK/cache
+unset WAYLAND_DISPLAY AT_SPI_BUS_ADDRESS DBUS_SESSION_BUS_ADDRESS
+export GDK_BACKEND=x11 GSK_RENDERER=cairo GSETTINGS_BACKEND=memory
+# No accessibility bus: it is the same for both and only adds noise.
+export GTK_A11Y=none
+
+cat > "$WORK/measure.py" <<'PY'
+import os, re, subprocess, sys, time, statistics
+app, snapshot, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
+searches = "0000:05:1f;rtx 3090;10de:1aef;snd_hda;iommu group 300;nothing matches this;"
+
+def once(env_extra, args):
+    env = dict(os.environ, PASSTHROUGH_APP_TIMINGS="1", **env_extra)
+    t0 = time.monotonic()
+    p = subprocess.Popen([app, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    out, _ = p.communicate(timeout=120)
+    _, status, usage = os.wait4(p.pid, 0) if False else (None, p.returncode, None)
+    m = re.search(r"first-frame (\d+) us", out)
+    if not m:
+        sys.exit("no first frame reported:\n" + out)
+    return (int(m.group(1)) / 1e6 - t0) * 1000, out
+
+def peak_rss(env_extra, args):
+    env = dict(os.environ, PASSTHROUGH_APP_TIMINGS="1", **env_extra)
+    p = subprocess.Popen([app, *args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, _, usage = os.wait4(p.pid, 0)
+    return usage.ru_maxrss / 1024.0
+
+empty_env = {"PASSTHROUGH_APP_BENCH_EMPTY": "1"}
+app_env = {"PASSTHROUGH_APP_BENCH_SEARCHES": searches}
+args = ["--snapshot", snapshot]
+e_ff, a_ff, e_rss, a_rss = [], [], [], []
+search_ms, frame_ms = {}, {}
+for i in range(runs):
+    # interleaved, so both see the same machine state
+    e_ff.append(once(empty_env, [])[0])
+    ms, out = once(app_env, args)
+    a_ff.append(ms)
+    for q, t in re.findall(r"search “([^”]*)” ([0-9.]+) ms", out):
+        search_ms.setdefault(q, []).append(float(t))
+    e_rss.append(peak_rss(empty_env, []))
+    a_rss.append(peak_rss(app_env, args))
+med = statistics.median
+print("runs: %d (median of each)" % runs)
+print("first frame: empty window %.0f ms, app with 1,024 devices %.0f ms, ratio %.2f (target ≤ 1.5)"
+      % (med(e_ff), med(a_ff), med(a_ff) / med(e_ff)))
+print("peak RSS:    empty window %.1f MiB, app with 1,024 devices %.1f MiB, ratio %.2f (target ≤ 1.5)"
+      % (med(e_rss), med(a_rss), med(a_rss) / med(e_rss)))
+print("search over 1,024 devices (filter + tree update, inside the app; target < 16 ms):")
+for q, ts in search_ms.items():
+    print("  %-24s median %6.2f ms, max %6.2f ms" % ("“%s”" % q, med(ts), max(ts)))
+PY
+
+timeout -k 5 600 xvfb-run -a -s "-screen 0 1280x800x24 -noreset" \
+  dbus-run-session -- /usr/bin/python3 "$WORK/measure.py" "$APP" "$WORK/big.json" "$RUNS"
