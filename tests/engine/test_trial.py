@@ -195,6 +195,40 @@ class TrialTest(unittest.TestCase):
                                            ['grub-editenv', '/boot/grub/grubenv', 'unset', 'next_entry']])
         self.assertEqual(self.tree(root), before)
 
+    def test_grub_bls_trial_entry(self):
+        root = self.new_root('seed003')
+        opts = 'root=/dev/mapper/fedora-root ro resume=/dev/mapper/fedora-swap rd.lvm.lv=fedora/root rhgb quiet'
+        env = '# GRUB Environment Block\nsaved_entry=9b4e2f7a1c3d45e6b7a8c9d0e1f2a3b4-4.20.16-200.fc29.x86_64\n' \
+              'kernelopts=%s\n' % opts
+        root.write('boot/grub2/grubenv', env + '#' * (1024 - len(env)))
+        before = self.tree(root)
+        grub = root.read('etc/default/grub')
+        r = root.run('apply', '--select', '0000:08:00.0', '--trial')
+        self.assertEqual(r.returncode, 0, r.stderr + r.stdout)
+        self.assertEqual(root.read('etc/default/grub'), grub)
+        tokens = 'iommu=pt rd.driver.pre=vfio_pci vfio-pci.ids=10de:1b80,10de:10f0'
+        self.assertEqual(root.read('boot/loader/entries/passthrough-trial.conf'),
+                         'title Fedora (4.20.16-200.fc29.x86_64) 29 (Workstation Edition) (Passthrough trial)\n'
+                         'version 4.20.16-200.fc29.x86_64\nlinux /vmlinuz-4.20.16-200.fc29.x86_64\n'
+                         'initrd /initramfs-4.20.16-200.fc29.x86_64.img\n'
+                         'options %s %s\n'
+                         'grub_users $grub_users\ngrub_arg --unrestricted\ngrub_class kernel\n' % (opts, tokens))
+        self.assertEqual(root.commands(), [['dracut', '--regenerate-all', '--force'],
+                                           ['grub2-reboot', 'passthrough-trial']])
+        self.boot(root, '7f2e-trial', with_args=False)
+        root.write('proc/cmdline', root.read('proc/cmdline').strip() + ' ' + tokens + '\n')
+        self.assertEqual(self.status(root)[1]['state'], 'trial-booted')
+        root.clear_commands()
+        r = root.run('confirm')
+        self.assertEqual(r.returncode, 0, r.stderr + r.stdout)
+        self.assertFalse(os.path.exists(root.file('boot/loader/entries/passthrough-trial.conf')))
+        self.assertEqual(root.commands(), [['grubby', '--update-kernel=ALL', '--args=' + tokens]])
+        self.assertIn(tokens, root.read('etc/default/grub'))
+        root.clear_commands()
+        self.assertEqual(root.run('revert', snapshot=False).returncode, 0)
+        self.assertEqual(root.commands()[0], ['grubby', '--update-kernel=ALL', '--remove-args=' + tokens])
+        self.assertEqual(self.tree(root), before)
+
     def test_grubenv_on_btrfs_refuses_the_trial(self):
         root = self.new_root('seed004')
         root.write('boot/grub/grub.cfg', GRUB_CFG)

@@ -53,6 +53,7 @@ struct _PtPlan
   gboolean     trial;
   char        *options_text;  /* the options as an a{sv} text, for confirm */
   char        *trial_command; /* the one-shot command's program, NULL: none */
+  char        *trial_entry;   /* what it boots once */
 };
 
 G_DEFINE_FINAL_TYPE (PtPlan, pt_plan, G_TYPE_OBJECT)
@@ -89,6 +90,7 @@ pt_plan_finalize (GObject *object)
   g_ptr_array_unref (self->cmd_ours);
   g_free (self->options_text);
   g_free (self->trial_command);
+  g_free (self->trial_entry);
   G_OBJECT_CLASS (pt_plan_parent_class)->finalize (object);
 }
 
@@ -238,6 +240,8 @@ kernel_before_6_2 (const char *release)
     return FALSE;
   return major < 6 || (major == 6 && minor < 2);
 }
+
+static const char *bls_grub_dir (PtPaths *paths);
 
 /* ---- files ------------------------------------------------------------ */
 
@@ -598,9 +602,22 @@ command_present_cmdline (PtPlan     *self,
   if (self->setup->bootloader == PT_BOOTLOADER_GRUB_BLS && self->setup->bls_entries->len > 0)
     {
       g_autofree char *text = pt_engine_read_file (ctx->paths, g_ptr_array_index (self->setup->bls_entries, 0), NULL, NULL);
-      /* "options $kernelopts" (older Fedora): the arguments live in
-       * grubenv, which the running command line reflects. */
-      char *options = text && !pt_entry_uses_kernelopts (text) ? pt_read_entry_options (text) : NULL;
+      char *options = NULL;
+
+      if (text != NULL && pt_entry_uses_kernelopts (text))
+        {
+          /* "options $kernelopts" (older Fedora): the arguments live in
+           * grubenv.  Not the running command line: in a trial boot that
+           * already has our arguments. */
+          g_autofree char *env_path = g_build_filename (bls_grub_dir (ctx->paths), "grubenv", NULL);
+          g_autofree char *env = pt_engine_read_file (ctx->paths, env_path, NULL, NULL);
+          g_auto(GStrv) lines = env ? g_strsplit (env, "\n", -1) : NULL;
+          for (guint i = 0; lines && lines[i] != NULL; i++)
+            if (g_str_has_prefix (lines[i], "kernelopts="))
+              return g_strdup (lines[i] + strlen ("kernelopts="));
+          return g_strdup ("");
+        }
+      options = text ? pt_read_entry_options (text) : NULL;
       if (options != NULL)
         return options;
     }
@@ -734,7 +751,7 @@ plan_regeneration (PtPlan *self)
   if (self->trial_command != NULL && g_str_equal (self->trial_command, "bootctl"))
     add_command (self, FALSE, "bootctl", "set-oneshot", "passthrough-trial.conf", NULL);
   else if (self->trial_command != NULL)
-    add_command (self, FALSE, self->trial_command, "Passthrough trial", NULL);
+    add_command (self, FALSE, self->trial_command, self->trial_entry, NULL);
 }
 
 /* ---- the selection ---------------------------------------------------- */
@@ -1219,6 +1236,14 @@ grub_cfg_path (PtBootSetup *setup)
   return "/boot/grub/grub.cfg";
 }
 
+/* Where grubenv lives with BLS (Fedora: /boot/grub2). */
+static const char *
+bls_grub_dir (PtPaths *paths)
+{
+  g_autofree char *p = pt_paths_build (paths, "boot", "grub2", NULL);
+  return g_file_test (p, G_FILE_TEST_IS_DIR) ? "/boot/grub2" : "/boot/grub";
+}
+
 /* GRUB clears its one-shot choice by writing grubenv at boot, which it
  * refuses on btrfs, ZFS, LVM, md RAID and LUKS: the trial would then boot
  * every time.  Read from the mount table; unknown (no mountinfo) passes. */
@@ -1280,8 +1305,10 @@ check_trial (PtPlan  *self,
   switch (self->setup->bootloader)
     {
     case PT_BOOTLOADER_GRUB:
+    case PT_BOOTLOADER_GRUB_BLS:
       {
-        g_autofree char *dir = g_path_get_dirname (grub_cfg_path (self->setup));
+        g_autofree char *dir = self->setup->bootloader == PT_BOOTLOADER_GRUB_BLS ?
+                               g_strdup (bls_grub_dir (paths)) : g_path_get_dirname (grub_cfg_path (self->setup));
         g_autofree char *reason = grubenv_unwritable_reason (paths, dir);
         if (reason != NULL)
           add_issue (self->blockers, "trial-unavailable", NULL,
@@ -1291,9 +1318,6 @@ check_trial (PtPlan  *self,
       }
     case PT_BOOTLOADER_SYSTEMD_BOOT:
       return;
-    case PT_BOOTLOADER_GRUB_BLS:
-      why = _("GRUB with BLS entries");
-      break;
     case PT_BOOTLOADER_KERNELSTUB:
       why = _("kernelstub");
       break;
@@ -1447,6 +1471,99 @@ sdboot_trial_entry (PtPlan      *self,
   return g_string_free (out, FALSE);
 }
 
+/* The GRUB-with-BLS trial: a copy of the newest entry as its own BLS file
+ * (GRUB's blscfg names the menu entry after the file, so grub2-reboot
+ * takes "passthrough-trial"); an entry whose options are $kernelopts gets
+ * the value from grubenv written out. */
+static char *
+bls_trial_entry (PtPlan      *self,
+                 Ctx         *ctx,
+                 GError     **error)
+{
+  const char *entry = NULL;
+  g_autofree char *current = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *expanded = NULL;
+  g_autofree char *with_args = NULL;
+  g_auto(GStrv) lines = NULL;
+  GString *out;
+
+  for (guint i = 0; i < self->setup->bls_entries->len; i++)
+    {
+      const char *e = g_ptr_array_index (self->setup->bls_entries, i);
+      if (strstr (e, "rescue") == NULL && strstr (e, "/passthrough-") == NULL)
+        entry = e;
+    }
+  if (entry == NULL)
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_NOT_FOUND,
+                   _("There is no boot entry in /boot/loader/entries to copy for the trial; apply without --trial."));
+      return NULL;
+    }
+  current = pt_engine_read_file (ctx->paths, entry, NULL, error);
+  if (current == NULL && error && *error)
+    return NULL;
+  if (!compute_base (ctx, entry, current, &base, error))
+    return NULL;
+  if (base != NULL && pt_entry_uses_kernelopts (base))
+    {
+      g_autofree char *env_path = g_build_filename (bls_grub_dir (ctx->paths), "grubenv", NULL);
+      g_autofree char *env = pt_engine_read_file (ctx->paths, env_path, NULL, NULL);
+      g_auto(GStrv) env_lines = env ? g_strsplit (env, "\n", -1) : NULL;
+      const char *kernelopts = NULL;
+      g_auto(GStrv) entry_lines = g_strsplit (base, "\n", -1);
+      GString *x = g_string_new (NULL);
+
+      for (guint i = 0; env_lines && env_lines[i] != NULL; i++)
+        if (g_str_has_prefix (env_lines[i], "kernelopts="))
+          kernelopts = env_lines[i] + strlen ("kernelopts=");
+      if (kernelopts == NULL)
+        {
+          g_string_free (x, TRUE);
+          g_set_error (error, PT_ERROR, PT_ERROR_PARSE,
+                       _("%s takes its arguments from $kernelopts, but %s has no kernelopts to copy for the trial; apply without --trial."),
+                       entry, env_path);
+          return NULL;
+        }
+      for (guint i = 0; entry_lines[i] != NULL; i++)
+        {
+          if (i > 0)
+            g_string_append_c (x, '\n');
+          if (g_str_has_prefix (entry_lines[i], "options") && strstr (entry_lines[i], "$kernelopts") != NULL)
+            g_string_append_printf (x, "options %s", kernelopts);
+          else
+            g_string_append (x, entry_lines[i]);
+        }
+      expanded = g_string_free (x, FALSE);
+    }
+  with_args = pt_edit_entry_options (expanded ? expanded : (base ? base : ""),
+                                     (const char *const *) self->kernel_args->pdata, NULL, error);
+  if (with_args == NULL)
+    {
+      g_prefix_error (error, _("%s: "), entry);
+      return NULL;
+    }
+  out = g_string_new (NULL);
+  lines = g_strsplit (with_args, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *line = lines[i];
+      if (lines[i + 1] == NULL && line[0] == '\0')
+        break;
+      /* grubby finds entries by id: the trial must not look like one of them */
+      if (g_str_has_prefix (line, "id ") || g_str_has_prefix (line, "id\t"))
+        continue;
+      if (g_str_has_prefix (line, "title"))
+        g_string_append_printf (out, "%s (Passthrough trial)\n", line);
+      else
+        {
+          g_string_append (out, line);
+          g_string_append_c (out, '\n');
+        }
+    }
+  return g_string_free (out, FALSE);
+}
+
 static gboolean
 plan_trial_files (PtPlan      *self,
                   Ctx         *ctx,
@@ -1466,6 +1583,19 @@ plan_trial_files (PtPlan      *self,
         return FALSE;
       ((PtChange *) g_ptr_array_index (self->changes, self->changes->len - 1))->quiet = TRUE;
       self->trial_command = g_strdup (strstr (dir, "grub2") ? "grub2-reboot" : "grub-reboot");
+      self->trial_entry = g_strdup ("Passthrough trial");
+    }
+  else if (self->setup->bootloader == PT_BOOTLOADER_GRUB_BLS)
+    {
+      char *text = bls_trial_entry (self, ctx, error);
+
+      if (text == NULL)
+        return FALSE;
+      if (!target_whole (self, ctx, "/boot/loader/entries/passthrough-trial.conf", text, FALSE, error))
+        return FALSE;
+      ((PtChange *) g_ptr_array_index (self->changes, self->changes->len - 1))->quiet = TRUE;
+      self->trial_command = g_strdup (g_str_equal (bls_grub_dir (ctx->paths), "/boot/grub2") ? "grub2-reboot" : "grub-reboot");
+      self->trial_entry = g_strdup ("passthrough-trial");
     }
   else if (self->setup->bootloader == PT_BOOTLOADER_SYSTEMD_BOOT)
     {
@@ -1799,6 +1929,12 @@ pt_plan_new_for_revert (PtPaths     *paths,
   /* A trial not booted yet: its one-shot choice must not outlive it. */
   if (state->trial && g_strcmp0 (state->bootloader, "systemd-boot") == 0)
     add_command (self, FALSE, "bootctl", "set-oneshot", "", NULL);
+  else if (state->trial && g_strcmp0 (state->bootloader, "grub-bls") == 0)
+    {
+      const char *dir = bls_grub_dir (paths);
+      g_autofree char *env = g_build_filename (dir, "grubenv", NULL);
+      add_command (self, FALSE, strstr (dir, "grub2") ? "grub2-editenv" : "grub-editenv", env, "unset", "next_entry", NULL);
+    }
   else if (state->trial && g_strcmp0 (state->bootloader, "grub") == 0)
     {
       g_autofree char *dir = g_path_get_dirname (grub_cfg_path (self->setup));
