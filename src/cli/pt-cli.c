@@ -71,3 +71,16 @@ pt_cli_describe_source (PtCliContext *ctx)
     g_snprintf (buf, sizeof buf, _("the system in %s"), pt_paths_get_root (ctx->paths));
   return buf;
 }
+
+/* Objects the process no longer needs but that are cheaper to leave to
+ * exit() than to free one by one; kept reachable so that valgrind's leak
+ * check does not count them. */
+static GPtrArray *kept_until_exit;
+
+void
+pt_cli_keep_until_exit (gpointer object)
+{
+  if (kept_until_exit == NULL)
+    kept_until_exit = g_ptr_array_new ();
+  g_ptr_array_add (kept_until_exit, object);
+}

@@ -41,6 +41,7 @@ int          pt_cli_no_arguments    (const char   *command,
 PtTopology  *pt_cli_load_topology   (PtCliContext *ctx,
                                      GError      **error);
 const char  *pt_cli_describe_source (PtCliContext *ctx);
+void         pt_cli_keep_until_exit (gpointer      object);
 
 int pt_cli_cmd_list  (PtCliContext *ctx, int argc, char **argv);
 int pt_cli_cmd_check (PtCliContext *ctx, int argc, char **argv);

@@ -28,80 +28,82 @@ counts_for_same_ids (PtDevice *dev)
   return pt_device_is_endpoint (dev) && dev->physfn == NULL;
 }
 
+/* Addresses are fixed-width ("0000:01:00.0"), so two functions share a slot
+ * when everything before the function number is equal. */
+static gboolean
+same_slot (PtDevice *a,
+           PtDevice *b)
+{
+  return strncmp (a->address, b->address, sizeof "0000:00:00" - 1) == 0;
+}
+
 /**
  * pt_analysis_relations:
  *
  * Fills slot_functions, shares_group_with and same_ids_as from the devices
- * alone, so a snapshot and a live system get the same answers.
+ * alone, so a snapshot and a live system get the same answers.  The devices
+ * are sorted by address, so the functions of a slot stand next to each other.
  */
 void
 pt_analysis_relations (PtTopology *self)
 {
-  g_autoptr(GHashTable) slots = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                                        (GDestroyNotify) g_ptr_array_unref);
-  g_autoptr(GHashTable) ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+  g_autoptr(GHashTable) ids = g_hash_table_new_full (NULL, NULL, NULL,
                                                       (GDestroyNotify) g_ptr_array_unref);
   guint n = pt_topology_get_n_devices (self);
+  g_autofree PtDevice **devs = g_new (PtDevice *, n + 1);
   guint n_groups;
+  guint run_start = 0;
+
+  /* one walk over the store; the loops below index a plain array */
+  for (guint i = 0; i < n; i++)
+    devs[i] = nth_device (self, i);
 
   for (guint i = 0; i < n; i++)
     {
-      PtDevice *dev = nth_device (self, i);
-      char *slot = pt_device_dup_slot (dev);
-      GPtrArray *members = g_hash_table_lookup (slots, slot);
+      PtDevice *dev = devs[i];
 
-      if (members == NULL)
-        {
-          members = g_ptr_array_new ();
-          g_hash_table_insert (slots, slot, members);
-        }
-      else
-        g_free (slot);
-      g_ptr_array_add (members, dev);
+      g_ptr_array_set_size (dev->slot_functions, 0);
+      g_ptr_array_set_size (dev->same_ids_as, 0);
+      g_ptr_array_set_size (dev->shares_group_with, 0);
 
       if (counts_for_same_ids (dev))
         {
-          char *key = pt_device_dup_ids (dev);
+          gpointer key = GUINT_TO_POINTER (((guint) dev->vendor << 16) | dev->device);
           GPtrArray *same = g_hash_table_lookup (ids, key);
           if (same == NULL)
             {
               same = g_ptr_array_new ();
               g_hash_table_insert (ids, key, same);
             }
-          else
-            g_free (key);
           g_ptr_array_add (same, dev);
         }
     }
 
+  /* slot functions: runs of equal slots in the sorted list */
+  for (guint i = 1; i <= n; i++)
+    {
+      if (i < n && same_slot (devs[i], devs[run_start]))
+        continue;
+      for (guint a = run_start; a < i; a++)
+        for (guint b = run_start; b < i; b++)
+          if (a != b)
+            g_ptr_array_add (devs[a]->slot_functions, g_strdup (devs[b]->address));
+      run_start = i;
+    }
+
   for (guint i = 0; i < n; i++)
     {
-      PtDevice *dev = nth_device (self, i);
-      g_autofree char *slot = pt_device_dup_slot (dev);
-      GPtrArray *members = g_hash_table_lookup (slots, slot);
+      PtDevice *dev = devs[i];
+      GPtrArray *same;
 
-      g_ptr_array_set_size (dev->slot_functions, 0);
-      g_ptr_array_set_size (dev->same_ids_as, 0);
-      g_ptr_array_set_size (dev->shares_group_with, 0);
-
-      for (guint j = 0; j < members->len; j++)
+      if (!counts_for_same_ids (dev))
+        continue;
+      same = g_hash_table_lookup (ids, GUINT_TO_POINTER (((guint) dev->vendor << 16) | dev->device));
+      for (guint j = 0; j < same->len; j++)
         {
-          PtDevice *other = g_ptr_array_index (members, j);
-          if (other != dev)
-            g_ptr_array_add (dev->slot_functions, g_strdup (other->address));
-        }
-
-      if (counts_for_same_ids (dev))
-        {
-          g_autofree char *key = pt_device_dup_ids (dev);
-          GPtrArray *same = g_hash_table_lookup (ids, key);
-          for (guint j = 0; j < same->len; j++)
-            {
-              PtDevice *other = g_ptr_array_index (same, j);
-              g_autofree char *other_slot = pt_device_dup_slot (other);
-              if (other != dev && !g_str_equal (other_slot, slot))
-                g_ptr_array_add (dev->same_ids_as, g_strdup (other->address));
-            }
+          PtDevice *other = g_ptr_array_index (same, j);
+          if (other != dev && !same_slot (other, dev))
+            g_ptr_array_add (dev->same_ids_as, g_strdup (other->address));
         }
     }
 
@@ -112,20 +114,17 @@ pt_analysis_relations (PtTopology *self)
       GListModel *devices = pt_group_get_devices (group);
       guint m = g_list_model_get_n_items (devices);
 
+      if (m < 2)
+        continue;
       for (guint i = 0; i < m; i++)
         {
           g_autoptr(PtDevice) dev = g_list_model_get_item (devices, i);
-          g_autofree char *slot = pt_device_dup_slot (dev);
 
           for (guint j = 0; j < m; j++)
             {
               g_autoptr(PtDevice) other = g_list_model_get_item (devices, j);
-              g_autofree char *other_slot = NULL;
 
-              if (other == dev || !pt_device_is_endpoint (other))
-                continue;
-              other_slot = pt_device_dup_slot (other);
-              if (!g_str_equal (slot, other_slot))
+              if (other != dev && pt_device_is_endpoint (other) && !same_slot (dev, other))
                 g_ptr_array_add (dev->shares_group_with, g_strdup (other->address));
             }
         }

@@ -264,7 +264,18 @@ STRV_GETTER (holds)
 char *
 pt_device_dup_ids (PtDevice *self)
 {
-  return g_strdup_printf ("%04x:%04x", self->vendor, self->device);
+  static const char x[] = "0123456789abcdef";
+  char *ids = g_malloc (10);
+
+  /* "vvvv:dddd"; called for every device in every analysis, so no printf */
+  for (int i = 0; i < 4; i++)
+    {
+      ids[3 - i] = x[(self->vendor >> (4 * i)) & 0xf];
+      ids[8 - i] = x[(self->device >> (4 * i)) & 0xf];
+    }
+  ids[4] = ':';
+  ids[9] = '\0';
+  return ids;
 }
 
 /* "0000:01:00" for "0000:01:00.1": the functions of one slot go together. */

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <stdarg.h>
+#include <string.h>
 #include <pci/pci.h>
 
 #include "pt-names.h"
@@ -55,11 +56,31 @@ names_get_access (void)
  * So every answer, found or not, is kept here; NULL values are the misses. */
 static GHashTable *names_answers;
 
+typedef struct
+{
+  guint32 flags;
+  guint16 v[4];
+} NamesKey;
+
+static guint
+names_key_hash (gconstpointer p)
+{
+  const NamesKey *k = p;
+  return (k->flags * 31u + k->v[0]) * 65599u ^ (k->v[1] * 257u + k->v[2]) * 31u ^ k->v[3];
+}
+
+static gboolean
+names_key_equal (gconstpointer a,
+                 gconstpointer b)
+{
+  return memcmp (a, b, sizeof (NamesKey)) == 0;
+}
+
 static char *
 names_lookup (int flags, ...)
 {
   char buf[256];
-  char key[64];
+  NamesKey key = { 0 };
   char *res;
   gpointer cached;
   va_list ap;
@@ -70,12 +91,13 @@ names_lookup (int flags, ...)
     v[i] = va_arg (ap, int);
   va_end (ap);
 
-  g_snprintf (key, sizeof key, "%x/%x/%x/%x/%x", (guint) flags, (guint) v[0], (guint) v[1],
-              (guint) v[2], (guint) v[3]);
+  key.flags = (guint32) flags;
+  for (int i = 0; i < 4; i++)
+    key.v[i] = (guint16) v[i];
   G_LOCK (names);
   if (names_answers == NULL)
-    names_answers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  if (g_hash_table_lookup_extended (names_answers, key, NULL, &cached))
+    names_answers = g_hash_table_new_full (names_key_hash, names_key_equal, g_free, g_free);
+  if (g_hash_table_lookup_extended (names_answers, &key, NULL, &cached))
     {
       res = g_strdup (cached);
       G_UNLOCK (names);
@@ -84,7 +106,7 @@ names_lookup (int flags, ...)
   res = pci_lookup_name (names_get_access (), buf, sizeof buf,
                          flags | PCI_LOOKUP_NO_NUMBERS, v[0], v[1], v[2], v[3]);
   res = res ? g_strdup (res) : NULL;
-  g_hash_table_insert (names_answers, g_strdup (key), g_strdup (res));
+  g_hash_table_insert (names_answers, g_memdup2 (&key, sizeof key), g_strdup (res));
   G_UNLOCK (names);
   return res;
 }

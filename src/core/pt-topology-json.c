@@ -11,139 +11,142 @@
 #include <string.h>
 
 #include "pt-error.h"
+#include "pt-json-writer.h"
 #include "pt-topology-private.h"
 
 static void
-add_string_or_null (JsonBuilder *b,
-                    const char  *name,
-                    const char  *value)
+add_string (PtJsonWriter *w,
+            const char   *name,
+            const char   *value)
 {
-  json_builder_set_member_name (b, name);
-  if (value != NULL)
-    json_builder_add_string_value (b, value);
-  else
-    json_builder_add_null_value (b);
+  pt_json_key (w, name);
+  pt_json_string (w, value);
 }
 
 static void
-add_hex (JsonBuilder *b,
-         const char  *name,
-         const char  *format,
-         guint32      value)
+add_bool (PtJsonWriter *w,
+          const char   *name,
+          gboolean      value)
 {
-  char buf[16];
+  pt_json_key (w, name);
+  pt_json_bool (w, value);
+}
 
-  g_snprintf (buf, sizeof buf, format, value);
-  json_builder_set_member_name (b, name);
-  json_builder_add_string_value (b, buf);
+/* Lower-case hex with a fixed number of digits; printf costs more than the
+ * rest of writing a device. */
+static void
+add_hex (PtJsonWriter *w,
+         const char   *name,
+         guint         digits,
+         guint32       value)
+{
+  static const char xdigits[] = "0123456789abcdef";
+  char buf[9];
+
+  g_assert (digits < sizeof buf);
+  for (guint i = 0; i < digits; i++)
+    buf[digits - 1 - i] = xdigits[(value >> (4 * i)) & 0xf];
+  buf[digits] = '\0';
+  add_string (w, name, buf);
 }
 
 static void
-add_strv (JsonBuilder *b,
-          const char  *name,
-          GPtrArray   *values)
+add_strv (PtJsonWriter *w,
+          const char   *name,
+          GPtrArray    *values)
 {
-  json_builder_set_member_name (b, name);
-  json_builder_begin_array (b);
+  pt_json_key (w, name);
+  pt_json_begin_array (w);
   for (guint i = 0; i < values->len; i++)
-    json_builder_add_string_value (b, g_ptr_array_index (values, i));
-  json_builder_end_array (b);
+    pt_json_string (w, g_ptr_array_index (values, i));
+  pt_json_end_array (w);
 }
 
 static void
-add_device (JsonBuilder *b,
-            PtDevice    *dev)
+add_device (PtJsonWriter *w,
+            PtDevice     *dev)
 {
-  json_builder_begin_object (b);
-  add_string_or_null (b, "address", dev->address);
-  add_hex (b, "vendor", "%04x", dev->vendor);
-  add_hex (b, "device", "%04x", dev->device);
-  add_hex (b, "subsystem_vendor", "%04x", dev->subsystem_vendor);
-  add_hex (b, "subsystem_device", "%04x", dev->subsystem_device);
-  add_hex (b, "class", "%06x", dev->class_code);
-  add_hex (b, "revision", "%02x", dev->revision);
-  add_string_or_null (b, "kind", pt_device_kind_to_string (dev->kind));
-  add_string_or_null (b, "vendor_name", dev->vendor_name);
-  add_string_or_null (b, "device_name", dev->device_name);
-  add_string_or_null (b, "subsystem_name", dev->subsystem_name);
-  add_string_or_null (b, "class_name", dev->class_name);
-  add_string_or_null (b, "driver", dev->driver);
-  json_builder_set_member_name (b, "driver_builtin");
-  json_builder_add_boolean_value (b, dev->driver_builtin);
-  json_builder_set_member_name (b, "boot_vga");
-  json_builder_add_boolean_value (b, dev->boot_vga);
-  add_string_or_null (b, "reset_method", dev->reset_method);
-  add_string_or_null (b, "parent", dev->parent);
-  add_string_or_null (b, "physfn", dev->physfn);
-  add_strv (b, "virtfns", dev->virtfns);
-  add_strv (b, "slot_functions", dev->slot_functions);
-  add_strv (b, "shares_group_with", dev->shares_group_with);
-  add_strv (b, "same_ids_as", dev->same_ids_as);
-  add_strv (b, "holds", dev->holds);
-  json_builder_set_member_name (b, "default_route");
-  json_builder_add_boolean_value (b, dev->default_route);
-  json_builder_end_object (b);
+  pt_json_begin_object (w);
+  add_string (w, "address", dev->address);
+  add_hex (w, "vendor", 4, dev->vendor);
+  add_hex (w, "device", 4, dev->device);
+  add_hex (w, "subsystem_vendor", 4, dev->subsystem_vendor);
+  add_hex (w, "subsystem_device", 4, dev->subsystem_device);
+  add_hex (w, "class", 6, dev->class_code);
+  add_hex (w, "revision", 2, dev->revision);
+  add_string (w, "kind", pt_device_kind_to_string (dev->kind));
+  add_string (w, "vendor_name", dev->vendor_name);
+  add_string (w, "device_name", dev->device_name);
+  add_string (w, "subsystem_name", dev->subsystem_name);
+  add_string (w, "class_name", dev->class_name);
+  add_string (w, "driver", dev->driver);
+  add_bool (w, "driver_builtin", dev->driver_builtin);
+  add_bool (w, "boot_vga", dev->boot_vga);
+  add_string (w, "reset_method", dev->reset_method);
+  add_string (w, "parent", dev->parent);
+  add_string (w, "physfn", dev->physfn);
+  add_strv (w, "virtfns", dev->virtfns);
+  add_strv (w, "slot_functions", dev->slot_functions);
+  add_strv (w, "shares_group_with", dev->shares_group_with);
+  add_strv (w, "same_ids_as", dev->same_ids_as);
+  add_strv (w, "holds", dev->holds);
+  add_bool (w, "default_route", dev->default_route);
+  pt_json_end_object (w);
 }
 
 static void
-add_device_list (JsonBuilder *b,
-                 GListModel  *devices)
+add_device_list (PtJsonWriter *w,
+                 GListModel   *devices)
 {
   guint n = g_list_model_get_n_items (devices);
 
-  json_builder_begin_array (b);
+  pt_json_begin_array (w);
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(PtDevice) dev = g_list_model_get_item (devices, i);
-      add_device (b, dev);
+      add_device (w, dev);
     }
-  json_builder_end_array (b);
+  pt_json_end_array (w);
 }
 
 char *
 pt_topology_to_json (PtTopology *self,
                      gboolean    pretty)
 {
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
+  PtJsonWriter w;
   guint n_groups = g_list_model_get_n_items (G_LIST_MODEL (self->groups));
 
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "format");
-  json_builder_add_int_value (b, PT_SNAPSHOT_FORMAT);
-  add_string_or_null (b, "cpu_vendor", self->cpu_vendor);
-  add_string_or_null (b, "cmdline", self->cmdline);
-  add_string_or_null (b, "kernel_release", self->kernel_release);
-  json_builder_set_member_name (b, "iommu");
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "enabled");
-  json_builder_add_boolean_value (b, self->iommu_enabled);
-  add_string_or_null (b, "vendor", self->iommu_vendor);
-  json_builder_end_object (b);
+  pt_json_writer_init (&w, pretty);
+  pt_json_begin_object (&w);
+  pt_json_key (&w, "format");
+  pt_json_int (&w, PT_SNAPSHOT_FORMAT);
+  add_string (&w, "cpu_vendor", self->cpu_vendor);
+  add_string (&w, "cmdline", self->cmdline);
+  add_string (&w, "kernel_release", self->kernel_release);
+  pt_json_key (&w, "iommu");
+  pt_json_begin_object (&w);
+  add_bool (&w, "enabled", self->iommu_enabled);
+  add_string (&w, "vendor", self->iommu_vendor);
+  pt_json_end_object (&w);
 
-  json_builder_set_member_name (b, "groups");
-  json_builder_begin_array (b);
+  pt_json_key (&w, "groups");
+  pt_json_begin_array (&w);
   for (guint g = 0; g < n_groups; g++)
     {
       g_autoptr(PtGroup) group = g_list_model_get_item (G_LIST_MODEL (self->groups), g);
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "id");
-      json_builder_add_int_value (b, pt_group_get_id (group));
-      json_builder_set_member_name (b, "devices");
-      add_device_list (b, pt_group_get_devices (group));
-      json_builder_end_object (b);
+      pt_json_begin_object (&w);
+      pt_json_key (&w, "id");
+      pt_json_int (&w, pt_group_get_id (group));
+      pt_json_key (&w, "devices");
+      add_device_list (&w, pt_group_get_devices (group));
+      pt_json_end_object (&w);
     }
-  json_builder_end_array (b);
+  pt_json_end_array (&w);
 
-  json_builder_set_member_name (b, "ungrouped");
-  add_device_list (b, G_LIST_MODEL (self->ungrouped));
-  json_builder_end_object (b);
-
-  root = json_builder_get_root (b);
-  json_generator_set_root (gen, root);
-  json_generator_set_pretty (gen, pretty);
-  return json_generator_to_data (gen, NULL);
+  pt_json_key (&w, "ungrouped");
+  add_device_list (&w, G_LIST_MODEL (self->ungrouped));
+  pt_json_end_object (&w);
+  return pt_json_writer_finish (&w);
 }
 
 /* ---- reading ---------------------------------------------------------- */

@@ -70,6 +70,14 @@ compare_devices (gconstpointer a,
 }
 
 static int
+compare_device_ptrs (gconstpointer a,
+                     gconstpointer b,
+                     gpointer      user_data)
+{
+  return compare_devices (*(PtDevice **) a, *(PtDevice **) b, NULL);
+}
+
+static int
 compare_group_ids (gconstpointer a,
                    gconstpointer b)
 {
@@ -86,14 +94,28 @@ pt_topology_finish (PtTopology *self)
   g_autoptr(GList) ids = NULL;
   guint n;
 
-  g_list_store_sort (self->devices, compare_devices, NULL);
-  g_list_store_remove_all (self->groups);
-  g_list_store_remove_all (self->ungrouped);
+  g_autoptr(GPtrArray) devs = g_ptr_array_new_with_free_func (g_object_unref);
+  gboolean sorted = TRUE;
 
   n = g_list_model_get_n_items (G_LIST_MODEL (self->devices));
   for (guint i = 0; i < n; i++)
     {
-      g_autoptr(PtDevice) dev = g_list_model_get_item (G_LIST_MODEL (self->devices), i);
+      g_ptr_array_add (devs, g_list_model_get_item (G_LIST_MODEL (self->devices), i));
+      if (i > 0 && compare_devices (devs->pdata[i - 1], devs->pdata[i], NULL) > 0)
+        sorted = FALSE;
+    }
+  /* sysfs hands the devices over in order already; snapshots may not */
+  if (!sorted)
+    {
+      g_list_store_sort (self->devices, compare_devices, NULL);
+      g_ptr_array_sort_with_data (devs, (GCompareDataFunc) compare_device_ptrs, NULL);
+    }
+  g_list_store_remove_all (self->groups);
+  g_list_store_remove_all (self->ungrouped);
+
+  for (guint i = 0; i < n; i++)
+    {
+      PtDevice *dev = g_ptr_array_index (devs, i);
       PtGroup *group;
 
       if (dev->group_id < 0)
