@@ -53,7 +53,13 @@ pt_app_machine_load (const char  *root,
 {
   g_autoptr(PtAppMachine) self = g_object_new (PT_APP_TYPE_MACHINE, NULL);
 
-  self->paths = pt_paths_new (root != NULL ? root : "/");
+  /* PASSTHROUGH_ROOT is the helper's test hook (DESIGN.md); the app honours
+   * it the same way, so a test can point both at one fixture root and still
+   * treat it as "this machine", whose changes go through the helper. */
+  if (root == NULL && g_getenv ("PASSTHROUGH_ROOT") != NULL && *g_getenv ("PASSTHROUGH_ROOT") != '\0')
+    self->paths = pt_paths_new_from_env ();
+  else
+    self->paths = pt_paths_new (root != NULL ? root : "/");
   if (snapshot != NULL)
     {
       g_autofree char *base = g_path_get_basename (snapshot);
@@ -70,7 +76,7 @@ pt_app_machine_load (const char  *root,
       self->topology = pt_topology_new_from_sysfs (self->paths, error);
       if (self->topology == NULL)
         return NULL;
-      if (pt_paths_is_host (self->paths))
+      if (root == NULL)
         self->title = g_strdup (_("this machine"));
       else
         {

@@ -378,7 +378,9 @@ show_plan (PtAppReviewDialog *self,
 
       /* One line per device: its driver now and after, and why it is in
        * the plan (chosen, or taken along with its slot). */
-      for (guint i = 0; details != NULL && i < json_array_get_length (details); i++)
+      /* (A revert lists the devices it gives back; their "after" is the
+       * host's own driver, which the plan does not name.) */
+      for (guint i = 0; !self->revert && details != NULL && i < json_array_get_length (details); i++)
         {
           JsonNode *node = json_array_get_element (details, i);
           JsonObject *d = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
@@ -612,7 +614,7 @@ on_apply_done (GObject      *source,
                                    self->revert
                                    ? _("Everything Passthrough changed is undone. After the next restart the devices are back with the host.")
                                    : _("The changes are written. After the next restart the chosen devices are on vfio-pci, "
-                                       "ready for a virtual machine; Passthrough then checks that they really are. "
+                                       "ready for a virtual machine; “passthroughctl status” then shows whether they are. "
                                        "Any boot entry without the new options still starts the machine as before."));
   gtk_stack_set_visible_child_name (self->stack, "done");
 }
