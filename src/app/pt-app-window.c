@@ -493,9 +493,11 @@ show_no_iommu (PtAppWindow *self)
     {
       g_autofree char *desc = NULL;
       const char *vendor = pt_topology_get_cpu_vendor (topo);
-      const char *extra = g_strcmp0 (vendor, "GenuineIntel") == 0
+      gboolean intel = g_strcmp0 (vendor, "intel") == 0 || g_strcmp0 (vendor, "GenuineIntel") == 0;
+      gboolean amd = g_strcmp0 (vendor, "amd") == 0 || g_strcmp0 (vendor, "AuthenticAMD") == 0;
+      const char *extra = intel
         ? _("This is an Intel CPU: turn on VT-d in the firmware setup, and add intel_iommu=on to the kernel command line (Passthrough does that for you when you apply).")
-        : g_strcmp0 (vendor, "AuthenticAMD") == 0
+        : amd
         ? _("This is an AMD CPU: turn on the IOMMU (AMD-Vi, sometimes “SVM” and “IOMMU” separately) in the firmware setup; the kernel uses it as soon as the firmware enables it.")
         : _("Turn on VT-d (Intel) or the IOMMU / AMD-Vi (AMD) in the firmware setup; on an Intel CPU also add intel_iommu=on to the kernel command line.");
       desc = g_strdup_printf (_("No device on this machine is in an IOMMU group, so none can be passed through yet. %s "

@@ -56,7 +56,7 @@ def make(n):
         groups.append({"id": gid, "devices": devs})
         count += len(devs)
         gid += 1
-    return {"format": 1, "cpu_vendor": "AuthenticAMD", "cmdline": "BOOT_IMAGE=/vmlinuz root=/dev/sda1 ro",
+    return {"format": 1, "cpu_vendor": "amd", "cmdline": "BOOT_IMAGE=/vmlinuz root=/dev/sda1 ro",
             "kernel_release": "6.1.0-13-amd64", "iommu": {"enabled": True, "vendor": "amd"},
             "groups": groups, "ungrouped": []}
 

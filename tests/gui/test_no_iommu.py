@@ -77,7 +77,7 @@ def main():
             app = App("--root", root, env=env)
             try:
                 check(root in ptgui.name_of(app.window), "the title does not name the root: %r" % ptgui.name_of(app.window))
-                fix = "intel_iommu=on" if cpu == "GenuineIntel" else "AMD-Vi"
+                fix = "This is an Intel CPU" if cpu == "intel" else "This is an AMD CPU" if cpu == "amd" else "AMD-Vi"
                 check_offers_demo(app, tmp, "The IOMMU is off", fix)
                 app.screenshot("no-iommu-root")
             finally:
