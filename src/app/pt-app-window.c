@@ -22,6 +22,9 @@
 #include "pt-app-review-dialog.h"
 #include "pt-app-selection.h"
 #include "pt-app-window.h"
+#include "pt-describe.h"
+
+#include <json-glib/json-glib.h>
 
 /* Trees at most this large start expanded; larger ones start collapsed so
  * the first frame does not build a row for every device. */
@@ -49,6 +52,10 @@ struct _PtAppWindow
   GtkLabel             *readiness_summary;
   GtkImage             *readiness_icon;
   GtkWidget            *inspect_box;
+  GtkWidget            *status_box;
+  GtkImage             *status_icon;
+  GtkLabel             *status_label;
+  GCancellable         *status_cancellable;
   GtkLabel             *inspect_label;
   GtkButton            *review_button;
   GtkStack             *content_stack;
@@ -510,6 +517,114 @@ show_no_iommu (PtAppWindow *self)
   adw_window_title_set_subtitle (self->content_title, NULL);
 }
 
+/* ---- what is configured, after the restart ---------------------------- */
+
+static void
+show_status (PtAppWindow *self,
+             const char  *icon_name,
+             const char  *css,
+             const char  *text)
+{
+  gtk_widget_set_visible (self->status_box, text != NULL);
+  if (text == NULL)
+    return;
+  gtk_image_set_from_icon_name (self->status_icon, icon_name);
+  gtk_widget_remove_css_class (GTK_WIDGET (self->status_icon), "warning");
+  gtk_widget_remove_css_class (GTK_WIDGET (self->status_icon), "success");
+  gtk_widget_add_css_class (GTK_WIDGET (self->status_icon), css);
+  gtk_label_set_label (self->status_label, text);
+}
+
+/* GetStatus needs no authorization: after the restart, the sidebar says
+ * whether every configured device really is on vfio-pci, and what to do if
+ * not. No helper (not installed): nothing to say. */
+static void
+on_status_done (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  PtAppWindow *self;
+  JsonObject *status;
+  JsonArray *devices;
+  const char *state, *json;
+  g_autoptr(GPtrArray) wrong = g_ptr_array_new_with_free_func (g_free);
+  guint n = 0;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self = PT_APP_WINDOW (user_data);
+  if (reply == NULL)
+    {
+      show_status (self, NULL, NULL, NULL);
+      return;
+    }
+  g_variant_get (reply, "(&s)", &json);
+  if (!json_parser_load_from_data (parser, json, -1, NULL) || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return;
+  status = json_node_get_object (json_parser_get_root (parser));
+  state = json_object_get_string_member_with_default (status, "state", "not-applied");
+  devices = json_object_has_member (status, "devices") ? json_object_get_array_member (status, "devices") : NULL;
+  for (guint i = 0; devices != NULL && i < json_array_get_length (devices); i++)
+    {
+      JsonObject *d = json_array_get_object_element (devices, i);
+      n++;
+      if (d != NULL && !json_object_get_boolean_member_with_default (d, "ok", TRUE))
+        {
+          const char *now = json_object_get_string_member_with_default (d, "driver_now", NULL);
+          g_ptr_array_add (wrong, g_strdup_printf (_("%s is on %s"),
+                                                   json_object_get_string_member_with_default (d, "address", "?"),
+                                                   now != NULL ? now : _("no driver")));
+        }
+    }
+
+  if (g_str_equal (state, "not-applied") || n == 0)
+    show_status (self, NULL, NULL, NULL);
+  else if (json_object_get_boolean_member_with_default (status, "pending_reboot", FALSE))
+    {
+      g_autofree char *text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                            "Restart to finish: %u device goes to vfio-pci at the next start.",
+                                                            "Restart to finish: %u devices go to vfio-pci at the next start.", n), n);
+      show_status (self, "system-reboot-symbolic", "warning", text);
+    }
+  else if (wrong->len == 0)
+    {
+      g_autofree char *text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                            "%u device is on vfio-pci, as configured.",
+                                                            "%u devices are on vfio-pci, as configured.", n), n);
+      show_status (self, "emblem-ok-symbolic", "success", text);
+    }
+  else
+    {
+      g_autofree char *joined = pt_describe_join (wrong);
+      g_autofree char *text = g_strdup_printf (_("Not as configured: %s, not vfio-pci. Check that this boot entry has "
+                                                 "the new kernel options (“passthroughctl status” says more)."), joined);
+      show_status (self, "dialog-warning-symbolic", "warning", text);
+    }
+}
+
+static void
+refresh_status (PtAppWindow *self)
+{
+  g_autoptr(GDBusConnection) bus = NULL;
+
+  g_cancellable_cancel (self->status_cancellable);
+  g_clear_object (&self->status_cancellable);
+  show_status (self, NULL, NULL, NULL);
+  if (self->machine == NULL || !pt_app_machine_is_host (self->machine))
+    return;
+  bus = g_bus_get_sync (G_BUS_TYPE_SYSTEM, NULL, NULL);
+  if (bus == NULL)
+    return;
+  self->status_cancellable = g_cancellable_new ();
+  /* No auto-start: a machine without the helper simply has no status. */
+  g_dbus_connection_call (bus, "com.example.Passthrough.Helper", "/com/example/Passthrough/Helper",
+                          "com.example.Passthrough.Helper1", "GetStatus", NULL, G_VARIANT_TYPE ("(s)"),
+                          G_DBUS_CALL_FLAGS_NO_AUTO_START, 10000, self->status_cancellable, on_status_done, self);
+}
+
 /* ---- loading ---------------------------------------------------------- */
 
 static void
@@ -573,6 +688,7 @@ set_machine (PtAppWindow  *self,
 
   refilter (self);
   gtk_single_selection_set_selected (self->list_selection, GTK_INVALID_LIST_POSITION);
+  refresh_status (self);
 
   if (!pt_app_machine_has_iommu_groups (machine))
     show_no_iommu (self);
@@ -811,6 +927,7 @@ pt_app_window_review (PtAppWindow *self,
     }
   addresses = pt_app_selection_dup_addresses (self->selection);
   dialog = pt_app_review_dialog_new (GTK_WINDOW (self), self->machine, (const char *const *) addresses, FALSE);
+  g_signal_connect_object (dialog, "destroy", G_CALLBACK (refresh_status), self, G_CONNECT_SWAPPED);
   gtk_window_present (GTK_WINDOW (dialog));
   if (apply)
     pt_app_review_dialog_apply_when_ready (dialog);
@@ -824,6 +941,7 @@ pt_app_window_revert (PtAppWindow *self)
   if (self->machine == NULL)
     return;
   dialog = pt_app_review_dialog_new (GTK_WINDOW (self), self->machine, NULL, TRUE);
+  g_signal_connect_object (dialog, "destroy", G_CALLBACK (refresh_status), self, G_CONNECT_SWAPPED);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
@@ -1084,6 +1202,8 @@ pt_app_window_dispose (GObject *object)
   g_clear_object (&self->group_filter);
   g_clear_object (&self->device_filter);
   g_clear_object (&self->groups);
+  g_cancellable_cancel (self->status_cancellable);
+  g_clear_object (&self->status_cancellable);
   g_clear_object (&self->machine);
   g_clear_object (&self->selection);
   g_clear_pointer (&self->haystacks, g_hash_table_unref);
@@ -1116,6 +1236,9 @@ pt_app_window_class_init (PtAppWindowClass *klass)
   BIND (readiness_summary);
   BIND (readiness_icon);
   BIND (inspect_box);
+  BIND (status_box);
+  BIND (status_icon);
+  BIND (status_label);
   BIND (inspect_label);
   BIND (review_button);
   BIND (content_stack);

@@ -101,6 +101,11 @@ def main():
                         check(tree_digest(root) != before, "Apply said it was done but the root did not change")
                         ptgui.act(find(dlg, "push button", pred=lambda a: ptgui.name_of(a).replace("_", "").endswith("Close")),
                                   "click")
+                        # The sidebar now says what the helper's GetStatus says.
+                        wait_for(lambda: any(t.startswith("Restart to finish:") or "on vfio-pci, as configured" in t
+                                             for t in ptgui.labels(app.window)), 20,
+                                 what="the configured state in the sidebar")
+                        app.screenshot("apply-status")
                         # Revert: the same review, then the helper undoes it all.
                         app.action("revert")
                         rdlg = find(app.node, None, "Undo everything",
