@@ -274,9 +274,10 @@ on_search_changed (PtAppWindow *self)
 
 /* ---- list rows -------------------------------------------------------- */
 
-/* Each list item holds a group row and a device row and shows one: rows are
- * recycled between groups and devices all the time while searching, and
- * building a row from its template costs more than hiding one. */
+/* Each list item holds up to one group row and one device row and shows
+ * one of them: rows are recycled between groups and devices all the time
+ * while searching, and building a row from its template costs more than
+ * hiding one. Each is built the first time the item needs it. */
 static void
 setup_row (GtkSignalListItemFactory *factory,
            GtkListItem              *item,
@@ -284,16 +285,30 @@ setup_row (GtkSignalListItemFactory *factory,
 {
   GtkWidget *expander = gtk_tree_expander_new ();
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
-  GtkWidget *group_row = pt_app_group_row_new ();
-  GtkWidget *device_row = pt_app_device_row_new ();
 
-  gtk_widget_set_hexpand (group_row, TRUE);
-  gtk_widget_set_hexpand (device_row, TRUE);
-  gtk_box_append (GTK_BOX (box), group_row);
-  gtk_box_append (GTK_BOX (box), device_row);
   gtk_tree_expander_set_indent_for_icon (GTK_TREE_EXPANDER (expander), TRUE);
   gtk_tree_expander_set_child (GTK_TREE_EXPANDER (expander), box);
   gtk_list_item_set_child (item, expander);
+}
+
+static GtkWidget *
+row_of_type (GtkWidget *box,
+             GType      type)
+{
+  GtkWidget *row = NULL;
+
+  for (GtkWidget *c = gtk_widget_get_first_child (box); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      gtk_widget_set_visible (c, G_TYPE_CHECK_INSTANCE_TYPE (c, type));
+      if (G_TYPE_CHECK_INSTANCE_TYPE (c, type))
+        row = c;
+    }
+  if (row == NULL)
+    {
+      row = g_object_new (type, "hexpand", TRUE, NULL);
+      gtk_box_append (GTK_BOX (box), row);
+    }
+  return row;
 }
 
 static void
@@ -306,17 +321,13 @@ bind_row (GtkSignalListItemFactory *factory,
   GtkTreeListRow *row = gtk_list_item_get_item (item);
   gpointer obj = gtk_tree_list_row_get_item (row);
   GtkWidget *box = gtk_tree_expander_get_child (expander);
-  GtkWidget *group_row = gtk_widget_get_first_child (box);
-  GtkWidget *device_row = gtk_widget_get_next_sibling (group_row);
 
   gtk_tree_expander_set_list_row (expander, row);
-  gtk_widget_set_visible (group_row, PT_IS_GROUP (obj));
-  gtk_widget_set_visible (device_row, PT_IS_DEVICE (obj));
   if (PT_IS_GROUP (obj))
-    pt_app_group_row_set_group (PT_APP_GROUP_ROW (group_row), obj);
+    pt_app_group_row_set_group (PT_APP_GROUP_ROW (row_of_type (box, PT_APP_TYPE_GROUP_ROW)), obj);
   else if (PT_IS_DEVICE (obj))
-    pt_app_device_row_set_device (PT_APP_DEVICE_ROW (device_row), pt_app_machine_get_topology (self->machine),
-                                  obj, self->selection);
+    pt_app_device_row_set_device (PT_APP_DEVICE_ROW (row_of_type (box, PT_APP_TYPE_DEVICE_ROW)),
+                                  pt_app_machine_get_topology (self->machine), obj, self->selection);
   g_object_unref (obj);
 }
 
