@@ -1,0 +1,276 @@
+# shellcheck shell=bash
+# Shared settings and helpers of the vm suite. Sourced by the scripts in tests/vm/, never run.
+#
+# Everything large (the guest rootfs, disk images, kernels) lives under $PASSTHROUGH_VM_CACHE
+# (default ~/.cache/passthrough-vm); logs and the captured snapshots go to the build directory.
+
+VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+VM_CACHE=${PASSTHROUGH_VM_CACHE:-$HOME/.cache/passthrough-vm}
+VM_SUITE=${PASSTHROUGH_VM_SUITE:-bookworm}
+# the Debian mirror the host's apt already uses (deb822 "URIs:" or a one-line "deb" source)
+VM_MIRROR=${PASSTHROUGH_VM_MIRROR:-$(sed -n 's/^URIs:[[:space:]]*//p; s/^deb[[:space:]]\+\(\[[^]]*\][[:space:]]\+\)\?\([^[:space:]]\+\).*/\2/p' \
+    /etc/apt/sources.list.d/*.sources /etc/apt/sources.list 2>/dev/null | grep -v -- '-security' | head -n 1 || true)}
+VM_MIRROR=${VM_MIRROR:-http://deb.debian.org/debian}
+
+# Disk layout: GPT, p1 = 128 MiB ESP (left empty: the boot-path tests of vm-full format it in the
+# guest), p2 = ext4 root written with mke2fs -d straight into the image file. No loop devices.
+VM_DISK_MIB=3072
+VM_ESP_START_S=2048
+VM_ESP_SIZE_S=262144
+VM_ROOT_START_S=$((VM_ESP_START_S + VM_ESP_SIZE_S))
+VM_ROOT_OFFSET=$((VM_ROOT_START_S * 512))
+VM_ROOT_LABEL=pt-vm-root
+
+# Where each test puts its logs; set by vm_test_begin.
+VM_LOG=${VM_LOG:-$VM_CACHE/logs}
+VM_BOOTS=()          # "name wall-seconds" of every boot of this test, printed by vm_summary
+
+vm_log() { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+vm_die() { vm_log "FAIL: $*"; exit 1; }
+# meson counts exit code 77 as "skipped"; the message says why.
+vm_skip() { echo "SKIP: $*"; exit 77; }
+
+# Skips (77) when this machine cannot run the suite at all. Everything else is a failure.
+vm_require_host() {
+    [ "$(id -u)" = 0 ] || vm_skip "the vm suite needs root (chroot, mount of /proc in the guest rootfs, debootstrap)"
+    local t missing=()
+    for t in qemu-system-x86_64 debootstrap mke2fs debugfs sfdisk chroot mount flock; do
+        command -v "$t" >/dev/null 2>&1 || missing+=("$t")
+    done
+    [ ${#missing[@]} -eq 0 ] || vm_skip "missing host tools: ${missing[*]} (Debian packages: qemu-system-x86 debootstrap e2fsprogs fdisk; build-aux/dev deps installs them)"
+    [ -n "${PASSTHROUGHCTL:-}" ] && [ -x "$PASSTHROUGHCTL" ] || vm_die "PASSTHROUGHCTL is not set to the built passthroughctl (run through meson test)"
+}
+
+vm_secs() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.1f", b-a}'; }
+
+# ---------------------------------------------------------------- the guest image cache
+# The cache key is a hash of every file that decides what goes into the guest image, so editing
+# the build script (or the agent) makes a fresh guest, and a re-run reuses the cached one.
+vm_guest_key() {
+    cat "$VM_DIR/vm-build-guest.sh" "$VM_DIR/vm-guest-agent" | sha256sum | cut -c1-16
+}
+vm_guest_dir() { echo "$VM_CACHE/guest-$(vm_guest_key)"; }
+
+# Builds the guest when the cache has none; prints nothing, sets VM_GUEST_ROOTFS.
+vm_ensure_guest() {
+    local g; g=$(vm_guest_dir)
+    mkdir -p "$VM_CACHE"
+    if [ ! -e "$g/.complete" ]; then
+        "$VM_DIR/vm-build-guest.sh" || exit $?      # 77 passes through (mirror unreachable)
+    fi
+    [ -e "$g/.complete" ] || vm_die "guest build did not complete ($g)"
+    VM_GUEST_ROOTFS=$g/rootfs
+}
+
+# ---------------------------------------------------------------- chroot
+# Runs a command in a rootfs directory with /proc, /sys and /dev mounted; always unmounts.
+vm_chroot() {
+    local r=$1; shift
+    local rc=0
+    mount -t proc proc "$r/proc"
+    mount -t sysfs sys "$r/sys"
+    mount --bind /dev "$r/dev"
+    env -u MALLOC_PERTURB_ -u MALLOC_CHECK_ -u G_DEBUG LC_ALL=C DEBIAN_FRONTEND=noninteractive \
+        timeout 1800 chroot "$r" "$@" || rc=$?
+    umount "$r/dev" "$r/sys" "$r/proc"
+    return $rc
+}
+
+# A private copy of the cached guest rootfs for one test (the cache itself is never changed).
+vm_copy_rootfs() { # src dst
+    rm -rf --one-file-system "$2"
+    mkdir -p "$(dirname "$2")"
+    cp -a --reflink=auto "$1" "$2"
+}
+
+# ---------------------------------------------------------------- disk image
+# vm_make_disk ROOTFS DISK: sparse raw image, GPT, ext4 root made from ROOTFS at the p2 offset.
+vm_make_disk() {
+    local src=$1 disk=$2 t0=$EPOCHREALTIME root_kib
+    [ -x "$src/usr/bin/lspci" ] || vm_die "$src does not look like a guest rootfs"
+    rm -f "$disk"
+    truncate -s "${VM_DISK_MIB}M" "$disk"
+    sfdisk -q "$disk" >/dev/null <<EOF
+label: gpt
+start=$VM_ESP_START_S, size=$VM_ESP_SIZE_S, type=U, name=esp
+start=$VM_ROOT_START_S, type=L, name=root
+EOF
+    # exactly the partition as sfdisk laid it out (aligned, short of the backup GPT)
+    root_kib=$(sfdisk -d "$disk" | sed -n "s/.*start= *$VM_ROOT_START_S, size= *\([0-9]*\),.*/\1/p")
+    [ -n "$root_kib" ] || vm_die "cannot read the root partition's size from $disk"
+    root_kib=$((root_kib / 2))
+    mke2fs -q -F -t ext4 -L "$VM_ROOT_LABEL" -E root_owner=0:0,offset=$VM_ROOT_OFFSET \
+        -d "$src" "$disk" "${root_kib}k" || vm_die "mke2fs -d $src failed"
+    vm_log "disk $(basename "$disk") from $(basename "$src") in $(vm_secs "$t0" "$EPOCHREALTIME")s"
+}
+
+vm_debugfs() { # disk request...
+    local disk=$1; shift
+    debugfs "$@" "$disk?offset=$VM_ROOT_OFFSET" 2>/dev/null
+}
+
+# The newest kernel in the image's /boot, as a bootloader would pick it.
+vm_guest_kver() {
+    vm_debugfs "$1" -R "ls -p /boot" | awk -F/ '{print $6}' | sed -n 's/^vmlinuz-//p' | sort -V | tail -n 1
+}
+
+# ---------------------------------------------------------------- kernel command line
+# What GRUB's 10_linux puts after "root=… ro" for the default entry: GRUB_CMDLINE_LINUX followed by
+# GRUB_CMDLINE_LINUX_DEFAULT, with /etc/default/grub evaluated by a shell as grub-mkconfig does.
+vm_grub_cmdline() { # rootfs
+    local f=$1/etc/default/grub
+    [ -f "$f" ] || vm_die "$f missing"
+    env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin bash -c '
+        set -e
+        . "$1" >/dev/null 2>&1
+        echo $GRUB_CMDLINE_LINUX $GRUB_CMDLINE_LINUX_DEFAULT' grub-default "$f"
+}
+
+# ---------------------------------------------------------------- accelerator
+# /dev/kvm existing and KVM_CREATE_VM working is not enough: on some hosts /dev/kvm is a PVM-style
+# software hypervisor (kvm_pvm) that runs only PVM-enabled guest kernels at speed; a stock Debian
+# kernel then crawls through its decompressor for minutes. So boot the guest kernel under KVM and
+# see whether "Linux version" reaches the serial port within 20 s; remember the answer for this
+# host boot. PASSTHROUGH_VM_ACCEL=kvm|tcg overrides the probe.
+vm_accel() { # kernel-image
+    local cache f pid i
+    if [ -n "${PASSTHROUGH_VM_ACCEL:-}" ]; then echo "$PASSTHROUGH_VM_ACCEL"; return; fi
+    cache=$VM_CACHE/accel.$(cat /proc/sys/kernel/random/boot_id)
+    if [ -s "$cache" ]; then cat "$cache"; return; fi
+    f=$VM_CACHE/accel.probe
+    rm -f "$f" "$f.pid"
+    if [ -c /dev/kvm ]; then
+        timeout 60 qemu-system-x86_64 -accel kvm -cpu host -machine q35 -m 512 -nodefaults -display none \
+            -serial file:"$f" -pidfile "$f.pid" -kernel "$1" -no-reboot \
+            -append "console=ttyS0 earlyprintk=ttyS0 panic=-1" </dev/null >/dev/null 2>&1 &
+        for i in $(seq 40); do
+            sleep 0.5
+            grep -q 'Linux version' "$f" 2>/dev/null && break
+        done
+        pid=$(cat "$f.pid" 2>/dev/null || true)
+        [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
+        wait 2>/dev/null || true
+    fi
+    rm -f "$VM_CACHE"/accel.*-*
+    if grep -q 'Linux version' "$f" 2>/dev/null; then echo kvm > "$cache"
+    else
+        echo tcg > "$cache"
+        vm_log "KVM cannot run the stock guest kernel here (no 'Linux version' within 20 s$([ -d /sys/module/kvm_pvm ] && echo '; /dev/kvm is kvm_pvm')): using TCG"
+    fi
+    rm -f "$f" "$f.pid"
+    cat "$cache"
+}
+
+# ---------------------------------------------------------------- one boot
+# vm_boot NAME DISK SCRIPT CMDLINE [options]
+#   one QEMU run = one guest boot: SeaBIOS + the kernel and initramfs extracted from DISK's /boot
+#   (newest version, as a bootloader picks it), command line "root=LABEL=… ro CMDLINE".
+#   SCRIPT runs in the guest (fw_cfg opt/passthrough/script); the guest powers off afterwards.
+#   Options (environment): VM_IOMMU=intel|amd|none (default intel), VM_TWIN_NIC=1 (a second e1000e,
+#   identical to the first, at 0000:08:00.0), VM_TIMEOUT (default 600 s TCG, 300 s KVM),
+#   VM_INTERACTIVE=1 (serial console on stdio, no poweroff).
+#   Logs: $VM_LOG/NAME.console.log (ttyS0), NAME.agent.log (ttyS1), NAME.qemu-cmd.
+#   Prints the wall time and records it in VM_BOOTS; fails unless the agent finished.
+vm_boot() {
+    local name=$1 disk=$2 script=$3 tail=$4
+    local iommu=${VM_IOMMU:-intel} kver acc cmdline t0 wall rc=0 bootdir machine=q35
+    local con=$VM_LOG/$name.console.log agent=$VM_LOG/$name.agent.log
+    local -a accel iommu_dev topo boot serial fwcfg cmd
+    mkdir -p "$VM_LOG"
+    rm -f "$con" "$agent"
+    bootdir=$VM_LOG/$name.boot
+    mkdir -p "$bootdir"
+    kver=$(vm_guest_kver "$disk")
+    [ -n "$kver" ] || vm_die "no kernel in $disk"
+    vm_debugfs "$disk" -R "dump /boot/vmlinuz-$kver $bootdir/vmlinuz"
+    vm_debugfs "$disk" -R "dump /boot/initrd.img-$kver $bootdir/initrd.img"
+    [ -s "$bootdir/vmlinuz" ] && [ -s "$bootdir/initrd.img" ] || vm_die "cannot extract kernel/initramfs $kver from $disk"
+
+    acc=$(vm_accel "$bootdir/vmlinuz")
+    case $iommu in
+        intel) machine+=,kernel-irqchip=split; iommu_dev=(-device intel-iommu,intremap=on,caching-mode=on) ;;
+        amd)   machine+=,kernel-irqchip=split; iommu_dev=(-device amd-iommu,intremap=on) ;;
+        none)  iommu_dev=() ;;
+        *) vm_die "VM_IOMMU=intel|amd|none" ;;
+    esac
+    if [ "$acc" = kvm ]; then accel=(-accel kvm -cpu host)
+    elif [ "$iommu" = intel ]; then accel=(-accel tcg,thread=multi,tb-size=512 -cpu max,vendor=GenuineIntel)
+    else accel=(-accel tcg,thread=multi,tb-size=512 -cpu max,vendor=AuthenticAMD); fi
+
+    # The PCI layout: every endpoint behind its own PCIe root port, except two conventional PCI
+    # devices behind a PCIe-to-PCI bridge (they share a group). Addresses in the guest:
+    #   01:00.0 VGA 1234:1111 + 01:00.1 HD audio 8086:293e (the "GPU" and its HDMI audio, one slot)
+    #   02:00.0 e1000e 8086:10d3   03:00.0 xhci   04:00.0 nvme   05:00.0 virtio-blk (root disk)
+    #   06:00.0 PCIe-to-PCI bridge, 07:01.0 rtl8139 + 07:02.0 ES1370   [08:00.0 e1000e twin]
+    topo=(
+        -audiodev none,id=snd0
+        -device pcie-root-port,id=rp1,bus=pcie.0,addr=0x2,chassis=1,slot=1
+        -device VGA,id=gpu,bus=rp1,addr=0x0.0x0,multifunction=on
+        -device ich9-intel-hda,id=gpuaudio,bus=rp1,addr=0x0.0x1
+        -device hda-duplex,bus=gpuaudio.0,audiodev=snd0
+        -device pcie-root-port,id=rp2,bus=pcie.0,addr=0x3,chassis=2,slot=2
+        -netdev user,id=n0,restrict=on -device e1000e,netdev=n0,bus=rp2
+        -device pcie-root-port,id=rp3,bus=pcie.0,addr=0x4,chassis=3,slot=3
+        -device qemu-xhci,bus=rp3
+        -device pcie-root-port,id=rp4,bus=pcie.0,addr=0x5,chassis=4,slot=4
+        -blockdev null-co,node-name=nvme0,size=1073741824
+        -device nvme,serial=ptvm0001,drive=nvme0,bus=rp4
+        -device pcie-root-port,id=rp5,bus=pcie.0,addr=0x6,chassis=5,slot=5
+        -drive if=none,id=root,file="$disk",format=raw,cache=unsafe
+        -device virtio-blk-pci,drive=root,bus=rp5,bootindex=1
+        -device pcie-root-port,id=rp6,bus=pcie.0,addr=0x7,chassis=6,slot=6
+        -device pcie-pci-bridge,id=pcibr,bus=rp6
+        -netdev user,id=n1,restrict=on -device rtl8139,netdev=n1,bus=pcibr,addr=0x1
+        -device ES1370,bus=pcibr,addr=0x2,audiodev=snd0
+    )
+    if [ "${VM_TWIN_NIC:-0}" = 1 ]; then
+        topo+=(-device pcie-root-port,id=rp7,bus=pcie.0,addr=0x8,chassis=7,slot=7
+               -netdev user,id=n2,restrict=on -device e1000e,netdev=n2,bus=rp7)
+    fi
+    cmdline=$(echo root=LABEL=$VM_ROOT_LABEL ro $tail)
+    boot=(-kernel "$bootdir/vmlinuz" -initrd "$bootdir/initrd.img" -append "$cmdline")
+    if [ "${VM_INTERACTIVE:-0}" = 1 ]; then serial=(-serial mon:stdio)
+    else serial=(-chardev file,id=con,path="$con" -serial chardev:con); fi
+    serial+=(-chardev file,id=agent,path="$agent" -serial chardev:agent)
+    fwcfg=()
+    [ -n "$script" ] && fwcfg+=(-fw_cfg name=opt/passthrough/script,file="$script")
+    [ "${VM_INTERACTIVE:-0}" = 1 ] || fwcfg+=(-fw_cfg name=opt/passthrough/poweroff,string=1)
+    cmd=(env -u MALLOC_PERTURB_ -u MALLOC_CHECK_ qemu-system-x86_64 -name pt-vm "${accel[@]}" -machine "$machine" -smp 2 -m 2048
+         -nodefaults -vga none -display none -no-reboot
+         "${iommu_dev[@]}" "${topo[@]}" "${boot[@]}" "${serial[@]}" "${fwcfg[@]}")
+    printf '%q ' "${cmd[@]}" > "$VM_LOG/$name.qemu-cmd"; echo >> "$VM_LOG/$name.qemu-cmd"
+    vm_log "boot $name: accel=$acc iommu=$iommu$([ "${VM_TWIN_NIC:-0}" = 1 ] && echo " twin-nic") kernel $kver, cmdline: $cmdline"
+    t0=$EPOCHREALTIME
+    if [ "${VM_INTERACTIVE:-0}" = 1 ]; then
+        timeout --foreground "${VM_TIMEOUT:-3600}" "${cmd[@]}" || rc=$?
+    else
+        # A boot that drops to the initramfs shell or panics never powers off: stop it at once
+        # instead of waiting for the timeout.
+        timeout "${VM_TIMEOUT:-$([ "$acc" = kvm ] && echo 300 || echo 900)}" "${cmd[@]}" \
+            </dev/null >"$VM_LOG/$name.qemu.log" 2>&1 &
+        local qpid=$! stuck=
+        while kill -0 "$qpid" 2>/dev/null; do
+            sleep 1
+            if grep -qE '^\(initramfs\) |Kernel panic - not syncing|emergency mode' "$con" 2>/dev/null; then
+                stuck=$(grep -m1 -E '^\(initramfs\) |Kernel panic - not syncing|emergency mode' "$con")
+                sleep 2; kill "$qpid" 2>/dev/null || true
+                break
+            fi
+        done
+        wait "$qpid" || rc=$?
+        [ -z "$stuck" ] || { tail -n 25 "$con" >&2; vm_die "boot $name is stuck ('$stuck'); console: $con"; }
+    fi
+    wall=$(vm_secs "$t0" "$EPOCHREALTIME")
+    VM_BOOTS+=("$name ${wall}s ($acc)")
+    echo "BOOT $name: wall ${wall}s (accel=$acc, qemu rc=$rc)"
+    [ "${VM_INTERACTIVE:-0}" = 1 ] && return $rc
+    [ -s "$VM_LOG/$name.qemu.log" ] && sed 's/^/qemu: /' "$VM_LOG/$name.qemu.log" >&2
+    [ $rc = 124 ] && vm_die "boot $name timed out; console: $con"
+    grep -q '^=== PT-AGENT done' "$agent" 2>/dev/null \
+        || { tail -n 40 "$con" >&2; vm_die "boot $name: the guest agent did not finish (console: $con)"; }
+}
+
+# The lines of an agent log between "=== BEGIN TAG" and "=== END TAG".
+vm_section() { # agent-log tag
+    sed -n "/^=== BEGIN $2\$/,/^=== END $2\$/{/^=== /d;p}" "$1"
+}
