@@ -222,7 +222,7 @@ static void
 refilter (PtAppWindow *self)
 {
   gint64 start = g_get_monotonic_time ();
-  gint64 filtered;
+  gint64 detached, filtered;
   guint n_groups;
   gboolean expand;
 
@@ -230,14 +230,26 @@ refilter (PtAppWindow *self)
     return;
   expand = is_filtering (self) ||
            pt_topology_get_n_devices (pt_app_machine_get_topology (self->machine)) <= EXPAND_ALL_LIMIT;
-  /* Drop the list's model first, so the filter changes below reach no
-   * widget and no tree of child models. */
+  /* Detach the list first: swapping models under it would let it recycle
+   * rows, but GTK 4.8 then leaves stale rows (old names, old extents) in
+   * the accessibility tree, which misleads screen readers and tests. Then
+   * fresh filters and models rather than "changed" on the old ones, which
+   * the old tree would follow group by group. */
   gtk_single_selection_set_model (self->list_selection, NULL);
   g_clear_object (&self->tree_model);
-  gtk_filter_changed (GTK_FILTER (self->device_filter), GTK_FILTER_CHANGE_DIFFERENT);
-  gtk_filter_changed (GTK_FILTER (self->group_filter), GTK_FILTER_CHANGE_DIFFERENT);
-  filtered = g_get_monotonic_time ();
-  rebuild_tree (self, expand);
+  {
+    g_autoptr(GtkCustomFilter) group_filter = gtk_custom_filter_new (group_matches, self, NULL);
+    g_autoptr(GtkCustomFilter) device_filter = gtk_custom_filter_new (device_matches, self, NULL);
+
+    detached = g_get_monotonic_time ();
+    g_set_object (&self->device_filter, device_filter);
+    g_set_object (&self->group_filter, group_filter);
+    g_clear_object (&self->group_model);
+    self->group_model = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (self->groups)),
+                                                   g_object_ref (GTK_FILTER (group_filter)));
+    filtered = g_get_monotonic_time ();
+    rebuild_tree (self, expand);
+  }
 
   n_groups = g_list_model_get_n_items (G_LIST_MODEL (self->group_model));
   gtk_stack_set_visible_child_name (self->sidebar_stack, n_groups > 0 ? "list" : "empty");
@@ -247,7 +259,8 @@ refilter (PtAppWindow *self)
       g_print ("passthrough-timing: search “%s” %.2f ms (filter %.2f ms, list rows %.2f ms), %u rows shown of %u devices\n",
                self->query ? self->query : "",
                (g_get_monotonic_time () - start) / 1000.0,
-               (filtered - start) / 1000.0, (g_get_monotonic_time () - filtered) / 1000.0,
+               (filtered - detached) / 1000.0,
+               ((detached - start) + (g_get_monotonic_time () - filtered)) / 1000.0,
                g_list_model_get_n_items (G_LIST_MODEL (self->tree_model)),
                pt_topology_get_n_devices (pt_app_machine_get_topology (self->machine)));
       self->search_started = start;
@@ -654,24 +667,29 @@ set_machine (PtAppWindow  *self,
   pt_app_selection_clear (self->selection);
   g_hash_table_remove_all (self->haystacks);
 
-  g_list_store_remove_all (self->groups);
-  for (guint i = 0; i < g_list_model_get_n_items (groups); i++)
-    {
-      g_autoptr(GObject) g = g_list_model_get_item (groups, i);
-      g_list_store_append (self->groups, g);
-    }
-  if (g_list_model_get_n_items (ungrouped) > 0)
-    {
-      /* Devices outside any group still belong in the tree: a machine with
-       * the IOMMU off is all of them. */
-      g_autoptr(PtGroup) none = pt_group_new (-1);
-      for (guint i = 0; i < g_list_model_get_n_items (ungrouped); i++)
-        {
-          g_autoptr(PtDevice) d = g_list_model_get_item (ungrouped, i);
-          pt_group_add_device (none, d);
-        }
-      g_list_store_append (self->groups, none);
-    }
+  /* A new store filled in one splice: the models over the old one (still
+   * on screen until refilter() swaps them) never see the change. */
+  {
+    g_autoptr(GListStore) store = g_list_store_new (PT_TYPE_GROUP);
+    g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
+
+    for (guint i = 0; i < g_list_model_get_n_items (groups); i++)
+      g_ptr_array_add (items, g_list_model_get_item (groups, i));
+    if (g_list_model_get_n_items (ungrouped) > 0)
+      {
+        /* Devices outside any group still belong in the tree: a machine
+         * with the IOMMU off is all of them. */
+        PtGroup *none = pt_group_new (-1);
+        for (guint i = 0; i < g_list_model_get_n_items (ungrouped); i++)
+          {
+            g_autoptr(PtDevice) d = g_list_model_get_item (ungrouped, i);
+            pt_group_add_device (none, d);
+          }
+        g_ptr_array_add (items, none);
+      }
+    g_list_store_splice (store, 0, 0, items->pdata, items->len);
+    g_set_object (&self->groups, store);
+  }
 
   /* The search text of every device, now rather than on the first search. */
   {
