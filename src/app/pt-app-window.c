@@ -849,7 +849,21 @@ pt_app_window_choose_snapshot (PtAppWindow *self)
                                                                _("_Open"), _("_Cancel"));
   g_autoptr(GtkFileFilter) filter = json_filter ();
 
+  GSettings *settings = pt_app_application_get_settings (PT_APP_APPLICATION (gtk_window_get_application (GTK_WINDOW (self))));
+
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
+  /* Start where the last snapshot came from. */
+  if (settings != NULL)
+    {
+      g_autofree char *last = g_settings_get_string (settings, "last-snapshot");
+      if (*last != '\0')
+        {
+          g_autoptr(GFile) file = g_file_new_for_path (last);
+          g_autoptr(GFile) folder = g_file_get_parent (file);
+          if (folder != NULL && g_file_query_exists (folder, NULL))
+            gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser), folder, NULL);
+        }
+    }
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
   g_signal_connect (chooser, "response", G_CALLBACK (on_open_response), g_object_ref (self));
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));

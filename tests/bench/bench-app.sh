@@ -9,6 +9,12 @@
 #
 # Targets (issue 5): first frame ≤ 1.5× and peak RSS ≤ 1.5× the empty
 # window; each search < 16 ms.
+#
+# Measured 2026-11-22 (`tests/bench/bench-app.sh _build-app 5`, 2 cores,
+# load average 3.6 from other builds): first frame 203 ms empty vs 460 ms
+# with 1,024 devices (2.26×, target missed); peak RSS 93.2 vs 126.6 MiB
+# (1.36×); filtering 1,024 devices 0.5–1.0 ms, but rebuilding the visible
+# list rows 22–96 ms (search total 23–97 ms, target missed).
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -euo pipefail
 cd "$(dirname "$0")/../.."
