@@ -78,6 +78,11 @@ vm_chroot() {
 
 # A private copy of the cached guest rootfs for one test (the cache itself is never changed).
 vm_copy_rootfs() { # src dst
+    local m
+    # a run killed inside vm_chroot leaves its mounts behind
+    for m in dev sys proc; do
+        if mountpoint -q "$2/$m" 2>/dev/null; then umount -l "$2/$m"; fi
+    done
     rm -rf --one-file-system "$2"
     mkdir -p "$(dirname "$2")"
     cp -a --reflink=auto "$1" "$2"
