@@ -1,0 +1,201 @@
+#!/bin/bash
+# The vm suite: the root helper on a real system — the guest's own system bus activates the
+# installed passthrough-helper through its D-Bus service file and the hardened systemd unit, and
+# the guest's real polkitd reads the installed .policy.
+#
+#   vm-helper.sh bind    "tester" has a polkit rule for com.example.Passthrough.bind only:
+#     passthroughctl bind 0000:02:00.0    → the e1000e NIC is on vfio-pci at once (driver_override,
+#                                           unbind, drivers_probe, modprobe vfio-pci — all under
+#                                           ProtectSystem=strict, NoNewPrivileges, …)
+#     passthroughctl bind 0000:01:00.0    → refused (Blocked): the boot GPU
+#     passthroughctl unbind 0000:02:00.0  → back on e1000e
+#     passthroughctl apply --select …     → refused by polkit (auth_admin, no agent): nothing changes
+#     One boot.
+#   vm-helper.sh apply   "tester" has a rule for com.example.Passthrough.configure only:
+#     boot 1: passthroughctl apply --select 0000:02:00.0 (the helper runs update-initramfs and
+#             update-grub in the guest, under the unit); passthroughctl bind is refused
+#     boot 2 (the guest's own new initramfs and command line): 0000:02:00.0 on vfio-pci;
+#             passthroughctl revert
+#     boot 3: 0000:02:00.0 back on e1000e, /etc/default/grub byte for byte as before
+#     Three boots and two in-guest initramfs rebuilds: vm-full.
+# Exit 77 (skipped) when this machine cannot run QEMU or build the guest, with the reason.
+set -euo pipefail
+source "$(dirname "$0")/vm-lib.sh"
+
+SCENARIO=${1:?usage: vm-helper.sh bind|apply}
+case $SCENARIO in
+    bind)  ACTION=com.example.Passthrough.bind ;;
+    apply) ACTION=com.example.Passthrough.configure
+           # update-initramfs inside a TCG guest: the first boot ran past vm_boot's 900 s
+           # default on a loaded 2-core host
+           export VM_TIMEOUT=${VM_TIMEOUT:-2700} ;;
+    *) vm_die "unknown scenario $SCENARIO" ;;
+esac
+NAME=vm-helper-$SCENARIO
+T0=$EPOCHREALTIME
+vm_require_host
+BUILD_ROOT=${PASSTHROUGH_BUILD_ROOT:-$(cd "$(dirname "$PASSTHROUGHCTL")/../.." && pwd)}
+[ -x "$BUILD_ROOT/helper/passthrough-helper" ] || vm_skip "the helper is not built (meson option helper=false?)"
+VM_LOG=$BUILD_ROOT/tests/vm/$NAME
+WORK=$VM_CACHE/work/$NAME
+rm -rf --one-file-system "$VM_LOG"
+mkdir -p "$VM_LOG" "$WORK"
+echo "== $NAME: logs in $VM_LOG, work files in $WORK"
+
+# ---------------------------------------------------------------- the project, installed
+STAGE=$WORK/stage
+rm -rf --one-file-system "$STAGE"
+meson install -C "$BUILD_ROOT" --no-rebuild --destdir "$STAGE" >"$VM_LOG/meson-install.log" 2>&1 \
+    || { tail -n 20 "$VM_LOG/meson-install.log" >&2; vm_die "meson install --destdir failed (log: $VM_LOG/meson-install.log)"; }
+staged() { # file name → its one path in the stage
+    local p; p=$(find "$STAGE" -name "$1" \( -type f -o -type l \) | head -n 1)
+    [ -n "$p" ] || vm_die "meson install put no $1 into the stage"
+    echo "$p"
+}
+
+vm_ensure_guest
+R=$WORK/rootfs
+DISK=$WORK/disk.img
+t=$EPOCHREALTIME
+vm_copy_rootfs "$VM_GUEST_ROOTFS" "$R"
+# What a package would put where (Debian 12 has merged /usr).
+install -D -m 0755 "$(staged passthroughctl)" "$R/usr/bin/passthroughctl"
+install -D -m 0755 "$(staged passthrough-helper)" "$R/usr/libexec/passthrough-helper"
+install -D -m 0644 "$(staged com.example.Passthrough.Helper.service)" "$R/usr/share/dbus-1/system-services/com.example.Passthrough.Helper.service"
+install -D -m 0644 "$(staged com.example.Passthrough.Helper.conf)" "$R/usr/share/dbus-1/system.d/com.example.Passthrough.Helper.conf"
+install -D -m 0644 "$(staged com.example.Passthrough.policy)" "$R/usr/share/polkit-1/actions/com.example.Passthrough.policy"
+install -D -m 0644 "$(staged passthrough-helper.service)" "$R/usr/lib/systemd/system/passthrough-helper.service"
+grep -q '^ExecStart=/usr/libexec/passthrough-helper$' "$R/usr/lib/systemd/system/passthrough-helper.service" \
+    || vm_die "the unit does not start /usr/libexec/passthrough-helper (build with --prefix=/usr)"
+
+# The guest has no system bus or polkitd yet: install them as a desktop system has them.
+cp /etc/resolv.conf "$R/etc/resolv.conf"
+vm_chroot "$R" sh -c 'apt-get update -qq && apt-get install -y -qq --no-install-recommends dbus polkitd' \
+    >"$VM_LOG/apt.log" 2>&1 || { tail -n 20 "$VM_LOG/apt.log" >&2; vm_skip "cannot install dbus and polkitd into the guest (log: $VM_LOG/apt.log)"; }
+vm_chroot "$R" useradd -m -s /bin/bash tester
+install -D -m 0644 /dev/stdin "$R/etc/polkit-1/rules.d/50-passthrough-vm-test.rules" <<RULES
+// vm-helper.sh $SCENARIO: "tester" may do $ACTION, and nothing else.
+polkit.addRule(function(action, subject) {
+    if (action.id == "$ACTION" && subject.user == "tester")
+        return polkit.Result.YES;
+});
+RULES
+vm_chroot "$R" passthroughctl --version >/dev/null || vm_die "the built passthroughctl does not run in the guest"
+vm_log "rootfs copy with the helper installed in $(vm_secs "$t" "$EPOCHREALTIME")s"
+
+FAILS=0
+ok()   { echo "  ok    $*"; }
+bad()  { echo "  FAIL  $*"; FAILS=$((FAILS + 1)); }
+val() { sed -n "s/^$1 //p" "$LOG" | head -n 1; }
+if [ "$SCENARIO" = bind ]; then
+SCRIPT=$WORK/guest-script.sh
+cat > "$SCRIPT" <<'GUEST'
+#!/bin/bash
+# runs in the guest (pt-vm-agent), output parsed by vm-helper.sh
+set -u
+drv() { local d; d=$(readlink "/sys/bus/pci/devices/$1/driver" 2>/dev/null); echo "${d##*/}"; }
+as_tester() { runuser -u tester -- env LC_ALL=C.UTF-8 passthroughctl "$@"; }
+systemctl is-active dbus polkit | sed 's/^/SERVICE /'
+echo "DRIVER-BEFORE $(drv 0000:02:00.0)"
+grub_before=$(sha256sum /etc/default/grub)
+echo "=== BEGIN BIND"; as_tester bind 0000:02:00.0; echo "BIND-RC $?"; echo "=== END BIND"
+echo "DRIVER-BOUND $(drv 0000:02:00.0)"
+echo "OVERRIDE $(cat /sys/bus/pci/devices/0000:02:00.0/driver_override)"
+echo "UNIT $(systemctl show passthrough-helper -p ActiveState -p ProtectSystem -p NoNewPrivileges -p ProtectKernelTunables | sort | tr '\n' ' ')"
+echo "=== BEGIN BLOCKED"; as_tester bind 0000:01:00.0; echo "BLOCKED-RC $?"; echo "=== END BLOCKED"
+echo "=== BEGIN UNBIND"; as_tester unbind 0000:02:00.0; echo "UNBIND-RC $?"; echo "=== END UNBIND"
+echo "DRIVER-AFTER $(drv 0000:02:00.0)"
+echo "=== BEGIN APPLY"; as_tester apply --select 0000:02:00.0; echo "APPLY-RC $?"; echo "=== END APPLY"
+[ "$grub_before" = "$(sha256sum /etc/default/grub)" ] && echo "GRUB unchanged" || echo "GRUB changed"
+echo "=== BEGIN JOURNAL"; journalctl -b -u passthrough-helper -u dbus --no-pager | tail -n 40; echo "=== END JOURNAL"
+GUEST
+
+vm_make_disk "$R" "$DISK"
+vm_boot 1-bind "$DISK" "$SCRIPT" "$(vm_grub_cmdline "$R") intel_iommu=on iommu=pt"
+LOG=$VM_LOG/1-bind.agent.log
+
+for s in BIND BLOCKED UNBIND APPLY; do echo "== $s:"; vm_section "$LOG" "$s" | sed 's/^/  | /'; done
+[ "$(val DRIVER-BEFORE)" = e1000e ] && ok "0000:02:00.0 on e1000e before" || bad "before: '$(val DRIVER-BEFORE)'"
+[ "$(val BIND-RC)" = 0 ] && ok "tester's bind succeeded through the helper" || bad "bind exit $(val BIND-RC)"
+[ "$(val DRIVER-BOUND)" = vfio-pci ] && ok "0000:02:00.0 on vfio-pci after bind" || bad "after bind: '$(val DRIVER-BOUND)'"
+unit=$(val UNIT)
+[ "$unit" = "ActiveState=active NoNewPrivileges=yes ProtectKernelTunables=no ProtectSystem=strict " ] && ok "the helper ran under the hardened unit ($unit)" || bad "unit: '$unit'"
+[ "$(val BLOCKED-RC)" = 1 ] && vm_section "$LOG" BLOCKED | grep -q 'firmware boots on' \
+    && ok "the boot GPU is refused" || bad "boot GPU: exit $(val BLOCKED-RC)"
+[ "$(val UNBIND-RC)" = 0 ] && ok "unbind succeeded" || bad "unbind exit $(val UNBIND-RC)"
+[ "$(val DRIVER-AFTER)" = e1000e ] && ok "0000:02:00.0 back on e1000e" || bad "after unbind: '$(val DRIVER-AFTER)'"
+[ "$(val APPLY-RC)" = 1 ] && vm_section "$LOG" APPLY | grep -q 'Not authorized' \
+    && ok "apply refused by the real polkitd (no configure rule for tester)" || bad "apply: exit $(val APPLY-RC)"
+grep -q '^GRUB unchanged$' "$LOG" && ok "/etc/default/grub unchanged" || bad "/etc/default/grub changed"
+else
+GUEST_HELPERS='set -u
+drv() { local d; d=$(readlink "/sys/bus/pci/devices/$1/driver" 2>/dev/null); echo "${d##*/}"; }
+as_tester() { runuser -u tester -- env LC_ALL=C.UTF-8 passthroughctl "$@"; }
+'
+cat > "$WORK/guest-apply.sh" <<GUEST
+#!/bin/bash
+$GUEST_HELPERS
+GUEST
+cat >> "$WORK/guest-apply.sh" <<'GUEST'
+echo "DRIVER-BEFORE $(drv 0000:02:00.0)"
+sha256sum /etc/default/grub | cut -d' ' -f1 | sed 's/^/GRUB-BEFORE /'
+echo "=== BEGIN APPLY"; as_tester apply --select 0000:02:00.0; echo "APPLY-RC $?"; echo "=== END APPLY"
+echo "=== BEGIN BIND"; as_tester bind 0000:02:00.0; echo "BIND-RC $?"; echo "=== END BIND"
+echo "UNIT $(systemctl show passthrough-helper -p ProtectSystem -p NoNewPrivileges | sort | tr '\n' ' ')"
+echo "=== BEGIN JOURNAL"; journalctl -b -u passthrough-helper --no-pager | tail -n 60; echo "=== END JOURNAL"
+GUEST
+cat > "$WORK/guest-revert.sh" <<GUEST
+#!/bin/bash
+$GUEST_HELPERS
+GUEST
+cat >> "$WORK/guest-revert.sh" <<'GUEST'
+echo "DRIVER-APPLIED $(drv 0000:02:00.0)"
+echo "=== BEGIN STATUS"; as_tester status; echo "STATUS-RC $?"; echo "=== END STATUS"
+echo "=== BEGIN REVERT"; as_tester revert; echo "REVERT-RC $?"; echo "=== END REVERT"
+echo "=== BEGIN JOURNAL"; journalctl -b -u passthrough-helper --no-pager | tail -n 60; echo "=== END JOURNAL"
+GUEST
+cat > "$WORK/guest-after.sh" <<GUEST
+#!/bin/bash
+$GUEST_HELPERS
+GUEST
+cat >> "$WORK/guest-after.sh" <<'GUEST'
+echo "DRIVER-REVERTED $(drv 0000:02:00.0)"
+sha256sum /etc/default/grub | cut -d' ' -f1 | sed 's/^/GRUB-AFTER /'
+GUEST
+
+# The guest changes its own disk: each next boot takes the kernel, the initramfs (vm_boot reads
+# them from the disk) and the command line GRUB would build from the guest's /etc/default/grub.
+guest_cmdline() {
+    local d=$WORK/from-disk
+    rm -rf "$d"; mkdir -p "$d/etc/default"
+    vm_debugfs "$DISK" -R "dump /etc/default/grub $d/etc/default/grub"
+    echo "$(vm_grub_cmdline "$d") intel_iommu=on"
+}
+vm_make_disk "$R" "$DISK"
+vm_boot 1-apply "$DISK" "$WORK/guest-apply.sh" "$(guest_cmdline)"
+LOG=$VM_LOG/1-apply.agent.log
+for s in APPLY BIND; do echo "== $s:"; vm_section "$LOG" "$s" | sed 's/^/  | /'; done
+[ "$(val DRIVER-BEFORE)" = e1000e ] && ok "0000:02:00.0 on e1000e before" || bad "before: '$(val DRIVER-BEFORE)'"
+[ "$(val APPLY-RC)" = 0 ] && ok "tester's apply succeeded through the helper (regeneration under the unit)" \
+    || { bad "apply exit $(val APPLY-RC)"; vm_section "$LOG" JOURNAL | sed 's/^/  | /'; }
+[ "$(val BIND-RC)" = 1 ] && vm_section "$LOG" BIND | grep -q 'Not authorized' \
+    && ok "bind refused by the real polkitd (no bind rule for tester)" || bad "bind: exit $(val BIND-RC)"
+[ "$(val UNIT)" = "NoNewPrivileges=yes ProtectSystem=strict " ] && ok "hardened unit: $(val UNIT)" || bad "unit: '$(val UNIT)'"
+GRUB_BEFORE=$(val GRUB-BEFORE)
+echo "  guest command line now: $(guest_cmdline)"
+
+vm_boot 2-applied "$DISK" "$WORK/guest-revert.sh" "$(guest_cmdline)"
+LOG=$VM_LOG/2-applied.agent.log
+for s in STATUS REVERT; do echo "== $s:"; vm_section "$LOG" "$s" | sed 's/^/  | /'; done
+[ "$(val DRIVER-APPLIED)" = vfio-pci ] && ok "after the reboot 0000:02:00.0 is on vfio-pci" || bad "applied: '$(val DRIVER-APPLIED)'"
+[ "$(val REVERT-RC)" = 0 ] && ok "tester's revert succeeded through the helper" \
+    || { bad "revert exit $(val REVERT-RC)"; vm_section "$LOG" JOURNAL | sed 's/^/  | /'; }
+
+vm_boot 3-reverted "$DISK" "$WORK/guest-after.sh" "$(guest_cmdline)"
+LOG=$VM_LOG/3-reverted.agent.log
+[ "$(val DRIVER-REVERTED)" = e1000e ] && ok "after revert and reboot 0000:02:00.0 is on e1000e" || bad "reverted: '$(val DRIVER-REVERTED)'"
+[ -n "$GRUB_BEFORE" ] && [ "$(val GRUB-AFTER)" = "$GRUB_BEFORE" ] && ok "/etc/default/grub byte for byte as before" \
+    || bad "/etc/default/grub differs after revert"
+fi
+echo "  total ${NAME}: $(vm_secs "$T0" "$EPOCHREALTIME")s, $FAILS failed check(s)"
+[ "$FAILS" = 0 ] || exit 1
