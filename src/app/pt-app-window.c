@@ -26,9 +26,11 @@
 
 #include <json-glib/json-glib.h>
 
-/* Trees at most this large start expanded; larger ones start collapsed so
- * the first frame does not build a row for every device. */
-#define EXPAND_ALL_LIMIT 64
+/* Trees at most this large start expanded (a desktop has 30 to 150 PCI
+ * functions, and a person wants to see them, not 40 closed groups); larger
+ * ones start collapsed so the first frame does not build a row for every
+ * device. */
+#define EXPAND_ALL_LIMIT 256
 
 typedef enum
 {

@@ -47,8 +47,8 @@ def check_snapshot(path, per_device_limit, shot):
     try:
         base = os.path.basename(path)
         check(base in ptgui.name_of(app.window), "window title %r does not name the snapshot" % ptgui.name_of(app.window))
-        if len(devices) <= 40:
-            # Small machines start expanded. The rows on screen, top to
+        if len(devices) <= 256:
+            # Machines up to 256 devices start expanded. The rows on screen, top to
             # bottom, are the start of passthroughctl's order: each group,
             # then its devices.
             want = []
