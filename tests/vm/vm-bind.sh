@@ -32,7 +32,8 @@ T0=$EPOCHREALTIME
 vm_require_host
 BUILD_ROOT=${PASSTHROUGH_BUILD_ROOT:-$(cd "$(dirname "$PASSTHROUGHCTL")/../.." && pwd)}
 VM_LOG=$BUILD_ROOT/tests/vm/$NAME
-WORK=$VM_CACHE/work/$NAME
+# per build directory: two checkouts (or build dirs) may run the suite at the same time
+WORK=$VM_CACHE/work/$(printf %s "$BUILD_ROOT" | sha256sum | cut -c1-8)-$NAME
 rm -rf --one-file-system "$VM_LOG"
 mkdir -p "$VM_LOG" "$WORK"
 echo "== $NAME: logs in $VM_LOG, work files in $WORK"
