@@ -535,11 +535,13 @@ add_command_strv (PtPlan   *self,
   g_ptr_array_add (self->commands, cmd);
 }
 
-/* The commands that remove @tokens again (revert, or a new selection). */
+/* The command that appends @tokens (@remove FALSE) or removes them again
+ * (TRUE: revert, or a new selection) for a tool whose effect is the edit. */
 static void
-add_remove_command (PtPlan     *self,
-                    const char *kind,
-                    GPtrArray  *tokens)
+add_token_command (PtPlan     *self,
+                   const char *kind,
+                   GPtrArray  *tokens,
+                   gboolean    remove)
 {
   g_autofree char *joined = NULL;
 
@@ -548,46 +550,19 @@ add_remove_command (PtPlan     *self,
   joined = join_array (tokens, " ");
   if (g_str_equal (kind, "grubby"))
     {
-      g_autofree char *arg = g_strdup_printf ("--remove-args=%s", joined);
+      g_autofree char *arg = g_strdup_printf (remove ? "--remove-args=%s" : "--args=%s", joined);
       add_command (self, TRUE, "grubby", "--update-kernel=ALL", arg, NULL);
     }
   else if (g_str_equal (kind, "kernelstub"))
-    add_command (self, TRUE, "kernelstub", "-d", joined, NULL);
+    add_command (self, TRUE, "kernelstub", remove ? "-d" : "-a", joined, NULL);
   else if (g_str_equal (kind, "rpm-ostree"))
     {
       g_autoptr(GPtrArray) argv = g_ptr_array_new_null_terminated (0, g_free, TRUE);
       g_ptr_array_add (argv, g_strdup ("rpm-ostree"));
       g_ptr_array_add (argv, g_strdup ("kargs"));
       for (guint i = 0; i < tokens->len; i++)
-        g_ptr_array_add (argv, g_strdup_printf ("--delete-if-present=%s", (char *) g_ptr_array_index (tokens, i)));
-      add_command_strv (self, TRUE, (GStrv) argv->pdata);
-    }
-}
-
-static void
-add_append_command (PtPlan     *self,
-                    const char *kind,
-                    GPtrArray  *tokens)
-{
-  g_autofree char *joined = NULL;
-
-  if (tokens->len == 0)
-    return;
-  joined = join_array (tokens, " ");
-  if (g_str_equal (kind, "grubby"))
-    {
-      g_autofree char *arg = g_strdup_printf ("--args=%s", joined);
-      add_command (self, TRUE, "grubby", "--update-kernel=ALL", arg, NULL);
-    }
-  else if (g_str_equal (kind, "kernelstub"))
-    add_command (self, TRUE, "kernelstub", "-a", joined, NULL);
-  else if (g_str_equal (kind, "rpm-ostree"))
-    {
-      g_autoptr(GPtrArray) argv = g_ptr_array_new_null_terminated (0, g_free, TRUE);
-      g_ptr_array_add (argv, g_strdup ("rpm-ostree"));
-      g_ptr_array_add (argv, g_strdup ("kargs"));
-      for (guint i = 0; i < tokens->len; i++)
-        g_ptr_array_add (argv, g_strdup_printf ("--append-if-missing=%s", (char *) g_ptr_array_index (tokens, i)));
+        g_ptr_array_add (argv, g_strdup_printf (remove ? "--delete-if-present=%s" : "--append-if-missing=%s",
+                                                (char *) g_ptr_array_index (tokens, i)));
       add_command_strv (self, TRUE, (GStrv) argv->pdata);
     }
 }
@@ -691,8 +666,8 @@ plan_edit_commands (PtPlan      *self,
           add_unique (self->cmd_ours, t);
         }
     }
-  add_remove_command (self, kind, remove);
-  add_append_command (self, kind, append);
+  add_token_command (self, kind, remove, TRUE);
+  add_token_command (self, kind, append, FALSE);
   return TRUE;
 }
 
@@ -1766,7 +1741,7 @@ plan_files (PtPlan        *self,
       g_autoptr(GPtrArray) old = g_ptr_array_new_with_free_func (g_free);
       for (guint i = 0; ctx->state->cmd_ours[i] != NULL; i++)
         g_ptr_array_add (old, g_strdup (ctx->state->cmd_ours[i]));
-      add_remove_command (self, ctx->state->cmd_kind, old);
+      add_token_command (self, ctx->state->cmd_kind, old, TRUE);
     }
   return TRUE;
 }
@@ -1922,7 +1897,7 @@ pt_plan_new_for_revert (PtPaths     *paths,
       g_autoptr(GPtrArray) old = g_ptr_array_new_with_free_func (g_free);
       for (guint i = 0; state->cmd_ours[i] != NULL; i++)
         g_ptr_array_add (old, g_strdup (state->cmd_ours[i]));
-      add_remove_command (self, state->cmd_kind, old);
+      add_token_command (self, state->cmd_kind, old, TRUE);
       self->cmd_kind = g_strdup (state->cmd_kind);
     }
   plan_regeneration (self);
