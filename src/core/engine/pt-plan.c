@@ -20,41 +20,7 @@
 #include "pt-diff.h"
 #include "pt-edit.h"
 #include "pt-error.h"
-#include "pt-plan-private.h"
-
-typedef struct
-{
-  char *address;
-  char *ids;
-  char *binding;       /* ids, address */
-  char *reason;
-  char *driver_now;
-  char *driver_after;  /* vfio-pci, pci-stub */
-} PlanDevice;
-
-struct _PtPlan
-{
-  GObject      parent_instance;
-
-  gboolean     revert;
-  GPtrArray   *selection;     /* char* */
-  GPtrArray   *devices;       /* PlanDevice */
-  char        *binding;
-  PtBootSetup *setup;
-  GPtrArray   *kernel_args;   /* char* */
-  GPtrArray   *modules;       /* char*: initramfs modules */
-  GPtrArray   *softdeps;      /* char* */
-  GPtrArray   *changes;       /* PtChange, unchanged targets included */
-  GPtrArray   *commands;      /* PtCommand */
-  GPtrArray   *warnings;      /* PtIssue */
-  GPtrArray   *blockers;      /* PtIssue */
-  char        *cmd_kind;
-  GPtrArray   *cmd_ours;      /* char* */
-  gboolean     trial;
-  char        *options_text;  /* the options as an a{sv} text, for confirm */
-  char        *trial_command; /* the one-shot command's program, NULL: none */
-  char        *trial_entry;   /* what it boots once */
-};
+#include "pt-plan-build.h"
 
 G_DEFINE_FINAL_TYPE (PtPlan, pt_plan, G_TYPE_OBJECT)
 
@@ -148,8 +114,8 @@ find_device (PtPlan     *self,
   return NULL;
 }
 
-static void
-add_issue (GPtrArray  *list,
+void
+pt_plan_add_issue (GPtrArray  *list,
            const char *code,
            GPtrArray  *devices,
            char       *message)
@@ -175,7 +141,7 @@ add_issue1 (GPtrArray  *list,
   g_autoptr(GPtrArray) one = g_ptr_array_new ();
   if (address)
     g_ptr_array_add (one, (gpointer) address);
-  add_issue (list, code, one, message);
+  pt_plan_add_issue (list, code, one, message);
 }
 
 static char *
@@ -241,15 +207,7 @@ kernel_before_6_2 (const char *release)
   return major < 6 || (major == 6 && minor < 2);
 }
 
-static const char *bls_grub_dir (PtPaths *paths);
-
 /* ---- files ------------------------------------------------------------ */
-
-typedef struct
-{
-  PtPaths  *paths;
-  PtState  *state;
-} Ctx;
 
 static PtStateFile *
 state_file (Ctx        *ctx,
@@ -265,8 +223,8 @@ state_file (Ctx        *ctx,
 }
 
 /* The file as it would be without Passthrough (see the top of this file). */
-static gboolean
-compute_base (Ctx         *ctx,
+gboolean
+pt_plan_compute_base (Ctx         *ctx,
               const char  *path,
               const char  *current,
               char       **out_base,
@@ -331,8 +289,8 @@ find_change (PtPlan     *self,
 
 /* A file edited by one of the pure editors: our @add on top of its base.
  * @seed is the text a file that does not exist yet starts from. */
-static gboolean
-target_edit (PtPlan      *self,
+gboolean
+pt_plan_target_edit (PtPlan      *self,
              Ctx         *ctx,
              const char  *path,
              const char  *editor,
@@ -357,7 +315,7 @@ target_edit (PtPlan      *self,
   c->before = pt_engine_read_file (ctx->paths, path, &exists, error);
   if (c->before == NULL && !exists && error && *error)
     return FALSE;
-  if (!compute_base (ctx, path, c->before, &c->base, error))
+  if (!pt_plan_compute_base (ctx, path, c->before, &c->base, error))
     return FALSE;
   source = c->base ? c->base : (seed ? seed : "");
 
@@ -392,8 +350,8 @@ target_edit (PtPlan      *self,
 }
 
 /* One of our own files, generated whole. */
-static gboolean
-target_whole (PtPlan      *self,
+gboolean
+pt_plan_target_whole (PtPlan      *self,
               Ctx         *ctx,
               const char  *path,
               char        *content,
@@ -411,7 +369,7 @@ target_whole (PtPlan      *self,
   c->before = pt_engine_read_file (ctx->paths, path, &exists, error);
   if (c->before == NULL && !exists && error && *error)
     return FALSE;
-  if (!compute_base (ctx, path, c->before, &c->base, error))
+  if (!pt_plan_compute_base (ctx, path, c->before, &c->base, error))
     return FALSE;
   c->record = TRUE;
   set_action (c);
@@ -441,7 +399,7 @@ target_base (PtPlan       *self,
   c->before = pt_engine_read_file (ctx->paths, rec->path, &exists, error);
   if (c->before == NULL && !exists && error && *error)
     return FALSE;
-  if (!compute_base (ctx, rec->path, c->before, &c->base, error))
+  if (!pt_plan_compute_base (ctx, rec->path, c->before, &c->base, error))
     return FALSE;
   if (c->base == NULL && rec->keep && c->before != NULL)
     {
@@ -480,7 +438,7 @@ kernel_cmdline_seed (Ctx         *ctx,
       g_string_free (out, TRUE);
       return NULL;
     }
-  if (!compute_base (ctx, entry, current, &base, error))
+  if (!pt_plan_compute_base (ctx, entry, current, &base, error))
     {
       g_string_free (out, TRUE);
       return NULL;
@@ -584,7 +542,7 @@ command_present_cmdline (PtPlan     *self,
           /* "options $kernelopts" (older Fedora): the arguments live in
            * grubenv.  Not the running command line: in a trial boot that
            * already has our arguments. */
-          g_autofree char *env_path = g_build_filename (bls_grub_dir (ctx->paths), "grubenv", NULL);
+          g_autofree char *env_path = g_build_filename (pt_plan_bls_grub_dir (ctx->paths), "grubenv", NULL);
           g_autofree char *env = pt_engine_read_file (ctx->paths, env_path, NULL, NULL);
           g_auto(GStrv) lines = env ? g_strsplit (env, "\n", -1) : NULL;
           for (guint i = 0; lines && lines[i] != NULL; i++)
@@ -824,7 +782,7 @@ check_devices (PtPlan        *self,
       if (gid < 0 && !g_hash_table_contains (groups_seen, GINT_TO_POINTER (-1)))
         {
           g_hash_table_add (groups_seen, GINT_TO_POINTER (-1));
-          add_issue (self->warnings, "iommu-off", NULL,
+          pt_plan_add_issue (self->warnings, "iommu-off", NULL,
                      g_strdup (_("The IOMMU is not active yet, so the IOMMU groups are unknown and cannot be checked. After the restart, run “passthroughctl list” and “passthroughctl status” to see whether each device sits in a group of its own.")));
         }
       if (gid >= 0 && !g_hash_table_contains (groups_seen, GINT_TO_POINTER (gid)))
@@ -861,21 +819,21 @@ check_devices (PtPlan        *self,
           if (missing->len > 0)
             {
               g_autofree char *refs = join_refs (topology, missing);
-              add_issue (self->blockers, "group-not-taken", missing,
+              pt_plan_add_issue (self->blockers, "group-not-taken", missing,
                          g_strdup_printf (_("%s shares IOMMU group %d with %s: a group goes to a virtual machine whole, so select those too, or move the card to a slot with its own group."),
                                           ref, gid, refs));
             }
           if (unusable->len > 0)
             {
               g_autofree char *refs = join_refs (topology, unusable);
-              add_issue (self->blockers, "group-not-viable", unusable,
+              pt_plan_add_issue (self->blockers, "group-not-viable", unusable,
                          g_strdup_printf (_("IOMMU group %d of %s also holds %s, which the host must keep and the kernel will not let a virtual machine share; move the card to another slot."),
                                           gid, ref, refs));
             }
           if (together->len > 0)
             {
               g_autofree char *refs = join_refs (topology, together);
-              add_issue (self->warnings, "shared-group", together,
+              pt_plan_add_issue (self->warnings, "shared-group", together,
                          g_strdup_printf (_("%s shares IOMMU group %d with %s: they can only be used by the same virtual machine."),
                                           ref, gid, refs));
             }
@@ -889,15 +847,15 @@ check_devices (PtPlan        *self,
     {
       g_autofree char *refs = join_refs (topology, taken_gpus);
       if (options->allow_last_gpu)
-        add_issue (self->warnings, "last-gpu", taken_gpus,
+        pt_plan_add_issue (self->warnings, "last-gpu", taken_gpus,
                    g_strdup_printf (_("%s is the last GPU of the host: after the restart the host has no display (allowed for a headless host)."), refs));
       else
-        add_issue (self->blockers, "last-gpu", taken_gpus,
+        pt_plan_add_issue (self->blockers, "last-gpu", taken_gpus,
                    g_strdup_printf (_("%s is the host's last GPU: the host would have no display after the restart. Keep it, or allow it for a headless host (--allow-last-gpu)."), refs));
     }
 
   if (options->acs_override != NULL)
-    add_issue (self->warnings, "acs-override", NULL,
+    pt_plan_add_issue (self->warnings, "acs-override", NULL,
                g_strdup_printf (_("pcie_acs_override=%s works only with a kernel patched for it (linux-zen, linux-vfio, Proxmox), and it splits groups by pretending devices are isolated when they may not be: a virtual machine may reach other devices' memory."),
                                 options->acs_override));
 
@@ -905,12 +863,12 @@ check_devices (PtPlan        *self,
     g_autofree char *path = pt_paths_build (paths, "proc", "interrupts", NULL);
     g_autofree char *interrupts = NULL;
     if (g_file_get_contents (path, &interrupts, NULL, NULL) && strstr (interrupts, "IR-") == NULL)
-      add_issue (self->warnings, "no-interrupt-remapping", NULL,
+      pt_plan_add_issue (self->warnings, "no-interrupt-remapping", NULL,
                  g_strdup (options->unsafe_interrupts ?
                            _("Interrupt remapping is off; unsafe interrupts are allowed as you chose, which lets a virtual machine inject interrupts into the host.") :
                            _("Interrupt remapping is off, so vfio will refuse the devices: turn it on in the firmware setup, or, only if the hardware has none, allow unsafe interrupts (--allow-unsafe-interrupts).")));
     else if (options->unsafe_interrupts)
-      add_issue (self->warnings, "unsafe-interrupts", NULL,
+      pt_plan_add_issue (self->warnings, "unsafe-interrupts", NULL,
                  g_strdup (_("Unsafe interrupts are allowed as you chose: a virtual machine can then inject interrupts into the host. Only use it when the hardware has no interrupt remapping.")));
   }
 
@@ -1118,14 +1076,14 @@ check_system (PtPlan     *self,
         if (strv_has (self->kernel_args, t->text) ||
             (state->applied && state->kernel_args && g_strv_contains ((const char *const *) state->kernel_args, t->text)))
           continue;
-        add_issue (self->warnings, "handwritten-vfio-cmdline", NULL,
+        pt_plan_add_issue (self->warnings, "handwritten-vfio-cmdline", NULL,
                    g_strdup_printf (_("The running command line already has “%s”, written by hand. The kernel uses only the last such parameter, so remove that one from your bootloader configuration and let Passthrough set the IDs."),
                                     t->text));
       }
   }
 
   for (guint i = 0; typos && typos[i] != NULL; i++)
-    add_issue (self->warnings, "cmdline-typo", NULL,
+    pt_plan_add_issue (self->warnings, "cmdline-typo", NULL,
                g_strdup_printf (_("The running command line has “%s”, which looks like a misspelt passthrough parameter: the kernel ignores it. Remove it from your bootloader configuration."),
                                 typos[i]));
 
@@ -1144,7 +1102,7 @@ check_system (PtPlan     *self,
       lines = g_array_new (FALSE, FALSE, sizeof (guint));
       found = pt_scan_modprobe_vfio (text, lines);
       if (found != NULL && found[0] != NULL)
-        add_issue (self->warnings, "handwritten-vfio", NULL,
+        pt_plan_add_issue (self->warnings, "handwritten-vfio", NULL,
                    g_strdup_printf (_("/etc/modprobe.d/%s line %u already configures vfio-pci by hand (“%s”). It binds at every boot whatever the command line says, so it defeats the way back; comment it out once Passthrough's setup works."),
                                     name, lines->len ? g_array_index (lines, guint, 0) : 0, found[0]));
     }
@@ -1157,7 +1115,7 @@ check_unfinished (PtPlan  *self,
   g_autofree char *journal = pt_paths_build (paths, "var/lib/passthrough/journal.json", NULL);
 
   if (g_file_test (journal, G_FILE_TEST_EXISTS))
-    add_issue (self->warnings, "unfinished-transaction", NULL,
+    pt_plan_add_issue (self->warnings, "unfinished-transaction", NULL,
                g_strdup (_("An earlier change did not finish (the computer stopped or the program was killed). Apply or revert first puts every file back as it was before that change; this plan shows the files as they are now.")));
 }
 
@@ -1180,411 +1138,23 @@ check_early_scripts (PtPlan  *self,
       break;
     case PT_INITRAMFS_MKINITCPIO:
       script = "usr/lib/initcpio/hooks/passthrough";
-      add_issue (self->warnings, "mkinitcpio-address-untested", NULL,
+      pt_plan_add_issue (self->warnings, "mkinitcpio-address-untested", NULL,
                  g_strdup (_("Binding by address on mkinitcpio uses Passthrough's early hook, placed before “udev” in HOOKS; it has not been proven on a booted Arch system yet. Check “passthroughctl status” after the restart.")));
       break;
     case PT_INITRAMFS_BOOSTER:
-      add_issue (self->blockers, "booster-no-address-binding", NULL,
+      pt_plan_add_issue (self->blockers, "booster-no-address-binding", NULL,
                  g_strdup (_("booster runs no scripts in its initramfs, so a device cannot be bound by its address there. Bind by ID (only possible when no other device has the same IDs), or switch to mkinitcpio or dracut.")));
       return;
     case PT_INITRAMFS_NONE:
-      add_issue (self->blockers, "no-initramfs", NULL,
+      pt_plan_add_issue (self->blockers, "no-initramfs", NULL,
                  g_strdup (_("Binding by address needs an early script in the initramfs, but no initramfs generator (mkinitcpio, dracut, initramfs-tools) was found.")));
       return;
     }
   p = pt_paths_build (paths, script, NULL);
   if (!g_file_test (p, G_FILE_TEST_EXISTS))
-    add_issue (self->warnings, "early-script-missing", NULL,
+    pt_plan_add_issue (self->warnings, "early-script-missing", NULL,
                g_strdup_printf (_("The early boot script that binds by address (/%s) is not installed on this system; install Passthrough's package there before restarting, or the devices stay with the host."),
                                 script));
-}
-
-/* ---- the one-shot trial (issue 7, vmlab Step 8) ----------------------- */
-
-/* The grub.cfg that update-grub / grub-mkconfig -o writes. */
-static const char *
-grub_cfg_path (PtBootSetup *setup)
-{
-  for (guint i = 0; setup->grub_mkconfig_argv && setup->grub_mkconfig_argv[i] != NULL; i++)
-    if (g_str_equal (setup->grub_mkconfig_argv[i], "-o") && setup->grub_mkconfig_argv[i + 1] != NULL)
-      return setup->grub_mkconfig_argv[i + 1];
-  return "/boot/grub/grub.cfg";
-}
-
-/* Where grubenv lives with BLS (Fedora: /boot/grub2). */
-static const char *
-bls_grub_dir (PtPaths *paths)
-{
-  g_autofree char *p = pt_paths_build (paths, "boot", "grub2", NULL);
-  return g_file_test (p, G_FILE_TEST_IS_DIR) ? "/boot/grub2" : "/boot/grub";
-}
-
-/* GRUB clears its one-shot choice by writing grubenv at boot, which it
- * refuses on btrfs, ZFS, LVM, md RAID and LUKS: the trial would then boot
- * every time.  Read from the mount table; unknown (no mountinfo) passes. */
-static char *
-grubenv_unwritable_reason (PtPaths    *paths,
-                           const char *grub_dir)
-{
-  g_autofree char *path = pt_paths_build (paths, "proc", "self", "mountinfo", NULL);
-  g_autofree char *text = NULL;
-  g_auto(GStrv) lines = NULL;
-  gsize best = 0;
-  char *reason = NULL;
-
-  if (!g_file_get_contents (path, &text, NULL, NULL))
-    return NULL;
-  lines = g_strsplit (text, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      g_auto(GStrv) f = g_strsplit (lines[i], " ", -1);
-      guint n = g_strv_length (f), dash = 0;
-      const char *mnt, *fstype, *source;
-      gsize len;
-
-      for (guint k = 6; k < n; k++)
-        if (g_str_equal (f[k], "-"))
-          {
-            dash = k;
-            break;
-          }
-      if (n < 5 || dash == 0 || dash + 2 >= n)
-        continue;
-      mnt = f[4];
-      fstype = f[dash + 1];
-      source = f[dash + 2];
-      len = strlen (mnt);
-      if (!(g_str_equal (mnt, "/") ||
-            (g_str_has_prefix (grub_dir, mnt) && (grub_dir[len] == '/' || grub_dir[len] == '\0'))))
-        continue;
-      if (len < best)
-        continue;
-      best = len;
-      g_free (reason);
-      reason = NULL;
-      if (g_str_equal (fstype, "btrfs") || g_str_equal (fstype, "zfs"))
-        reason = g_strdup_printf (_("%s is on %s"), grub_dir, fstype);
-      else if (g_str_has_prefix (source, "/dev/mapper/") || g_str_has_prefix (source, "/dev/md") ||
-               g_str_has_prefix (source, "/dev/dm-"))
-        reason = g_strdup_printf (_("%s is on %s (LVM, RAID or encryption)"), grub_dir, source);
-    }
-  return reason;
-}
-
-static void
-check_trial (PtPlan  *self,
-             PtPaths *paths)
-{
-  const char *why = NULL;
-
-  switch (self->setup->bootloader)
-    {
-    case PT_BOOTLOADER_GRUB:
-    case PT_BOOTLOADER_GRUB_BLS:
-      {
-        g_autofree char *dir = self->setup->bootloader == PT_BOOTLOADER_GRUB_BLS ?
-                               g_strdup (bls_grub_dir (paths)) : g_path_get_dirname (grub_cfg_path (self->setup));
-        g_autofree char *reason = grubenv_unwritable_reason (paths, dir);
-        if (reason != NULL)
-          add_issue (self->blockers, "trial-unavailable", NULL,
-                     g_strdup_printf (_("A one-shot trial is not safe here: %s, where GRUB cannot clear its one-shot choice, so the trial would boot every time. Apply without --trial: any boot entry without the Passthrough arguments (edit the command line at the boot menu) still boots the host as before."),
-                                      reason));
-        return;
-      }
-    case PT_BOOTLOADER_SYSTEMD_BOOT:
-      return;
-    case PT_BOOTLOADER_KERNELSTUB:
-      why = _("kernelstub");
-      break;
-    case PT_BOOTLOADER_RPM_OSTREE:
-      why = _("rpm-ostree");
-      break;
-    case PT_BOOTLOADER_LIMINE:
-      why = _("Limine");
-      break;
-    case PT_BOOTLOADER_REFIND:
-      why = _("rEFInd");
-      break;
-    case PT_BOOTLOADER_KERNEL_CMDLINE:
-      why = _("a command line in /etc/kernel/cmdline");
-      break;
-    case PT_BOOTLOADER_NONE:
-      return;   /* already a blocker of its own */
-    }
-  add_issue (self->blockers, "trial-unavailable", NULL,
-             g_strdup_printf (_("A one-shot trial boot is not available with %s in this version (it works with GRUB and systemd-boot). Apply without --trial: any boot entry without the Passthrough arguments still boots the host as before (edit the command line at the boot menu), and “passthroughctl revert” undoes everything."),
-                              why));
-}
-
-/* The GRUB trial: a copy of the first (default) menuentry of grub.cfg with
- * our arguments on its linux line, in custom.cfg beside it (the stock
- * 41_custom sources it at boot: no executable file, no update-grub). */
-static char *
-grub_trial_block (PtPlan      *self,
-                  Ctx         *ctx,
-                  GError     **error)
-{
-  const char *cfg = grub_cfg_path (self->setup);
-  g_autofree char *text = pt_engine_read_file (ctx->paths, cfg, NULL, error);
-  g_auto(GStrv) lines = NULL;
-  GString *out;
-  gboolean inside = FALSE, found_linux = FALSE;
-
-  if (text == NULL)
-    {
-      if (error && *error == NULL)
-        g_set_error (error, PT_ERROR, PT_ERROR_NOT_FOUND,
-                     _("%s is missing, so there is no default entry to copy for the trial; run update-grub once, or apply without --trial."), cfg);
-      return NULL;
-    }
-  out = g_string_new (PT_TRIAL_BEGIN "\n"
-                      "menuentry 'Passthrough trial' --id passthrough-trial {\n");
-  lines = g_strsplit (text, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      const char *line = lines[i];
-      if (!inside)
-        {
-          if (g_str_has_prefix (line, "menuentry ") && g_str_has_suffix (g_strchomp ((char *) line), "{"))
-            inside = TRUE;
-          continue;
-        }
-      if (g_str_equal (line, "}"))
-        break;
-      {
-        const char *p = line;
-        while (*p == ' ' || *p == '\t')
-          p++;
-        if (g_str_has_prefix (p, "linux") && (p[5] == ' ' || p[5] == '\t'))
-          {
-            /* "linux PATH ARGS…": our tokens go into ARGS. */
-            const char *path = p + 5, *args;
-            g_autofree char *prefix = NULL;
-            g_autofree char *edited = NULL;
-            while (*path == ' ' || *path == '\t')
-              path++;
-            args = path;
-            while (*args != '\0' && *args != ' ' && *args != '\t')
-              args++;
-            prefix = g_strndup (line, args - line);
-            while (*args == ' ' || *args == '\t')
-              args++;
-            edited = pt_edit_cmdline (args, (const char *const *) self->kernel_args->pdata, NULL, error);
-            if (edited == NULL)
-              {
-                g_string_free (out, TRUE);
-                return NULL;
-              }
-            g_string_append_printf (out, "%s %s\n", prefix, edited);
-            found_linux = TRUE;
-            continue;
-          }
-      }
-      g_string_append (out, line);
-      g_string_append_c (out, '\n');
-    }
-  if (!found_linux)
-    {
-      g_string_free (out, TRUE);
-      g_set_error (error, PT_ERROR, PT_ERROR_PARSE,
-                   _("The first menu entry of %s has no linux line to copy for the trial; apply without --trial."), cfg);
-      return NULL;
-    }
-  g_string_append (out, "}\n" PT_TRIAL_END "\n");
-  return g_string_free (out, FALSE);
-}
-
-/* The systemd-boot trial: a copy of the default entry with our arguments,
- * titled as the trial, without sort-key (vmlab Step 8), in a file named so
- * that it sorts after the usual entries; removed at confirm and revert. */
-static char *
-sdboot_trial_entry (PtPlan      *self,
-                    Ctx         *ctx,
-                    GError     **error)
-{
-  const char *entry = self->setup->default_entry;
-  g_autofree char *current = NULL;
-  g_autofree char *base = NULL;
-  g_autofree char *with_args = NULL;
-  g_auto(GStrv) lines = NULL;
-  GString *out;
-
-  if (entry == NULL)
-    {
-      g_set_error (error, PT_ERROR, PT_ERROR_NOT_FOUND,
-                   _("systemd-boot has no entry to copy for the trial; apply without --trial."));
-      return NULL;
-    }
-  current = pt_engine_read_file (ctx->paths, entry, NULL, error);
-  if (current == NULL && error && *error)
-    return NULL;
-  if (!compute_base (ctx, entry, current, &base, error))
-    return NULL;
-  with_args = pt_edit_entry_options (base ? base : "", (const char *const *) self->kernel_args->pdata, NULL, error);
-  if (with_args == NULL)
-    {
-      g_prefix_error (error, _("%s: "), entry);
-      return NULL;
-    }
-  out = g_string_new ("# Passthrough trial: booted once by “bootctl set-oneshot”, removed at confirm or revert.\n");
-  lines = g_strsplit (with_args, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      const char *line = lines[i];
-      if (lines[i + 1] == NULL && line[0] == '\0')
-        break;
-      if (g_str_has_prefix (line, "sort-key"))
-        continue;
-      if (g_str_has_prefix (line, "title"))
-        g_string_append_printf (out, "%s (Passthrough trial)\n", line);
-      else
-        {
-          g_string_append (out, line);
-          g_string_append_c (out, '\n');
-        }
-    }
-  return g_string_free (out, FALSE);
-}
-
-/* The GRUB-with-BLS trial: a copy of the newest entry as its own BLS file
- * (GRUB's blscfg names the menu entry after the file, so grub2-reboot
- * takes "passthrough-trial"); an entry whose options are $kernelopts gets
- * the value from grubenv written out. */
-static char *
-bls_trial_entry (PtPlan      *self,
-                 Ctx         *ctx,
-                 GError     **error)
-{
-  const char *entry = NULL;
-  g_autofree char *current = NULL;
-  g_autofree char *base = NULL;
-  g_autofree char *expanded = NULL;
-  g_autofree char *with_args = NULL;
-  g_auto(GStrv) lines = NULL;
-  GString *out;
-
-  for (guint i = 0; i < self->setup->bls_entries->len; i++)
-    {
-      const char *e = g_ptr_array_index (self->setup->bls_entries, i);
-      if (strstr (e, "rescue") == NULL && strstr (e, "/passthrough-") == NULL)
-        entry = e;
-    }
-  if (entry == NULL)
-    {
-      g_set_error (error, PT_ERROR, PT_ERROR_NOT_FOUND,
-                   _("There is no boot entry in /boot/loader/entries to copy for the trial; apply without --trial."));
-      return NULL;
-    }
-  current = pt_engine_read_file (ctx->paths, entry, NULL, error);
-  if (current == NULL && error && *error)
-    return NULL;
-  if (!compute_base (ctx, entry, current, &base, error))
-    return NULL;
-  if (base != NULL && pt_entry_uses_kernelopts (base))
-    {
-      g_autofree char *env_path = g_build_filename (bls_grub_dir (ctx->paths), "grubenv", NULL);
-      g_autofree char *env = pt_engine_read_file (ctx->paths, env_path, NULL, NULL);
-      g_auto(GStrv) env_lines = env ? g_strsplit (env, "\n", -1) : NULL;
-      const char *kernelopts = NULL;
-      g_auto(GStrv) entry_lines = g_strsplit (base, "\n", -1);
-      GString *x = g_string_new (NULL);
-
-      for (guint i = 0; env_lines && env_lines[i] != NULL; i++)
-        if (g_str_has_prefix (env_lines[i], "kernelopts="))
-          kernelopts = env_lines[i] + strlen ("kernelopts=");
-      if (kernelopts == NULL)
-        {
-          g_string_free (x, TRUE);
-          g_set_error (error, PT_ERROR, PT_ERROR_PARSE,
-                       _("%s takes its arguments from $kernelopts, but %s has no kernelopts to copy for the trial; apply without --trial."),
-                       entry, env_path);
-          return NULL;
-        }
-      for (guint i = 0; entry_lines[i] != NULL; i++)
-        {
-          if (i > 0)
-            g_string_append_c (x, '\n');
-          if (g_str_has_prefix (entry_lines[i], "options") && strstr (entry_lines[i], "$kernelopts") != NULL)
-            g_string_append_printf (x, "options %s", kernelopts);
-          else
-            g_string_append (x, entry_lines[i]);
-        }
-      expanded = g_string_free (x, FALSE);
-    }
-  with_args = pt_edit_entry_options (expanded ? expanded : (base ? base : ""),
-                                     (const char *const *) self->kernel_args->pdata, NULL, error);
-  if (with_args == NULL)
-    {
-      g_prefix_error (error, _("%s: "), entry);
-      return NULL;
-    }
-  out = g_string_new (NULL);
-  lines = g_strsplit (with_args, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      const char *line = lines[i];
-      if (lines[i + 1] == NULL && line[0] == '\0')
-        break;
-      /* grubby finds entries by id: the trial must not look like one of them */
-      if (g_str_has_prefix (line, "id ") || g_str_has_prefix (line, "id\t"))
-        continue;
-      if (g_str_has_prefix (line, "title"))
-        g_string_append_printf (out, "%s (Passthrough trial)\n", line);
-      else
-        {
-          g_string_append (out, line);
-          g_string_append_c (out, '\n');
-        }
-    }
-  return g_string_free (out, FALSE);
-}
-
-static gboolean
-plan_trial_files (PtPlan      *self,
-                  Ctx         *ctx,
-                  GError     **error)
-{
-  if (self->setup->bootloader == PT_BOOTLOADER_GRUB)
-    {
-      g_autofree char *dir = g_path_get_dirname (grub_cfg_path (self->setup));
-      g_autofree char *custom = g_build_filename (dir, "custom.cfg", NULL);
-      g_autoptr(GPtrArray) block = g_ptr_array_new_with_free_func (g_free);
-      char *text = grub_trial_block (self, ctx, error);
-
-      if (text == NULL)
-        return FALSE;
-      g_ptr_array_add (block, text);
-      if (!target_edit (self, ctx, custom, "trial-block", block, NULL, FALSE, FALSE, error))
-        return FALSE;
-      ((PtChange *) g_ptr_array_index (self->changes, self->changes->len - 1))->quiet = TRUE;
-      self->trial_command = g_strdup (strstr (dir, "grub2") ? "grub2-reboot" : "grub-reboot");
-      self->trial_entry = g_strdup ("Passthrough trial");
-    }
-  else if (self->setup->bootloader == PT_BOOTLOADER_GRUB_BLS)
-    {
-      char *text = bls_trial_entry (self, ctx, error);
-
-      if (text == NULL)
-        return FALSE;
-      if (!target_whole (self, ctx, "/boot/loader/entries/passthrough-trial.conf", text, FALSE, error))
-        return FALSE;
-      ((PtChange *) g_ptr_array_index (self->changes, self->changes->len - 1))->quiet = TRUE;
-      self->trial_command = g_strdup (g_str_equal (bls_grub_dir (ctx->paths), "/boot/grub2") ? "grub2-reboot" : "grub-reboot");
-      self->trial_entry = g_strdup ("passthrough-trial");
-    }
-  else if (self->setup->bootloader == PT_BOOTLOADER_SYSTEMD_BOOT)
-    {
-      g_autofree char *path = g_build_filename (self->setup->esp, "loader", "entries", "passthrough-trial.conf", NULL);
-      char *text = sdboot_trial_entry (self, ctx, error);
-
-      if (text == NULL)
-        return FALSE;
-      if (!target_whole (self, ctx, path, text, FALSE, error))
-        return FALSE;
-      ((PtChange *) g_ptr_array_index (self->changes, self->changes->len - 1))->quiet = TRUE;
-      self->trial_command = g_strdup ("bootctl");
-    }
-  return TRUE;
 }
 
 static gboolean
@@ -1603,7 +1173,7 @@ plan_files (PtPlan        *self,
    * default entries stay as they are until confirm). */
   if (self->trial)
     {
-      if (!plan_trial_files (self, ctx, error))
+      if (!pt_plan_trial_files (self, ctx, error))
         return FALSE;
     }
   else switch (setup->bootloader)
@@ -1612,7 +1182,7 @@ plan_files (PtPlan        *self,
     case PT_BOOTLOADER_GRUB_BLS:
       {
         g_autofree char *editor = g_strdup_printf ("grub-default:%s", setup->grub_variable);
-        if (!target_edit (self, ctx, "/etc/default/grub", editor, self->kernel_args, NULL, FALSE, FALSE, error))
+        if (!pt_plan_target_edit (self, ctx, "/etc/default/grub", editor, self->kernel_args, NULL, FALSE, FALSE, error))
           return FALSE;
         if (setup->bootloader == PT_BOOTLOADER_GRUB_BLS &&
             !plan_edit_commands (self, ctx, "grubby", running, error))
@@ -1621,7 +1191,7 @@ plan_files (PtPlan        *self,
       break;
     case PT_BOOTLOADER_SYSTEMD_BOOT:
       for (guint i = 0; i < setup->entries->len; i++)
-        if (!target_edit (self, ctx, g_ptr_array_index (setup->entries, i), "entry",
+        if (!pt_plan_target_edit (self, ctx, g_ptr_array_index (setup->entries, i), "entry",
                           self->kernel_args, NULL, FALSE, FALSE, error))
           return FALSE;
       /* kernel-install rewrites entries from etc/kernel/cmdline (vmlab Step 7). */
@@ -1630,26 +1200,26 @@ plan_files (PtPlan        *self,
           g_autofree char *seed = kernel_cmdline_seed (ctx, setup->default_entry, error);
           if (seed == NULL)
             return FALSE;
-          if (!target_edit (self, ctx, "/etc/kernel/cmdline", "kernel-cmdline", self->kernel_args,
+          if (!pt_plan_target_edit (self, ctx, "/etc/kernel/cmdline", "kernel-cmdline", self->kernel_args,
                             seed, TRUE, FALSE, error))
             return FALSE;
         }
       break;
     case PT_BOOTLOADER_KERNEL_CMDLINE:
-      if (!target_edit (self, ctx, "/etc/kernel/cmdline", "kernel-cmdline", self->kernel_args,
+      if (!pt_plan_target_edit (self, ctx, "/etc/kernel/cmdline", "kernel-cmdline", self->kernel_args,
                         running, TRUE, FALSE, error))
         return FALSE;
       break;
     case PT_BOOTLOADER_LIMINE:
       if (setup->default_limine &&
-          !target_edit (self, ctx, setup->default_limine, "default-limine", self->kernel_args, NULL, FALSE, FALSE, error))
+          !pt_plan_target_edit (self, ctx, setup->default_limine, "default-limine", self->kernel_args, NULL, FALSE, FALSE, error))
         return FALSE;
       if (setup->limine_conf &&
-          !target_edit (self, ctx, setup->limine_conf, "limine", self->kernel_args, NULL, FALSE, FALSE, error))
+          !pt_plan_target_edit (self, ctx, setup->limine_conf, "limine", self->kernel_args, NULL, FALSE, FALSE, error))
         return FALSE;
       break;
     case PT_BOOTLOADER_REFIND:
-      if (!target_edit (self, ctx, setup->refind_conf, "refind", self->kernel_args, NULL, FALSE, FALSE, error))
+      if (!pt_plan_target_edit (self, ctx, setup->refind_conf, "refind", self->kernel_args, NULL, FALSE, FALSE, error))
         return FALSE;
       break;
     case PT_BOOTLOADER_KERNELSTUB:
@@ -1678,7 +1248,7 @@ plan_files (PtPlan        *self,
     conf.softdep_drivers = (const char *const *) self->softdeps->pdata;
     conf.vfio_ids = cmdline_editable ? NULL : (const char *const *) ids->pdata;
     conf.disable_vga = options->disable_vga;
-    if (!target_whole (self, ctx, "/etc/modprobe.d/passthrough.conf", pt_render_modprobe_conf (&conf), TRUE, error))
+    if (!pt_plan_target_whole (self, ctx, "/etc/modprobe.d/passthrough.conf", pt_render_modprobe_conf (&conf), TRUE, error))
       return FALSE;
   }
 
@@ -1699,14 +1269,14 @@ plan_files (PtPlan        *self,
               g_free (text);
               text = with_hook;
             }
-          if (!target_whole (self, ctx, "/etc/mkinitcpio.conf.d/passthrough.conf", text, TRUE, error))
+          if (!pt_plan_target_whole (self, ctx, "/etc/mkinitcpio.conf.d/passthrough.conf", text, TRUE, error))
             return FALSE;
         }
       else
         initramfs_modules_file = "/etc/mkinitcpio.conf";
       break;
     case PT_INITRAMFS_DRACUT:
-      if (!target_whole (self, ctx, "/etc/dracut.conf.d/passthrough.conf",
+      if (!pt_plan_target_whole (self, ctx, "/etc/dracut.conf.d/passthrough.conf",
                          pt_render_dracut_conf ((const char *const *) self->modules->pdata), TRUE, error))
         return FALSE;
       break;
@@ -1723,7 +1293,7 @@ plan_files (PtPlan        *self,
     {
       const char *editor = setup->initramfs == PT_INITRAMFS_MKINITCPIO ? "mkinitcpio" :
                            setup->initramfs == PT_INITRAMFS_BOOSTER ? "booster" : "module-lines";
-      if (!target_edit (self, ctx, initramfs_modules_file, editor, self->modules, NULL, FALSE, TRUE, error))
+      if (!pt_plan_target_edit (self, ctx, initramfs_modules_file, editor, self->modules, NULL, FALSE, TRUE, error))
         return FALSE;
     }
 
@@ -1756,31 +1326,31 @@ check_setup (PtPlan     *self,
   if (setup->ambiguous)
     {
       g_autofree char *names = join_array (setup->candidates, ", ");
-      add_issue (self->blockers, "bootloader-ambiguous", NULL,
+      pt_plan_add_issue (self->blockers, "bootloader-ambiguous", NULL,
                  g_strdup_printf (_("Several bootloaders are configured here (%s) and nothing shows which one started this system. Choose one with --bootloader NAME."),
                                   names));
     }
   else if (setup->forced_missing)
-    add_issue (self->blockers, "bootloader-not-found", NULL,
+    pt_plan_add_issue (self->blockers, "bootloader-not-found", NULL,
                g_strdup_printf (_("The bootloader “%s” you chose has no configuration under %s."),
                                 pt_bootloader_to_string (setup->bootloader), pt_paths_get_root (paths)));
   else if (setup->bootloader == PT_BOOTLOADER_NONE && setup->initramfs == PT_INITRAMFS_NONE)
-    add_issue (self->blockers, "no-boot-setup", NULL,
+    pt_plan_add_issue (self->blockers, "no-boot-setup", NULL,
                g_strdup_printf (_("No bootloader or initramfs configuration Passthrough knows was found under %s (it looks for GRUB, systemd-boot, kernelstub, rpm-ostree, /etc/kernel/cmdline, Limine, rEFInd; mkinitcpio, dracut, initramfs-tools, booster). Add “%s” to your kernel command line by hand and put vfio_pci, vfio and vfio_iommu_type1 into your initramfs."),
                                 pt_paths_get_root (paths), args));
   else if (setup->bootloader == PT_BOOTLOADER_NONE)
     {
       if (g_str_equal (self->binding, "ids"))
-        add_issue (self->warnings, "no-editable-cmdline", NULL,
+        pt_plan_add_issue (self->warnings, "no-editable-cmdline", NULL,
                    g_strdup_printf (_("No bootloader configuration Passthrough can edit was found, so the IDs go into /etc/modprobe.d/passthrough.conf: they then bind at every boot, and the way back is “passthroughctl revert”. For the command line as the switch, add “%s” to it by hand."),
                                     args));
       else
-        add_issue (self->blockers, "no-bootloader", NULL,
+        pt_plan_add_issue (self->blockers, "no-bootloader", NULL,
                    g_strdup_printf (_("Binding by address needs the kernel command line, but no bootloader configuration Passthrough can edit was found. Add “%s” to your kernel command line by hand."),
                                     args));
     }
   if (setup->initramfs == PT_INITRAMFS_BOOSTER)
-    add_issue (self->warnings, "booster-limits", NULL,
+    pt_plan_add_issue (self->warnings, "booster-limits", NULL,
                g_strdup (_("booster only loads the vfio modules early (modules_force_load); it runs no scripts, so binding by address is not possible with it.")));
 }
 
@@ -1832,7 +1402,7 @@ pt_plan_new_for_selection (PtPaths            *paths,
     self->options_text = g_variant_print (v, TRUE);
   }
   if (self->trial)
-    check_trial (self, paths);
+    pt_plan_check_trial (self, paths);
 
   if (!plan_files (self, &ctx, topology, options, running, error))
     return NULL;
@@ -1906,13 +1476,13 @@ pt_plan_new_for_revert (PtPaths     *paths,
     add_command (self, FALSE, "bootctl", "set-oneshot", "", NULL);
   else if (state->trial && g_strcmp0 (state->bootloader, "grub-bls") == 0)
     {
-      const char *dir = bls_grub_dir (paths);
+      const char *dir = pt_plan_bls_grub_dir (paths);
       g_autofree char *env = g_build_filename (dir, "grubenv", NULL);
       add_command (self, FALSE, strstr (dir, "grub2") ? "grub2-editenv" : "grub-editenv", env, "unset", "next_entry", NULL);
     }
   else if (state->trial && g_strcmp0 (state->bootloader, "grub") == 0)
     {
-      g_autofree char *dir = g_path_get_dirname (grub_cfg_path (self->setup));
+      g_autofree char *dir = g_path_get_dirname (pt_plan_grub_cfg_path (self->setup));
       g_autofree char *env = g_build_filename (dir, "grubenv", NULL);
       add_command (self, FALSE, strstr (dir, "grub2") ? "grub2-editenv" : "grub-editenv", env, "unset", "next_entry", NULL);
     }

@@ -1,0 +1,64 @@
+/* pt-plan-build.h: what pt-plan.c and pt-plan-trial.c share while they
+ * build a plan; nothing outside the engine's plan files includes it.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "pt-plan-private.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  char *address;
+  char *ids;
+  char *binding;       /* ids, address */
+  char *reason;
+  char *driver_now;
+  char *driver_after;  /* vfio-pci, pci-stub */
+} PlanDevice;
+
+struct _PtPlan
+{
+  GObject      parent_instance;
+
+  gboolean     revert;
+  GPtrArray   *selection;     /* char* */
+  GPtrArray   *devices;       /* PlanDevice */
+  char        *binding;
+  PtBootSetup *setup;
+  GPtrArray   *kernel_args;   /* char* */
+  GPtrArray   *modules;       /* char*: initramfs modules */
+  GPtrArray   *softdeps;      /* char* */
+  GPtrArray   *changes;       /* PtChange, unchanged targets included */
+  GPtrArray   *commands;      /* PtCommand */
+  GPtrArray   *warnings;      /* PtIssue */
+  GPtrArray   *blockers;      /* PtIssue */
+  char        *cmd_kind;
+  GPtrArray   *cmd_ours;      /* char* */
+  gboolean     trial;
+  char        *options_text;  /* the options as an a{sv} text, for confirm */
+  char        *trial_command; /* the one-shot command's program, NULL: none */
+  char        *trial_entry;   /* what it boots once */
+};
+
+typedef struct
+{
+  PtPaths  *paths;
+  PtState  *state;
+} Ctx;
+
+/* pt-plan.c */
+void pt_plan_add_issue (GPtrArray *list, const char *code, GPtrArray *devices, char *message);
+gboolean pt_plan_compute_base (Ctx *ctx, const char *path, const char *current, char **out_base, GError **error);
+gboolean pt_plan_target_edit (PtPlan *self, Ctx *ctx, const char *path, const char *editor, GPtrArray *add, const char *seed, gboolean keep, gboolean initramfs, GError **error);
+gboolean pt_plan_target_whole (PtPlan *self, Ctx *ctx, const char *path, char *content, gboolean initramfs, GError **error);
+
+/* pt-plan-trial.c */
+const char * pt_plan_grub_cfg_path (PtBootSetup *setup);
+const char * pt_plan_bls_grub_dir (PtPaths *paths);
+void pt_plan_check_trial (PtPlan *self, PtPaths *paths);
+gboolean pt_plan_trial_files (PtPlan *self, Ctx *ctx, GError **error);
+
+G_END_DECLS
