@@ -253,9 +253,31 @@ mount_role (const char *mount_point)
   return "mounted";
 }
 
+/* A ZFS dataset ("rpool/ROOT/pve-1") names its pool, not a block device:
+ * remember which roles each pool plays, for scan_zfs_members(). */
+static void
+note_zfs_pool (GHashTable *pools,
+               const char *dataset,
+               const char *role)
+{
+  g_autofree char *pool = g_strndup (dataset, strcspn (dataset, "/@"));
+  GPtrArray *roles = g_hash_table_lookup (pools, pool);
+
+  if (*pool == '\0')
+    return;
+  if (roles == NULL)
+    {
+      roles = g_ptr_array_new ();
+      g_hash_table_insert (pools, g_steal_pointer (&pool), roles);
+    }
+  if (!g_ptr_array_find_with_equal_func (roles, role, g_str_equal, NULL))
+    g_ptr_array_add (roles, (gpointer) role);
+}
+
 static void
 scan_mounts (PtTopology *self,
-             PtPaths    *paths)
+             PtPaths    *paths,
+             GHashTable *zfs_pools)
 {
   g_autofree char *path = pt_paths_build (paths, "proc", "self", "mountinfo", NULL);
   g_autofree char *contents = NULL;
@@ -269,6 +291,7 @@ scan_mounts (PtTopology *self,
       g_auto(GStrv) f = g_strsplit (lines[i], " ", -1);
       guint nf = g_strv_length (f);
       const char *source = NULL;
+      const char *fstype = NULL;
       guint major = 0, minor = 0;
       g_autofree char *link = NULL;
 
@@ -277,9 +300,15 @@ scan_mounts (PtTopology *self,
       for (guint j = 6; j + 2 < nf; j++)
         if (g_str_equal (f[j], "-"))
           {
+            fstype = f[j + 1];
             source = f[j + 2];
             break;
           }
+      if (fstype != NULL && g_str_equal (fstype, "zfs"))
+        {
+          note_zfs_pool (zfs_pools, source, mount_role (f[4]));
+          continue;
+        }
       if (major != 0)
         {
           g_autofree char *devno = g_strdup_printf ("%u:%u", major, minor);
@@ -377,6 +406,38 @@ scan_stacked_volumes (PtTopology *self,
     }
 }
 
+/* The NIC behind a route's interface.  A bridge (Proxmox's vmbr0), a bond or
+ * a VLAN has no PCI device of its own: the kernel links it to the interfaces
+ * below it as lower_NAME, and the route really leaves through those. */
+static void
+mark_route_interface (PtTopology *self,
+                      PtPaths    *paths,
+                      const char *ifname,
+                      int         depth)
+{
+  g_autofree char *link = pt_paths_build (paths, "sys", "class", "net", ifname, NULL);
+  g_autofree char *real = NULL;
+  g_autofree char *address = NULL;
+  g_autoptr(GDir) dir = NULL;
+  PtDevice *dev;
+  const char *name;
+
+  if (depth > 4)
+    return;
+  real = pt_paths_resolve_link (paths, link);
+  address = pt_analysis_pci_ancestor (real);
+  dev = address ? g_hash_table_lookup (self->by_address, address) : NULL;
+  if (dev != NULL)
+    {
+      dev->default_route = TRUE;
+      return;
+    }
+  dir = g_dir_open (real != NULL ? real : link, 0, NULL);
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    if (g_str_has_prefix (name, "lower_") && name[6] != '\0')
+      mark_route_interface (self, paths, name + 6, depth + 1);
+}
+
 static void
 scan_default_route (PtTopology *self,
                     PtPaths    *paths)
@@ -391,10 +452,6 @@ scan_default_route (PtTopology *self,
   for (guint i = 1; lines[i] != NULL; i++)
     {
       g_auto(GStrv) f = g_strsplit_set (lines[i], " \t", -1);
-      g_autofree char *link = NULL;
-      g_autofree char *real = NULL;
-      g_autofree char *address = NULL;
-      PtDevice *dev;
       guint nf = 0;
       const char *fields[3] = { NULL, NULL, NULL };
 
@@ -403,12 +460,66 @@ scan_default_route (PtTopology *self,
           fields[nf++] = f[j];
       if (nf < 2 || !g_str_equal (fields[1], "00000000"))
         continue;
-      link = pt_paths_build (paths, "sys", "class", "net", fields[0], NULL);
-      real = pt_paths_resolve_link (paths, link);
-      address = pt_analysis_pci_ancestor (real);
-      dev = address ? g_hash_table_lookup (self->by_address, address) : NULL;
-      if (dev != NULL)
-        dev->default_route = TRUE;
+      mark_route_interface (self, paths, fields[0], 0);
+    }
+}
+
+/* udev's database (readable without root) tags each member of a ZFS pool
+ * with ID_FS_TYPE=zfs_member and the pool's name as ID_FS_LABEL.  Pools that
+ * are imported but hold no mounted dataset (a Proxmox VM store) are listed
+ * under proc/spl/kstat/zfs: their disks are host storage too. */
+static void
+scan_zfs_members (PtTopology *self,
+                  PtPaths    *paths,
+                  GHashTable *zfs_pools)
+{
+  g_autofree char *kstat_dir = pt_paths_build (paths, "proc", "spl", "kstat", "zfs", NULL);
+  g_autofree char *class_dir = pt_paths_build (paths, "sys", "class", "block", NULL);
+  g_autoptr(GDir) kstat = g_dir_open (kstat_dir, 0, NULL);
+  g_autoptr(GDir) blocks = NULL;
+  const char *name;
+
+  while (kstat != NULL && (name = g_dir_read_name (kstat)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (kstat_dir, name, NULL);
+      /* a pool already known from a mount says more than "a ZFS pool" */
+      if (g_file_test (path, G_FILE_TEST_IS_DIR) && !g_hash_table_contains (zfs_pools, name))
+        note_zfs_pool (zfs_pools, name, "zfs");
+    }
+  if (g_hash_table_size (zfs_pools) == 0)
+    return;
+
+  blocks = g_dir_open (class_dir, 0, NULL);
+  while (blocks != NULL && (name = g_dir_read_name (blocks)) != NULL)
+    {
+      g_autofree char *link = g_build_filename (class_dir, name, NULL);
+      g_autofree char *dev_file = g_build_filename (link, "dev", NULL);
+      g_autofree char *devno = NULL;
+      g_autofree char *udev_name = NULL;
+      g_autofree char *udev_path = NULL;
+      g_autofree char *data = NULL;
+      g_auto(GStrv) lines = NULL;
+      gboolean member = FALSE;
+      GPtrArray *roles = NULL;
+
+      if (!g_file_get_contents (dev_file, &devno, NULL, NULL))
+        continue;
+      udev_name = g_strconcat ("b", g_strstrip (devno), NULL);
+      udev_path = pt_paths_build (paths, "run", "udev", "data", udev_name, NULL);
+      if (!g_file_get_contents (udev_path, &data, NULL, NULL))
+        continue;
+      lines = g_strsplit (data, "\n", -1);
+      for (guint i = 0; lines[i] != NULL; i++)
+        {
+          if (g_str_equal (lines[i], "E:ID_FS_TYPE=zfs_member"))
+            member = TRUE;
+          else if (g_str_has_prefix (lines[i], "E:ID_FS_LABEL="))
+            roles = g_hash_table_lookup (zfs_pools, lines[i] + strlen ("E:ID_FS_LABEL="));
+        }
+      if (!member || roles == NULL)
+        continue;
+      for (guint i = 0; i < roles->len; i++)
+        mark_block_dir (self, paths, link, g_ptr_array_index (roles, i), 0);
     }
 }
 
@@ -458,14 +569,18 @@ scan_builtin_drivers (PtTopology *self,
  * pt_analysis_host_usage:
  *
  * What the running host needs: the controllers under mounted filesystems,
- * swap, stacked volumes and fstab entries, the NIC of the default route, and
- * drivers built into the kernel.  ZFS pools are not detected yet.
+ * swap, stacked volumes and fstab entries, the NIC of the default route,
+ * ZFS pool members and drivers built into the kernel.
  */
 void
 pt_analysis_host_usage (PtTopology *self,
                         PtPaths    *paths)
 {
-  scan_mounts (self, paths);
+  g_autoptr(GHashTable) zfs_pools = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                           (GDestroyNotify) g_ptr_array_unref);
+
+  scan_mounts (self, paths, zfs_pools);
+  scan_zfs_members (self, paths, zfs_pools);
   scan_swaps (self, paths);
   scan_stacked_volumes (self, paths);
   scan_fstab (self, paths);

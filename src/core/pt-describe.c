@@ -81,6 +81,8 @@ pt_describe_holds (PtDevice *device)
         g_ptr_array_add (what, _("swap"));
       else if (g_str_equal (h, "volume"))
         g_ptr_array_add (what, _("a RAID or LVM volume"));
+      else if (g_str_equal (h, "zfs"))
+        g_ptr_array_add (what, _("a ZFS pool"));
       else if (g_str_equal (h, "fstab"))
         g_ptr_array_add (what, _("a filesystem listed in /etc/fstab"));
       else

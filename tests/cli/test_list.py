@@ -206,6 +206,21 @@ class MachineFacts(unittest.TestCase):
         self.assertEqual(sorted(d[A('00:17.0')]['holds']), ['efi', 'root', 'swap', 'volume'])
         self.assertTrue(d[A('04:00.0')]['default_route'])
 
+    def test_proxmox_zfs_bond(self):
+        # ZFS datasets have no block device in mountinfo; the pools' members come
+        # from udev's database.  The default route leaves through vmbr0 → bond0 → both NICs.
+        data, d, g, text = self.load('proxmox-zfs-bond')
+        self.assertEqual(sorted(d[A('01:00.0')]['holds']), ['efi', 'root'])
+        self.assertEqual(d[A('02:00.0')]['holds'], ['root'])
+        self.assertEqual(d[A('06:00.0')]['holds'], ['zfs'])
+        self.assertTrue(d[A('04:00.0')]['default_route'])
+        self.assertTrue(d[A('05:00.0')]['default_route'])
+        self.assertFalse(d[A('03:00.0')]['default_route'])
+        self.assertEqual(d[A('03:00.0')]['holds'], [])
+        self.assertIn('holds a ZFS pool', text)
+        r = fx.run('--root', ROOTS.get('proxmox-zfs-bond'), 'plan', '--select', A('06:00.0'))
+        self.assertIn('ZFS pool', r.stdout + r.stderr)
+
     def test_vmlab_q35(self):
         data, d, g, text = self.load('vmlab-q35')
         self.assertEqual(sorted(g), list(range(14)))
