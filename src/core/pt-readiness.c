@@ -7,6 +7,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include <json-glib/json-glib.h>
 #include <string.h>
 
@@ -66,17 +68,17 @@ check_virtualization (PtPaths    *paths,
 
   if (!g_file_get_contents (path, &cpuinfo, NULL, NULL))
     return check_new ("cpu-virtualization", FALSE,
-                      g_strdup_printf ("Cannot read %s, so CPU virtualization support is unknown.", path),
-                      g_strdup ("Run the check on the machine itself, or give a root that has proc/cpuinfo."));
+                      g_strdup_printf (_("Cannot read %s, so CPU virtualization support is unknown."), path),
+                      g_strdup (_("Run the check on the machine itself, or give a root that has proc/cpuinfo.")));
   if (cpuinfo_has_flag (cpuinfo, "vmx"))
     return check_new ("cpu-virtualization", TRUE,
-                      g_strdup ("The CPU supports hardware virtualization (Intel VT-x)."), NULL);
+                      g_strdup (_("The CPU supports hardware virtualization (Intel VT-x).")), NULL);
   if (cpuinfo_has_flag (cpuinfo, "svm"))
     return check_new ("cpu-virtualization", TRUE,
-                      g_strdup ("The CPU supports hardware virtualization (AMD-V)."), NULL);
+                      g_strdup (_("The CPU supports hardware virtualization (AMD-V).")), NULL);
   return check_new ("cpu-virtualization", FALSE,
-                    g_strdup ("The CPU does not report hardware virtualization (no vmx or svm flag)."),
-                    g_strdup_printf ("Turn on %s in the firmware setup (often under Advanced › CPU Configuration), then restart.",
+                    g_strdup (_("The CPU does not report hardware virtualization (no vmx or svm flag).")),
+                    g_strdup_printf (_("Turn on %s in the firmware setup (often under Advanced › CPU Configuration), then restart."),
                                      g_strcmp0 (vendor, "amd") == 0 ? "SVM Mode (AMD-V)" :
                                      g_strcmp0 (vendor, "intel") == 0 ? "Intel Virtualization Technology (VT-x)" :
                                      "CPU virtualization (Intel VT-x or AMD SVM)"));
@@ -95,7 +97,7 @@ check_iommu (PtTopology *topology,
 
   if (n_groups > 0)
     return check_new ("iommu", TRUE,
-                      g_strdup_printf ("The IOMMU is active (%s) with %u groups.",
+                      g_strdup_printf (_("The IOMMU is active (%s) with %u groups."),
                                        g_strcmp0 (iommu_vendor, "intel") == 0 ? "Intel VT-d" :
                                        g_strcmp0 (iommu_vendor, "amd") == 0 ? "AMD-Vi" : "vendor unknown",
                                        n_groups),
@@ -105,24 +107,24 @@ check_iommu (PtTopology *topology,
       (amd && g_strcmp0 (amd->value, "off") == 0) ||
       (generic && g_strcmp0 (generic->value, "off") == 0))
     return check_new ("iommu", FALSE,
-                      g_strdup ("The IOMMU is switched off on the kernel command line, so there are no IOMMU groups."),
-                      g_strdup_printf ("Remove “%s” from the kernel command line and restart.",
+                      g_strdup (_("The IOMMU is switched off on the kernel command line, so there are no IOMMU groups.")),
+                      g_strdup_printf (_("Remove “%s” from the kernel command line and restart."),
                                        (intel && g_strcmp0 (intel->value, "off") == 0) ? intel->text :
                                        (amd && g_strcmp0 (amd->value, "off") == 0) ? amd->text : generic->text));
 
   if (g_strcmp0 (vendor, "intel") == 0)
     return check_new ("iommu", FALSE,
-                      g_strdup ("No IOMMU is active: the kernel shows no IOMMU groups."),
+                      g_strdup (_("No IOMMU is active: the kernel shows no IOMMU groups.")),
                       g_strdup (intel && g_strcmp0 (intel->value, "on") == 0 ?
                                 "Turn on VT-d (Intel Virtualization Technology for Directed I/O) in the firmware setup, then restart." :
                                 "Turn on VT-d in the firmware setup; if it is on already, add intel_iommu=on to the kernel command line (applying a setup in Passthrough does this), then restart."));
   if (g_strcmp0 (vendor, "amd") == 0)
     return check_new ("iommu", FALSE,
-                      g_strdup ("No IOMMU is active: the kernel shows no IOMMU groups."),
-                      g_strdup ("Turn on the IOMMU (AMD-Vi; often “IOMMU” under AMD CBS › NBIO Common Options) and SVM Mode in the firmware setup, then restart. The AMD IOMMU needs no kernel parameter."));
+                      g_strdup (_("No IOMMU is active: the kernel shows no IOMMU groups.")),
+                      g_strdup (_("Turn on the IOMMU (AMD-Vi; often “IOMMU” under AMD CBS › NBIO Common Options) and SVM Mode in the firmware setup, then restart. The AMD IOMMU needs no kernel parameter.")));
   return check_new ("iommu", FALSE,
-                    g_strdup ("No IOMMU is active: the kernel shows no IOMMU groups."),
-                    g_strdup ("Turn on the IOMMU (Intel VT-d or AMD-Vi) in the firmware setup; on Intel also add intel_iommu=on to the kernel command line, then restart."));
+                    g_strdup (_("No IOMMU is active: the kernel shows no IOMMU groups.")),
+                    g_strdup (_("Turn on the IOMMU (Intel VT-d or AMD-Vi) in the firmware setup; on Intel also add intel_iommu=on to the kernel command line, then restart.")));
 }
 
 static PtCheck *
@@ -134,14 +136,14 @@ check_interrupt_remapping (PtPaths    *paths,
 
   if (!g_file_get_contents (path, &contents, NULL, NULL))
     return check_new ("interrupt-remapping", FALSE,
-                      g_strdup_printf ("Cannot read %s, so interrupt remapping is unknown.", path),
-                      g_strdup ("Run the check on the machine itself."));
+                      g_strdup_printf (_("Cannot read %s, so interrupt remapping is unknown."), path),
+                      g_strdup (_("Run the check on the machine itself.")));
   /* Remapped interrupts show as IR-PCI-MSI, IR-IO-APIC … */
   if (strstr (contents, "IR-") != NULL)
     return check_new ("interrupt-remapping", TRUE,
-                      g_strdup ("Interrupt remapping is on, so devices can be isolated safely."), NULL);
+                      g_strdup (_("Interrupt remapping is on, so devices can be isolated safely.")), NULL);
   return check_new ("interrupt-remapping", FALSE,
-                    g_strdup ("Interrupt remapping is off: vfio will refuse devices unless unsafe interrupts are allowed."),
+                    g_strdup (_("Interrupt remapping is off: vfio will refuse devices unless unsafe interrupts are allowed.")),
                     g_strdup (pt_topology_get_iommu_enabled (topology) ?
                               "Turn on interrupt remapping (often “x2APIC” or “Interrupt Remapping”) in the firmware setup. Only if the hardware has none, allow unsafe interrupts in the setup options: that weakens isolation from the virtual machine." :
                               "Interrupt remapping comes with the IOMMU: turn the IOMMU on first."));
@@ -170,25 +172,25 @@ check_vfio_modules (PtPaths    *paths,
 
   if (release == NULL)
     return check_new ("vfio-modules", FALSE,
-                      g_strdup ("The running kernel's release is unknown (proc/sys/kernel/osrelease is missing)."),
-                      g_strdup ("Run the check on the machine itself."));
+                      g_strdup (_("The running kernel's release is unknown (proc/sys/kernel/osrelease is missing).")),
+                      g_strdup (_("Run the check on the machine itself.")));
   dir = pt_paths_build (paths, "lib", "modules", release, NULL);
   builtin = g_build_filename (dir, "modules.builtin", NULL);
   dep = g_build_filename (dir, "modules.dep", NULL);
   if (file_mentions_module (builtin, "/vfio-pci.ko", "/vfio_pci.ko"))
     return check_new ("vfio-modules", TRUE,
-                      g_strdup_printf ("vfio-pci is built into kernel %s: devices are chosen on the kernel command line.", release),
+                      g_strdup_printf (_("vfio-pci is built into kernel %s: devices are chosen on the kernel command line."), release),
                       NULL);
   if (file_mentions_module (dep, "/vfio-pci.ko", "/vfio_pci.ko"))
     return check_new ("vfio-modules", TRUE,
-                      g_strdup_printf ("The vfio-pci module is installed for kernel %s.", release), NULL);
+                      g_strdup_printf (_("The vfio-pci module is installed for kernel %s."), release), NULL);
   if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
     return check_new ("vfio-modules", FALSE,
-                      g_strdup_printf ("No modules are installed for the running kernel %s (%s is missing).", release, dir),
-                      g_strdup ("Restart into the kernel you installed most recently, or reinstall the kernel package."));
+                      g_strdup_printf (_("No modules are installed for the running kernel %s (%s is missing)."), release, dir),
+                      g_strdup (_("Restart into the kernel you installed most recently, or reinstall the kernel package.")));
   return check_new ("vfio-modules", FALSE,
-                    g_strdup_printf ("Kernel %s has no vfio-pci module.", release),
-                    g_strdup ("Install a kernel built with CONFIG_VFIO_PCI (every major distribution's default kernel has it)."));
+                    g_strdup_printf (_("Kernel %s has no vfio-pci module."), release),
+                    g_strdup (_("Install a kernel built with CONFIG_VFIO_PCI (every major distribution's default kernel has it).")));
 }
 
 static PtCheck *
@@ -200,8 +202,8 @@ check_cmdline (PtTopology *topology,
 
   if (pt_topology_get_cmdline (topology) == NULL)
     return check_new ("kernel-cmdline", FALSE,
-                      g_strdup ("The kernel command line cannot be read (proc/cmdline is missing)."),
-                      g_strdup ("Run the check on the machine itself."));
+                      g_strdup (_("The kernel command line cannot be read (proc/cmdline is missing).")),
+                      g_strdup (_("Run the check on the machine itself.")));
 
   for (guint i = 0; i < tokens->len; i++)
     {
@@ -225,11 +227,11 @@ check_cmdline (PtTopology *topology,
 
   if (typos->len > 0)
     return check_new ("kernel-cmdline", FALSE,
-                      g_strdup_printf ("The kernel command line has parameters the kernel does not know and ignores: %s.", typos->str),
-                      g_strdup ("Correct or remove them in your boot loader configuration (a common typo is “vifo-pci.ids”)."));
+                      g_strdup_printf (_("The kernel command line has parameters the kernel does not know and ignores: %s."), typos->str),
+                      g_strdup (_("Correct or remove them in your boot loader configuration (a common typo is “vifo-pci.ids”).")));
   return check_new ("kernel-cmdline", TRUE,
-                    relevant->len ? g_strdup_printf ("Passthrough parameters on the kernel command line: %s.", relevant->str)
-                                  : g_strdup ("The kernel command line has no passthrough parameters yet."),
+                    relevant->len ? g_strdup_printf (_("Passthrough parameters on the kernel command line: %s."), relevant->str)
+                                  : g_strdup (_("The kernel command line has no passthrough parameters yet.")),
                     NULL);
 }
 

@@ -7,6 +7,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include <json-glib/json-glib.h>
 #include <string.h>
 
@@ -173,7 +175,7 @@ fail (Ctx        *ctx,
   va_start (ap, format);
   msg = g_strdup_vprintf (format, ap);
   va_end (ap);
-  g_set_error (ctx->error, PT_ERROR, PT_ERROR_PARSE, "The snapshot is not valid: %s%s%s.",
+  g_set_error (ctx->error, PT_ERROR, PT_ERROR_PARSE, _("The snapshot is not valid: %s%s%s."),
                ctx->where ? ctx->where : "", ctx->where ? ": " : "", msg);
   return FALSE;
 }
@@ -190,7 +192,7 @@ get_optional_string (Ctx        *ctx,
   if (node == NULL || JSON_NODE_HOLDS_NULL (node))
     return TRUE;
   if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return fail (ctx, "“%s” must be a string or null", name);
+    return fail (ctx, _("“%s” must be a string or null"), name);
   *out = g_strdup (json_node_get_string (node));
   return TRUE;
 }
@@ -207,7 +209,7 @@ get_bool (Ctx        *ctx,
   if (node == NULL || JSON_NODE_HOLDS_NULL (node))
     return TRUE;
   if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
-    return fail (ctx, "“%s” must be true or false", name);
+    return fail (ctx, _("“%s” must be true or false"), name);
   *out = json_node_get_boolean (node);
   return TRUE;
 }
@@ -225,15 +227,15 @@ get_hex (Ctx        *ctx,
 
   *out = 0;
   if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-    return required ? fail (ctx, "“%s” is missing", name) : TRUE;
+    return required ? fail (ctx, _("“%s” is missing"), name) : TRUE;
   if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return fail (ctx, "“%s” must be a string of %u hexadecimal digits", name, digits);
+    return fail (ctx, _("“%s” must be a string of %u hexadecimal digits"), name, digits);
   s = json_node_get_string (node);
   if (strlen (s) != digits)
-    return fail (ctx, "“%s” is “%s”, not %u hexadecimal digits", name, s, digits);
+    return fail (ctx, _("“%s” is “%s”, not %u hexadecimal digits"), name, s, digits);
   for (guint i = 0; i < digits; i++)
     if (!g_ascii_isxdigit (s[i]))
-      return fail (ctx, "“%s” is “%s”, not %u hexadecimal digits", name, s, digits);
+      return fail (ctx, _("“%s” is “%s”, not %u hexadecimal digits"), name, s, digits);
   *out = (guint32) g_ascii_strtoull (s, NULL, 16);
   return TRUE;
 }
@@ -250,17 +252,17 @@ get_address_list (Ctx        *ctx,
   if (node == NULL || JSON_NODE_HOLDS_NULL (node))
     return TRUE;
   if (!JSON_NODE_HOLDS_ARRAY (node))
-    return fail (ctx, "“%s” must be a list of addresses", name);
+    return fail (ctx, _("“%s” must be a list of addresses"), name);
   array = json_node_get_array (node);
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
       JsonNode *el = json_array_get_element (array, i);
       const char *s;
       if (!JSON_NODE_HOLDS_VALUE (el) || json_node_get_value_type (el) != G_TYPE_STRING)
-        return fail (ctx, "“%s” must be a list of strings", name);
+        return fail (ctx, _("“%s” must be a list of strings"), name);
       s = json_node_get_string (el);
       if (!pt_address_is_valid (s))
-        return fail (ctx, "“%s” holds “%s”, which is not a PCI address like 0000:01:00.0", name, s);
+        return fail (ctx, _("“%s” holds “%s”, which is not a PCI address like 0000:01:00.0"), name, s);
       g_ptr_array_add (out, g_strdup (s));
     }
   return TRUE;
@@ -278,13 +280,13 @@ get_word_list (Ctx        *ctx,
   if (node == NULL || JSON_NODE_HOLDS_NULL (node))
     return TRUE;
   if (!JSON_NODE_HOLDS_ARRAY (node))
-    return fail (ctx, "“%s” must be a list", name);
+    return fail (ctx, _("“%s” must be a list"), name);
   array = json_node_get_array (node);
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
       JsonNode *el = json_array_get_element (array, i);
       if (!JSON_NODE_HOLDS_VALUE (el) || json_node_get_value_type (el) != G_TYPE_STRING)
-        return fail (ctx, "“%s” must be a list of strings", name);
+        return fail (ctx, _("“%s” must be a list of strings"), name);
       g_ptr_array_add (out, g_strdup (json_node_get_string (el)));
     }
   return TRUE;
@@ -304,7 +306,7 @@ read_device (Ctx        *ctx,
 
   if (!JSON_NODE_HOLDS_OBJECT (node))
     {
-      fail (ctx, "a device must be an object");
+      fail (ctx, _("a device must be an object"));
       return NULL;
     }
   obj = json_node_get_object (node);
@@ -312,7 +314,7 @@ read_device (Ctx        *ctx,
     return NULL;
   if (address == NULL || !pt_address_is_valid (address))
     {
-      fail (ctx, "a device has the address “%s”; expected the full form, like 0000:01:00.0",
+      fail (ctx, _("a device has the address “%s”; expected the full form, like 0000:01:00.0"),
             address ? address : "(none)");
       return NULL;
     }
@@ -339,7 +341,7 @@ read_device (Ctx        *ctx,
   pt_device_update_kind (dev);
   if (kind != NULL && !pt_device_kind_from_string (kind, &dev->kind))
     {
-      fail (ctx, "“kind” is “%s”; expected gpu, audio, usb, network, storage, bridge or other", kind);
+      fail (ctx, _("“kind” is “%s”; expected gpu, audio, usb, network, storage, bridge or other"), kind);
       return NULL;
     }
 
@@ -360,7 +362,7 @@ read_device (Ctx        *ctx,
   if ((dev->parent && !pt_address_is_valid (dev->parent)) ||
       (dev->physfn && !pt_address_is_valid (dev->physfn)))
     {
-      fail (ctx, "“parent” and “physfn” must be PCI addresses like 0000:00:01.0");
+      fail (ctx, _("“parent” and “physfn” must be PCI addresses like 0000:00:01.0"));
       return NULL;
     }
   /* shares_group_with, same_ids_as and slot_functions are recomputed from
@@ -378,7 +380,7 @@ read_devices (Ctx        *ctx,
   JsonArray *array;
 
   if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
-    return fail (ctx, "“devices” must be a list");
+    return fail (ctx, _("“devices” must be a list"));
   array = json_node_get_array (node);
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
@@ -389,7 +391,7 @@ read_devices (Ctx        *ctx,
         {
           g_autofree char *addr = g_strdup (dev->address);
           g_object_unref (dev);
-          return fail (ctx, "the device %s appears twice", addr);
+          return fail (ctx, _("the device %s appears twice"), addr);
         }
       pt_topology_take_device (self, dev);
     }
@@ -413,13 +415,13 @@ pt_topology_new_from_json (const char *data,
   if (!json_parser_load_from_data (parser, data, length, &local_error))
     {
       g_set_error (error, PT_ERROR, PT_ERROR_PARSE,
-                   "The snapshot is not valid JSON: %s.", local_error->message);
+                   _("The snapshot is not valid JSON: %s."), local_error->message);
       return NULL;
     }
   node = json_parser_get_root (parser);
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
     {
-      fail (&ctx, "it must be a JSON object as printed by “passthroughctl list --json”");
+      fail (&ctx, _("it must be a JSON object as printed by “passthroughctl list --json”"));
       return NULL;
     }
   root = json_node_get_object (node);
@@ -427,14 +429,14 @@ pt_topology_new_from_json (const char *data,
   if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
       json_node_get_value_type (node) != G_TYPE_INT64)
     {
-      fail (&ctx, "“format” is missing; it should be %d", PT_SNAPSHOT_FORMAT);
+      fail (&ctx, _("“format” is missing; it should be %d"), PT_SNAPSHOT_FORMAT);
       return NULL;
     }
   if (json_node_get_int (node) != PT_SNAPSHOT_FORMAT)
     {
       g_set_error (error, PT_ERROR, PT_ERROR_PARSE,
-                   "The snapshot has format %" G_GINT64_FORMAT "; this version of Passthrough reads format %d.",
-                   json_node_get_int (node), PT_SNAPSHOT_FORMAT);
+                   _("The snapshot has format %lld; this version of Passthrough reads format %d."),
+                   (long long) json_node_get_int (node), PT_SNAPSHOT_FORMAT);
       return NULL;
     }
 
@@ -453,14 +455,14 @@ pt_topology_new_from_json (const char *data,
     }
   else if (node != NULL && !JSON_NODE_HOLDS_NULL (node))
     {
-      fail (&ctx, "“iommu” must be an object");
+      fail (&ctx, _("“iommu” must be an object"));
       return NULL;
     }
 
   node = json_object_get_member (root, "groups");
   if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
     {
-      fail (&ctx, "“groups” must be a list");
+      fail (&ctx, _("“groups” must be a list"));
       return NULL;
     }
   groups = json_node_get_array (node);
@@ -473,7 +475,7 @@ pt_topology_new_from_json (const char *data,
 
       if (!JSON_NODE_HOLDS_OBJECT (gnode))
         {
-          fail (&ctx, "group %u must be an object", i + 1);
+          fail (&ctx, _("group %u must be an object"), i + 1);
           return NULL;
         }
       gobj = json_node_get_object (gnode);
@@ -482,12 +484,12 @@ pt_topology_new_from_json (const char *data,
           json_node_get_value_type (id) != G_TYPE_INT64 ||
           (gid = json_node_get_int (id)) < 0 || gid > G_MAXINT)
         {
-          fail (&ctx, "group %u has no valid “id” (a number from 0)", i + 1);
+          fail (&ctx, _("group %u has no valid “id” (a number from 0)"), i + 1);
           return NULL;
         }
       if (g_hash_table_contains (seen_groups, GINT_TO_POINTER ((int) gid)))
         {
-          fail (&ctx, "group %" G_GINT64_FORMAT " appears twice", gid);
+          fail (&ctx, _("group %d appears twice"), (int) gid);
           return NULL;
         }
       g_hash_table_add (seen_groups, GINT_TO_POINTER ((int) gid));
@@ -517,7 +519,7 @@ pt_topology_new_from_snapshot (const char *filename,
   if (!g_file_get_contents (filename, &data, &length, &local_error))
     {
       g_set_error (error, PT_ERROR, PT_ERROR_NOT_FOUND,
-                   "Cannot read the snapshot %s: %s.", filename, local_error->message);
+                   _("Cannot read the snapshot %s: %s."), filename, local_error->message);
       return NULL;
     }
   self = pt_topology_new_from_json (data, length, &local_error);

@@ -9,6 +9,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,7 +63,7 @@ read_hex_attr (PtPaths    *paths,
       if (!required)
         return TRUE;
       g_set_error (error, PT_ERROR, PT_ERROR_PARSE,
-                   "Cannot read %s: the device has no %s attribute in sysfs.", path, name);
+                   _("Cannot read %s: the device has no %s attribute in sysfs."), path, name);
       return FALSE;
     }
   if (!parse_hex (line, max, out))
@@ -69,7 +71,7 @@ read_hex_attr (PtPaths    *paths,
       if (!required)
         return TRUE;
       g_set_error (error, PT_ERROR, PT_ERROR_PARSE,
-                   "%s holds “%s”, which is not a hexadecimal number.", path, line);
+                   _("%s holds “%s”, which is not a hexadecimal number."), path, line);
       return FALSE;
     }
   return TRUE;
@@ -151,7 +153,7 @@ read_device (PtPaths    *paths,
   if (!g_file_test (dev->sysfs_dir, G_FILE_TEST_IS_DIR))
     {
       g_set_error (error, PT_ERROR, PT_ERROR_PARSE,
-                   "%s does not lead to a device directory in sysfs.", entry);
+                   _("%s does not lead to a device directory in sysfs."), entry);
       return NULL;
     }
 
@@ -205,7 +207,7 @@ read_device (PtPaths    *paths,
       if (end == group || *end != '\0' || id < 0 || id > G_MAXINT)
         {
           g_set_error (error, PT_ERROR, PT_ERROR_PARSE,
-                       "The iommu_group link of %s points to “%s”, which is not a group number.",
+                       _("The iommu_group link of %s points to “%s”, which is not a group number."),
                        address, group);
           return NULL;
         }
@@ -317,7 +319,7 @@ pt_topology_new_from_sysfs (PtPaths  *paths,
   if (!g_file_test (pt_paths_get_root (paths), G_FILE_TEST_IS_DIR))
     {
       g_set_error (error, PT_ERROR, PT_ERROR_NOT_FOUND,
-                   "The root directory %s does not exist or is not a directory.",
+                   _("The root directory %s does not exist or is not a directory."),
                    pt_paths_get_root (paths));
       return NULL;
     }
@@ -327,7 +329,7 @@ pt_topology_new_from_sysfs (PtPaths  *paths,
   if (names == NULL)
     {
       g_set_error (error, PT_ERROR, PT_ERROR_NOT_FOUND,
-                   "No PCI devices can be read: %s is missing (is sysfs mounted at %s/sys?).",
+                   _("No PCI devices can be read: %s is missing (is sysfs mounted at %s/sys?)."),
                    devices_dir, pt_paths_is_host (paths) ? "" : pt_paths_get_root (paths));
       return NULL;
     }
@@ -342,7 +344,7 @@ pt_topology_new_from_sysfs (PtPaths  *paths,
       if (!pt_address_is_valid (address))
         {
           g_set_error (error, PT_ERROR, PT_ERROR_PARSE,
-                       "%s/%s is not a PCI address; this does not look like sysfs.",
+                       _("%s/%s is not a PCI address; this does not look like sysfs."),
                        devices_dir, address);
           return NULL;
         }
@@ -401,7 +403,7 @@ pt_topology_new_from_sysfs (PtPaths  *paths,
           if (dev->group_id >= 0 && !g_hash_table_contains (existing, GINT_TO_POINTER (dev->group_id)))
             {
               g_set_error (error, PT_ERROR, PT_ERROR_PARSE,
-                           "The iommu_group link of %s points to group %d, which does not exist in sys/kernel/iommu_groups.",
+                           _("The iommu_group link of %s points to group %d, which does not exist in sys/kernel/iommu_groups."),
                            dev->address, dev->group_id);
               return NULL;
             }
