@@ -229,6 +229,16 @@ check_cmdline (PtTopology *topology,
     return check_new ("kernel-cmdline", FALSE,
                       g_strdup_printf (_("The kernel command line has parameters the kernel does not know and ignores: %s."), typos->str),
                       g_strdup (_("Correct or remove them in your boot loader configuration (a common typo is “vifo-pci.ids”).")));
+  if (pt_cmdline_find (tokens, "pcie_acs_override") != NULL)
+    /* The override splits groups the hardware does not isolate: say what it
+     * costs, and that a stock kernel ignores it. */
+    return check_new ("kernel-cmdline", TRUE,
+                      g_strdup_printf (_("Passthrough parameters on the kernel command line: %s. "
+                                         "pcie_acs_override works only on kernels patched for it (linux-zen, Proxmox VE's); "
+                                         "where it works, devices it splits into separate groups can still reach each other's memory, "
+                                         "so a virtual machine is not isolated from them."),
+                                       relevant->str),
+                      NULL);
   return check_new ("kernel-cmdline", TRUE,
                     relevant->len ? g_strdup_printf (_("Passthrough parameters on the kernel command line: %s."), relevant->str)
                                   : g_strdup (_("The kernel command line has no passthrough parameters yet.")),

@@ -64,6 +64,16 @@ class Check(unittest.TestCase):
         self.assertIn('VT-d in the firmware setup', r.stdout)
         self.assertIn('intel_iommu=on', r.stdout)
 
+    def test_acs_override_says_what_it_costs(self):
+        r = fx.run('--root', ROOTS.get('acs-override'), 'check', '--json')
+        cmdline = {c['code']: c for c in json.loads(r.stdout)['checks']}['kernel-cmdline']
+        self.assertIn('pcie_acs_override=downstream,multifunction', cmdline['message'])
+        self.assertIn('patched', cmdline['message'])
+        self.assertIn('not isolated', cmdline['message'])
+        r = fx.run('--root', ROOTS.get('twin-gpu'), 'check', '--json')
+        cmdline = {c['code']: c for c in json.loads(r.stdout)['checks']}['kernel-cmdline']
+        self.assertNotIn('patched', cmdline['message'])
+
     def test_svm_off_names_the_setting(self):
         r = fx.run('--root', ROOTS.get('gpu-chipset-group'), 'check')
         self.assertIn('SVM Mode', r.stdout)
