@@ -65,12 +65,14 @@ def check_snapshot(path, per_device_limit, shot):
             label = "%s %s" % (d["address"], display_name(d))
             row = wait_for(lambda: next((r for r in app.device_rows() if ptgui.name_of(r).startswith(label)), None), 10,
                            what="a row labelled %r" % label)
-            rows = app.device_rows()
-            check(len(rows) == 1, "searching %s shows %d device rows" % (d["address"], len(rows)))
-            groups = [ptgui.name_of(g) for g in app.group_rows()]
-            check(len(groups) == 1 and (groups[0] + " ").startswith("IOMMU group %d " % gid),
-                  "device %s shows under %s, not IOMMU group %d" % (d["address"], groups, gid))
-            check(row is not None, "no row")
+            # The row can show before the filter has dropped the others: wait
+            # for the list to settle rather than reading it once.
+            wait_for(lambda: len(app.device_rows()) == 1, 10,
+                     what="searching %s to show one device row (now %d)" % (d["address"], len(app.device_rows())))
+            wait_for(lambda: (lambda gs: len(gs) == 1 and (gs[0] + " ").startswith("IOMMU group %d " % gid))(
+                         [ptgui.name_of(g) for g in app.group_rows()]), 10,
+                     what="device %s under IOMMU group %d only (now %s)"
+                          % (d["address"], gid, [ptgui.name_of(g) for g in app.group_rows()]))
     finally:
         app.quit()
 
