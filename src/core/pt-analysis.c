@@ -253,6 +253,19 @@ mount_role (const char *mount_point)
   return "mounted";
 }
 
+/* The lines of a file below the root (takes PATH), or NULL when it cannot
+ * be read: a missing proc file only means there is nothing to mark. */
+static GStrv
+read_lines (char *path)
+{
+  g_autofree char *owned = path;
+  g_autofree char *contents = NULL;
+
+  if (!g_file_get_contents (owned, &contents, NULL, NULL))
+    return NULL;
+  return g_strsplit (contents, "\n", -1);
+}
+
 /* A ZFS dataset ("rpool/ROOT/pve-1") names its pool, not a block device:
  * remember which roles each pool plays, for scan_zfs_members(). */
 static void
@@ -279,13 +292,10 @@ scan_mounts (PtTopology *self,
              PtPaths    *paths,
              GHashTable *zfs_pools)
 {
-  g_autofree char *path = pt_paths_build (paths, "proc", "self", "mountinfo", NULL);
-  g_autofree char *contents = NULL;
-  g_auto(GStrv) lines = NULL;
+  g_auto(GStrv) lines = read_lines (pt_paths_build (paths, "proc", "self", "mountinfo", NULL));
 
-  if (!g_file_get_contents (path, &contents, NULL, NULL))
+  if (lines == NULL)
     return;
-  lines = g_strsplit (contents, "\n", -1);
   for (guint i = 0; lines[i] != NULL; i++)
     {
       g_auto(GStrv) f = g_strsplit (lines[i], " ", -1);
@@ -328,13 +338,10 @@ static void
 scan_swaps (PtTopology *self,
             PtPaths    *paths)
 {
-  g_autofree char *path = pt_paths_build (paths, "proc", "swaps", NULL);
-  g_autofree char *contents = NULL;
-  g_auto(GStrv) lines = NULL;
+  g_auto(GStrv) lines = read_lines (pt_paths_build (paths, "proc", "swaps", NULL));
 
-  if (!g_file_get_contents (path, &contents, NULL, NULL))
+  if (lines == NULL)
     return;
-  lines = g_strsplit (contents, "\n", -1);
   for (guint i = 1; lines[i] != NULL; i++)
     {
       g_auto(GStrv) f = g_strsplit_set (lines[i], " \t", 2);
@@ -352,13 +359,10 @@ static void
 scan_fstab (PtTopology *self,
             PtPaths    *paths)
 {
-  g_autofree char *path = pt_paths_build (paths, "etc", "fstab", NULL);
-  g_autofree char *contents = NULL;
-  g_auto(GStrv) lines = NULL;
+  g_auto(GStrv) lines = read_lines (pt_paths_build (paths, "etc", "fstab", NULL));
 
-  if (!g_file_get_contents (path, &contents, NULL, NULL))
+  if (lines == NULL)
     return;
-  lines = g_strsplit (contents, "\n", -1);
   for (guint i = 0; lines[i] != NULL; i++)
     {
       g_autofree char *line = g_strstrip (g_strdup (lines[i]));
@@ -442,13 +446,10 @@ static void
 scan_default_route (PtTopology *self,
                     PtPaths    *paths)
 {
-  g_autofree char *path = pt_paths_build (paths, "proc", "net", "route", NULL);
-  g_autofree char *contents = NULL;
-  g_auto(GStrv) lines = NULL;
+  g_auto(GStrv) lines = read_lines (pt_paths_build (paths, "proc", "net", "route", NULL));
 
-  if (!g_file_get_contents (path, &contents, NULL, NULL))
+  if (lines == NULL)
     return;
-  lines = g_strsplit (contents, "\n", -1);
   for (guint i = 1; lines[i] != NULL; i++)
     {
       g_auto(GStrv) f = g_strsplit_set (lines[i], " \t", -1);

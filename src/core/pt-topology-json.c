@@ -240,11 +240,13 @@ get_hex (Ctx        *ctx,
   return TRUE;
 }
 
+/* A list of strings; with ADDRESSES, each must be a PCI address. */
 static gboolean
-get_address_list (Ctx        *ctx,
-                  JsonObject *obj,
-                  const char *name,
-                  GPtrArray  *out)
+get_string_list (Ctx        *ctx,
+                 JsonObject *obj,
+                 const char *name,
+                 gboolean    addresses,
+                 GPtrArray  *out)
 {
   JsonNode *node = json_object_get_member (obj, name);
   JsonArray *array;
@@ -252,7 +254,8 @@ get_address_list (Ctx        *ctx,
   if (node == NULL || JSON_NODE_HOLDS_NULL (node))
     return TRUE;
   if (!JSON_NODE_HOLDS_ARRAY (node))
-    return fail (ctx, _("“%s” must be a list of addresses"), name);
+    return addresses ? fail (ctx, _("“%s” must be a list of addresses"), name)
+                     : fail (ctx, _("“%s” must be a list"), name);
   array = json_node_get_array (node);
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
@@ -261,33 +264,9 @@ get_address_list (Ctx        *ctx,
       if (!JSON_NODE_HOLDS_VALUE (el) || json_node_get_value_type (el) != G_TYPE_STRING)
         return fail (ctx, _("“%s” must be a list of strings"), name);
       s = json_node_get_string (el);
-      if (!pt_address_is_valid (s))
+      if (addresses && !pt_address_is_valid (s))
         return fail (ctx, _("“%s” holds “%s”, which is not a PCI address like 0000:01:00.0"), name, s);
       g_ptr_array_add (out, g_strdup (s));
-    }
-  return TRUE;
-}
-
-static gboolean
-get_word_list (Ctx        *ctx,
-               JsonObject *obj,
-               const char *name,
-               GPtrArray  *out)
-{
-  JsonNode *node = json_object_get_member (obj, name);
-  JsonArray *array;
-
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-    return TRUE;
-  if (!JSON_NODE_HOLDS_ARRAY (node))
-    return fail (ctx, _("“%s” must be a list"), name);
-  array = json_node_get_array (node);
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      JsonNode *el = json_array_get_element (array, i);
-      if (!JSON_NODE_HOLDS_VALUE (el) || json_node_get_value_type (el) != G_TYPE_STRING)
-        return fail (ctx, _("“%s” must be a list of strings"), name);
-      g_ptr_array_add (out, g_strdup (json_node_get_string (el)));
     }
   return TRUE;
 }
@@ -356,8 +335,8 @@ read_device (Ctx        *ctx,
       !get_bool (ctx, obj, "boot_vga", &dev->boot_vga) ||
       !get_bool (ctx, obj, "driver_builtin", &dev->driver_builtin) ||
       !get_bool (ctx, obj, "default_route", &dev->default_route) ||
-      !get_address_list (ctx, obj, "virtfns", dev->virtfns) ||
-      !get_word_list (ctx, obj, "holds", dev->holds))
+      !get_string_list (ctx, obj, "virtfns", TRUE, dev->virtfns) ||
+      !get_string_list (ctx, obj, "holds", FALSE, dev->holds))
     return NULL;
   if ((dev->parent && !pt_address_is_valid (dev->parent)) ||
       (dev->physfn && !pt_address_is_valid (dev->physfn)))
