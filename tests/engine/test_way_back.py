@@ -168,6 +168,8 @@ class WayBackTest(unittest.TestCase):
         self.assertEqual(self.status(root)['way_back'],
                          {'path': '/boot/loader/entries/passthrough-way-back.conf',
                           'title': "Arch Linux - without passthrough (Passthrough's way back)"})
+        self.assertIn("The boot menu keeps “Arch Linux - without passthrough (Passthrough's way back)” "
+                      "(in /boot/loader/entries/passthrough-way-back.conf)", root.run('status').stdout)
         # applying again: our entry is not one of the person's entries
         self.assertEqual(load_json(root.run('plan', '--json', '--select', '0000:09:00.0').stdout)['changes'], [])
         self.assertEqual(root.run('revert', snapshot=False).returncode, 0)
