@@ -205,6 +205,20 @@ class WayBackTest(unittest.TestCase):
         del after['etc/kernel/cmdline']   # kept without our tokens (see test_safety)
         self.assertEqual(after, before)
 
+    def test_a_new_trial_takes_the_way_back_away_until_confirm(self):
+        # while a trial is pending the default entries are the way back
+        root = self.new_root('seed000')
+        before = self.tree(root)
+        path = 'boot/loader/entries/passthrough-way-back.conf'
+        r = root.run('apply', '--select', '0000:09:00.0')
+        self.assertEqual(r.returncode, 0, r.stderr)
+        way_back = root.read(path)
+        self.trial_then_confirm(root, '0000:09:00.0')
+        self.assertEqual(root.read(path), way_back)
+        self.assertEqual(self.status(root)['way_back']['path'], '/' + path)
+        self.assertEqual(root.run('revert', snapshot=False).returncode, 0)
+        self.assertEqual(self.tree(root), before)
+
     def test_crash_during_confirm_recovers_to_the_trial(self):
         steps = ['after-journal', 'after-write-1', 'after-write-2', 'before-commands',
                  'after-commands', 'after-state']
