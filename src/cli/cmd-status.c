@@ -14,6 +14,22 @@
 
 /* Prints the status; returns 0 when everything is as configured, 1 when
  * not (or pending), 2 on a usage error. */
+void
+pt_cli_print_way_back (JsonObject *status)
+{
+  JsonNode *node = json_object_get_member (status, "way_back");
+  JsonObject *way_back;
+  const char *title;
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return;
+  way_back = json_node_get_object (node);
+  title = json_object_get_string_member_with_default (way_back, "title", NULL);
+  if (title != NULL)
+    g_print (_("The boot menu keeps “%s” (in %s): it starts this system without passthrough.\n"),
+             title, json_object_get_string_member_with_default (way_back, "path", "?"));
+}
+
 int
 pt_cli_print_status (PtCliContext *ctx,
                      PtTopology   *topology)
@@ -63,6 +79,7 @@ pt_cli_print_status (PtCliContext *ctx,
         g_print (_("A restart is pending: the running kernel was started without the configured command line.\n"));
       if (json_object_get_boolean_member (root, "unfinished_transaction"))
         g_print (_("A change did not finish; the next apply or revert rolls it back first.\n"));
+      pt_cli_print_way_back (root);
     }
   return json_object_get_boolean_member (root, "ok") ? 0 : 1;
 }

@@ -255,6 +255,7 @@ print_status (PtCliContext *ctx,
     }
   if (json_object_get_boolean_member_with_default (root, "pending_reboot", FALSE))
     g_print ("%s\n", _("Restart the computer to finish."));
+  pt_cli_print_way_back (root);
   return 0;
 }
 

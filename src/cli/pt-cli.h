@@ -4,6 +4,8 @@
  */
 #pragma once
 
+#include <json-glib/json-glib.h>
+
 #include "pt-paths.h"
 #include "pt-plan-options.h"
 #include "pt-topology.h"
@@ -64,6 +66,8 @@ void pt_cli_print_progress  (const char    *step,
                              double         fraction,
                              const char    *message,
                              gpointer       user_data);
+/* The status's "way_back" entry as a sentence, when there is one. */
+void pt_cli_print_way_back   (JsonObject    *status);
 int  pt_cli_print_status    (PtCliContext  *ctx,
                              PtTopology    *topology);
 

@@ -14,7 +14,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from enginelib import HERE, Root, load_json, original_tree  # noqa: E402
 
 GOLDEN = os.path.join(HERE, 'golden')
-FILES_000 = ['boot/loader/entries/arch.conf', 'etc/modprobe.d/passthrough.conf',
+FILES_000 = ['boot/loader/entries/arch.conf', 'boot/loader/entries/passthrough-way-back.conf',
+             'etc/modprobe.d/passthrough.conf',
              'etc/mkinitcpio.conf.d/passthrough.conf']
 
 

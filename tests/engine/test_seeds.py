@@ -24,7 +24,8 @@ KARGS_003 = 'iommu=pt rd.driver.pre=vfio_pci vfio-pci.ids=10de:1b80,10de:10f0,19
 SEEDS = {
     'seed000': {
         'args': ['--select', '0000:09:00.0'],
-        'files': ['boot/loader/entries/arch.conf', 'etc/modprobe.d/passthrough.conf',
+        'files': ['boot/loader/entries/arch.conf', 'boot/loader/entries/passthrough-way-back.conf',
+                  'etc/modprobe.d/passthrough.conf',
                   'etc/mkinitcpio.conf.d/passthrough.conf'],
         'apply': [['mkinitcpio', '-P']],
         'revert': [['mkinitcpio', '-P']],

@@ -41,6 +41,8 @@ struct _PtPlan
   char        *options_text;  /* the options as an a{sv} text, for confirm */
   char        *trial_command; /* the one-shot command's program, NULL: none */
   char        *trial_entry;   /* what it boots once */
+  char        *way_back_path; /* the "without passthrough" entry's file, NULL: none */
+  char        *way_back_title;
 };
 
 typedef struct
@@ -60,5 +62,13 @@ const char * pt_plan_grub_cfg_path (PtBootSetup *setup);
 const char * pt_plan_bls_grub_dir (PtPaths *paths);
 void pt_plan_check_trial (PtPlan *self, PtPaths *paths);
 gboolean pt_plan_trial_files (PtPlan *self, Ctx *ctx, GError **error);
+char *pt_plan_grub_quote (const char *text);
+char *pt_plan_grub_default_entry_body (PtPlan *self, Ctx *ctx, const char *const *add, const char *const *remove, gboolean stable_paths, char **out_title, GError **error);
+char *pt_plan_entry_copy (const char *text, const char *header, const char *title_suffix);
+char *pt_plan_sdboot_default_entry (PtPlan *self, Ctx *ctx, const char *const *add, const char *const *remove, GError **error);
+char *pt_plan_bls_default_entry (PtPlan *self, Ctx *ctx, const char **out_entry, GError **error);
+
+/* pt-plan-way-back.c */
+gboolean pt_plan_way_back_files (PtPlan *self, Ctx *ctx, GError **error);
 
 G_END_DECLS

@@ -18,7 +18,7 @@ G_BEGIN_DECLS
 /* One file the plan changes.  @editor names how our part of it is taken
  * out again later ("grub-default:VAR", "entry", "kernel-cmdline", "limine",
  * "default-limine", "refind", "mkinitcpio", "module-lines", "booster",
- * "whole"); @ours lists our tokens, modules or (for "whole") nothing. */
+ * "custom-blocks", "whole"); @ours lists our tokens, modules or (for "whole") nothing. */
 typedef struct
 {
   char     *path;          /* system path, "/etc/default/grub" */
@@ -35,9 +35,13 @@ typedef struct
   gboolean  quiet;         /* needs no regeneration (a trial entry) */
 } PtChange;
 
-/* The GRUB trial's block in custom.cfg, between these lines. */
+/* Our blocks in GRUB's custom.cfg (editor "custom-blocks", formerly
+ * "trial-block"), each between its BEGIN and END line: the trial entry,
+ * and the "without passthrough" way back (pt-plan-way-back.c). */
 #define PT_TRIAL_BEGIN "### BEGIN Passthrough trial (removed at confirm or revert) ###"
 #define PT_TRIAL_END "### END Passthrough trial ###"
+#define PT_WAY_BACK_BEGIN "### BEGIN Passthrough way back (removed at revert) ###"
+#define PT_WAY_BACK_END "### END Passthrough way back ###"
 
 typedef struct
 {
@@ -78,6 +82,8 @@ typedef struct
   char      *options;          /* the plan options (a{sv} text), for confirm */
   char      *cmd_kind;         /* grubby, kernelstub, rpm-ostree or NULL */
   GStrv      cmd_ours;         /* tokens those commands added */
+  char      *way_back_path;    /* the "without passthrough" entry's file */
+  char      *way_back_title;
   JsonNode  *history;          /* array */
 } PtState;
 
@@ -92,6 +98,9 @@ char       *pt_state_read_backup    (PtPaths    *paths,
                                      PtStateFile *file,
                                      GError    **error);
 char       *pt_sha256_text          (const char *text);
+void        pt_way_back_to_builder  (JsonBuilder *b,
+                                     const char  *path,
+                                     const char  *title);
 char       *pt_engine_read_file     (PtPaths    *paths,
                                      const char *system_path,
                                      gboolean   *out_exists,

@@ -132,6 +132,203 @@ pt_plan_check_trial (PtPlan  *self,
                               why));
 }
 
+/* GRUB stops a word at a blank; quotes and backslashes as in the shell. */
+static char *
+grub_unquote_word (const char *p)
+{
+  GString *out = g_string_new (NULL);
+  char quote = 0;
+
+  for (; *p != '\0'; p++)
+    {
+      if (quote == 0 && (*p == ' ' || *p == '\t'))
+        break;
+      if (quote == 0 && (*p == '\'' || *p == '"'))
+        quote = *p;
+      else if (quote != 0 && *p == quote)
+        quote = 0;
+      else if (quote != '\'' && *p == '\\' && p[1] != '\0')
+        g_string_append_c (out, *++p);
+      else
+        g_string_append_c (out, *p);
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* One single-quoted GRUB word: a quote inside is '\'' as in the shell. */
+char *
+pt_plan_grub_quote (const char *text)
+{
+  GString *out = g_string_new ("'");
+
+  for (const char *p = text; *p != '\0'; p++)
+    if (*p == '\'')
+      g_string_append (out, "'\\''");
+    else
+      g_string_append_c (out, *p);
+  g_string_append_c (out, '\'');
+  return g_string_free (out, FALSE);
+}
+
+/* With Debian's /vmlinuz and /initrd.img links on the root file system
+ * (then grub.cfg names the kernel /boot/vmlinuz-VERSION), the link in
+ * place of the versioned file: GRUB follows it at boot, so the entry
+ * keeps booting the newest kernel after updates. */
+static char *
+stable_boot_path (PtPaths    *paths,
+                  const char *path,
+                  const char *versioned_prefix,
+                  const char *link)
+{
+  g_autofree char *host_link = pt_paths_build (paths, link + 1, NULL);
+
+  if (g_str_has_prefix (path, versioned_prefix) && g_file_test (host_link, G_FILE_TEST_IS_SYMLINK))
+    return g_strdup (link);
+  return g_strdup (path);
+}
+
+/* "linux PATH ARGS…" with @add put on and @remove taken off ARGS. */
+static char *
+grub_linux_line (PtPaths            *paths,
+                 const char         *line,
+                 const char         *word,
+                 const char *const  *add,
+                 const char *const  *remove,
+                 gboolean            stable_paths,
+                 GError            **error)
+{
+  const char *path = word + 5, *args;
+  g_autofree char *kernel = NULL;
+  g_autofree char *edited = NULL;
+  g_autofree char *indent = g_strndup (line, word - line);
+  g_autofree char *space = NULL;
+  const char *after_kw = word + 5;
+
+  while (*path == ' ' || *path == '\t')
+    path++;
+  space = g_strndup (after_kw, path - after_kw);
+  args = path;
+  while (*args != '\0' && *args != ' ' && *args != '\t')
+    args++;
+  kernel = g_strndup (path, args - path);
+  while (*args == ' ' || *args == '\t')
+    args++;
+  edited = pt_edit_cmdline (args, add, remove, error);
+  if (edited == NULL)
+    return NULL;
+  if (stable_paths)
+    {
+      char *stable = stable_boot_path (paths, kernel, "/boot/vmlinuz-", "/vmlinuz");
+      g_free (kernel);
+      kernel = stable;
+    }
+  return g_strdup_printf ("%s%.5s%s%s %s\n", indent, word, space, kernel, edited);
+}
+
+static char *
+grub_initrd_line (PtPaths    *paths,
+                  const char *line,
+                  const char *word)
+{
+  const char *p = word + 6;
+  g_autoptr(GString) out = NULL;
+  g_auto(GStrv) parts = NULL;
+  gboolean first = TRUE;
+
+  while (*p == ' ' || *p == '\t')
+    p++;
+  out = g_string_new_len (line, p - line);
+  parts = g_strsplit_set (p, " \t", -1);
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      g_autofree char *path = NULL;
+      if (parts[i][0] == '\0')
+        continue;
+      path = stable_boot_path (paths, parts[i], "/boot/initrd.img-", "/initrd.img");
+      if (!first)
+        g_string_append_c (out, ' ');
+      g_string_append (out, path);
+      first = FALSE;
+    }
+  g_string_append_c (out, '\n');
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/* The body of the first (default) menuentry of grub.cfg, between its
+ * braces, with @add put on and @remove taken off its linux line; its title
+ * in @out_title.  @stable_paths: see stable_boot_path(). */
+char *
+pt_plan_grub_default_entry_body (PtPlan             *self,
+                                 Ctx                *ctx,
+                                 const char *const  *add,
+                                 const char *const  *remove,
+                                 gboolean            stable_paths,
+                                 char              **out_title,
+                                 GError            **error)
+{
+  const char *cfg = pt_plan_grub_cfg_path (self->setup);
+  g_autofree char *text = pt_engine_read_file (ctx->paths, cfg, NULL, error);
+  g_autofree char *title = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(GString) out = g_string_new (NULL);
+  gboolean inside = FALSE, found_linux = FALSE;
+
+  if (text == NULL)
+    {
+      if (error && *error == NULL)
+        g_set_error (error, PT_ERROR, PT_ERROR_NOT_FOUND,
+                     _("%s is missing, so there is no default boot entry to copy."), cfg);
+      return NULL;
+    }
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *line = lines[i];
+      const char *p = line;
+
+      if (!inside)
+        {
+          if (g_str_has_prefix (line, "menuentry ") && g_str_has_suffix (g_strchomp ((char *) line), "{"))
+            {
+              inside = TRUE;
+              title = grub_unquote_word (line + strlen ("menuentry "));
+            }
+          continue;
+        }
+      if (g_str_equal (line, "}"))
+        break;
+      while (*p == ' ' || *p == '\t')
+        p++;
+      if (g_str_has_prefix (p, "linux") && (p[5] == ' ' || p[5] == '\t'))
+        {
+          char *edited = grub_linux_line (ctx->paths, line, p, add, remove, stable_paths, error);
+          if (edited == NULL)
+            return NULL;
+          g_string_append (out, edited);
+          g_free (edited);
+          found_linux = TRUE;
+          continue;
+        }
+      if (stable_paths && g_str_has_prefix (p, "initrd") && (p[6] == ' ' || p[6] == '\t'))
+        {
+          g_autofree char *edited = grub_initrd_line (ctx->paths, line, p);
+          g_string_append (out, edited);
+          continue;
+        }
+      g_string_append (out, line);
+      g_string_append_c (out, '\n');
+    }
+  if (!found_linux)
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_PARSE,
+                   _("The first menu entry of %s has no linux line to copy."), cfg);
+      return NULL;
+    }
+  if (out_title)
+    *out_title = g_steal_pointer (&title);
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
 /* The GRUB trial: a copy of the first (default) menuentry of grub.cfg with
  * our arguments on its linux line, in custom.cfg beside it (the stock
  * 41_custom sources it at boot: no executable file, no update-grub). */
@@ -140,119 +337,42 @@ grub_trial_block (PtPlan      *self,
                   Ctx         *ctx,
                   GError     **error)
 {
-  const char *cfg = pt_plan_grub_cfg_path (self->setup);
-  g_autofree char *text = pt_engine_read_file (ctx->paths, cfg, NULL, error);
-  g_auto(GStrv) lines = NULL;
-  GString *out;
-  gboolean inside = FALSE, found_linux = FALSE;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *body = pt_plan_grub_default_entry_body (self, ctx, (const char *const *) self->kernel_args->pdata,
+                                                           NULL, FALSE, NULL, &local_error);
 
-  if (text == NULL)
+  if (body == NULL)
     {
-      if (error && *error == NULL)
-        g_set_error (error, PT_ERROR, PT_ERROR_NOT_FOUND,
-                     _("%s is missing, so there is no default entry to copy for the trial; run update-grub once, or apply without --trial."), cfg);
+      g_set_error (error, PT_ERROR, local_error->code,
+                   _("%s Run update-grub once, or apply without --trial."), local_error->message);
       return NULL;
     }
-  out = g_string_new (PT_TRIAL_BEGIN "\n"
-                      "menuentry 'Passthrough trial' --id passthrough-trial {\n");
-  lines = g_strsplit (text, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      const char *line = lines[i];
-      if (!inside)
-        {
-          if (g_str_has_prefix (line, "menuentry ") && g_str_has_suffix (g_strchomp ((char *) line), "{"))
-            inside = TRUE;
-          continue;
-        }
-      if (g_str_equal (line, "}"))
-        break;
-      {
-        const char *p = line;
-        while (*p == ' ' || *p == '\t')
-          p++;
-        if (g_str_has_prefix (p, "linux") && (p[5] == ' ' || p[5] == '\t'))
-          {
-            /* "linux PATH ARGS…": our tokens go into ARGS. */
-            const char *path = p + 5, *args;
-            g_autofree char *prefix = NULL;
-            g_autofree char *edited = NULL;
-            while (*path == ' ' || *path == '\t')
-              path++;
-            args = path;
-            while (*args != '\0' && *args != ' ' && *args != '\t')
-              args++;
-            prefix = g_strndup (line, args - line);
-            while (*args == ' ' || *args == '\t')
-              args++;
-            edited = pt_edit_cmdline (args, (const char *const *) self->kernel_args->pdata, NULL, error);
-            if (edited == NULL)
-              {
-                g_string_free (out, TRUE);
-                return NULL;
-              }
-            g_string_append_printf (out, "%s %s\n", prefix, edited);
-            found_linux = TRUE;
-            continue;
-          }
-      }
-      g_string_append (out, line);
-      g_string_append_c (out, '\n');
-    }
-  if (!found_linux)
-    {
-      g_string_free (out, TRUE);
-      g_set_error (error, PT_ERROR, PT_ERROR_PARSE,
-                   _("The first menu entry of %s has no linux line to copy for the trial; apply without --trial."), cfg);
-      return NULL;
-    }
-  g_string_append (out, "}\n" PT_TRIAL_END "\n");
-  return g_string_free (out, FALSE);
+  return g_strconcat (PT_TRIAL_BEGIN "\n"
+                      "menuentry 'Passthrough trial' --id passthrough-trial {\n",
+                      body, "}\n" PT_TRIAL_END "\n", NULL);
 }
 
-/* The systemd-boot trial: a copy of the default entry with our arguments,
- * titled as the trial, without sort-key (vmlab Step 8), in a file named so
- * that it sorts after the usual entries; removed at confirm and revert. */
-static char *
-sdboot_trial_entry (PtPlan      *self,
-                    Ctx         *ctx,
-                    GError     **error)
+/* The default entry's lines as a new entry: @header first, the title
+ * with @title_suffix, without sort-key (so that it never sorts before the
+ * person's entries, vmlab Step 8) and without id (grubby finds entries by
+ * id: a copy must not look like one of them). */
+char *
+pt_plan_entry_copy (const char *text,
+                    const char *header,
+                    const char *title_suffix)
 {
-  const char *entry = self->setup->default_entry;
-  g_autofree char *current = NULL;
-  g_autofree char *base = NULL;
-  g_autofree char *with_args = NULL;
-  g_auto(GStrv) lines = NULL;
-  GString *out;
+  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+  GString *out = g_string_new (header);
 
-  if (entry == NULL)
-    {
-      g_set_error (error, PT_ERROR, PT_ERROR_NOT_FOUND,
-                   _("systemd-boot has no entry to copy for the trial; apply without --trial."));
-      return NULL;
-    }
-  current = pt_engine_read_file (ctx->paths, entry, NULL, error);
-  if (current == NULL && error && *error)
-    return NULL;
-  if (!pt_plan_compute_base (ctx, entry, current, &base, error))
-    return NULL;
-  with_args = pt_edit_entry_options (base ? base : "", (const char *const *) self->kernel_args->pdata, NULL, error);
-  if (with_args == NULL)
-    {
-      g_prefix_error (error, _("%s: "), entry);
-      return NULL;
-    }
-  out = g_string_new ("# Passthrough trial: booted once by “bootctl set-oneshot”, removed at confirm or revert.\n");
-  lines = g_strsplit (with_args, "\n", -1);
   for (guint i = 0; lines[i] != NULL; i++)
     {
       const char *line = lines[i];
       if (lines[i + 1] == NULL && line[0] == '\0')
         break;
-      if (g_str_has_prefix (line, "sort-key"))
+      if (g_str_has_prefix (line, "sort-key") || g_str_has_prefix (line, "id ") || g_str_has_prefix (line, "id\t"))
         continue;
       if (g_str_has_prefix (line, "title"))
-        g_string_append_printf (out, "%s (Passthrough trial)\n", line);
+        g_string_append_printf (out, "%s%s\n", line, title_suffix);
       else
         {
           g_string_append (out, line);
@@ -262,22 +382,78 @@ sdboot_trial_entry (PtPlan      *self,
   return g_string_free (out, FALSE);
 }
 
-/* The GRUB-with-BLS trial: a copy of the newest entry as its own BLS file
- * (GRUB's blscfg names the menu entry after the file, so grub2-reboot
- * takes "passthrough-trial"); an entry whose options are $kernelopts gets
- * the value from grubenv written out. */
+/* An entry file as it is without Passthrough (NULL: absent). */
+static gboolean
+entry_base (Ctx         *ctx,
+            const char  *entry,
+            char       **out_base,
+            GError     **error)
+{
+  g_autofree char *current = pt_engine_read_file (ctx->paths, entry, NULL, error);
+
+  if (current == NULL && error && *error)
+    return FALSE;
+  return pt_plan_compute_base (ctx, entry, current, out_base, error);
+}
+
+/* The systemd-boot default entry as it is without Passthrough, with @add
+ * and @remove applied to its options. */
+char *
+pt_plan_sdboot_default_entry (PtPlan             *self,
+                              Ctx                *ctx,
+                              const char *const  *add,
+                              const char *const  *remove,
+                              GError            **error)
+{
+  const char *entry = self->setup->default_entry;
+  g_autofree char *base = NULL;
+  char *edited;
+
+  if (entry == NULL)
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_NOT_FOUND, _("systemd-boot has no default entry to copy."));
+      return NULL;
+    }
+  if (!entry_base (ctx, entry, &base, error))
+    return NULL;
+  edited = pt_edit_entry_options (base ? base : "", add, remove, error);
+  if (edited == NULL)
+    g_prefix_error (error, _("%s: "), entry);
+  return edited;
+}
+
+/* The systemd-boot trial: a copy of the default entry with our arguments,
+ * titled as the trial, in a file named so that it sorts after the usual
+ * entries; removed at confirm and revert. */
 static char *
-bls_trial_entry (PtPlan      *self,
-                 Ctx         *ctx,
-                 GError     **error)
+sdboot_trial_entry (PtPlan      *self,
+                    Ctx         *ctx,
+                    GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *with_args = pt_plan_sdboot_default_entry (self, ctx, (const char *const *) self->kernel_args->pdata,
+                                                             NULL, &local_error);
+
+  if (with_args == NULL)
+    {
+      g_set_error (error, PT_ERROR, local_error->code, _("%s Apply without --trial."), local_error->message);
+      return NULL;
+    }
+  return pt_plan_entry_copy (with_args, "# Passthrough trial: booted once by “bootctl set-oneshot”, removed at confirm or revert.\n",
+                     " (Passthrough trial)");
+}
+
+/* The newest BLS entry (not a rescue entry, not ours) with its options
+ * written out when they are $kernelopts (the value comes from grubenv);
+ * its path in @out_entry. */
+char *
+pt_plan_bls_default_entry (PtPlan      *self,
+                           Ctx         *ctx,
+                           const char **out_entry,
+                           GError     **error)
 {
   const char *entry = NULL;
-  g_autofree char *current = NULL;
   g_autofree char *base = NULL;
-  g_autofree char *expanded = NULL;
-  g_autofree char *with_args = NULL;
-  g_auto(GStrv) lines = NULL;
-  GString *out;
 
   for (guint i = 0; i < self->setup->bls_entries->len; i++)
     {
@@ -288,13 +464,11 @@ bls_trial_entry (PtPlan      *self,
   if (entry == NULL)
     {
       g_set_error (error, PT_ERROR, PT_ERROR_NOT_FOUND,
-                   _("There is no boot entry in /boot/loader/entries to copy for the trial; apply without --trial."));
+                   _("There is no boot entry in /boot/loader/entries to copy."));
       return NULL;
     }
-  current = pt_engine_read_file (ctx->paths, entry, NULL, error);
-  if (current == NULL && error && *error)
-    return NULL;
-  if (!pt_plan_compute_base (ctx, entry, current, &base, error))
+  *out_entry = entry;
+  if (!entry_base (ctx, entry, &base, error))
     return NULL;
   if (base != NULL && pt_entry_uses_kernelopts (base))
     {
@@ -312,7 +486,7 @@ bls_trial_entry (PtPlan      *self,
         {
           g_string_free (x, TRUE);
           g_set_error (error, PT_ERROR, PT_ERROR_PARSE,
-                       _("%s takes its arguments from $kernelopts, but %s has no kernelopts to copy for the trial; apply without --trial."),
+                       _("%s takes its arguments from $kernelopts, but %s has no kernelopts to copy."),
                        entry, env_path);
           return NULL;
         }
@@ -325,34 +499,36 @@ bls_trial_entry (PtPlan      *self,
           else
             g_string_append (x, entry_lines[i]);
         }
-      expanded = g_string_free (x, FALSE);
+      return g_string_free (x, FALSE);
     }
-  with_args = pt_edit_entry_options (expanded ? expanded : (base ? base : ""),
-                                     (const char *const *) self->kernel_args->pdata, NULL, error);
+  return g_strdup (base ? base : "");
+}
+
+/* The GRUB-with-BLS trial: a copy of the newest entry as its own BLS file
+ * (GRUB's blscfg names the menu entry after the file, so grub2-reboot
+ * takes "passthrough-trial"). */
+static char *
+bls_trial_entry (PtPlan      *self,
+                 Ctx         *ctx,
+                 GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  const char *entry = NULL;
+  g_autofree char *base = pt_plan_bls_default_entry (self, ctx, &entry, &local_error);
+  g_autofree char *with_args = NULL;
+
+  if (base != NULL)
+    {
+      with_args = pt_edit_entry_options (base, (const char *const *) self->kernel_args->pdata, NULL, &local_error);
+      if (with_args == NULL)
+        g_prefix_error (&local_error, _("%s: "), entry);
+    }
   if (with_args == NULL)
     {
-      g_prefix_error (error, _("%s: "), entry);
+      g_set_error (error, PT_ERROR, local_error->code, _("%s Apply without --trial."), local_error->message);
       return NULL;
     }
-  out = g_string_new (NULL);
-  lines = g_strsplit (with_args, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      const char *line = lines[i];
-      if (lines[i + 1] == NULL && line[0] == '\0')
-        break;
-      /* grubby finds entries by id: the trial must not look like one of them */
-      if (g_str_has_prefix (line, "id ") || g_str_has_prefix (line, "id\t"))
-        continue;
-      if (g_str_has_prefix (line, "title"))
-        g_string_append_printf (out, "%s (Passthrough trial)\n", line);
-      else
-        {
-          g_string_append (out, line);
-          g_string_append_c (out, '\n');
-        }
-    }
-  return g_string_free (out, FALSE);
+  return pt_plan_entry_copy (with_args, "", " (Passthrough trial)");
 }
 
 gboolean
@@ -370,7 +546,7 @@ pt_plan_trial_files (PtPlan      *self,
       if (text == NULL)
         return FALSE;
       g_ptr_array_add (block, text);
-      if (!pt_plan_target_edit (self, ctx, custom, "trial-block", block, NULL, FALSE, FALSE, error))
+      if (!pt_plan_target_edit (self, ctx, custom, "custom-blocks", block, NULL, FALSE, FALSE, error))
         return FALSE;
       ((PtChange *) g_ptr_array_index (self->changes, self->changes->len - 1))->quiet = TRUE;
       self->trial_command = g_strdup (strstr (dir, "grub2") ? "grub2-reboot" : "grub-reboot");

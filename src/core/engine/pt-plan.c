@@ -57,6 +57,8 @@ pt_plan_finalize (GObject *object)
   g_free (self->options_text);
   g_free (self->trial_command);
   g_free (self->trial_entry);
+  g_free (self->way_back_path);
+  g_free (self->way_back_title);
   G_OBJECT_CLASS (pt_plan_parent_class)->finalize (object);
 }
 
@@ -395,7 +397,9 @@ target_base (PtPlan       *self,
                  !g_str_equal (rec->editor, "kernel-cmdline") && !g_str_equal (rec->editor, "limine") &&
                  !g_str_equal (rec->editor, "default-limine") && !g_str_equal (rec->editor, "refind");
   /* A trial entry needs no regeneration to go away. */
-  c->quiet = g_str_equal (rec->editor, "trial-block") || g_str_has_suffix (rec->path, "/passthrough-trial.conf");
+  c->quiet = g_str_equal (rec->editor, "trial-block") || g_str_equal (rec->editor, "custom-blocks") ||
+             g_str_has_suffix (rec->path, "/passthrough-trial.conf") ||
+             g_str_has_suffix (rec->path, "/passthrough-way-back.conf");
   c->before = pt_engine_read_file (ctx->paths, rec->path, &exists, error);
   if (c->before == NULL && !exists && error && *error)
     return FALSE;
@@ -1234,6 +1238,9 @@ plan_files (PtPlan        *self,
       cmdline_editable = FALSE;
       break;
     }
+  /* A trial leaves the default entries alone: they are the way back. */
+  if (!self->trial && !pt_plan_way_back_files (self, ctx, error))
+    return FALSE;
 
   /* Our modprobe file: softdeps (harmless alone: which devices vfio-pci
    * takes comes from the command line), ids only when there is no command
@@ -1592,6 +1599,8 @@ plan_to_node (PtPlan *self)
   json_builder_set_member_name (b, "initramfs");
   json_builder_add_string_value (b, pt_initramfs_to_string (self->setup->initramfs));
   add_string_list (b, "kernel_args", self->kernel_args);
+  json_builder_set_member_name (b, "way_back");
+  pt_way_back_to_builder (b, self->way_back_path, self->way_back_title);
   json_builder_set_member_name (b, "changes");
   json_builder_begin_array (b);
   for (guint i = 0; i < self->changes->len; i++)
@@ -1733,6 +1742,8 @@ pt_plan_dup_summary (PtPlan *self)
   json_builder_add_boolean_value (b, self->trial);
   json_builder_set_member_name (b, "options");
   json_builder_add_string_value (b, self->options_text ? self->options_text : "@a{sv} {}");
+  json_builder_set_member_name (b, "way_back");
+  pt_way_back_to_builder (b, self->way_back_path, self->way_back_title);
   json_builder_end_object (b);
   return json_builder_get_root (b);
 }

@@ -77,6 +77,8 @@ pt_state_free (PtState *state)
   g_free (state->options);
   g_free (state->cmd_kind);
   g_strfreev (state->cmd_ours);
+  g_free (state->way_back_path);
+  g_free (state->way_back_title);
   if (state->history)
     json_node_unref (state->history);
   g_free (state);
@@ -125,6 +127,28 @@ pt_engine_read_file (PtPaths    *paths,
   if (out_exists)
     *out_exists = TRUE;
   return text;
+}
+
+/* {"path", "title"} of the "without passthrough" entry, or null. */
+void
+pt_way_back_to_builder (JsonBuilder *b,
+                        const char  *path,
+                        const char  *title)
+{
+  if (path == NULL)
+    {
+      json_builder_add_null_value (b);
+      return;
+    }
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "path");
+  json_builder_add_string_value (b, path);
+  json_builder_set_member_name (b, "title");
+  if (title != NULL)
+    json_builder_add_string_value (b, title);
+  else
+    json_builder_add_null_value (b);
+  json_builder_end_object (b);
 }
 
 static JsonNode *
@@ -252,6 +276,12 @@ pt_state_load (PtPaths  *paths,
   state->options = string_member (applied, "options");
   state->cmd_kind = string_member (applied, "cmd_kind");
   state->cmd_ours = strv_member (applied, "cmd_ours");
+  node = json_object_get_member (applied, "way_back");
+  if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
+    {
+      state->way_back_path = string_member (json_node_get_object (node), "path");
+      state->way_back_title = string_member (json_node_get_object (node), "title");
+    }
   node = json_object_get_member (applied, "devices");
   state->devices = node && JSON_NODE_HOLDS_ARRAY (node) ? json_node_copy (node)
                    : empty_array_node ();
@@ -310,26 +340,30 @@ pt_state_read_backup (PtPaths     *paths,
   return text;
 }
 
-/* GRUB's custom.cfg: our trial block is appended whole and removed from
- * its BEGIN line to its END line, whatever is inside by then; every other
- * byte of the file stays. */
+/* GRUB's custom.cfg: each of our blocks is appended whole and removed
+ * from its BEGIN line to its END line, whatever is inside by then; every
+ * other byte of the file stays. */
 static char *
-edit_trial_block (const char        *text,
-                  const char *const *add,
-                  const char *const *remove)
+edit_custom_blocks (const char        *text,
+                    const char *const *add,
+                    const char *const *remove)
 {
+  static const char *const markers[][2] = {
+    { PT_TRIAL_BEGIN, PT_TRIAL_END },
+    { PT_WAY_BACK_BEGIN, PT_WAY_BACK_END },
+  };
   GString *out = g_string_new (text);
 
-  if (remove[0] != NULL)
+  for (guint m = 0; remove[0] != NULL && m < G_N_ELEMENTS (markers); m++)
     {
       char *begin;
-      while ((begin = strstr (out->str, PT_TRIAL_BEGIN)) != NULL)
+      while ((begin = strstr (out->str, markers[m][0])) != NULL)
         {
-          char *end = strstr (begin, PT_TRIAL_END);
+          char *end = strstr (begin, markers[m][1]);
           gsize from = begin - out->str, to;
           if (end == NULL)
             break;
-          to = (end - out->str) + strlen (PT_TRIAL_END);
+          to = (end - out->str) + strlen (markers[m][1]);
           if (out->str[to] == '\n')
             to++;
           g_string_erase (out, from, to - from);
@@ -337,7 +371,8 @@ edit_trial_block (const char        *text,
     }
   for (guint i = 0; add[i] != NULL; i++)
     {
-      if (strstr (out->str, PT_TRIAL_BEGIN) != NULL)
+      g_autofree char *first_line = g_strndup (add[i], strcspn (add[i], "\n"));
+      if (strstr (out->str, first_line) != NULL)
         continue;
       if (out->len > 0 && out->str[out->len - 1] != '\n')
         g_string_append_c (out, '\n');
@@ -377,8 +412,8 @@ pt_engine_apply_editor (const char        *editor,
     return pt_edit_module_lines (text ? text : "", add, remove, error);
   if (g_str_equal (editor, "booster"))
     return pt_edit_booster_modules (text ? text : "", add, remove, error);
-  if (g_str_equal (editor, "trial-block"))
-    return edit_trial_block (text ? text : "", add, remove);
+  if (g_str_equal (editor, "custom-blocks") || g_str_equal (editor, "trial-block"))
+    return edit_custom_blocks (text ? text : "", add, remove);
   g_set_error (error, PT_ERROR, PT_ERROR_FAILED, "unknown editor %s", editor);
   return NULL;
 }
@@ -455,6 +490,8 @@ pt_state_to_json (PtState *state)
       else
         json_builder_add_null_value (b);
       add_strv (b, "cmd_ours", state->cmd_ours);
+      json_builder_set_member_name (b, "way_back");
+      pt_way_back_to_builder (b, state->way_back_path, state->way_back_title);
       json_builder_set_member_name (b, "files");
       json_builder_begin_array (b);
       for (guint i = 0; i < state->files->len; i++)

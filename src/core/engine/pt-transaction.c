@@ -1043,6 +1043,12 @@ run_plan (PtPaths         *paths,
       new_state->initramfs = g_strdup (json_object_get_string_member (so, "initramfs"));
       new_state->options = g_strdup (json_object_get_string_member_with_default (so, "options", NULL));
       new_state->trial = json_object_get_boolean_member_with_default (so, "trial", FALSE);
+      {
+        JsonObject *wb = json_object_get_member (so, "way_back") && JSON_NODE_HOLDS_OBJECT (json_object_get_member (so, "way_back")) ?
+                         json_object_get_object_member (so, "way_back") : NULL;
+        new_state->way_back_path = wb ? g_strdup (json_object_get_string_member_with_default (wb, "path", NULL)) : NULL;
+        new_state->way_back_title = wb ? g_strdup (json_object_get_string_member_with_default (wb, "title", NULL)) : NULL;
+      }
       if (new_state->trial)
         new_state->trial_boot_id = read_boot_id (paths);
       /* Tokens a command added are ours only once it ran. */
@@ -1385,6 +1391,12 @@ pt_status_to_json (PtPaths     *paths,
     case 0: json_builder_add_boolean_value (b, FALSE); break;
     default: json_builder_add_null_value (b); break;
     }
+  /* The permanent "without passthrough" boot entry, null when none. */
+  json_builder_set_member_name (b, "way_back");
+  if (state->applied)
+    pt_way_back_to_builder (b, state->way_back_path, state->way_back_title);
+  else
+    json_builder_add_null_value (b);
   json_builder_set_member_name (b, "unfinished_transaction");
   json_builder_add_boolean_value (b, g_file_test (journal, G_FILE_TEST_EXISTS));
   json_builder_set_member_name (b, "ok");
