@@ -14,6 +14,7 @@
 #include <json-glib/json-glib.h>
 
 #include "pt-app-device-row.h"
+#include "pt-app-helper.h"
 #include "pt-app-review-dialog.h"
 #include "pt-describe.h"
 #ifdef PT_APP_HAVE_PLAN_ENGINE
@@ -21,9 +22,9 @@
 #include "pt-plan-options.h"
 #endif
 
-#define HELPER_BUS_NAME   "com.example.Passthrough.Helper"
-#define HELPER_PATH       "/com/example/Passthrough/Helper"
-#define HELPER_INTERFACE  "com.example.Passthrough.Helper1"
+#define HELPER_BUS_NAME   PT_APP_HELPER_BUS_NAME
+#define HELPER_PATH       PT_APP_HELPER_PATH
+#define HELPER_INTERFACE  PT_APP_HELPER_INTERFACE
 
 struct _PtAppReviewDialog
 {
@@ -65,47 +66,6 @@ struct _PtAppReviewDialog
 };
 
 G_DEFINE_FINAL_TYPE (PtAppReviewDialog, pt_app_review_dialog, ADW_TYPE_WINDOW)
-
-/* ---- error sentences -------------------------------------------------- */
-
-char *
-pt_app_helper_error_sentence (const GError *error,
-                              gboolean      revert)
-{
-  g_autofree char *remote = g_dbus_error_get_remote_error (error);
-  g_autofree char *message = g_strdup (error->message);
-  const char *nothing = revert ? _("Nothing was undone.") : _("Nothing was changed.");
-
-  g_dbus_error_strip_remote_error ((GError *) error);
-  g_free (message);
-  message = g_strdup (error->message);
-
-  if (remote == NULL)
-    return g_strdup_printf (_("The helper could not be reached: %s %s"), message, nothing);
-  if (g_str_equal (remote, "org.freedesktop.DBus.Error.ServiceUnknown") ||
-      g_str_equal (remote, "org.freedesktop.DBus.Error.NameHasNoOwner") ||
-      g_str_equal (remote, "org.freedesktop.DBus.Error.Spawn.ServiceNotFound") ||
-      g_str_equal (remote, "org.freedesktop.DBus.Error.Spawn.ChildExited") ||
-      g_str_equal (remote, "org.freedesktop.DBus.Error.Spawn.Failed"))
-    return g_strdup_printf (_("The Passthrough helper is not installed on this machine, so the app cannot change it. %s "
-                              "Install the whole passthrough package (the helper and its D-Bus and polkit files), "
-                              "or run “passthroughctl apply” as root."), nothing);
-  if (g_str_equal (remote, "org.freedesktop.DBus.Error.AccessDenied") ||
-      g_str_equal (remote, "org.freedesktop.PolicyKit1.Error.NotAuthorized"))
-    return g_strdup_printf (_("The password was refused or the authentication was cancelled. %s"), nothing);
-  if (g_str_equal (remote, "com.example.Passthrough.Error.Busy"))
-    return g_strdup_printf (_("Another change is running right now. %s Wait until it ends, then try again."), nothing);
-  if (g_str_equal (remote, "com.example.Passthrough.Error.PlanChanged"))
-    return g_strdup_printf (_("The machine changed since you reviewed the plan. %s Review the changes again."), nothing);
-  if (g_str_equal (remote, "com.example.Passthrough.Error.RegenerationFailed"))
-    return g_strdup_printf (_("Rebuilding the boot files failed, so Passthrough put every file back as it was and rebuilt them again: "
-                              "your machine boots as before. What failed: %s"), message);
-  if (g_str_equal (remote, "com.example.Passthrough.Error.Blocked"))
-    return g_strdup_printf (_("The helper refused: %s %s"), message, nothing);
-  if (g_str_equal (remote, "com.example.Passthrough.Error.UnknownDevice"))
-    return g_strdup_printf (_("A chosen device is no longer on this machine: %s %s"), message, nothing);
-  return g_strdup_printf (revert ? _("Undoing failed: %s") : _("Applying failed: %s"), message);
-}
 
 /* ---- showing the plan ------------------------------------------------- */
 
