@@ -469,6 +469,74 @@ on_preview_done (GObject      *source,
   show_plan (self, json, _("The helper computed this plan; Apply carries out exactly this plan, or nothing."), TRUE);
 }
 
+/* A sandboxed app cannot read the journal the engine would preview a
+ * revert from: it shows what GetStatus says is configured, and the helper
+ * recomputes and carries out the revert from its journal. */
+static void
+on_revert_status_done (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(PtAppReviewDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autoptr(JsonNode) plan = NULL;
+  g_autofree char *plan_json = NULL;
+  JsonObject *status;
+  JsonArray *devices;
+  const char *json;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (reply == NULL)
+    {
+      g_autofree char *sentence = pt_app_helper_error_sentence (error, TRUE);
+      show_error (self, _("Nothing to Undo"), sentence);
+      return;
+    }
+  g_variant_get (reply, "(&s)", &json);
+  if (!json_parser_load_from_data (parser, json, -1, NULL) || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    {
+      show_error (self, _("Nothing to Undo"), _("The helper sent a status this app cannot read. Nothing was undone."));
+      return;
+    }
+  status = json_node_get_object (json_parser_get_root (parser));
+  if (g_strcmp0 (member_string (status, "state"), "not-applied") == 0)
+    {
+      show_error (self, _("Nothing to Undo"), _("Passthrough has not changed this machine, so there is nothing to undo."));
+      return;
+    }
+  /* The devices part of a plan, so show_plan() lists them the usual way. */
+  devices = member_array (status, "devices");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "devices");
+  json_builder_begin_array (b);
+  for (guint i = 0; devices != NULL && i < json_array_get_length (devices); i++)
+    {
+      JsonNode *node = json_array_get_element (devices, i);
+      const char *address = member_string (JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL, "address");
+      if (address != NULL)
+        json_builder_add_string_value (b, address);
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  plan = json_builder_get_root (b);
+  json_generator_set_root (gen, plan);
+  plan_json = json_generator_to_data (gen, NULL);
+  show_plan (self, plan_json,
+             _("Undoes everything Passthrough changed on this machine. From inside the sandbox the files cannot be shown: "
+               "the helper puts back each file it changed from its journal, as it was before."), TRUE);
+  gtk_widget_set_visible (GTK_WIDGET (self->nothing_label), FALSE);
+  self->plan_applicable = TRUE;
+  gtk_widget_set_sensitive (GTK_WIDGET (self->apply_button), TRUE);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->apply_button), NULL);
+  if (self->apply_when_ready)
+    start_apply (self);
+}
+
 static void
 load_plan (PtAppReviewDialog *self)
 {
@@ -486,6 +554,13 @@ load_plan (PtAppReviewDialog *self)
     {
       plan_locally (self, _("There is no system bus to reach the helper, so this plan was computed here, "
                             "and it cannot be applied from the app."));
+      return;
+    }
+  if (self->revert && pt_app_machine_get_source (self->machine) == PT_APP_MACHINE_SOURCE_HELPER)
+    {
+      g_dbus_connection_call (self->system_bus, HELPER_BUS_NAME, HELPER_PATH, HELPER_INTERFACE, "GetStatus",
+                              NULL, G_VARIANT_TYPE ("(s)"), G_DBUS_CALL_FLAGS_NONE, 60000,
+                              self->cancellable, on_revert_status_done, g_object_ref (self));
       return;
     }
   if (self->revert)
