@@ -104,6 +104,16 @@ def tree_by_group(app):
     return tree
 
 
+def quit_sandboxed(app):
+    """Quit, and wait until the app has left the session bus: SIGTERM ends
+    bwrap at once, but the app inside only dies after it (PDEATHSIG), and
+    an instance started meanwhile would hand itself over to the dying one."""
+    import dbus
+    app.quit()
+    session = dbus.SessionBus()
+    wait_for(lambda: not session.name_has_owner(ptgui.APP_ID), 30, what="the sandboxed app to leave the session bus")
+
+
 def wait_for_helper(bus):
     import dbus
     conn = dbus.bus.BusConnection(bus)
@@ -196,7 +206,7 @@ def run_with_helper(Bus, system_bus, allowed, tmp):
             check(helperfixture.tree_digest(root) == before, "a refused Apply changed the root")
     finally:
         if app is not None:
-            app.quit()
+            quit_sandboxed(app)
         helper.terminate()
         helper.wait(30)
         log.close()
@@ -226,7 +236,7 @@ def run_without_helper(system_bus, tmp):
                  what="the demo machine to open (title %r)" % ptgui.name_of(app.window))
         app.screenshot("sandbox-no-helper-demo")
     finally:
-        app.quit()
+        quit_sandboxed(app)
 
 
 def missing_prerequisite():
