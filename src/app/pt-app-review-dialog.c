@@ -526,10 +526,13 @@ on_revert_status_done (GObject      *source,
   plan = json_builder_get_root (b);
   json_generator_set_root (gen, plan);
   plan_json = json_generator_to_data (gen, NULL);
-  show_plan (self, plan_json,
-             _("Undoes everything Passthrough changed on this machine. From inside the sandbox the files cannot be shown: "
-               "the helper puts back each file it changed from its journal, as it was before."), TRUE);
-  gtk_widget_set_visible (GTK_WIDGET (self->nothing_label), FALSE);
+  show_plan (self, plan_json, _("Undoes everything Passthrough changed on this machine, through the system helper."), TRUE);
+  /* Under "Files": why there are none to show. */
+  gtk_label_set_label (self->nothing_label,
+                       _("From inside the sandbox the files cannot be shown: the helper puts back each file it changed "
+                         "from its journal, as it was before, and rebuilds the boot files."));
+  gtk_label_set_wrap (self->nothing_label, TRUE);
+  gtk_widget_set_visible (GTK_WIDGET (self->nothing_label), TRUE);
   self->plan_applicable = TRUE;
   gtk_widget_set_sensitive (GTK_WIDGET (self->apply_button), TRUE);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->apply_button), NULL);
