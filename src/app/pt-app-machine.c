@@ -6,7 +6,9 @@
 
 #include <glib/gi18n.h>
 
+#include "pt-app-helper.h"
 #include "pt-app-machine.h"
+#include "pt-readiness.h"
 
 struct _PtAppMachine
 {
@@ -16,6 +18,9 @@ struct _PtAppMachine
   char       *snapshot;
   char       *title;
   char       *inspect_reason;   /* NULL: this machine, changes allowed */
+  PtAppMachineSource source;
+  GPtrArray  *readiness;        /* the helper's GetReadiness; NULL: run here */
+  char       *readiness_error;  /* why GetReadiness gave nothing */
 };
 
 G_DEFINE_FINAL_TYPE (PtAppMachine, pt_app_machine, G_TYPE_OBJECT)
@@ -30,6 +35,8 @@ pt_app_machine_finalize (GObject *object)
   g_free (self->snapshot);
   g_free (self->title);
   g_free (self->inspect_reason);
+  g_clear_pointer (&self->readiness, g_ptr_array_unref);
+  g_free (self->readiness_error);
   G_OBJECT_CLASS (pt_app_machine_parent_class)->finalize (object);
 }
 
@@ -44,6 +51,41 @@ pt_app_machine_init (PtAppMachine *self)
 {
 }
 
+/* PASSTHROUGH_ROOT is the helper's test hook (DESIGN.md); the app honours
+ * it the same way, so a test can point both at one fixture root and still
+ * treat it as "this machine", whose changes go through the helper. */
+static PtPaths *
+host_paths (void)
+{
+  const char *env = g_getenv ("PASSTHROUGH_ROOT");
+
+  return env != NULL && *env != '\0' ? pt_paths_new_from_env () : pt_paths_new ("/");
+}
+
+/* The one place that decides whether this process can read the machine
+ * itself. Inside a Flatpak it cannot: /sys holds no kernel/iommu_groups
+ * there, and /etc and /boot are the runtime's. The same holds for any other
+ * sandbox that hides the directory. A machine that really has no IOMMU has
+ * the directory, empty (the kernel makes it whenever it has IOMMU support),
+ * and keeps its no-IOMMU page; so does a machine without a system bus,
+ * since then there is no helper to ask. */
+PtAppMachineSource
+pt_app_machine_source_for_host (void)
+{
+  g_autoptr(PtPaths) paths = host_paths ();
+  g_autofree char *groups = pt_paths_build (paths, "sys", "kernel", "iommu_groups", NULL);
+  g_autoptr(GDir) dir = NULL;
+  g_autoptr(GDBusConnection) bus = NULL;
+
+  if (g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS))
+    return PT_APP_MACHINE_SOURCE_HELPER;
+  dir = g_dir_open (groups, 0, NULL);
+  if (dir != NULL)
+    return PT_APP_MACHINE_SOURCE_SYSFS;
+  bus = g_bus_get_sync (G_BUS_TYPE_SYSTEM, NULL, NULL);
+  return bus != NULL ? PT_APP_MACHINE_SOURCE_HELPER : PT_APP_MACHINE_SOURCE_SYSFS;
+}
+
 /* Same meaning as passthroughctl: --root reads everything under ROOT,
  * --snapshot takes the topology from a file and the rest from the root. */
 PtAppMachine *
@@ -53,13 +95,7 @@ pt_app_machine_load (const char  *root,
 {
   g_autoptr(PtAppMachine) self = g_object_new (PT_APP_TYPE_MACHINE, NULL);
 
-  /* PASSTHROUGH_ROOT is the helper's test hook (DESIGN.md); the app honours
-   * it the same way, so a test can point both at one fixture root and still
-   * treat it as "this machine", whose changes go through the helper. */
-  if (root == NULL && g_getenv ("PASSTHROUGH_ROOT") != NULL && *g_getenv ("PASSTHROUGH_ROOT") != '\0')
-    self->paths = pt_paths_new_from_env ();
-  else
-    self->paths = pt_paths_new (root != NULL ? root : "/");
+  self->paths = root == NULL ? host_paths () : pt_paths_new (root);
   if (snapshot != NULL)
     {
       g_autofree char *base = g_path_get_basename (snapshot);
@@ -88,6 +124,116 @@ pt_app_machine_load (const char  *root,
         }
     }
   return g_steal_pointer (&self);
+}
+
+/* ---- from the helper --------------------------------------------------- */
+
+static void
+on_readiness_done (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PtAppMachine *self = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  /* Without readiness the devices are still worth showing: the readiness
+   * page says what went wrong instead. */
+  if (reply != NULL)
+    {
+      const char *json;
+      g_variant_get (reply, "(&s)", &json);
+      self->readiness = pt_readiness_new_from_json (json, &error);
+    }
+  if (self->readiness == NULL)
+    {
+      g_dbus_error_strip_remote_error (error);
+      self->readiness_error = g_strdup (error->message);
+    }
+  g_task_return_pointer (task, g_object_ref (self), g_object_unref);
+}
+
+static void
+on_topology_done (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PtAppMachine *self = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  const char *json;
+
+  if (reply == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  g_variant_get (reply, "(&s)", &json);
+  self->topology = pt_topology_new_from_json (json, -1, &error);
+  if (self->topology == NULL)
+    {
+      g_prefix_error (&error, _("The helper sent a topology this app cannot read: "));
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  g_dbus_connection_call (G_DBUS_CONNECTION (source), PT_APP_HELPER_BUS_NAME, PT_APP_HELPER_PATH,
+                          PT_APP_HELPER_INTERFACE, "GetReadiness", NULL, G_VARIANT_TYPE ("(s)"),
+                          G_DBUS_CALL_FLAGS_NONE, 60000, g_task_get_cancellable (task),
+                          on_readiness_done, g_object_ref (task));
+}
+
+static void
+on_system_bus (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusConnection) bus = g_bus_get_finish (result, &error);
+
+  if (bus == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  /* Auto-start allowed: an installed helper is started by the bus. */
+  g_dbus_connection_call (bus, PT_APP_HELPER_BUS_NAME, PT_APP_HELPER_PATH, PT_APP_HELPER_INTERFACE,
+                          "GetTopology", NULL, G_VARIANT_TYPE ("(s)"), G_DBUS_CALL_FLAGS_NONE, 60000,
+                          g_task_get_cancellable (task), on_topology_done, g_object_ref (task));
+}
+
+/* This machine as the helper sees it, for a process that cannot read it
+ * (see pt_app_machine_source_for_host()). Changes go through the helper
+ * as usual, so the machine counts as the host. Fails with the D-Bus error
+ * when the helper is missing: pt_app_helper_error_is_missing(). */
+void
+pt_app_machine_load_from_helper_async (GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  PtAppMachine *self = g_object_new (PT_APP_TYPE_MACHINE, NULL);
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, pt_app_machine_load_from_helper_async);
+  self->paths = host_paths ();
+  self->source = PT_APP_MACHINE_SOURCE_HELPER;
+  self->title = g_strdup (_("this machine, through the system helper"));
+  g_task_set_task_data (task, self, g_object_unref);
+  g_bus_get (G_BUS_TYPE_SYSTEM, cancellable, on_system_bus, task);
+}
+
+PtAppMachine *
+pt_app_machine_load_from_helper_finish (GAsyncResult  *result,
+                                        GError       **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 PtPaths *
@@ -130,4 +276,24 @@ gboolean
 pt_app_machine_has_iommu_groups (PtAppMachine *self)
 {
   return g_list_model_get_n_items (pt_topology_get_groups (self->topology)) > 0;
+}
+
+PtAppMachineSource
+pt_app_machine_get_source (PtAppMachine *self)
+{
+  return self->source;
+}
+
+/* The checks GetReadiness sent; NULL when they are to be run here (or the
+ * helper failed to send them: pt_app_machine_get_readiness_error()). */
+GPtrArray *
+pt_app_machine_get_readiness (PtAppMachine *self)
+{
+  return self->readiness;
+}
+
+const char *
+pt_app_machine_get_readiness_error (PtAppMachine *self)
+{
+  return self->readiness_error;
 }

@@ -53,7 +53,24 @@ pt_app_readiness_page_set_machine (PtAppReadinessPage *self,
       return g_strdup (_("not checked for a snapshot"));
     }
 
-  checks = pt_readiness_run (pt_app_machine_get_paths (machine), pt_app_machine_get_topology (machine));
+  /* A sandboxed app reads neither cpuinfo nor the modules: the helper ran
+   * the checks (GetReadiness). */
+  if (pt_app_machine_get_source (machine) == PT_APP_MACHINE_SOURCE_HELPER)
+    {
+      if (pt_app_machine_get_readiness (machine) == NULL)
+        {
+          g_autofree char *text = g_strdup_printf (_("The system helper could not check this machine: %s "
+                                                     "“passthroughctl check”, run outside the sandbox, checks it too."),
+                                                   pt_app_machine_get_readiness_error (machine));
+          gtk_label_set_label (self->summary, text);
+          gtk_widget_set_visible (GTK_WIDGET (self->checks_list), FALSE);
+          *out_ready = -1;
+          return g_strdup (_("not checked"));
+        }
+      checks = g_ptr_array_ref (pt_app_machine_get_readiness (machine));
+    }
+  else
+    checks = pt_readiness_run (pt_app_machine_get_paths (machine), pt_app_machine_get_topology (machine));
   for (guint i = 0; i < checks->len; i++)
     {
       PtCheck *check = g_ptr_array_index (checks, i);

@@ -14,6 +14,7 @@
 #include <json-glib/json-glib.h>
 
 #include "pt-app-device-row.h"
+#include "pt-app-helper.h"
 #include "pt-app-review-dialog.h"
 #include "pt-describe.h"
 #ifdef PT_APP_HAVE_PLAN_ENGINE
@@ -21,9 +22,9 @@
 #include "pt-plan-options.h"
 #endif
 
-#define HELPER_BUS_NAME   "com.example.Passthrough.Helper"
-#define HELPER_PATH       "/com/example/Passthrough/Helper"
-#define HELPER_INTERFACE  "com.example.Passthrough.Helper1"
+#define HELPER_BUS_NAME   PT_APP_HELPER_BUS_NAME
+#define HELPER_PATH       PT_APP_HELPER_PATH
+#define HELPER_INTERFACE  PT_APP_HELPER_INTERFACE
 
 struct _PtAppReviewDialog
 {
@@ -65,47 +66,6 @@ struct _PtAppReviewDialog
 };
 
 G_DEFINE_FINAL_TYPE (PtAppReviewDialog, pt_app_review_dialog, ADW_TYPE_WINDOW)
-
-/* ---- error sentences -------------------------------------------------- */
-
-char *
-pt_app_helper_error_sentence (const GError *error,
-                              gboolean      revert)
-{
-  g_autofree char *remote = g_dbus_error_get_remote_error (error);
-  g_autofree char *message = g_strdup (error->message);
-  const char *nothing = revert ? _("Nothing was undone.") : _("Nothing was changed.");
-
-  g_dbus_error_strip_remote_error ((GError *) error);
-  g_free (message);
-  message = g_strdup (error->message);
-
-  if (remote == NULL)
-    return g_strdup_printf (_("The helper could not be reached: %s %s"), message, nothing);
-  if (g_str_equal (remote, "org.freedesktop.DBus.Error.ServiceUnknown") ||
-      g_str_equal (remote, "org.freedesktop.DBus.Error.NameHasNoOwner") ||
-      g_str_equal (remote, "org.freedesktop.DBus.Error.Spawn.ServiceNotFound") ||
-      g_str_equal (remote, "org.freedesktop.DBus.Error.Spawn.ChildExited") ||
-      g_str_equal (remote, "org.freedesktop.DBus.Error.Spawn.Failed"))
-    return g_strdup_printf (_("The Passthrough helper is not installed on this machine, so the app cannot change it. %s "
-                              "Install the whole passthrough package (the helper and its D-Bus and polkit files), "
-                              "or run “passthroughctl apply” as root."), nothing);
-  if (g_str_equal (remote, "org.freedesktop.DBus.Error.AccessDenied") ||
-      g_str_equal (remote, "org.freedesktop.PolicyKit1.Error.NotAuthorized"))
-    return g_strdup_printf (_("The password was refused or the authentication was cancelled. %s"), nothing);
-  if (g_str_equal (remote, "com.example.Passthrough.Error.Busy"))
-    return g_strdup_printf (_("Another change is running right now. %s Wait until it ends, then try again."), nothing);
-  if (g_str_equal (remote, "com.example.Passthrough.Error.PlanChanged"))
-    return g_strdup_printf (_("The machine changed since you reviewed the plan. %s Review the changes again."), nothing);
-  if (g_str_equal (remote, "com.example.Passthrough.Error.RegenerationFailed"))
-    return g_strdup_printf (_("Rebuilding the boot files failed, so Passthrough put every file back as it was and rebuilt them again: "
-                              "your machine boots as before. What failed: %s"), message);
-  if (g_str_equal (remote, "com.example.Passthrough.Error.Blocked"))
-    return g_strdup_printf (_("The helper refused: %s %s"), message, nothing);
-  if (g_str_equal (remote, "com.example.Passthrough.Error.UnknownDevice"))
-    return g_strdup_printf (_("A chosen device is no longer on this machine: %s %s"), message, nothing);
-  return g_strdup_printf (revert ? _("Undoing failed: %s") : _("Applying failed: %s"), message);
-}
 
 /* ---- showing the plan ------------------------------------------------- */
 
@@ -509,6 +469,77 @@ on_preview_done (GObject      *source,
   show_plan (self, json, _("The helper computed this plan; Apply carries out exactly this plan, or nothing."), TRUE);
 }
 
+/* A sandboxed app cannot read the journal the engine would preview a
+ * revert from: it shows what GetStatus says is configured, and the helper
+ * recomputes and carries out the revert from its journal. */
+static void
+on_revert_status_done (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(PtAppReviewDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autoptr(JsonNode) plan = NULL;
+  g_autofree char *plan_json = NULL;
+  JsonObject *status;
+  JsonArray *devices;
+  const char *json;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (reply == NULL)
+    {
+      g_autofree char *sentence = pt_app_helper_error_sentence (error, TRUE);
+      show_error (self, _("Nothing to Undo"), sentence);
+      return;
+    }
+  g_variant_get (reply, "(&s)", &json);
+  if (!json_parser_load_from_data (parser, json, -1, NULL) || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    {
+      show_error (self, _("Nothing to Undo"), _("The helper sent a status this app cannot read. Nothing was undone."));
+      return;
+    }
+  status = json_node_get_object (json_parser_get_root (parser));
+  if (g_strcmp0 (member_string (status, "state"), "not-applied") == 0)
+    {
+      show_error (self, _("Nothing to Undo"), _("Passthrough has not changed this machine, so there is nothing to undo."));
+      return;
+    }
+  /* The devices part of a plan, so show_plan() lists them the usual way. */
+  devices = member_array (status, "devices");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "devices");
+  json_builder_begin_array (b);
+  for (guint i = 0; devices != NULL && i < json_array_get_length (devices); i++)
+    {
+      JsonNode *node = json_array_get_element (devices, i);
+      const char *address = member_string (JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL, "address");
+      if (address != NULL)
+        json_builder_add_string_value (b, address);
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  plan = json_builder_get_root (b);
+  json_generator_set_root (gen, plan);
+  plan_json = json_generator_to_data (gen, NULL);
+  show_plan (self, plan_json, _("Undoes everything Passthrough changed on this machine, through the system helper."), TRUE);
+  /* Under "Files": why there are none to show. */
+  gtk_label_set_label (self->nothing_label,
+                       _("From inside the sandbox the files cannot be shown: the helper puts back each file it changed "
+                         "from its journal, as it was before, and rebuilds the boot files."));
+  gtk_label_set_wrap (self->nothing_label, TRUE);
+  gtk_widget_set_visible (GTK_WIDGET (self->nothing_label), TRUE);
+  self->plan_applicable = TRUE;
+  gtk_widget_set_sensitive (GTK_WIDGET (self->apply_button), TRUE);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->apply_button), NULL);
+  if (self->apply_when_ready)
+    start_apply (self);
+}
+
 static void
 load_plan (PtAppReviewDialog *self)
 {
@@ -526,6 +557,13 @@ load_plan (PtAppReviewDialog *self)
     {
       plan_locally (self, _("There is no system bus to reach the helper, so this plan was computed here, "
                             "and it cannot be applied from the app."));
+      return;
+    }
+  if (self->revert && pt_app_machine_get_source (self->machine) == PT_APP_MACHINE_SOURCE_HELPER)
+    {
+      g_dbus_connection_call (self->system_bus, HELPER_BUS_NAME, HELPER_PATH, HELPER_INTERFACE, "GetStatus",
+                              NULL, G_VARIANT_TYPE ("(s)"), G_DBUS_CALL_FLAGS_NONE, 60000,
+                              self->cancellable, on_revert_status_done, g_object_ref (self));
       return;
     }
   if (self->revert)

@@ -8,6 +8,7 @@
 
 #include <adwaita.h>
 
+#include "pt-app-helper.h"   /* pt_app_helper_error_sentence() lived here */
 #include "pt-app-machine.h"
 
 G_BEGIN_DECLS
@@ -20,10 +21,5 @@ PtAppReviewDialog *pt_app_review_dialog_new              (GtkWindow         *par
                                                           const char *const *addresses,
                                                           gboolean           revert);
 void               pt_app_review_dialog_apply_when_ready (PtAppReviewDialog *self);
-
-/* The sentence for a failed helper call (exported for the tests' sake of
- * consistency with the CLI; also used for Bind later). */
-char              *pt_app_helper_error_sentence          (const GError      *error,
-                                                          gboolean           revert);
 
 G_END_DECLS

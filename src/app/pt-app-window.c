@@ -17,6 +17,8 @@
 #include "pt-app-device-row.h"
 #include "pt-app-export-dialog.h"
 #include "pt-app-group-row.h"
+#include "pt-app-helper.h"
+#include "pt-app-helper-page.h"
 #include "pt-app-machine.h"
 #include "pt-app-readiness-page.h"
 #include "pt-app-review-dialog.h"
@@ -66,6 +68,8 @@ struct _PtAppWindow
   AdwStatusPage        *no_iommu_page;
   GtkListBox           *demo_list;
   AdwStatusPage        *error_page;
+  PtAppHelperPage      *helper_page;
+  GCancellable         *load_cancellable;  /* asking the helper for this machine */
 
   PtAppMachine         *machine;
   PtAppSelection       *selection;
@@ -465,7 +469,7 @@ compare_names (gconstpointer a,
 }
 
 static void
-fill_demo_list (PtAppWindow *self)
+fill_demo_list (GtkListBox *list)
 {
   g_autofree char *dir_path = pt_app_application_dup_demo_dir ();
   g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
@@ -473,8 +477,8 @@ fill_demo_list (PtAppWindow *self)
   GtkWidget *child;
   const char *name;
 
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->demo_list))) != NULL)
-    gtk_list_box_remove (self->demo_list, child);
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (list))) != NULL)
+    gtk_list_box_remove (list, child);
 
   while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
     if (g_str_has_suffix (name, ".json"))
@@ -504,9 +508,9 @@ fill_demo_list (PtAppWindow *self)
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("go-next-symbolic"));
       gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
       g_object_set_data_full (G_OBJECT (row), "pt-demo-path", g_steal_pointer (&path), g_free);
-      gtk_list_box_append (self->demo_list, row);
+      gtk_list_box_append (list, row);
     }
-  gtk_widget_set_visible (GTK_WIDGET (self->demo_list), names->len > 0);
+  gtk_widget_set_visible (GTK_WIDGET (list), names->len > 0);
 }
 
 static void
@@ -538,7 +542,7 @@ show_no_iommu (PtAppWindow *self)
       adw_status_page_set_title (self->no_iommu_page, _("The IOMMU is off"));
       adw_status_page_set_description (self->no_iommu_page, desc);
     }
-  fill_demo_list (self);
+  fill_demo_list (self->demo_list);
   set_content (self, "no-iommu", _("No IOMMU"));
   adw_window_title_set_subtitle (self->content_title, NULL);
 }
@@ -775,13 +779,64 @@ pt_app_window_toast (PtAppWindow *self,
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
 
+/* ---- this machine, through the helper (a sandbox) ---------------------- */
+
+static void
+on_helper_machine_loaded (GObject      *source,
+                          GAsyncResult *result,
+                          gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PtAppMachine) machine = pt_app_machine_load_from_helper_finish (result, &error);
+  PtAppWindow *self;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self = PT_APP_WINDOW (user_data);
+  g_clear_object (&self->load_cancellable);
+  if (machine != NULL)
+    set_machine (self, machine);
+  else if (pt_app_helper_error_is_missing (error))
+    {
+      g_clear_object (&self->machine);
+      fill_demo_list (pt_app_helper_page_get_demo_list (self->helper_page));
+      pt_app_helper_page_show_missing (self->helper_page);
+      set_content (self, "helper", _("No System Helper"));
+      adw_window_title_set_subtitle (self->content_title, NULL);
+      gtk_window_set_title (GTK_WINDOW (self), _("Passthrough — the system helper is missing"));
+      g_message ("passthrough-helper is not on the system bus: %s", error->message);
+    }
+  else
+    {
+      g_dbus_error_strip_remote_error (error);
+      show_load_error (self, _("The system helper could not read the devices of this machine"), error->message);
+    }
+}
+
+static void
+open_host_through_helper (PtAppWindow *self)
+{
+  g_cancellable_cancel (self->load_cancellable);
+  g_set_object (&self->load_cancellable, g_cancellable_new ());
+  pt_app_helper_page_show_loading (self->helper_page);
+  set_content (self, "helper", _("This Machine"));
+  adw_window_title_set_subtitle (self->content_title, _("through the system helper"));
+  pt_app_machine_load_from_helper_async (self->load_cancellable, on_helper_machine_loaded, self);
+}
+
 void
 pt_app_window_open_root (PtAppWindow *self,
                          const char  *root)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(PtAppMachine) machine = pt_app_machine_load (root, NULL, &error);
+  g_autoptr(PtAppMachine) machine = NULL;
 
+  if (root == NULL && pt_app_machine_source_for_host () == PT_APP_MACHINE_SOURCE_HELPER)
+    {
+      open_host_through_helper (self);
+      return;
+    }
+  machine = pt_app_machine_load (root, NULL, &error);
   if (machine == NULL)
     {
       g_autofree char *heading = g_strdup_printf (_("Could not read the devices of %s"),
@@ -1249,6 +1304,8 @@ pt_app_window_dispose (GObject *object)
   g_clear_object (&self->groups);
   g_cancellable_cancel (self->status_cancellable);
   g_clear_object (&self->status_cancellable);
+  g_cancellable_cancel (self->load_cancellable);
+  g_clear_object (&self->load_cancellable);
   g_clear_object (&self->machine);
   g_clear_object (&self->selection);
   g_clear_pointer (&self->haystacks, g_hash_table_unref);
@@ -1267,6 +1324,7 @@ pt_app_window_class_init (PtAppWindowClass *klass)
 
   g_type_ensure (PT_APP_TYPE_DEVICE_PAGE);
   g_type_ensure (PT_APP_TYPE_READINESS_PAGE);
+  g_type_ensure (PT_APP_TYPE_HELPER_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/com/example/Passthrough/ui/pt-app-window.ui");
 #define BIND(name) gtk_widget_class_bind_template_child (widget_class, PtAppWindow, name)
@@ -1292,6 +1350,7 @@ pt_app_window_class_init (PtAppWindowClass *klass)
   BIND (no_iommu_page);
   BIND (demo_list);
   BIND (error_page);
+  BIND (helper_page);
 #undef BIND
   gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_list_activate);
@@ -1335,6 +1394,8 @@ pt_app_window_init (PtAppWindow *self)
   g_signal_connect_swapped (self->selection, "changed", G_CALLBACK (update_review_button), self);
   update_review_button (self);
   gtk_search_entry_set_key_capture_widget (self->search_entry, GTK_WIDGET (self));
+  g_signal_connect_swapped (pt_app_helper_page_get_demo_list (self->helper_page), "row-activated",
+                            G_CALLBACK (on_demo_activated), self);
 
   if (pt_app_application_timings_enabled ())
     g_signal_connect (self, "realize", G_CALLBACK (pt_app_report_first_frame), NULL);

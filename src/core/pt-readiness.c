@@ -7,12 +7,12 @@
  */
 #include "config.h"
 
-#include <glib/gi18n.h>
-
+#include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
 #include <string.h>
 
 #include "pt-cmdline.h"
+#include "pt-error.h"
 #include "pt-readiness.h"
 
 void
@@ -309,4 +309,56 @@ pt_readiness_to_json (GPtrArray *checks,
   json_generator_set_root (gen, root);
   json_generator_set_pretty (gen, pretty);
   return json_generator_to_data (gen, NULL);
+}
+
+/* The inverse of pt_readiness_to_json(): the helper's GetReadiness, for an
+ * app that cannot read the machine itself (a sandbox). Anything that is not
+ * the contract's shape is an error rather than a half-filled page. */
+GPtrArray *
+pt_readiness_new_from_json (const char  *data,
+                            GError     **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GPtrArray) checks = g_ptr_array_new_with_free_func ((GDestroyNotify) pt_check_free);
+  JsonNode *root, *list;
+
+  if (!json_parser_load_from_data (parser, data, -1, NULL))
+    {
+      g_set_error_literal (error, PT_ERROR, PT_ERROR_PARSE, _("The readiness report is not valid JSON."));
+      return NULL;
+    }
+  root = json_parser_get_root (parser);
+  list = root != NULL && JSON_NODE_HOLDS_OBJECT (root) ? json_object_get_member (json_node_get_object (root), "checks") : NULL;
+  if (list == NULL || !JSON_NODE_HOLDS_ARRAY (list))
+    {
+      g_set_error_literal (error, PT_ERROR, PT_ERROR_PARSE, _("The readiness report has no list of checks."));
+      return NULL;
+    }
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (list)); i++)
+    {
+      JsonNode *node = json_array_get_element (json_node_get_array (list), i);
+      JsonObject *obj = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+      JsonNode *code = obj != NULL ? json_object_get_member (obj, "code") : NULL;
+      JsonNode *ok = obj != NULL ? json_object_get_member (obj, "ok") : NULL;
+      JsonNode *message = obj != NULL ? json_object_get_member (obj, "message") : NULL;
+      JsonNode *fix = obj != NULL ? json_object_get_member (obj, "fix") : NULL;
+      PtCheck *check;
+
+      if (code == NULL || json_node_get_value_type (code) != G_TYPE_STRING ||
+          ok == NULL || json_node_get_value_type (ok) != G_TYPE_BOOLEAN ||
+          message == NULL || json_node_get_value_type (message) != G_TYPE_STRING ||
+          (fix != NULL && !JSON_NODE_HOLDS_NULL (fix) && json_node_get_value_type (fix) != G_TYPE_STRING))
+        {
+          g_set_error (error, PT_ERROR, PT_ERROR_PARSE,
+                       _("Check %u of the readiness report lacks its code, result or sentence."), i + 1);
+          return NULL;
+        }
+      check = g_new0 (PtCheck, 1);
+      check->code = g_strdup (json_node_get_string (code));
+      check->ok = json_node_get_boolean (ok);
+      check->message = g_strdup (json_node_get_string (message));
+      check->fix = fix != NULL && !JSON_NODE_HOLDS_NULL (fix) ? g_strdup (json_node_get_string (fix)) : NULL;
+      g_ptr_array_add (checks, check);
+    }
+  return g_steal_pointer (&checks);
 }

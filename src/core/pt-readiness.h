@@ -23,5 +23,7 @@ GPtrArray  *pt_readiness_run       (PtPaths    *paths,
 gboolean    pt_readiness_all_ok    (GPtrArray  *checks);
 char       *pt_readiness_to_json   (GPtrArray  *checks,
                                     gboolean    pretty);
+GPtrArray  *pt_readiness_new_from_json (const char *data,
+                                        GError    **error);
 
 G_END_DECLS

@@ -139,27 +139,46 @@ def _child_named_like(a):
     return False
 
 
+def descends_from(pid, ancestor):
+    """PID is ANCESTOR or one of its descendants (an app started through a
+    wrapper such as bwrap runs as a child of the process we started)."""
+    for _ in range(16):
+        if pid == ancestor:
+            return True
+        try:
+            with open("/proc/%d/stat" % pid) as f:
+                pid = int(f.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            return False
+        if pid <= 1:
+            return False
+    return False
+
+
 _apps = []
 
 
 class App:
     """The passthrough program, started with ARGS, found on the a11y bus."""
 
-    def __init__(self, *args, env=None):
+    def __init__(self, *args, env=None, wrapper=()):
         _apps.append(self)
         check(APP and os.path.exists(APP), "PASSTHROUGH_APP is not set to the built app")
         e = dict(os.environ)
         e.update(env or {})
-        self.proc = subprocess.Popen([APP, *args], env=e, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.proc = subprocess.Popen([*wrapper, APP, *args], env=e, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         desk = Atspi.get_desktop(0)
 
         def app_node():
             if self.proc.poll() is not None:
-                raise Failure("the app exited early: %s" % self.proc.stderr.read())
+                # Read once: the deadline loop calls this again and again.
+                if getattr(self, "early_stderr", None) is None:
+                    self.early_stderr = self.proc.stderr.read()
+                raise Failure("the app exited early: %s" % self.early_stderr)
             for i in range(desk.get_child_count()):
                 a = desk.get_child_at_index(i)
                 # By process: a quit instance may linger on the registry.
-                if a is not None and name_of(a) == "passthrough" and a.get_process_id() == self.proc.pid \
+                if a is not None and name_of(a) == "passthrough" and descends_from(a.get_process_id(), self.proc.pid) \
                         and a.get_child_count() > 0:
                     return a
         self.node = wait_for(app_node, 20, what="the app on the a11y bus")

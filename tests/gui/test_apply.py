@@ -135,4 +135,5 @@ def main():
         Bus.tearDownClass()
 
 
-ptgui.run(main)
+if __name__ == "__main__":
+    ptgui.run(main)

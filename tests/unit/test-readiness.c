@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "pt-error.h"
 #include "pt-readiness.h"
 #include "test-util.h"
 
@@ -96,11 +97,48 @@ test_not_ready (void)
   test_remove_tree (root);
 }
 
+/* What the helper's GetReadiness sends is what the app shows: every check
+ * survives the trip through JSON, and a report of another shape is refused. */
+static void
+test_from_json (void)
+{
+  g_autofree char *root = make_machine (FALSE);
+  g_autoptr(PtPaths) paths = pt_paths_new (root);
+  g_autoptr(PtTopology) t = pt_topology_new_from_sysfs (paths, NULL);
+  g_autoptr(GPtrArray) checks = pt_readiness_run (paths, t);
+  g_autofree char *json = pt_readiness_to_json (checks, FALSE);
+  g_autoptr(GPtrArray) back = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *bad[] = { "", "[]", "{\"checks\":{}}", "{\"checks\":[{\"code\":\"iommu\",\"ok\":\"yes\",\"message\":\"m\"}]}",
+                        "{\"checks\":[{\"code\":\"iommu\",\"ok\":true}]}", "{\"checks\":[1]}" };
+
+  back = pt_readiness_new_from_json (json, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (back->len, ==, checks->len);
+  for (guint i = 0; i < checks->len; i++)
+    {
+      PtCheck *a = g_ptr_array_index (checks, i), *b = g_ptr_array_index (back, i);
+      g_assert_cmpstr (a->code, ==, b->code);
+      g_assert_cmpint (a->ok, ==, b->ok);
+      g_assert_cmpstr (a->message, ==, b->message);
+      g_assert_cmpstr (a->fix, ==, b->fix);
+    }
+  g_assert_false (pt_readiness_all_ok (back));
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) e = NULL;
+      g_assert_null (pt_readiness_new_from_json (bad[i], &e));
+      g_assert_error (e, PT_ERROR, PT_ERROR_PARSE);
+    }
+  test_remove_tree (root);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/readiness/ready", test_ready);
   g_test_add_func ("/readiness/not-ready", test_not_ready);
+  g_test_add_func ("/readiness/from-json", test_from_json);
   return g_test_run ();
 }
