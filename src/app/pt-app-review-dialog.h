@@ -12,6 +12,11 @@
 
 G_BEGIN_DECLS
 
+/* The root helper on the system bus (DESIGN.md, "The contracts"). */
+#define PT_APP_HELPER_BUS_NAME  "com.example.Passthrough.Helper"
+#define PT_APP_HELPER_PATH      "/com/example/Passthrough/Helper"
+#define PT_APP_HELPER_INTERFACE "com.example.Passthrough.Helper1"
+
 #define PT_APP_TYPE_REVIEW_DIALOG (pt_app_review_dialog_get_type ())
 G_DECLARE_FINAL_TYPE (PtAppReviewDialog, pt_app_review_dialog, PT_APP, REVIEW_DIALOG, AdwWindow)
 

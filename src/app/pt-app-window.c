@@ -21,6 +21,7 @@
 #include "pt-app-readiness-page.h"
 #include "pt-app-review-dialog.h"
 #include "pt-app-selection.h"
+#include "pt-app-status-panel.h"
 #include "pt-app-window.h"
 #include "pt-describe.h"
 
@@ -54,10 +55,7 @@ struct _PtAppWindow
   GtkLabel             *readiness_summary;
   GtkImage             *readiness_icon;
   GtkWidget            *inspect_box;
-  GtkWidget            *status_box;
-  GtkImage             *status_icon;
-  GtkLabel             *status_label;
-  GCancellable         *status_cancellable;
+  PtAppStatusPanel     *status_panel;
   GtkLabel             *inspect_label;
   GtkButton            *review_button;
   GtkStack             *content_stack;
@@ -546,109 +544,36 @@ show_no_iommu (PtAppWindow *self)
 /* ---- what is configured, after the restart ---------------------------- */
 
 static void
-show_status (PtAppWindow *self,
-             const char  *icon_name,
-             const char  *css,
-             const char  *text)
-{
-  gtk_widget_set_visible (self->status_box, text != NULL);
-  if (text == NULL)
-    return;
-  gtk_image_set_from_icon_name (self->status_icon, icon_name);
-  gtk_widget_remove_css_class (GTK_WIDGET (self->status_icon), "warning");
-  gtk_widget_remove_css_class (GTK_WIDGET (self->status_icon), "success");
-  gtk_widget_add_css_class (GTK_WIDGET (self->status_icon), css);
-  gtk_label_set_label (self->status_label, text);
-}
-
-/* GetStatus needs no authorization: after the restart, the sidebar says
- * whether every configured device really is on vfio-pci, and what to do if
- * not. No helper (not installed): nothing to say. */
-static void
-on_status_done (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  PtAppWindow *self;
-  JsonObject *status;
-  JsonArray *devices;
-  const char *state, *json;
-  g_autoptr(GPtrArray) wrong = g_ptr_array_new_with_free_func (g_free);
-  guint n = 0;
-
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  self = PT_APP_WINDOW (user_data);
-  if (reply == NULL)
-    {
-      show_status (self, NULL, NULL, NULL);
-      return;
-    }
-  g_variant_get (reply, "(&s)", &json);
-  if (!json_parser_load_from_data (parser, json, -1, NULL) || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    return;
-  status = json_node_get_object (json_parser_get_root (parser));
-  state = json_object_get_string_member_with_default (status, "state", "not-applied");
-  devices = json_object_has_member (status, "devices") ? json_object_get_array_member (status, "devices") : NULL;
-  for (guint i = 0; devices != NULL && i < json_array_get_length (devices); i++)
-    {
-      JsonObject *d = json_array_get_object_element (devices, i);
-      n++;
-      if (d != NULL && !json_object_get_boolean_member_with_default (d, "ok", TRUE))
-        {
-          const char *now = json_object_get_string_member_with_default (d, "driver_now", NULL);
-          g_ptr_array_add (wrong, g_strdup_printf (_("%s is on %s"),
-                                                   json_object_get_string_member_with_default (d, "address", "?"),
-                                                   now != NULL ? now : _("no driver")));
-        }
-    }
-
-  if (g_str_equal (state, "not-applied") || n == 0)
-    show_status (self, NULL, NULL, NULL);
-  else if (json_object_get_boolean_member_with_default (status, "pending_reboot", FALSE))
-    {
-      g_autofree char *text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                                            "Restart to finish: %u device goes to vfio-pci at the next start.",
-                                                            "Restart to finish: %u devices go to vfio-pci at the next start.", n), n);
-      show_status (self, "system-reboot-symbolic", "warning", text);
-    }
-  else if (wrong->len == 0)
-    {
-      g_autofree char *text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                                            "%u device is on vfio-pci, as configured.",
-                                                            "%u devices are on vfio-pci, as configured.", n), n);
-      show_status (self, "emblem-ok-symbolic", "success", text);
-    }
-  else
-    {
-      g_autofree char *joined = pt_describe_join (wrong);
-      g_autofree char *text = g_strdup_printf (_("Not as configured: %s, not vfio-pci. Check that this boot entry has "
-                                                 "the new kernel options (“passthroughctl status” says more)."), joined);
-      show_status (self, "dialog-warning-symbolic", "warning", text);
-    }
-}
-
-static void
 refresh_status (PtAppWindow *self)
 {
-  g_autoptr(GDBusConnection) bus = NULL;
+  pt_app_status_panel_refresh (self->status_panel, self->machine != NULL && pt_app_machine_is_host (self->machine));
+}
 
-  g_cancellable_cancel (self->status_cancellable);
-  g_clear_object (&self->status_cancellable);
-  show_status (self, NULL, NULL, NULL);
-  if (self->machine == NULL || !pt_app_machine_is_host (self->machine))
+static void
+on_status_undo (PtAppWindow *self)
+{
+  pt_app_window_revert (self);
+}
+
+/* The trial fell back: the same devices, reviewed again (with the trial on,
+ * as always by default). */
+static void
+on_status_try_again (PtAppWindow *self,
+                     GStrv        addresses)
+{
+  PtTopology *topo;
+
+  if (self->machine == NULL)
     return;
-  bus = g_bus_get_sync (G_BUS_TYPE_SYSTEM, NULL, NULL);
-  if (bus == NULL)
-    return;
-  self->status_cancellable = g_cancellable_new ();
-  /* No auto-start: a machine without the helper simply has no status. */
-  g_dbus_connection_call (bus, "com.example.Passthrough.Helper", "/com/example/Passthrough/Helper",
-                          "com.example.Passthrough.Helper1", "GetStatus", NULL, G_VARIANT_TYPE ("(s)"),
-                          G_DBUS_CALL_FLAGS_NO_AUTO_START, 10000, self->status_cancellable, on_status_done, self);
+  topo = pt_app_machine_get_topology (self->machine);
+  pt_app_selection_clear (self->selection);
+  for (guint i = 0; addresses != NULL && addresses[i] != NULL; i++)
+    {
+      PtDevice *dev = pt_topology_lookup (topo, addresses[i]);
+      if (dev != NULL && pt_device_is_endpoint (dev))
+        pt_app_selection_set_device (self->selection, topo, dev, TRUE);
+    }
+  pt_app_window_review (self, FALSE);
 }
 
 /* ---- loading ---------------------------------------------------------- */
@@ -710,6 +635,7 @@ set_machine (PtAppWindow  *self,
   reason = pt_app_machine_get_inspect_reason (machine);
   gtk_widget_set_visible (self->inspect_box, reason != NULL);
   gtk_label_set_label (self->inspect_label, reason != NULL ? reason : "");
+  pt_app_device_page_set_inspect_reason (self->device_page, reason);
 
   summary = pt_app_readiness_page_set_machine (self->readiness_page, machine, &ready);
   gtk_label_set_label (self->readiness_summary, summary);
@@ -1247,8 +1173,6 @@ pt_app_window_dispose (GObject *object)
   g_clear_object (&self->group_filter);
   g_clear_object (&self->device_filter);
   g_clear_object (&self->groups);
-  g_cancellable_cancel (self->status_cancellable);
-  g_clear_object (&self->status_cancellable);
   g_clear_object (&self->machine);
   g_clear_object (&self->selection);
   g_clear_pointer (&self->haystacks, g_hash_table_unref);
@@ -1267,6 +1191,7 @@ pt_app_window_class_init (PtAppWindowClass *klass)
 
   g_type_ensure (PT_APP_TYPE_DEVICE_PAGE);
   g_type_ensure (PT_APP_TYPE_READINESS_PAGE);
+  g_type_ensure (PT_APP_TYPE_STATUS_PANEL);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/com/example/Passthrough/ui/pt-app-window.ui");
 #define BIND(name) gtk_widget_class_bind_template_child (widget_class, PtAppWindow, name)
@@ -1281,9 +1206,7 @@ pt_app_window_class_init (PtAppWindowClass *klass)
   BIND (readiness_summary);
   BIND (readiness_icon);
   BIND (inspect_box);
-  BIND (status_box);
-  BIND (status_icon);
-  BIND (status_label);
+  BIND (status_panel);
   BIND (inspect_label);
   BIND (review_button);
   BIND (content_stack);
@@ -1299,6 +1222,8 @@ pt_app_window_class_init (PtAppWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_readiness_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_review_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_demo_activated);
+  gtk_widget_class_bind_template_callback (widget_class, on_status_undo);
+  gtk_widget_class_bind_template_callback (widget_class, on_status_try_again);
 
   gtk_widget_class_install_action (widget_class, "win.focus-search", NULL, focus_search_action);
 }

@@ -6,6 +6,7 @@ poll with a deadline, never sleep a fixed time.
 """
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -121,6 +122,17 @@ def labels(root):
     return [name_of(a) for a in find_all(root, "label")]
 
 
+def button(root, text):
+    """The button that reads TEXT; on GTK 4.8 a mnemonic button's name may
+    carry its label twice ("_Apply Apply"), so match the end."""
+    return find(root, "push button", pred=lambda a: name_of(a).replace("_", "").endswith(text))
+
+
+def top_window(app, title, timeout=20):
+    """A dialog or window of APP by its title."""
+    return find(app.node, None, title, pred=lambda a: role_of(a) in ("frame", "dialog", "window"), timeout=timeout)
+
+
 def ctl_json(*args):
     out = subprocess.run([CTL, *args, "--json"], capture_output=True, text=True, timeout=60)
     check(out.returncode in (0, 1), "passthroughctl %s failed: %s" % (" ".join(args), out.stderr))
@@ -193,19 +205,46 @@ class App:
         return [a for a in find_all(self.sidebar(), pred=lambda a: name_of(a).startswith("IOMMU group ")
                                     and role_of(a) != "label" and not _child_named_like(a))]
 
-    def click(self, node):
-        """Click the middle of NODE with the X pointer (list rows have no action)."""
+    def open_device(self, address):
+        """Search for ADDRESS, click its row, wait for its page."""
+        self.search(address)
+        row = wait_for(lambda: next((r for r in self.device_rows() if name_of(r).startswith(address + " ")), None),
+                       10, what="the row of %s" % address)
+        self.click(row)
+        find(self.window, "label", pred=lambda a: address in name_of(a) and "·" in name_of(a), timeout=10)
+
+    def choose(self, address):
+        """Open ADDRESS and turn on "Pass through to virtual machines"."""
+        self.open_device(address)
+        sw = find(self.window, "check box", "Pass through to virtual machines")
+        act(sw, "toggle")
+        wait_for(lambda: is_checked(sw), 10, what="the switch on")
+
+    def says(self, text, timeout=30):
+        """The first label of the main window that contains TEXT, waiting for it."""
+        return wait_for(lambda: next((t for t in labels(self.window) if text in t), None), timeout,
+                        what="%r in the window (labels: %s)" % (text, labels(self.window)))
+
+    def click(self, node, within=None):
+        """Click the middle of NODE with the X pointer (list rows have no action).
+        WITHIN: the top-level NODE is in (a dialog), when not the main window."""
+        top = within if within is not None else self.window
+        title = "^%s$" % re.escape(name_of(top)) if within is not None else "^Passthrough"
         e = Atspi.Component.get_extents(node, Atspi.CoordType.WINDOW)
-        wid = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", "^Passthrough"], capture_output=True,
+        wid = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", title], capture_output=True,
                              text=True, timeout=30).stdout.split()
-        check(wid, "no X window for the app")
+        check(wid, "no X window for %s" % title)
         geo = dict(line.split("=") for line in subprocess.run(["xdotool", "getwindowgeometry", "--shell", wid[0]],
                                                               capture_output=True, text=True, timeout=30).stdout.split())
-        fe = Atspi.Component.get_extents(self.window, Atspi.CoordType.WINDOW)
+        fe = Atspi.Component.get_extents(top, Atspi.CoordType.WINDOW)
         margin = (int(geo["WIDTH"]) - fe.width) // 2
         x = int(geo["X"]) + margin + e.x + e.width // 2
         y = int(geo["Y"]) + margin + e.y + e.height // 2
         subprocess.run(["xdotool", "mousemove", str(x), str(y), "click", "1"], check=True, timeout=30)
+
+    def key(self, *keys):
+        """Press KEYS (xdotool names) in the window that has the X focus."""
+        subprocess.run(["xdotool", "key", "--delay", "80", *keys], check=True, timeout=30)
 
     def screenshot(self, name):
         out_dir = os.path.join(BUILD or "/tmp", "tests", "gui", "shots")
@@ -233,6 +272,13 @@ def run(main):
         if not isinstance(e, Failure):
             import traceback
             traceback.print_exc()
+        live = [app for app in _apps if app.proc.poll() is None]
+        if live:
+            # What the window showed when it failed: the first thing to look at.
+            try:
+                live[-1].screenshot("failed-" + os.path.splitext(os.path.basename(sys.argv[0]))[0])
+            except Exception:
+                pass
         for app in _apps:
             if app.proc.poll() is not None and app.proc.returncode not in (0, -15):
                 print("the app exited with %d; its messages:\n%s" % (app.proc.returncode, app.proc.stderr.read()[-4000:]),
