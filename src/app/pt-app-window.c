@@ -300,6 +300,11 @@ setup_row (GtkSignalListItemFactory *factory,
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
 
   gtk_tree_expander_set_indent_for_icon (GTK_TREE_EXPANDER (expander), TRUE);
+  /* The row, not the expander inside it, takes the focus: GTK 4.8's list
+   * view moves between rows with the arrows only from a focused row; from a
+   * focused expander the arrows leave the list. Enter on a group row opens
+   * or closes it (on_list_activate). */
+  gtk_widget_set_focusable (expander, FALSE);
   gtk_tree_expander_set_child (GTK_TREE_EXPANDER (expander), box);
   gtk_list_item_set_child (item, expander);
 }
@@ -335,12 +340,24 @@ bind_row (GtkSignalListItemFactory *factory,
   gpointer obj = gtk_tree_list_row_get_item (row);
   GtkWidget *box = gtk_tree_expander_get_child (expander);
 
+  GtkWidget *shown = NULL;
+
   gtk_tree_expander_set_list_row (expander, row);
   if (PT_IS_GROUP (obj))
-    pt_app_group_row_set_group (PT_APP_GROUP_ROW (row_of_type (box, PT_APP_TYPE_GROUP_ROW)), obj);
+    {
+      shown = row_of_type (box, PT_APP_TYPE_GROUP_ROW);
+      pt_app_group_row_set_group (PT_APP_GROUP_ROW (shown), obj);
+    }
   else if (PT_IS_DEVICE (obj))
-    pt_app_device_row_set_device (PT_APP_DEVICE_ROW (row_of_type (box, PT_APP_TYPE_DEVICE_ROW)),
-                                  pt_app_machine_get_topology (self->machine), obj, self->selection);
+    {
+      shown = row_of_type (box, PT_APP_TYPE_DEVICE_ROW);
+      pt_app_device_row_set_device (PT_APP_DEVICE_ROW (shown), pt_app_machine_get_topology (self->machine), obj,
+                                    self->selection);
+    }
+  /* The expander is what takes the keyboard focus: a screen reader must
+   * hear the row's name there, not nothing. */
+  if (shown != NULL)
+    gtk_accessible_update_relation (GTK_ACCESSIBLE (expander), GTK_ACCESSIBLE_RELATION_LABELLED_BY, shown, NULL, -1);
   g_object_unref (obj);
 }
 
@@ -350,6 +367,107 @@ unbind_row (GtkSignalListItemFactory *factory,
             gpointer                  user_data)
 {
   gtk_tree_expander_set_list_row (GTK_TREE_EXPANDER (gtk_list_item_get_child (item)), NULL);
+}
+
+/* GTK 4.8's list view moves Tab from row to row, so a thousand devices
+ * would be a thousand key presses between the search and the page (4.12
+ * has GtkListTabBehavior for this). Here Tab leaves the list as a whole:
+ * arrows move inside it, Tab goes on to the sidebar's buttons and the page,
+ * Shift+Tab back to the search. */
+/* The row widget of the list item at POSITION, when it exists. */
+static GtkWidget *
+list_item_widget_at (PtAppWindow *self,
+                     guint        position)
+{
+  for (GtkWidget *c = gtk_widget_get_first_child (GTK_WIDGET (self->list_view)); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *expander = gtk_widget_get_first_child (c);
+      GtkTreeListRow *row;
+
+      if (expander == NULL || !GTK_IS_TREE_EXPANDER (expander) || !gtk_widget_get_child_visible (c))
+        continue;
+      row = gtk_tree_expander_get_list_row (GTK_TREE_EXPANDER (expander));
+      if (row != NULL && gtk_tree_list_row_get_position (row) == position)
+        return c;
+    }
+  return NULL;
+}
+
+/* Where the focused row is in the tree, or GTK_INVALID_LIST_POSITION. */
+static guint
+focused_list_position (PtAppWindow *self)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+
+  if (focus == NULL || gtk_widget_get_parent (focus) != GTK_WIDGET (self->list_view))
+    return GTK_INVALID_LIST_POSITION;
+  focus = gtk_widget_get_first_child (focus);
+  if (focus == NULL || !GTK_IS_TREE_EXPANDER (focus) || gtk_tree_expander_get_list_row (GTK_TREE_EXPANDER (focus)) == NULL)
+    return GTK_INVALID_LIST_POSITION;
+  return gtk_tree_list_row_get_position (gtk_tree_expander_get_list_row (GTK_TREE_EXPANDER (focus)));
+}
+
+static gboolean
+focus_list_position (gpointer user_data)
+{
+  PtAppWindow *self = user_data;
+  guint position = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (self), "pt-focus-position"));
+  GtkWidget *item = list_item_widget_at (self, position);
+
+  if (item != NULL)
+    gtk_widget_grab_focus (item);
+  return G_SOURCE_REMOVE;
+}
+
+/* GTK 4.8's list view loses track of its focused row when its model is
+ * replaced (every search does that, see refilter()), and then ignores the
+ * arrows, which move the focus out of the list instead. So the window
+ * moves it: one row up or down, scrolled into view. */
+static gboolean
+move_list_focus (PtAppWindow *self,
+                 int          delta)
+{
+  guint position = focused_list_position (self);
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->tree_model));
+  guint target;
+
+  if (position == GTK_INVALID_LIST_POSITION)
+    return FALSE;
+  if ((delta < 0 && position == 0) || (delta > 0 && position + 1 >= n))
+    return TRUE;   /* at an end: stay in the list */
+  target = delta < 0 ? position - 1 : position + 1;
+  gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item", "u", target);
+  g_object_set_data (G_OBJECT (self), "pt-focus-position", GUINT_TO_POINTER (target));
+  if (list_item_widget_at (self, target) != NULL)
+    focus_list_position (self);
+  else
+    g_idle_add_full (G_PRIORITY_LOW, focus_list_position, g_object_ref (self), g_object_unref);
+  return TRUE;
+}
+
+static gboolean
+on_list_key_pressed (GtkEventControllerKey *controller,
+                     guint                  keyval,
+                     guint                  keycode,
+                     GdkModifierType        state,
+                     PtAppWindow           *self)
+{
+  if ((state & (GDK_CONTROL_MASK | GDK_ALT_MASK)) != 0)
+    return FALSE;
+  if (keyval == GDK_KEY_ISO_Left_Tab || (keyval == GDK_KEY_Tab && (state & GDK_SHIFT_MASK) != 0))
+    return gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+  if (keyval == GDK_KEY_Down || keyval == GDK_KEY_KP_Down)
+    return move_list_focus (self, 1);
+  if (keyval == GDK_KEY_Up || keyval == GDK_KEY_KP_Up)
+    return move_list_focus (self, -1);
+  if (keyval == GDK_KEY_Tab || keyval == GDK_KEY_KP_Tab)
+    {
+      if (gtk_widget_get_visible (GTK_WIDGET (self->status_panel)) &&
+          gtk_widget_child_focus (GTK_WIDGET (self->status_panel), GTK_DIR_TAB_FORWARD))
+        return TRUE;
+      return gtk_widget_grab_focus (GTK_WIDGET (self->readiness_button));
+    }
+  return FALSE;
 }
 
 /* ---- content ---------------------------------------------------------- */
@@ -639,6 +757,11 @@ set_machine (PtAppWindow  *self,
 
   summary = pt_app_readiness_page_set_machine (self->readiness_page, machine, &ready);
   gtk_label_set_label (self->readiness_summary, summary);
+  {
+    /* The button's text is two labels in a box: say them as its name. */
+    g_autofree char *name = g_strdup_printf (_("Readiness: %s"), summary);
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self->readiness_button), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
+  }
   gtk_image_set_from_icon_name (self->readiness_icon,
                                 ready > 0 ? "emblem-ok-symbolic" : ready == 0 ? "dialog-warning-symbolic"
                                                                               : "dialog-question-symbolic");
@@ -1260,6 +1383,12 @@ pt_app_window_init (PtAppWindow *self)
   g_signal_connect_swapped (self->selection, "changed", G_CALLBACK (update_review_button), self);
   update_review_button (self);
   gtk_search_entry_set_key_capture_widget (self->search_entry, GTK_WIDGET (self));
+  {
+    GtkEventController *keys = gtk_event_controller_key_new ();
+    gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
+    g_signal_connect (keys, "key-pressed", G_CALLBACK (on_list_key_pressed), self);
+    gtk_widget_add_controller (GTK_WIDGET (self->list_view), keys);
+  }
 
   if (pt_app_application_timings_enabled ())
     g_signal_connect (self, "realize", G_CALLBACK (pt_app_report_first_frame), NULL);

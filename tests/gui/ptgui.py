@@ -122,6 +122,19 @@ def labels(root):
     return [name_of(a) for a in find_all(root, "label")]
 
 
+def has_state(a, state):
+    try:
+        return a.get_state_set().contains(state)
+    except Exception:
+        return False
+
+
+def focused(root):
+    """The node under ROOT with the FOCUSED state, or None. Only nodes on
+    screen: GTK 4.8 can leave the state on a widget of a hidden page."""
+    return next((a for a in walk(root) if has_state(a, Atspi.StateType.FOCUSED) and visible(a)), None)
+
+
 def button(root, text):
     """The button that reads TEXT; on GTK 4.8 a mnemonic button's name may
     carry its label twice ("_Apply Apply"), so match the end."""
@@ -139,12 +152,27 @@ def ctl_json(*args):
     return json.loads(out.stdout)
 
 
-def _child_named_like(a):
+def _child_named_like(a, depth=2):
+    """Whether a child (or grandchild) of A has A's name: then A only
+    repeats it (the tree expander is labelled by the row inside it)."""
     name = name_of(a)
     try:
         for i in range(a.get_child_count()):
             c = a.get_child_at_index(i)
-            if c is not None and name_of(c) == name:
+            if c is None:
+                continue
+            if name_of(c) == name or (depth > 1 and _child_named_like_name(c, name, depth - 1)):
+                return True
+    except Exception:
+        pass
+    return False
+
+
+def _child_named_like_name(a, name, depth):
+    try:
+        for i in range(a.get_child_count()):
+            c = a.get_child_at_index(i)
+            if c is not None and (name_of(c) == name or (depth > 1 and _child_named_like_name(c, name, depth - 1))):
                 return True
     except Exception:
         pass
