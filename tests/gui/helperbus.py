@@ -1,6 +1,7 @@
 """helperbus: the real passthrough-helper on a private system bus, with
 python-dbusmock's polkitd deciding, on a fixture root of its own — the
 setup the GUI tests of Apply, the trial and Bind share."""
+import contextlib
 import os
 import shutil
 import subprocess
@@ -124,3 +125,35 @@ class Machine:
     def cleanup(self):
         self.stop()
         shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def system_bus(*allowed):
+    """A private system bus whose polkitd allows ALLOWED, torn down after."""
+    require()
+    bus = SystemBus()
+    try:
+        bus.allow(*allowed)
+        yield bus
+    finally:
+        bus.tear_down()
+
+
+@contextlib.contextmanager
+def machine(bus):
+    """A fixture root with the helper serving it, removed after."""
+    m = Machine(bus)
+    try:
+        m.start_helper()
+        yield m
+    finally:
+        m.cleanup()
+
+
+@contextlib.contextmanager
+def running(app):
+    """APP until the block ends (the app is quit, whatever happens)."""
+    try:
+        yield app
+    finally:
+        app.quit()

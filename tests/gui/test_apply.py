@@ -45,58 +45,45 @@ def choose_and_review(app):
 
 
 def main():
-    helperbus.require()
-    bus = helperbus.SystemBus()
-    try:
+    with helperbus.system_bus() as bus:
         for allowed in (True, False):
             bus.allow(*([helperbus.CONFIGURE] if allowed else []))
-            m = helperbus.Machine(bus)
-            try:
-                m.start_helper()
+            with helperbus.machine(bus) as m:
                 root = m.root
                 before = tree_digest(root)
-                app = m.app()
-                try:
+                with helperbus.running(m.app()) as app:
                     check(ptgui.name_of(app.window).endswith("this machine"), "title %r" % ptgui.name_of(app.window))
                     dlg = choose_and_review(app)
                     wait_for(lambda: ptgui.is_sensitive(button(dlg, "Apply")), 10, what="Apply to be on")
                     app.screenshot("apply-review-%s" % ("allowed" if allowed else "denied"))
                     ptgui.act(button(dlg, "Apply"), "click")
-                    if allowed:
-                        wait_for(lambda: "Restart to finish" in ptgui.labels(dlg), 60,
-                                 what="“Restart to finish” (labels: %s)" % ptgui.labels(dlg))
-                        app.screenshot("apply-done")
-                        check(tree_digest(root) != before, "Apply said it was done but the root did not change")
-                        ptgui.act(button(dlg, "Close"),
-                                  "click")
-                        # The sidebar now says what the helper's GetStatus says.
-                        wait_for(lambda: any(t.startswith("Restart to finish:") or "on vfio-pci, as configured" in t
-                                             for t in ptgui.labels(app.window)), 20,
-                                 what="the configured state in the sidebar")
-                        app.screenshot("apply-status")
-                        # Revert: the same review, then the helper undoes it all.
-                        app.action("revert")
-                        rdlg = top_window(app, "Undo everything")
-                        undo = button(rdlg, "Undo")
-                        wait_for(lambda: ptgui.is_sensitive(undo), 20,
-                                 what="Undo to be on (labels: %s)" % ptgui.labels(rdlg))
-                        wait_for(lambda: "/etc/default/grub" in ptgui.labels(rdlg), 10, what="the files revert touches")
-                        app.screenshot("revert-review")
-                        ptgui.act(undo, "click")
-                        wait_for(lambda: "Restart to finish" in ptgui.labels(rdlg), 60,
-                                 what="“Restart to finish” after the revert (labels: %s)" % ptgui.labels(rdlg))
-                        check(tree_digest(root) == before, "Revert did not put /etc and /boot back as they were")
-                    else:
+                    if not allowed:
                         wait_for(lambda: any("password was refused" in t for t in ptgui.labels(dlg)), 30,
                                  what="the refusal sentence (labels: %s)" % ptgui.labels(dlg))
                         app.screenshot("apply-denied")
                         check(tree_digest(root) == before, "a refused Apply changed the root")
-                finally:
-                    app.quit()
-            finally:
-                m.cleanup()
-    finally:
-        bus.tear_down()
+                        continue
+                    wait_for(lambda: "Restart to finish" in ptgui.labels(dlg), 60,
+                             what="“Restart to finish” (labels: %s)" % ptgui.labels(dlg))
+                    app.screenshot("apply-done")
+                    check(tree_digest(root) != before, "Apply said it was done but the root did not change")
+                    ptgui.act(button(dlg, "Close"), "click")
+                    # The sidebar now says what the helper's GetStatus says.
+                    wait_for(lambda: any(t.startswith("Restart to finish:") or "on vfio-pci, as configured" in t
+                                         for t in ptgui.labels(app.window)), 20,
+                             what="the configured state in the sidebar")
+                    app.screenshot("apply-status")
+                    # Revert: the same review, then the helper undoes it all.
+                    app.action("revert")
+                    rdlg = top_window(app, "Undo everything")
+                    undo = button(rdlg, "Undo")
+                    wait_for(lambda: ptgui.is_sensitive(undo), 20, what="Undo to be on (labels: %s)" % ptgui.labels(rdlg))
+                    wait_for(lambda: "/etc/default/grub" in ptgui.labels(rdlg), 10, what="the files revert touches")
+                    app.screenshot("revert-review")
+                    ptgui.act(undo, "click")
+                    wait_for(lambda: "Restart to finish" in ptgui.labels(rdlg), 60,
+                             what="“Restart to finish” after the revert (labels: %s)" % ptgui.labels(rdlg))
+                    check(tree_digest(root) == before, "Revert did not put /etc and /boot back as they were")
 
 
 ptgui.run(main)

@@ -23,71 +23,47 @@ def overrides(m):
 
 
 def main():
-    helperbus.require()
-    bus = helperbus.SystemBus()
-    try:
-        # ---- allowed: bind, unbind, and a refusal by the helper -------
-        bus.allow(helperbus.BIND)
-        m = helperbus.Machine(bus)
-        try:
-            m.start_helper()
-            app = m.app()
-            try:
-                app.open_device(GPU)
-                ptgui.act(button(app.window, "Hand to vfio-pci now"), "click")
-                app.says("are on vfio-pci now, ready for a virtual machine")
-                app.screenshot("bind-done")
-                check(overrides(m) == ["vfio-pci\n", "vfio-pci\n"], "driver_override after Bind: %r" % overrides(m))
-                check(m.read("sys/bus/pci/drivers/nouveau/unbind") == GPU + "\n", "the GPU was not taken from nouveau")
+    # ---- allowed: bind, unbind, and a refusal by the helper -----------
+    with helperbus.system_bus(helperbus.BIND) as bus:
+        with helperbus.machine(bus) as m, helperbus.running(m.app()) as app:
+            app.open_device(GPU)
+            ptgui.act(button(app.window, "Hand to vfio-pci now"), "click")
+            app.says("are on vfio-pci now, ready for a virtual machine")
+            app.screenshot("bind-done")
+            check(overrides(m) == ["vfio-pci\n", "vfio-pci\n"], "driver_override after Bind: %r" % overrides(m))
+            check(m.read("sys/bus/pci/drivers/nouveau/unbind") == GPU + "\n", "the GPU was not taken from nouveau")
 
-                ptgui.act(button(app.window, "Give back to the host"), "click")
-                app.says("are back with their own drivers")
-                check(overrides(m) == ["\n", "\n"], "driver_override after Unbind: %r" % overrides(m))
+            ptgui.act(button(app.window, "Give back to the host"), "click")
+            app.says("are back with their own drivers")
+            check(overrides(m) == ["\n", "\n"], "driver_override after Unbind: %r" % overrides(m))
 
-                before = m.read("sys/bus/pci/devices/%s/driver_override" % DISPLAY_GPU)
-                app.open_device(DISPLAY_GPU)
-                ptgui.act(button(app.window, "Hand to vfio-pci now"), "click")
-                refusal = app.says("The helper refused:")
-                check("display connected" in refusal and "Nothing was changed." in refusal,
-                      "the refusal does not say why: %r" % refusal)
-                app.screenshot("bind-refused")
-                check(m.read("sys/bus/pci/devices/%s/driver_override" % DISPLAY_GPU) == before,
-                      "a refused Bind changed driver_override")
-            finally:
-                app.quit()
-        finally:
-            m.cleanup()
+            before = m.read("sys/bus/pci/devices/%s/driver_override" % DISPLAY_GPU)
+            app.open_device(DISPLAY_GPU)
+            ptgui.act(button(app.window, "Hand to vfio-pci now"), "click")
+            refusal = app.says("The helper refused:")
+            check("display connected" in refusal and "Nothing was changed." in refusal,
+                  "the refusal does not say why: %r" % refusal)
+            app.screenshot("bind-refused")
+            check(m.read("sys/bus/pci/devices/%s/driver_override" % DISPLAY_GPU) == before,
+                  "a refused Bind changed driver_override")
 
-        # ---- denied by polkit ----------------------------------------
+        # ---- denied by polkit ------------------------------------------
         bus.allow()
-        m = helperbus.Machine(bus)
-        try:
-            m.start_helper()
-            app = m.app()
-            try:
+        with helperbus.machine(bus) as m:
+            with helperbus.running(m.app()) as app:
                 app.open_device(GPU)
                 ptgui.act(button(app.window, "Hand to vfio-pci now"), "click")
                 app.says("The password was refused")
                 app.screenshot("bind-denied")
                 check(overrides(m) == ["(null)\n", "(null)\n"], "a denied Bind changed driver_override: %r" % overrides(m))
-            finally:
-                app.quit()
 
-            # ---- another root: inspect only ---------------------------
-            app = ptgui.App("--root", m.root, env={"DBUS_SYSTEM_BUS_ADDRESS": bus.address})
-            try:
+            # ---- another root: inspect only -----------------------------
+            with helperbus.running(ptgui.App("--root", m.root, env={"DBUS_SYSTEM_BUS_ADDRESS": bus.address})) as app:
                 app.open_device(GPU)
                 app.says("Binding is off here.")
                 check(not ptgui.is_sensitive(button(app.window, "Hand to vfio-pci now")), "Bind is on for another root")
                 check(not ptgui.is_sensitive(button(app.window, "Give back to the host")), "Unbind is on for another root")
                 app.screenshot("bind-inspect-only")
-            finally:
-                app.quit()
-        finally:
-            m.cleanup()
-    finally:
-        bus.tear_down()
 
 
-if __name__ == "__main__":
-    ptgui.run(main)
+ptgui.run(main)

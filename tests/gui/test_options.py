@@ -22,46 +22,31 @@ def shown(dlg, text):
 
 
 def main():
-    helperbus.require()
-    bus = helperbus.SystemBus()
-    try:
-        bus.allow(helperbus.CONFIGURE)
-        m = helperbus.Machine(bus)
-        try:
-            m.start_helper()
-            app = m.app()
-            try:
-                app.choose(GPU)
-                ptgui.act(find(app.window, "push button", "Review changes"), "click")
-                dlg = top_window(app, "Review changes")
-                wait_for(lambda: shown(dlg, BY_IDS), 20, what="binding by ID in the diff (labels: %s)" % ptgui.labels(dlg))
-                check(not shown(dlg, "passthrough.vfio="), "the plan binds by address before it was asked to")
+    with helperbus.system_bus(helperbus.CONFIGURE) as bus, helperbus.machine(bus) as m, \
+            helperbus.running(m.app()) as app:
+        app.choose(GPU)
+        ptgui.act(find(app.window, "push button", "Review changes"), "click")
+        dlg = top_window(app, "Review changes")
+        wait_for(lambda: shown(dlg, BY_IDS), 20, what="binding by ID in the diff (labels: %s)" % ptgui.labels(dlg))
+        check(not shown(dlg, "passthrough.vfio="), "the plan binds by address before it was asked to")
 
-                # The combo row opens a list; the keyboard picks its third item.
-                app.click(find(dlg, None, "Bind the devices by",
-                               pred=lambda a: ptgui.role_of(a) not in ("label",)), within=dlg)
-                wait_for(lambda: ptgui.find_all(dlg, pred=lambda a: ptgui.name_of(a) == "PCI address"), 10,
-                         what="the list of bindings")
-                app.key("Down", "Down", "Return")
-                wait_for(lambda: shown(dlg, BY_ADDRESS), 20,
-                         what="binding by address in the diff (labels: %s)" % ptgui.labels(dlg))
-                check(not shown(dlg, BY_IDS), "the diff still binds by ID")
-                wait_for(lambda: shown(dlg, "Binding by PCI address (passthrough.vfio=), as you asked."), 10,
-                         what="the binding sentence")
-                app.screenshot("options-by-address")
+        # The combo row opens a list; the keyboard picks its third item.
+        app.click(find(dlg, None, "Bind the devices by", pred=lambda a: ptgui.role_of(a) != "label"), within=dlg)
+        wait_for(lambda: ptgui.find_all(dlg, pred=lambda a: ptgui.name_of(a) == "PCI address"), 10,
+                 what="the list of bindings")
+        app.key("Down", "Down", "Return")
+        wait_for(lambda: shown(dlg, BY_ADDRESS), 20, what="binding by address in the diff (labels: %s)" % ptgui.labels(dlg))
+        check(not shown(dlg, BY_IDS), "the diff still binds by ID")
+        wait_for(lambda: shown(dlg, "Binding by PCI address (passthrough.vfio=), as you asked."), 10,
+                 what="the binding sentence")
+        app.screenshot("options-by-address")
 
-                wait_for(lambda: ptgui.is_sensitive(button(dlg, "Apply")), 20, what="Apply to be on")
-                ptgui.act(button(dlg, "Apply"), "click")
-                wait_for(lambda: shown(dlg, "Restart to try the new setup."), 60,
-                         what="the end of Apply (labels: %s)" % ptgui.labels(dlg))
-                cfg = m.read("boot/grub/custom.cfg")
-                check(BY_ADDRESS in cfg and BY_IDS not in cfg, "the helper did not apply the reviewed option:\n" + cfg)
-            finally:
-                app.quit()
-        finally:
-            m.cleanup()
-    finally:
-        bus.tear_down()
+        wait_for(lambda: ptgui.is_sensitive(button(dlg, "Apply")), 20, what="Apply to be on")
+        ptgui.act(button(dlg, "Apply"), "click")
+        wait_for(lambda: shown(dlg, "Restart to try the new setup."), 60,
+                 what="the end of Apply (labels: %s)" % ptgui.labels(dlg))
+        cfg = m.read("boot/grub/custom.cfg")
+        check(BY_ADDRESS in cfg and BY_IDS not in cfg, "the helper did not apply the reviewed option:\n" + cfg)
 
 
 ptgui.run(main)

@@ -50,32 +50,22 @@ def apply_trial(app, dlg, shot, shown="/boot/grub/custom.cfg"):
 
 
 def main():
-    helperbus.require()
-    bus = helperbus.SystemBus()
-    try:
-        bus.allow(helperbus.CONFIGURE)
-
-        # ---- armed, booted, kept -------------------------------------
-        m = helperbus.Machine(bus)
-        try:
-            m.start_helper()
+    with helperbus.system_bus(helperbus.CONFIGURE) as bus:
+        # ---- armed, booted, kept -----------------------------------------
+        with helperbus.machine(bus) as m:
             grub_before = m.read("etc/default/grub")
-            app = m.app()
-            try:
+            with helperbus.running(m.app()) as app:
                 apply_trial(app, review(app), "trial")
                 check(m.read("etc/default/grub") == grub_before, "the trial changed the default entry")
                 check("Passthrough trial" in m.read("boot/grub/custom.cfg"), "no trial entry in custom.cfg")
                 app.says(AFTER_APPLY)
                 app.screenshot("trial-armed")
-            finally:
-                app.quit()
 
             # The trial start: GRUB booted the one-shot entry, vfio-pci took the slot.
             m.boot("7f2e-trial", trial_args(m))
             m.set_driver(GPU, "vfio-pci")
             m.set_driver(AUDIO, "vfio-pci")
-            app = m.app()
-            try:
+            with helperbus.running(m.app()) as app:
                 app.says("This is the trial start of the new setup")
                 app.says("✓ %s is on vfio-pci." % GPU)
                 app.says("✓ %s is on vfio-pci." % AUDIO)
@@ -88,25 +78,15 @@ def main():
                 check("vfio-pci.ids=10de:2184,10de:1aeb" in m.read("etc/default/grub"),
                       "Keep this setup did not make the arguments the default:\n" + m.read("etc/default/grub"))
                 check(not os.path.exists(m.path("boot/grub/custom.cfg")), "the trial entry is still there")
-            finally:
-                app.quit()
-        finally:
-            m.cleanup()
 
-        # ---- armed, fell back: undo or try again ---------------------
-        m = helperbus.Machine(bus)
-        try:
-            m.start_helper()
+        # ---- armed, fell back: undo or try again -------------------------
+        with helperbus.machine(bus) as m:
             grub_before = m.read("etc/default/grub")
-            app = m.app()
-            try:
+            with helperbus.running(m.app()) as app:
                 apply_trial(app, review(app), "fallback")
-            finally:
-                app.quit()
             # The trial start never came up; the start after it was the old default.
             m.boot("0b1c-fell-back")
-            app = m.app()
-            try:
+            with helperbus.running(m.app()) as app:
                 app.says("did not finish, so the machine came back as it was")
                 app.screenshot("trial-fell-back")
                 button(app.window, "Undo")
@@ -129,12 +109,6 @@ def main():
                 ptgui.act(button(rdlg, "Close"), "click")
                 wait_for(lambda: not any("Restart to try" in t for t in ptgui.labels(app.window)), 20,
                          what="the trial gone from the sidebar")
-            finally:
-                app.quit()
-        finally:
-            m.cleanup()
-    finally:
-        bus.tear_down()
 
 
 ptgui.run(main)
