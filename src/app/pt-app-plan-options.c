@@ -152,14 +152,21 @@ void
 pt_app_plan_options_set_trial_unavailable (PtAppPlanOptions *self,
                                            const char       *reason)
 {
-  g_autofree char *subtitle = g_strdup_printf (_("Not available here: %s"), reason);
+  g_autofree char *why = g_strdup (reason);
+  g_autofree char *subtitle = NULL;
+  char *cli_advice = strstr (why, " Apply without --trial");
 
+  /* The engine's sentence ends with advice for the command line; here the
+   * advice is this switch, off. */
+  if (cli_advice != NULL)
+    *cli_advice = '\0';
+  subtitle = g_strdup_printf (_("Not available here: %s The changes are applied directly; any boot entry without "
+                                "the Passthrough arguments still starts the machine as before."), why);
   self->trial_unavailable = TRUE;
   g_signal_handlers_block_by_func (self->trial_switch, emit_changed, self);
   gtk_switch_set_active (self->trial_switch, FALSE);
   g_signal_handlers_unblock_by_func (self->trial_switch, emit_changed, self);
   gtk_widget_set_sensitive (GTK_WIDGET (self->trial_switch), FALSE);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->trial_row), FALSE);
   adw_action_row_set_subtitle (self->trial_row, subtitle);
 }
 

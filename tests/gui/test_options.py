@@ -3,9 +3,12 @@
 by PCI address instead of by ID changes the diff shown (passthrough.vfio=
 with address@IDs instead of vfio-pci.ids=), and Apply carries that option
 with the reviewed plan's digest, so the helper writes exactly the plan on
-screen."""
+screen. Where the plan says a trial cannot work (GRUB's grubenv on btrfs),
+the trial switch is off and insensitive, says why in the plan's words, and
+the plan shown is the one without the trial."""
 import os
 import sys
+import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import helperbus  # noqa: E402
@@ -47,6 +50,33 @@ def main():
                  what="the end of Apply (labels: %s)" % ptgui.labels(dlg))
         cfg = m.read("boot/grub/custom.cfg")
         check(BY_ADDRESS in cfg and BY_IDS not in cfg, "the helper did not apply the reviewed option:\n" + cfg)
+
+    trial_unavailable()
+
+
+def trial_unavailable():
+    import helperfixture
+    with tempfile.TemporaryDirectory() as tmp:
+        root = os.path.join(tmp, "root")
+        helperfixture.make_root(root)
+        # / on btrfs with /boot on it: GRUB cannot clear a one-shot choice there.
+        with open(os.path.join(root, "proc/self/mountinfo"), "w") as f:
+            f.write("22 1 259:1 /@ / rw,relatime shared:1 - btrfs /dev/nvme0n1p1 rw,ssd\n")
+        with helperbus.running(ptgui.App("--root", root)) as app:
+            app.choose(GPU)
+            ptgui.act(find(app.window, "push button", "Review changes"), "click")
+            dlg = top_window(app, "Review changes")
+            wait_for(lambda: shown(dlg, "Not available here: A one-shot trial is not safe here"), 20,
+                     what="why there is no trial (labels: %s)" % ptgui.labels(dlg))
+            check(shown(dlg, "btrfs"), "the reason does not name btrfs: %s" % ptgui.labels(dlg))
+            trial = find(dlg, "check box", "Try it once first (recommended)")
+            check(not ptgui.is_checked(trial) and not ptgui.is_sensitive(trial), "the trial switch is still on or usable")
+            wait_for(lambda: "/etc/default/grub" in ptgui.labels(dlg), 20, what="the plan without the trial")
+            check("/boot/grub/custom.cfg" not in ptgui.labels(dlg), "the plan still has the trial entry")
+            check(not any(t.startswith("A one-shot trial") for t in ptgui.labels(dlg)),
+                  "the trial's reason is shown as a blocker too")
+            check(not shown(dlg, "--trial"), "the window gives command-line advice")
+            app.screenshot("options-no-trial")
 
 
 ptgui.run(main)
