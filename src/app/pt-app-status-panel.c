@@ -285,6 +285,7 @@ on_confirm_done (GObject      *source,
   if (reply == NULL)
     {
       g_autofree char *sentence = pt_app_helper_error_sentence (error, FALSE);
+      gtk_widget_add_css_class (GTK_WIDGET (self->error_label), "error");
       gtk_label_set_label (self->error_label, sentence);
       gtk_widget_set_visible (GTK_WIDGET (self->error_label), TRUE);
       return;
@@ -303,6 +304,7 @@ on_keep_clicked (PtAppStatusPanel *self)
   if (self->confirming || bus == NULL)
     return;
   set_busy (self, TRUE);
+  gtk_widget_remove_css_class (GTK_WIDGET (self->error_label), "error");
   gtk_label_set_label (self->error_label, _("Making this setup the normal start…"));
   gtk_widget_set_visible (GTK_WIDGET (self->error_label), TRUE);
   /* Like Apply: a password prompt, then maybe a regeneration: no timeout. */

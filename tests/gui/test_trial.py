@@ -5,7 +5,7 @@ trial (on by default) ends in the exact words a frightened person needs and
 leaves the default boot entry alone; the sidebar says "restart to try";
 after a simulated trial start it shows per device whether it is on vfio-pci
 and whether the host kept its screen, and "Keep this setup" makes it the
-default. Then a trial that fell back: the next start of the app says what
+default (after a refused password that changed nothing). Then a trial that fell back: the next start of the app says what
 happened and offers Undo and Try again; Try again arms the trial again, and
 Undo gives everything back."""
 import os
@@ -71,6 +71,15 @@ def main():
                 app.says("✓ %s is on vfio-pci." % AUDIO)
                 app.says("✓ The host still has its screen.")
                 app.screenshot("trial-booted")
+                # A refused password keeps the trial as it is, and says so.
+                bus.allow()
+                grub_trial = m.read("etc/default/grub")
+                ptgui.act(button(app.window, "Keep this setup"), "click")
+                app.says("The password was refused or the authentication was cancelled. Nothing was changed.")
+                app.screenshot("trial-keep-denied")
+                check(m.read("etc/default/grub") == grub_trial, "a refused Keep changed /etc/default/grub")
+                check(os.path.exists(m.path("boot/grub/custom.cfg")), "a refused Keep removed the trial entry")
+                bus.allow(helperbus.CONFIGURE)
                 ptgui.act(button(app.window, "Keep this setup"), "click")
                 app.says("Kept: the new setup is now the normal start of this machine.", 60)
                 app.says("2 devices are on vfio-pci, as configured.")
