@@ -135,6 +135,32 @@ def focused(root):
     return next((a for a in walk(root) if has_state(a, Atspi.StateType.FOCUSED) and visible(a)), None)
 
 
+def said(a):
+    """What a screen reader says for A: its name, or on GTK 4.8's nameless
+    list rows, the name of the row inside."""
+    if a is None:
+        return ""
+    return name_of(a) or next((name_of(c) for c in walk(a) if name_of(c)), "")
+
+
+def focus_is(root, pred, what, timeout=5):
+    return wait_for(lambda: (lambda f: f if f is not None and pred(f) else None)(focused(root)), timeout,
+                    what="focus on %s (focused: %s %r)" % (what, *(lambda f: (role_of(f), said(f)) if f else (None, None))(focused(root))))
+
+
+def tab_to(app, root, pred, what, limit=40, key="Tab"):
+    """Press KEY until PRED holds for the focused node; the number of presses."""
+    for n in range(1, limit + 1):
+        app.key(key)
+        try:
+            focus_is(root, pred, what, timeout=1)
+            return n
+        except Failure:
+            continue
+    raise Failure("%s is not reachable with %d × %s (focus ends on %s %r)" %
+                        (what, limit, key, role_of(focused(root)), name_of(focused(root))))
+
+
 def button(root, text):
     """The button that reads TEXT; on GTK 4.8 a mnemonic button's name may
     carry its label twice ("_Apply Apply"), so match the end."""

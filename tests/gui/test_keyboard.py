@@ -13,38 +13,12 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "helper"))
 import ptgui  # noqa: E402
 from gi.repository import Atspi  # noqa: E402
-from ptgui import check, find, name_of, role_of, top_window, wait_for  # noqa: E402
+from ptgui import check, find, focus_is, name_of, role_of, said, tab_to, top_window, wait_for  # noqa: E402
 
 GPU = "0000:01:00.0"
 # Roles a person operates; each needs a name a screen reader can say.
 CONTROLS = {"push button", "toggle button", "check box", "radio button", "entry", "combo box", "spin button",
             "slider", "menu item", "link"}
-
-
-def said(a):
-    """What a screen reader says for A: its name, or on GTK 4.8's nameless
-    list rows, the name of the row inside."""
-    if a is None:
-        return ""
-    return name_of(a) or next((name_of(c) for c in ptgui.walk(a) if name_of(c)), "")
-
-
-def focus_is(root, pred, what, timeout=5):
-    return wait_for(lambda: (lambda f: f if f is not None and pred(f) else None)(ptgui.focused(root)), timeout,
-                    what="focus on %s (focused: %s %r)" % (what, *(lambda f: (role_of(f), said(f)) if f else (None, None))(ptgui.focused(root))))
-
-
-def tab_to(app, root, pred, what, limit=40, key="Tab"):
-    """Press KEY until PRED holds for the focused node; the number of presses."""
-    for n in range(1, limit + 1):
-        app.key(key)
-        try:
-            focus_is(root, pred, what, timeout=1)
-            return n
-        except ptgui.Failure:
-            continue
-    raise ptgui.Failure("%s is not reachable with %d × %s (focus ends on %s %r)" %
-                        (what, limit, key, role_of(ptgui.focused(root)), name_of(ptgui.focused(root))))
 
 
 def unnamed_controls(root):

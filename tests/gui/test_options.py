@@ -5,7 +5,8 @@ with address@IDs instead of vfio-pci.ids=), and Apply carries that option
 with the reviewed plan's digest, so the helper writes exactly the plan on
 screen. Where the plan says a trial cannot work (GRUB's grubenv on btrfs),
 the trial switch is off and insensitive, says why in the plan's words, and
-the plan shown is the one without the trial."""
+the plan shown is the one without the trial; the ACS override, chosen from
+the keyboard, shows its security warning and goes into the plan."""
 import os
 import sys
 import tempfile
@@ -77,6 +78,19 @@ def trial_unavailable():
                   "the trial's reason is shown as a blocker too")
             check(not shown(dlg, "--trial"), "the window gives command-line advice")
             app.screenshot("options-no-trial")
+
+            # The ACS override, chosen from the keyboard, comes with its security warning.
+            app.click(find(dlg, None, "Kernel options", pred=lambda a: ptgui.role_of(a) != "label"), within=dlg)
+            ptgui.tab_to(app, dlg, lambda f: ptgui.said(f).startswith("ACS override"), "the ACS override row", limit=20)
+            app.key("Return")
+            wait_for(lambda: ptgui.find_all(dlg, pred=lambda a: ptgui.name_of(a) == "Downstream ports"), 10,
+                     what="the list of ACS overrides")
+            app.key("Down", "Return")
+            wait_for(lambda: shown(dlg, "pcie_acs_override=downstream"), 20,
+                     what="the ACS override in the diff (labels: %s)" % ptgui.labels(dlg))
+            check(shown(dlg, "Security: the ACS override makes the kernel treat devices as isolated"),
+                  "no security warning with the ACS override")
+            app.screenshot("options-acs")
 
 
 ptgui.run(main)
