@@ -10,6 +10,7 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "pt-app-bind-box.h"
 #include "pt-app-device-page.h"
 #include "pt-app-device-row.h"
 #include "pt-describe.h"
@@ -24,6 +25,7 @@ struct _PtAppDevicePage
   GtkSwitch      *passthrough_switch;
   AdwActionRow   *passthrough_row;
   GtkLabel       *slot_label;
+  PtAppBindBox   *bind_box;
   GtkImage       *group_icon;
   GtkLabel       *group_label;
   GtkWidget      *same_ids_box;
@@ -287,6 +289,7 @@ pt_app_device_page_set_device (PtAppDevicePage *self,
   set_subtitle (self->group_row, group_text != NULL ? group_text : _("none"));
   set_subtitle (self->parent_row, pt_device_get_parent (device) ? pt_device_get_parent (device) : _("none (on the root bus)"));
 
+  pt_app_bind_box_set_device (self->bind_box, topology, device);
   update_choice (self);
   gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (self->scroller)), 0);
 }
@@ -307,6 +310,7 @@ pt_app_device_page_class_init (PtAppDevicePageClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   G_OBJECT_CLASS (klass)->dispose = pt_app_device_page_dispose;
+  g_type_ensure (PT_APP_TYPE_BIND_BOX);
   gtk_widget_class_set_template_from_resource (widget_class, "/com/example/Passthrough/ui/pt-app-device-page.ui");
 #define BIND(name) gtk_widget_class_bind_template_child (widget_class, PtAppDevicePage, name)
   BIND (scroller);
@@ -316,6 +320,7 @@ pt_app_device_page_class_init (PtAppDevicePageClass *klass)
   BIND (passthrough_switch);
   BIND (passthrough_row);
   BIND (slot_label);
+  BIND (bind_box);
   BIND (group_icon);
   BIND (group_label);
   BIND (same_ids_box);
@@ -344,4 +349,11 @@ pt_app_device_page_init (PtAppDevicePage *self)
   /* AdwActionRow labels its activatable widget by its title; with our own
    * label on top, GTK 4.8 would say the name twice. */
   gtk_accessible_reset_relation (GTK_ACCESSIBLE (self->passthrough_switch), GTK_ACCESSIBLE_RELATION_LABELLED_BY);
+}
+
+void
+pt_app_device_page_set_inspect_reason (PtAppDevicePage *self,
+                                       const char      *reason)
+{
+  pt_app_bind_box_set_inspect_reason (self->bind_box, reason);
 }

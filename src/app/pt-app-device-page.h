@@ -20,5 +20,9 @@ void      pt_app_device_page_set_device (PtAppDevicePage *self,
                                          PtDevice        *device,
                                          PtAppSelection  *selection);
 PtDevice *pt_app_device_page_get_device (PtAppDevicePage *self);
+/* Non-NULL: the machine is inspected only (another root, a snapshot), so
+ * runtime binding is off and REASON says why. */
+void      pt_app_device_page_set_inspect_reason (PtAppDevicePage *self,
+                                                 const char      *reason);
 
 G_END_DECLS

@@ -15,6 +15,7 @@
 
 #include "pt-app-device-row.h"
 #include "pt-app-helper.h"
+#include "pt-app-plan-options.h"
 #include "pt-app-review-dialog.h"
 #include "pt-describe.h"
 #ifdef PT_APP_HAVE_PLAN_ENGINE
@@ -38,6 +39,8 @@ struct _PtAppReviewDialog
   GtkLabel        *source_label;
   GtkLabel        *inspect_label;
   GtkBox          *blockers_box;
+  PtAppPlanOptions *options;
+  GtkLabel        *updating_label;
   GtkBox          *warnings_box;
   GtkLabel        *devices_label;
   GtkLabel        *binding_label;
@@ -60,6 +63,8 @@ struct _PtAppReviewDialog
   gboolean         plan_applicable;
   char            *plan_json;
   char            *plan_digest;
+  GVariant        *requested_options; /* what the Preview under way was asked with */
+  GVariant        *plan_options;      /* what the plan on screen was computed with */
   GDBusConnection *system_bus;
   guint            progress_id;
   GCancellable    *cancellable;
@@ -278,6 +283,20 @@ show_error (PtAppReviewDialog *self,
 }
 
 static void start_apply (PtAppReviewDialog *self);
+static void load_plan (PtAppReviewDialog *self);
+
+static const char *
+trial_unavailable_reason (JsonArray *blockers)
+{
+  for (guint i = 0; blockers != NULL && i < json_array_get_length (blockers); i++)
+    {
+      JsonNode *node = json_array_get_element (blockers, i);
+      JsonObject *obj = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+      if (g_strcmp0 (member_string (obj, "code"), "trial-unavailable") == 0)
+        return member_string (obj, "message");
+    }
+  return NULL;
+}
 
 static void
 show_plan (PtAppReviewDialog *self,
@@ -300,6 +319,23 @@ show_plan (PtAppReviewDialog *self,
       return;
     }
   plan = json_node_get_object (json_parser_get_root (parser));
+
+  /* The plan says whether a one-shot trial can work on this machine; when
+   * it cannot, the switch says why and the plan is asked for without it. */
+  if (!self->revert && pt_app_plan_options_get_trial (self->options))
+    {
+      const char *why = trial_unavailable_reason (member_array (plan, "blockers"));
+      if (why != NULL)
+        {
+          pt_app_plan_options_set_trial_unavailable (self->options, why);
+          load_plan (self);
+          return;
+        }
+    }
+  g_clear_pointer (&self->plan_options, g_variant_unref);
+  if (self->requested_options != NULL)
+    self->plan_options = g_variant_ref (self->requested_options);
+  gtk_widget_set_visible (GTK_WIDGET (self->updating_label), FALSE);
 
   g_free (self->plan_json);
   self->plan_json = g_strdup (json);
@@ -397,11 +433,13 @@ show_plan (PtAppReviewDialog *self,
   gtk_widget_set_visible (self->commands_group, n_commands > 0);
 
   self->plan_ready = TRUE;
-  self->plan_applicable = applicable && n_blockers == 0 && n_changes > 0;
+  /* A plan without file changes can still have work to do: a trial that
+   * fell back is armed again by its one-shot command alone. */
+  self->plan_applicable = applicable && n_blockers == 0 && (n_changes > 0 || n_commands > 0);
   gtk_widget_set_sensitive (GTK_WIDGET (self->apply_button), self->plan_applicable);
   if (applicable && n_blockers > 0)
     gtk_widget_set_tooltip_text (GTK_WIDGET (self->apply_button), _("Resolve the problems listed at the top first."));
-  else if (applicable && n_changes == 0)
+  else if (applicable && n_changes == 0 && n_commands == 0)
     gtk_widget_set_tooltip_text (GTK_WIDGET (self->apply_button), _("There is nothing to change."));
   gtk_stack_set_visible_child_name (self->stack, "plan");
 
@@ -419,6 +457,11 @@ plan_locally (PtAppReviewDialog *self,
   g_autoptr(PtPlanOptions) options = pt_plan_options_new ();
   g_autofree char *json = NULL;
 
+  if (self->requested_options != NULL && !pt_plan_options_set_variant (options, self->requested_options, &error))
+    {
+      show_error (self, _("No Plan"), error->message);
+      return;
+    }
   if (self->revert)
     plan = pt_plan_new_for_revert (pt_app_machine_get_paths (self->machine),
                                    pt_app_machine_get_topology (self->machine), &error);
@@ -546,6 +589,9 @@ load_plan (PtAppReviewDialog *self)
   const char *reason = pt_app_machine_get_inspect_reason (self->machine);
   g_autoptr(GError) error = NULL;
 
+  g_clear_pointer (&self->requested_options, g_variant_unref);
+  if (!self->revert)
+    self->requested_options = g_variant_ref_sink (pt_app_plan_options_to_variant (self->options));
   if (reason != NULL)
     {
       plan_locally (self, _("Computed here; this window only inspects."));
@@ -589,7 +635,7 @@ load_plan (PtAppReviewDialog *self)
       return;
     }
   g_dbus_connection_call (self->system_bus, HELPER_BUS_NAME, HELPER_PATH, HELPER_INTERFACE, "Preview",
-                          g_variant_new ("(^asa{sv})", self->addresses, NULL),
+                          g_variant_new ("(^as@a{sv})", self->addresses, self->requested_options),
                           G_VARIANT_TYPE ("(s)"), G_DBUS_CALL_FLAGS_NONE, 60000,
                           self->cancellable, on_preview_done, g_object_ref (self));
 }
@@ -623,6 +669,16 @@ on_progress (GDBusConnection *bus,
   gtk_label_set_label (self->progress_log, log);
 }
 
+static gboolean
+plan_is_trial (PtAppReviewDialog *self)
+{
+  gboolean trial = FALSE;
+
+  if (self->plan_options != NULL)
+    g_variant_lookup (self->plan_options, "trial", "b", &trial);
+  return trial;
+}
+
 static void
 on_apply_done (GObject      *source,
                GAsyncResult *result,
@@ -645,6 +701,15 @@ on_apply_done (GObject      *source,
     {
       g_autofree char *sentence = pt_app_helper_error_sentence (error, self->revert);
       show_error (self, self->revert ? _("Not Undone") : _("Not Applied"), sentence);
+      return;
+    }
+  if (!self->revert && plan_is_trial (self))
+    {
+      adw_status_page_set_title (self->done_page, _("Restart to try the new setup"));
+      adw_status_page_set_description (self->done_page,
+                                       _("Restart to try the new setup. If the screen stays dark or the machine does not start, "
+                                         "just restart again: it will come back as it is now."));
+      gtk_stack_set_visible_child_name (self->stack, "done");
       return;
     }
   adw_status_page_set_title (self->done_page, _("Restart to finish"));
@@ -684,12 +749,40 @@ start_apply (PtAppReviewDialog *self)
                             NULL, on_apply_done, g_object_ref (self));
   else
     {
+      /* Exactly the options the reviewed plan was computed with: the
+       * helper recomputes the plan from them and compares the digest. */
+      if (self->plan_options != NULL)
+        {
+          GVariantIter iter;
+          const char *key;
+          GVariant *value;
+          g_variant_iter_init (&iter, self->plan_options);
+          while (g_variant_iter_next (&iter, "{&sv}", &key, &value))
+            {
+              g_variant_builder_add (&options, "{sv}", key, value);
+              g_variant_unref (value);
+            }
+        }
       g_variant_builder_add (&options, "{sv}", "plan-digest", g_variant_new_string (self->plan_digest));
       g_dbus_connection_call (self->system_bus, HELPER_BUS_NAME, HELPER_PATH, HELPER_INTERFACE, "Apply",
                               g_variant_new ("(^asa{sv})", self->addresses, &options), G_VARIANT_TYPE ("(s)"),
                               G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION, G_MAXINT,
                               NULL, on_apply_done, g_object_ref (self));
     }
+}
+
+static void
+on_options_changed (PtAppReviewDialog *self)
+{
+  /* A new plan for the new options; the old one can no longer be applied. */
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  self->plan_ready = FALSE;
+  self->plan_applicable = FALSE;
+  gtk_widget_set_sensitive (GTK_WIDGET (self->apply_button), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->updating_label), TRUE);
+  load_plan (self);
 }
 
 static void
@@ -742,6 +835,8 @@ pt_app_review_dialog_dispose (GObject *object)
   g_clear_pointer (&self->addresses, g_strfreev);
   g_clear_pointer (&self->plan_json, g_free);
   g_clear_pointer (&self->plan_digest, g_free);
+  g_clear_pointer (&self->requested_options, g_variant_unref);
+  g_clear_pointer (&self->plan_options, g_variant_unref);
   gtk_widget_dispose_template (GTK_WIDGET (object), PT_APP_TYPE_REVIEW_DIALOG);
   G_OBJECT_CLASS (pt_app_review_dialog_parent_class)->dispose (object);
 }
@@ -753,6 +848,7 @@ pt_app_review_dialog_class_init (PtAppReviewDialogClass *klass)
 
   G_OBJECT_CLASS (klass)->dispose = pt_app_review_dialog_dispose;
   GTK_WINDOW_CLASS (klass)->close_request = pt_app_review_dialog_close_request;
+  g_type_ensure (PT_APP_TYPE_PLAN_OPTIONS);
   gtk_widget_class_set_template_from_resource (widget_class, "/com/example/Passthrough/ui/pt-app-review-dialog.ui");
 #define BIND(name) gtk_widget_class_bind_template_child (widget_class, PtAppReviewDialog, name)
   BIND (toast_overlay);
@@ -763,6 +859,8 @@ pt_app_review_dialog_class_init (PtAppReviewDialogClass *klass)
   BIND (source_label);
   BIND (inspect_label);
   BIND (blockers_box);
+  BIND (options);
+  BIND (updating_label);
   BIND (warnings_box);
   BIND (devices_label);
   BIND (binding_label);
@@ -787,6 +885,7 @@ pt_app_review_dialog_init (PtAppReviewDialog *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
+  g_signal_connect_swapped (self->options, "changed", G_CALLBACK (on_options_changed), self);
 }
 
 PtAppReviewDialog *
@@ -814,6 +913,8 @@ pt_app_review_dialog_new (GtkWindow         *parent,
       gtk_button_set_label (self->apply_button, _("_Undo"));
       gtk_widget_remove_css_class (GTK_WIDGET (self->apply_button), "suggested-action");
       gtk_widget_add_css_class (GTK_WIDGET (self->apply_button), "destructive-action");
+      /* Revert takes no options: it undoes what the journal says. */
+      gtk_widget_set_visible (GTK_WIDGET (self->options), FALSE);
     }
   adw_window_title_set_subtitle (self->title, pt_app_machine_get_title (machine));
   gtk_widget_set_visible (GTK_WIDGET (self->inspect_label), reason != NULL);

@@ -8,7 +8,7 @@
 
 #include <adwaita.h>
 
-#include "pt-app-helper.h"   /* pt_app_helper_error_sentence() lived here */
+#include "pt-app-helper.h"   /* the helper's bus name and error sentences */
 #include "pt-app-machine.h"
 
 G_BEGIN_DECLS

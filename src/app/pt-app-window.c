@@ -23,6 +23,7 @@
 #include "pt-app-readiness-page.h"
 #include "pt-app-review-dialog.h"
 #include "pt-app-selection.h"
+#include "pt-app-status-panel.h"
 #include "pt-app-window.h"
 #include "pt-describe.h"
 
@@ -56,10 +57,7 @@ struct _PtAppWindow
   GtkLabel             *readiness_summary;
   GtkImage             *readiness_icon;
   GtkWidget            *inspect_box;
-  GtkWidget            *status_box;
-  GtkImage             *status_icon;
-  GtkLabel             *status_label;
-  GCancellable         *status_cancellable;
+  PtAppStatusPanel     *status_panel;
   GtkLabel             *inspect_label;
   GtkButton            *review_button;
   GtkStack             *content_stack;
@@ -306,6 +304,11 @@ setup_row (GtkSignalListItemFactory *factory,
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
 
   gtk_tree_expander_set_indent_for_icon (GTK_TREE_EXPANDER (expander), TRUE);
+  /* The row, not the expander inside it, takes the focus: GTK 4.8's list
+   * view moves between rows with the arrows only from a focused row; from a
+   * focused expander the arrows leave the list. Enter on a group row opens
+   * or closes it (on_list_activate). */
+  gtk_widget_set_focusable (expander, FALSE);
   gtk_tree_expander_set_child (GTK_TREE_EXPANDER (expander), box);
   gtk_list_item_set_child (item, expander);
 }
@@ -341,12 +344,24 @@ bind_row (GtkSignalListItemFactory *factory,
   gpointer obj = gtk_tree_list_row_get_item (row);
   GtkWidget *box = gtk_tree_expander_get_child (expander);
 
+  GtkWidget *shown = NULL;
+
   gtk_tree_expander_set_list_row (expander, row);
   if (PT_IS_GROUP (obj))
-    pt_app_group_row_set_group (PT_APP_GROUP_ROW (row_of_type (box, PT_APP_TYPE_GROUP_ROW)), obj);
+    {
+      shown = row_of_type (box, PT_APP_TYPE_GROUP_ROW);
+      pt_app_group_row_set_group (PT_APP_GROUP_ROW (shown), obj);
+    }
   else if (PT_IS_DEVICE (obj))
-    pt_app_device_row_set_device (PT_APP_DEVICE_ROW (row_of_type (box, PT_APP_TYPE_DEVICE_ROW)),
-                                  pt_app_machine_get_topology (self->machine), obj, self->selection);
+    {
+      shown = row_of_type (box, PT_APP_TYPE_DEVICE_ROW);
+      pt_app_device_row_set_device (PT_APP_DEVICE_ROW (shown), pt_app_machine_get_topology (self->machine), obj,
+                                    self->selection);
+    }
+  /* The expander is what takes the keyboard focus: a screen reader must
+   * hear the row's name there, not nothing. */
+  if (shown != NULL)
+    gtk_accessible_update_relation (GTK_ACCESSIBLE (expander), GTK_ACCESSIBLE_RELATION_LABELLED_BY, shown, NULL, -1);
   g_object_unref (obj);
 }
 
@@ -356,6 +371,107 @@ unbind_row (GtkSignalListItemFactory *factory,
             gpointer                  user_data)
 {
   gtk_tree_expander_set_list_row (GTK_TREE_EXPANDER (gtk_list_item_get_child (item)), NULL);
+}
+
+/* GTK 4.8's list view moves Tab from row to row, so a thousand devices
+ * would be a thousand key presses between the search and the page (4.12
+ * has GtkListTabBehavior for this). Here Tab leaves the list as a whole:
+ * arrows move inside it, Tab goes on to the sidebar's buttons and the page,
+ * Shift+Tab back to the search. */
+/* The row widget of the list item at POSITION, when it exists. */
+static GtkWidget *
+list_item_widget_at (PtAppWindow *self,
+                     guint        position)
+{
+  for (GtkWidget *c = gtk_widget_get_first_child (GTK_WIDGET (self->list_view)); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *expander = gtk_widget_get_first_child (c);
+      GtkTreeListRow *row;
+
+      if (expander == NULL || !GTK_IS_TREE_EXPANDER (expander) || !gtk_widget_get_child_visible (c))
+        continue;
+      row = gtk_tree_expander_get_list_row (GTK_TREE_EXPANDER (expander));
+      if (row != NULL && gtk_tree_list_row_get_position (row) == position)
+        return c;
+    }
+  return NULL;
+}
+
+/* Where the focused row is in the tree, or GTK_INVALID_LIST_POSITION. */
+static guint
+focused_list_position (PtAppWindow *self)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+
+  if (focus == NULL || gtk_widget_get_parent (focus) != GTK_WIDGET (self->list_view))
+    return GTK_INVALID_LIST_POSITION;
+  focus = gtk_widget_get_first_child (focus);
+  if (focus == NULL || !GTK_IS_TREE_EXPANDER (focus) || gtk_tree_expander_get_list_row (GTK_TREE_EXPANDER (focus)) == NULL)
+    return GTK_INVALID_LIST_POSITION;
+  return gtk_tree_list_row_get_position (gtk_tree_expander_get_list_row (GTK_TREE_EXPANDER (focus)));
+}
+
+static gboolean
+focus_list_position (gpointer user_data)
+{
+  PtAppWindow *self = user_data;
+  guint position = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (self), "pt-focus-position"));
+  GtkWidget *item = list_item_widget_at (self, position);
+
+  if (item != NULL)
+    gtk_widget_grab_focus (item);
+  return G_SOURCE_REMOVE;
+}
+
+/* GTK 4.8's list view loses track of its focused row when its model is
+ * replaced (every search does that, see refilter()), and then ignores the
+ * arrows, which move the focus out of the list instead. So the window
+ * moves it: one row up or down, scrolled into view. */
+static gboolean
+move_list_focus (PtAppWindow *self,
+                 int          delta)
+{
+  guint position = focused_list_position (self);
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->tree_model));
+  guint target;
+
+  if (position == GTK_INVALID_LIST_POSITION)
+    return FALSE;
+  if ((delta < 0 && position == 0) || (delta > 0 && position + 1 >= n))
+    return TRUE;   /* at an end: stay in the list */
+  target = delta < 0 ? position - 1 : position + 1;
+  gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item", "u", target);
+  g_object_set_data (G_OBJECT (self), "pt-focus-position", GUINT_TO_POINTER (target));
+  if (list_item_widget_at (self, target) != NULL)
+    focus_list_position (self);
+  else
+    g_idle_add_full (G_PRIORITY_LOW, focus_list_position, g_object_ref (self), g_object_unref);
+  return TRUE;
+}
+
+static gboolean
+on_list_key_pressed (GtkEventControllerKey *controller,
+                     guint                  keyval,
+                     guint                  keycode,
+                     GdkModifierType        state,
+                     PtAppWindow           *self)
+{
+  if ((state & (GDK_CONTROL_MASK | GDK_ALT_MASK)) != 0)
+    return FALSE;
+  if (keyval == GDK_KEY_ISO_Left_Tab || (keyval == GDK_KEY_Tab && (state & GDK_SHIFT_MASK) != 0))
+    return gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+  if (keyval == GDK_KEY_Down || keyval == GDK_KEY_KP_Down)
+    return move_list_focus (self, 1);
+  if (keyval == GDK_KEY_Up || keyval == GDK_KEY_KP_Up)
+    return move_list_focus (self, -1);
+  if (keyval == GDK_KEY_Tab || keyval == GDK_KEY_KP_Tab)
+    {
+      if (gtk_widget_get_visible (GTK_WIDGET (self->status_panel)) &&
+          gtk_widget_child_focus (GTK_WIDGET (self->status_panel), GTK_DIR_TAB_FORWARD))
+        return TRUE;
+      return gtk_widget_grab_focus (GTK_WIDGET (self->readiness_button));
+    }
+  return FALSE;
 }
 
 /* ---- content ---------------------------------------------------------- */
@@ -550,109 +666,36 @@ show_no_iommu (PtAppWindow *self)
 /* ---- what is configured, after the restart ---------------------------- */
 
 static void
-show_status (PtAppWindow *self,
-             const char  *icon_name,
-             const char  *css,
-             const char  *text)
-{
-  gtk_widget_set_visible (self->status_box, text != NULL);
-  if (text == NULL)
-    return;
-  gtk_image_set_from_icon_name (self->status_icon, icon_name);
-  gtk_widget_remove_css_class (GTK_WIDGET (self->status_icon), "warning");
-  gtk_widget_remove_css_class (GTK_WIDGET (self->status_icon), "success");
-  gtk_widget_add_css_class (GTK_WIDGET (self->status_icon), css);
-  gtk_label_set_label (self->status_label, text);
-}
-
-/* GetStatus needs no authorization: after the restart, the sidebar says
- * whether every configured device really is on vfio-pci, and what to do if
- * not. No helper (not installed): nothing to say. */
-static void
-on_status_done (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  PtAppWindow *self;
-  JsonObject *status;
-  JsonArray *devices;
-  const char *state, *json;
-  g_autoptr(GPtrArray) wrong = g_ptr_array_new_with_free_func (g_free);
-  guint n = 0;
-
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  self = PT_APP_WINDOW (user_data);
-  if (reply == NULL)
-    {
-      show_status (self, NULL, NULL, NULL);
-      return;
-    }
-  g_variant_get (reply, "(&s)", &json);
-  if (!json_parser_load_from_data (parser, json, -1, NULL) || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    return;
-  status = json_node_get_object (json_parser_get_root (parser));
-  state = json_object_get_string_member_with_default (status, "state", "not-applied");
-  devices = json_object_has_member (status, "devices") ? json_object_get_array_member (status, "devices") : NULL;
-  for (guint i = 0; devices != NULL && i < json_array_get_length (devices); i++)
-    {
-      JsonObject *d = json_array_get_object_element (devices, i);
-      n++;
-      if (d != NULL && !json_object_get_boolean_member_with_default (d, "ok", TRUE))
-        {
-          const char *now = json_object_get_string_member_with_default (d, "driver_now", NULL);
-          g_ptr_array_add (wrong, g_strdup_printf (_("%s is on %s"),
-                                                   json_object_get_string_member_with_default (d, "address", "?"),
-                                                   now != NULL ? now : _("no driver")));
-        }
-    }
-
-  if (g_str_equal (state, "not-applied") || n == 0)
-    show_status (self, NULL, NULL, NULL);
-  else if (json_object_get_boolean_member_with_default (status, "pending_reboot", FALSE))
-    {
-      g_autofree char *text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                                            "Restart to finish: %u device goes to vfio-pci at the next start.",
-                                                            "Restart to finish: %u devices go to vfio-pci at the next start.", n), n);
-      show_status (self, "system-reboot-symbolic", "warning", text);
-    }
-  else if (wrong->len == 0)
-    {
-      g_autofree char *text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                                            "%u device is on vfio-pci, as configured.",
-                                                            "%u devices are on vfio-pci, as configured.", n), n);
-      show_status (self, "emblem-ok-symbolic", "success", text);
-    }
-  else
-    {
-      g_autofree char *joined = pt_describe_join (wrong);
-      g_autofree char *text = g_strdup_printf (_("Not as configured: %s, not vfio-pci. Check that this boot entry has "
-                                                 "the new kernel options (“passthroughctl status” says more)."), joined);
-      show_status (self, "dialog-warning-symbolic", "warning", text);
-    }
-}
-
-static void
 refresh_status (PtAppWindow *self)
 {
-  g_autoptr(GDBusConnection) bus = NULL;
+  pt_app_status_panel_refresh (self->status_panel, self->machine != NULL && pt_app_machine_is_host (self->machine));
+}
 
-  g_cancellable_cancel (self->status_cancellable);
-  g_clear_object (&self->status_cancellable);
-  show_status (self, NULL, NULL, NULL);
-  if (self->machine == NULL || !pt_app_machine_is_host (self->machine))
+static void
+on_status_undo (PtAppWindow *self)
+{
+  pt_app_window_revert (self);
+}
+
+/* The trial fell back: the same devices, reviewed again (with the trial on,
+ * as always by default). */
+static void
+on_status_try_again (PtAppWindow *self,
+                     GStrv        addresses)
+{
+  PtTopology *topo;
+
+  if (self->machine == NULL)
     return;
-  bus = g_bus_get_sync (G_BUS_TYPE_SYSTEM, NULL, NULL);
-  if (bus == NULL)
-    return;
-  self->status_cancellable = g_cancellable_new ();
-  /* No auto-start: a machine without the helper simply has no status. */
-  g_dbus_connection_call (bus, "com.example.Passthrough.Helper", "/com/example/Passthrough/Helper",
-                          "com.example.Passthrough.Helper1", "GetStatus", NULL, G_VARIANT_TYPE ("(s)"),
-                          G_DBUS_CALL_FLAGS_NO_AUTO_START, 10000, self->status_cancellable, on_status_done, self);
+  topo = pt_app_machine_get_topology (self->machine);
+  pt_app_selection_clear (self->selection);
+  for (guint i = 0; addresses != NULL && addresses[i] != NULL; i++)
+    {
+      PtDevice *dev = pt_topology_lookup (topo, addresses[i]);
+      if (dev != NULL && pt_device_is_endpoint (dev))
+        pt_app_selection_set_device (self->selection, topo, dev, TRUE);
+    }
+  pt_app_window_review (self, FALSE);
 }
 
 /* ---- loading ---------------------------------------------------------- */
@@ -714,9 +757,15 @@ set_machine (PtAppWindow  *self,
   reason = pt_app_machine_get_inspect_reason (machine);
   gtk_widget_set_visible (self->inspect_box, reason != NULL);
   gtk_label_set_label (self->inspect_label, reason != NULL ? reason : "");
+  pt_app_device_page_set_inspect_reason (self->device_page, reason);
 
   summary = pt_app_readiness_page_set_machine (self->readiness_page, machine, &ready);
   gtk_label_set_label (self->readiness_summary, summary);
+  {
+    /* The button's text is two labels in a box: say them as its name. */
+    g_autofree char *name = g_strdup_printf (_("Readiness: %s"), summary);
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self->readiness_button), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
+  }
   gtk_image_set_from_icon_name (self->readiness_icon,
                                 ready > 0 ? "emblem-ok-symbolic" : ready == 0 ? "dialog-warning-symbolic"
                                                                               : "dialog-question-symbolic");
@@ -1302,8 +1351,6 @@ pt_app_window_dispose (GObject *object)
   g_clear_object (&self->group_filter);
   g_clear_object (&self->device_filter);
   g_clear_object (&self->groups);
-  g_cancellable_cancel (self->status_cancellable);
-  g_clear_object (&self->status_cancellable);
   g_cancellable_cancel (self->load_cancellable);
   g_clear_object (&self->load_cancellable);
   g_clear_object (&self->machine);
@@ -1325,6 +1372,7 @@ pt_app_window_class_init (PtAppWindowClass *klass)
   g_type_ensure (PT_APP_TYPE_DEVICE_PAGE);
   g_type_ensure (PT_APP_TYPE_READINESS_PAGE);
   g_type_ensure (PT_APP_TYPE_HELPER_PAGE);
+  g_type_ensure (PT_APP_TYPE_STATUS_PANEL);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/com/example/Passthrough/ui/pt-app-window.ui");
 #define BIND(name) gtk_widget_class_bind_template_child (widget_class, PtAppWindow, name)
@@ -1339,9 +1387,7 @@ pt_app_window_class_init (PtAppWindowClass *klass)
   BIND (readiness_summary);
   BIND (readiness_icon);
   BIND (inspect_box);
-  BIND (status_box);
-  BIND (status_icon);
-  BIND (status_label);
+  BIND (status_panel);
   BIND (inspect_label);
   BIND (review_button);
   BIND (content_stack);
@@ -1358,6 +1404,8 @@ pt_app_window_class_init (PtAppWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_readiness_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_review_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_demo_activated);
+  gtk_widget_class_bind_template_callback (widget_class, on_status_undo);
+  gtk_widget_class_bind_template_callback (widget_class, on_status_try_again);
 
   gtk_widget_class_install_action (widget_class, "win.focus-search", NULL, focus_search_action);
 }
@@ -1396,6 +1444,12 @@ pt_app_window_init (PtAppWindow *self)
   gtk_search_entry_set_key_capture_widget (self->search_entry, GTK_WIDGET (self));
   g_signal_connect_swapped (pt_app_helper_page_get_demo_list (self->helper_page), "row-activated",
                             G_CALLBACK (on_demo_activated), self);
+  {
+    GtkEventController *keys = gtk_event_controller_key_new ();
+    gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
+    g_signal_connect (keys, "key-pressed", G_CALLBACK (on_list_key_pressed), self);
+    gtk_widget_add_controller (GTK_WIDGET (self->list_view), keys);
+  }
 
   if (pt_app_application_timings_enabled ())
     g_signal_connect (self, "realize", G_CALLBACK (pt_app_report_first_frame), NULL);

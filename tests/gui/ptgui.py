@@ -6,6 +6,7 @@ poll with a deadline, never sleep a fixed time.
 """
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -121,18 +122,83 @@ def labels(root):
     return [name_of(a) for a in find_all(root, "label")]
 
 
+def has_state(a, state):
+    try:
+        return a.get_state_set().contains(state)
+    except Exception:
+        return False
+
+
+def focused(root):
+    """The node under ROOT with the FOCUSED state, or None. Only nodes on
+    screen: GTK 4.8 can leave the state on a widget of a hidden page."""
+    return next((a for a in walk(root) if has_state(a, Atspi.StateType.FOCUSED) and visible(a)), None)
+
+
+def said(a):
+    """What a screen reader says for A: its name, or on GTK 4.8's nameless
+    list rows, the name of the row inside."""
+    if a is None:
+        return ""
+    return name_of(a) or next((name_of(c) for c in walk(a) if name_of(c)), "")
+
+
+def focus_is(root, pred, what, timeout=5):
+    return wait_for(lambda: (lambda f: f if f is not None and pred(f) else None)(focused(root)), timeout,
+                    what="focus on %s (focused: %s %r)" % (what, *(lambda f: (role_of(f), said(f)) if f else (None, None))(focused(root))))
+
+
+def tab_to(app, root, pred, what, limit=40, key="Tab"):
+    """Press KEY until PRED holds for the focused node; the number of presses."""
+    for n in range(1, limit + 1):
+        app.key(key)
+        try:
+            focus_is(root, pred, what, timeout=1)
+            return n
+        except Failure:
+            continue
+    raise Failure("%s is not reachable with %d × %s (focus ends on %s %r)" %
+                        (what, limit, key, role_of(focused(root)), name_of(focused(root))))
+
+
+def button(root, text):
+    """The button that reads TEXT; on GTK 4.8 a mnemonic button's name may
+    carry its label twice ("_Apply Apply"), so match the end."""
+    return find(root, "push button", pred=lambda a: name_of(a).replace("_", "").endswith(text))
+
+
+def top_window(app, title, timeout=20):
+    """A dialog or window of APP by its title."""
+    return find(app.node, None, title, pred=lambda a: role_of(a) in ("frame", "dialog", "window"), timeout=timeout)
+
+
 def ctl_json(*args):
     out = subprocess.run([CTL, *args, "--json"], capture_output=True, text=True, timeout=60)
     check(out.returncode in (0, 1), "passthroughctl %s failed: %s" % (" ".join(args), out.stderr))
     return json.loads(out.stdout)
 
 
-def _child_named_like(a):
+def _child_named_like(a, depth=2):
+    """Whether a child (or grandchild) of A has A's name: then A only
+    repeats it (the tree expander is labelled by the row inside it)."""
     name = name_of(a)
     try:
         for i in range(a.get_child_count()):
             c = a.get_child_at_index(i)
-            if c is not None and name_of(c) == name:
+            if c is None:
+                continue
+            if name_of(c) == name or (depth > 1 and _child_named_like_name(c, name, depth - 1)):
+                return True
+    except Exception:
+        pass
+    return False
+
+
+def _child_named_like_name(a, name, depth):
+    try:
+        for i in range(a.get_child_count()):
+            c = a.get_child_at_index(i)
+            if c is not None and (name_of(c) == name or (depth > 1 and _child_named_like_name(c, name, depth - 1))):
                 return True
     except Exception:
         pass
@@ -212,19 +278,46 @@ class App:
         return [a for a in find_all(self.sidebar(), pred=lambda a: name_of(a).startswith("IOMMU group ")
                                     and role_of(a) != "label" and not _child_named_like(a))]
 
-    def click(self, node):
-        """Click the middle of NODE with the X pointer (list rows have no action)."""
+    def open_device(self, address):
+        """Search for ADDRESS, click its row, wait for its page."""
+        self.search(address)
+        row = wait_for(lambda: next((r for r in self.device_rows() if name_of(r).startswith(address + " ")), None),
+                       10, what="the row of %s" % address)
+        self.click(row)
+        find(self.window, "label", pred=lambda a: address in name_of(a) and "·" in name_of(a), timeout=10)
+
+    def choose(self, address):
+        """Open ADDRESS and turn on "Pass through to virtual machines"."""
+        self.open_device(address)
+        sw = find(self.window, "check box", "Pass through to virtual machines")
+        act(sw, "toggle")
+        wait_for(lambda: is_checked(sw), 10, what="the switch on")
+
+    def says(self, text, timeout=30):
+        """The first label of the main window that contains TEXT, waiting for it."""
+        return wait_for(lambda: next((t for t in labels(self.window) if text in t), None), timeout,
+                        what="%r in the window (labels: %s)" % (text, labels(self.window)))
+
+    def click(self, node, within=None):
+        """Click the middle of NODE with the X pointer (list rows have no action).
+        WITHIN: the top-level NODE is in (a dialog), when not the main window."""
+        top = within if within is not None else self.window
+        title = "^%s$" % re.escape(name_of(top)) if within is not None else "^Passthrough"
         e = Atspi.Component.get_extents(node, Atspi.CoordType.WINDOW)
-        wid = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", "^Passthrough"], capture_output=True,
+        wid = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", title], capture_output=True,
                              text=True, timeout=30).stdout.split()
-        check(wid, "no X window for the app")
+        check(wid, "no X window for %s" % title)
         geo = dict(line.split("=") for line in subprocess.run(["xdotool", "getwindowgeometry", "--shell", wid[0]],
                                                               capture_output=True, text=True, timeout=30).stdout.split())
-        fe = Atspi.Component.get_extents(self.window, Atspi.CoordType.WINDOW)
+        fe = Atspi.Component.get_extents(top, Atspi.CoordType.WINDOW)
         margin = (int(geo["WIDTH"]) - fe.width) // 2
         x = int(geo["X"]) + margin + e.x + e.width // 2
         y = int(geo["Y"]) + margin + e.y + e.height // 2
         subprocess.run(["xdotool", "mousemove", str(x), str(y), "click", "1"], check=True, timeout=30)
+
+    def key(self, *keys):
+        """Press KEYS (xdotool names) in the window that has the X focus."""
+        subprocess.run(["xdotool", "key", "--delay", "80", *keys], check=True, timeout=30)
 
     def screenshot(self, name):
         out_dir = os.path.join(BUILD or "/tmp", "tests", "gui", "shots")
@@ -252,6 +345,13 @@ def run(main):
         if not isinstance(e, Failure):
             import traceback
             traceback.print_exc()
+        live = [app for app in _apps if app.proc.poll() is None]
+        if live:
+            # What the window showed when it failed: the first thing to look at.
+            try:
+                live[-1].screenshot("failed-" + os.path.splitext(os.path.basename(sys.argv[0]))[0])
+            except Exception:
+                pass
         for app in _apps:
             if app.proc.poll() is not None and app.proc.returncode not in (0, -15):
                 print("the app exited with %d; its messages:\n%s" % (app.proc.returncode, app.proc.stderr.read()[-4000:]),

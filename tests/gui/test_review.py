@@ -44,7 +44,11 @@ def main():
         gpu = next(d for g in listing["groups"] for d in g["devices"]
                    if d["kind"] == "gpu" and not d["boot_vga"] and not d["shares_group_with"])
         address = gpu["address"]
-        plan = ptgui.ctl_json("--root", root, "plan", "--select", address)
+        # The review asks for the safe first boot by default, and for the
+        # plain plan only where the plan says a trial cannot work.
+        plan = ptgui.ctl_json("--root", root, "plan", "--select", address, "--trial")
+        if any(b["code"] == "trial-unavailable" for b in plan["blockers"]):
+            plan = ptgui.ctl_json("--root", root, "plan", "--select", address)
 
         app = App("--root", root)
         try:
