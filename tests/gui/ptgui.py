@@ -103,6 +103,10 @@ def find(root, role=None, name=None, pred=lambda a: True, timeout=10):
     return wait_for(look, timeout, what="%s %r" % (role, name))
 
 
+def has_label_starting(root, prefix):
+    return any(t.startswith(prefix) for t in labels(root))
+
+
 def act(a, action):
     for i in range(Atspi.Action.get_n_actions(a)):
         if Atspi.Action.get_action_name(a, i) == action:

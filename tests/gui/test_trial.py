@@ -86,7 +86,9 @@ def main():
                 app.screenshot("trial-kept")
                 check("vfio-pci.ids=10de:2184,10de:1aeb" in m.read("etc/default/grub"),
                       "Keep this setup did not make the arguments the default:\n" + m.read("etc/default/grub"))
-                check(not os.path.exists(m.path("boot/grub/custom.cfg")), "the trial entry is still there")
+                kept = m.read("boot/grub/custom.cfg")
+                check("Passthrough trial" not in kept, "the trial entry is still there:\n" + kept)
+                check("without passthrough" in kept, "Keep left no way back in the boot menu:\n" + kept)
 
         # ---- armed, fell back: undo or try again -------------------------
         with helperbus.machine(bus) as m:
