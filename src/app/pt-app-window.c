@@ -76,10 +76,12 @@ struct _PtAppWindow
   GtkTreeListModel     *tree_model;
   GtkSingleSelection   *list_selection;
   GHashTable           *haystacks;      /* PtDevice* → lower-case searchable text */
+  GPtrArray            *spare_rows;     /* group and device rows of list items GTK let go */
 
   char                 *query;          /* lower-case, NULL when empty */
   DeviceFilter          filter;
   gint64                search_started; /* for PASSTHROUGH_APP_TIMINGS */
+  gboolean              tree_pending;   /* set_machine() left the tree for after the first frame */
   gboolean              first_frame_seen;
 };
 
@@ -230,6 +232,7 @@ refilter (PtAppWindow *self)
 
   if (self->group_filter == NULL)
     return;
+  self->tree_pending = FALSE;
   expand = is_filtering (self) ||
            pt_topology_get_n_devices (pt_app_machine_get_topology (self->machine)) <= EXPAND_ALL_LIMIT;
   /* Detach the list first: swapping models under it would let it recycle
@@ -306,9 +309,45 @@ setup_row (GtkSignalListItemFactory *factory,
   gtk_list_item_set_child (item, expander);
 }
 
+/* GTK 4.8's list view keeps no list item for another item: every search
+ * that changes the rows tears ~200 of them down and sets up as many new
+ * ones. Building a group or device row from its template is most of that
+ * cost, so the rows of a torn-down item wait here for the next one. */
+static void
+teardown_row (GtkSignalListItemFactory *factory,
+              GtkListItem              *item,
+              gpointer                  user_data)
+{
+  PtAppWindow *self = user_data;
+  GtkWidget *expander = gtk_list_item_get_child (item);
+  GtkWidget *box = expander != NULL ? gtk_tree_expander_get_child (GTK_TREE_EXPANDER (expander)) : NULL;
+  GtkWidget *c;
+
+  if (box == NULL || self->spare_rows == NULL)
+    return;
+  while ((c = gtk_widget_get_first_child (box)) != NULL)
+    {
+      /* A list view holds at most ~200 items, rows of both kinds. */
+      if (self->spare_rows->len < 512)
+        g_ptr_array_add (self->spare_rows, g_object_ref (c));
+      gtk_box_remove (GTK_BOX (box), c);
+    }
+}
+
 static GtkWidget *
-row_of_type (GtkWidget *box,
-             GType      type)
+take_spare_row (PtAppWindow *self,
+                GType        type)
+{
+  for (guint i = self->spare_rows->len; i > 0; i--)
+    if (G_TYPE_CHECK_INSTANCE_TYPE (g_ptr_array_index (self->spare_rows, i - 1), type))
+      return g_ptr_array_steal_index_fast (self->spare_rows, i - 1);
+  return g_object_ref_sink (g_object_new (type, "hexpand", TRUE, NULL));
+}
+
+static GtkWidget *
+row_of_type (PtAppWindow *self,
+             GtkWidget   *box,
+             GType        type)
 {
   GtkWidget *row = NULL;
 
@@ -320,8 +359,10 @@ row_of_type (GtkWidget *box,
     }
   if (row == NULL)
     {
-      row = g_object_new (type, "hexpand", TRUE, NULL);
+      row = take_spare_row (self, type);
+      gtk_widget_set_visible (row, TRUE);
       gtk_box_append (GTK_BOX (box), row);
+      g_object_unref (row);
     }
   return row;
 }
@@ -339,9 +380,9 @@ bind_row (GtkSignalListItemFactory *factory,
 
   gtk_tree_expander_set_list_row (expander, row);
   if (PT_IS_GROUP (obj))
-    pt_app_group_row_set_group (PT_APP_GROUP_ROW (row_of_type (box, PT_APP_TYPE_GROUP_ROW)), obj);
+    pt_app_group_row_set_group (PT_APP_GROUP_ROW (row_of_type (self, box, PT_APP_TYPE_GROUP_ROW)), obj);
   else if (PT_IS_DEVICE (obj))
-    pt_app_device_row_set_device (PT_APP_DEVICE_ROW (row_of_type (box, PT_APP_TYPE_DEVICE_ROW)),
+    pt_app_device_row_set_device (PT_APP_DEVICE_ROW (row_of_type (self, box, PT_APP_TYPE_DEVICE_ROW)),
                                   pt_app_machine_get_topology (self->machine), obj, self->selection);
   g_object_unref (obj);
 }
@@ -654,6 +695,69 @@ refresh_status (PtAppWindow *self)
 /* ---- loading ---------------------------------------------------------- */
 
 static void
+print_tree_frame_time (GdkFrameClock *clock,
+                       gpointer       user_data)
+{
+  g_print ("passthrough-timing: tree-frame %" G_GINT64_FORMAT " us (monotonic)\n", g_get_monotonic_time ());
+  g_signal_handlers_disconnect_by_func (clock, print_tree_frame_time, user_data);
+}
+
+static gboolean
+build_pending_tree (gpointer user_data)
+{
+  PtAppWindow *self = user_data;
+
+  if (self->tree_pending)
+    {
+      refilter (self);
+      if (pt_app_application_timings_enabled () && gtk_widget_get_frame_clock (GTK_WIDGET (self)) != NULL)
+        g_signal_connect (gtk_widget_get_frame_clock (GTK_WIDGET (self)), "after-paint",
+                          G_CALLBACK (print_tree_frame_time), NULL);
+    }
+  g_object_unref (self);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_first_tick (GtkWidget     *widget,
+               GdkFrameClock *clock,
+               gpointer       user_data)
+{
+  /* The tick comes before the frame is laid out and painted; an idle
+   * comes after it. */
+  g_idle_add (build_pending_tree, g_object_ref (widget));
+  return G_SOURCE_REMOVE;
+}
+
+/* Building the rows of a large tree (GTK 4.8's list view makes ~200 of
+ * them, whatever fits on screen) and laying them out costs as much again
+ * as the window itself: the window shows first, with a spinner where the
+ * tree goes, and the tree comes in the frame after. A search, a filter or
+ * show-device before then builds it at once (refilter()). */
+static void
+show_tree_after_first_frame (PtAppWindow *self)
+{
+  if (gtk_stack_get_child_by_name (self->sidebar_stack, "loading") == NULL)
+    {
+      GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+      GtkWidget *spinner = gtk_spinner_new ();
+      GtkWidget *label = gtk_label_new (_("Listing the devices…"));
+
+      gtk_widget_set_valign (box, GTK_ALIGN_CENTER);
+      gtk_widget_set_size_request (spinner, 32, 32);
+      gtk_spinner_set_spinning (GTK_SPINNER (spinner), TRUE);
+      gtk_widget_add_css_class (label, "dim-label");
+      gtk_box_append (GTK_BOX (box), spinner);
+      gtk_box_append (GTK_BOX (box), label);
+      gtk_stack_add_named (self->sidebar_stack, box, "loading");
+    }
+  gtk_stack_set_visible_child_name (self->sidebar_stack, "loading");
+  if (!self->tree_pending)
+    gtk_widget_add_tick_callback (GTK_WIDGET (self), on_first_tick, NULL, NULL);
+  self->tree_pending = TRUE;
+}
+
+static void
 set_machine (PtAppWindow  *self,
              PtAppMachine *machine)
 {
@@ -717,7 +821,10 @@ set_machine (PtAppWindow  *self,
                                 ready > 0 ? "emblem-ok-symbolic" : ready == 0 ? "dialog-warning-symbolic"
                                                                               : "dialog-question-symbolic");
 
-  refilter (self);
+  if (!gtk_widget_get_mapped (GTK_WIDGET (self)) && pt_topology_get_n_devices (topo) > EXPAND_ALL_LIMIT)
+    show_tree_after_first_frame (self);
+  else
+    refilter (self);
   gtk_single_selection_set_selected (self->list_selection, GTK_INVALID_LIST_POSITION);
   refresh_status (self);
 
@@ -1027,7 +1134,11 @@ void
 pt_app_window_search (PtAppWindow *self,
                       const char  *text)
 {
+  /* Setting the text deletes the old one first, and the entry reports an
+   * empty text at once: that would rebuild the whole tree in between. */
+  g_signal_handlers_block_by_func (self->search_entry, on_search_changed, self);
   gtk_editable_set_text (GTK_EDITABLE (self->search_entry), text);
+  g_signal_handlers_unblock_by_func (self->search_entry, on_search_changed, self);
   /* Act now rather than after the entry's 150 ms debounce. */
   on_search_changed (self);
 }
@@ -1036,8 +1147,11 @@ static gboolean
 select_device_row (PtAppWindow *self,
                    const char  *address)
 {
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->tree_model));
+  guint n;
 
+  if (self->tree_pending)
+    refilter (self);
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->tree_model));
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(GtkTreeListRow) row = g_list_model_get_item (G_LIST_MODEL (self->tree_model), i);
@@ -1242,6 +1356,7 @@ pt_app_window_dispose (GObject *object)
   if (self->list_view != NULL)
     gtk_list_view_set_model (self->list_view, NULL);
   g_clear_object (&self->list_selection);
+  g_clear_pointer (&self->spare_rows, g_ptr_array_unref);
   g_clear_object (&self->tree_model);
   g_clear_object (&self->group_model);
   g_clear_object (&self->group_filter);
@@ -1312,6 +1427,7 @@ pt_app_window_init (PtAppWindow *self)
 
   self->selection = pt_app_selection_new ();
   self->haystacks = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_free);
+  self->spare_rows = g_ptr_array_new_with_free_func (g_object_unref);
   self->groups = g_list_store_new (PT_TYPE_GROUP);
   self->group_filter = gtk_custom_filter_new (group_matches, self, NULL);
   self->device_filter = gtk_custom_filter_new (device_matches, self, NULL);
@@ -1328,6 +1444,7 @@ pt_app_window_init (PtAppWindow *self)
   g_signal_connect (factory, "setup", G_CALLBACK (setup_row), self);
   g_signal_connect (factory, "bind", G_CALLBACK (bind_row), self);
   g_signal_connect (factory, "unbind", G_CALLBACK (unbind_row), self);
+  g_signal_connect (factory, "teardown", G_CALLBACK (teardown_row), self);
   gtk_list_view_set_factory (self->list_view, factory);
   g_object_unref (factory);
   gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->list_selection));
