@@ -239,6 +239,7 @@ static void
 refilter (PtAppWindow *self)
 {
   gint64 start = g_get_monotonic_time ();
+  double start_cpu = process_cpu_ms ();
   gint64 detached, filtered;
   guint n_groups;
   gboolean expand;
@@ -274,13 +275,14 @@ refilter (PtAppWindow *self)
 
   if (pt_app_application_timings_enabled ())
     {
-      g_print ("passthrough-timing: search “%s” %.2f ms (filter %.2f ms, list rows %.2f ms), %u rows shown of %u devices\n",
+      g_print ("passthrough-timing: search “%s” %.2f ms (filter %.2f ms, list rows %.2f ms), %u rows shown of %u devices, cpu %.2f ms\n",
                self->query ? self->query : "",
                (g_get_monotonic_time () - start) / 1000.0,
                (filtered - detached) / 1000.0,
                ((detached - start) + (g_get_monotonic_time () - filtered)) / 1000.0,
                g_list_model_get_n_items (G_LIST_MODEL (self->tree_model)),
-               pt_topology_get_n_devices (pt_app_machine_get_topology (self->machine)));
+               pt_topology_get_n_devices (pt_app_machine_get_topology (self->machine)),
+               process_cpu_ms () - start_cpu);
       self->search_started = start;
       gtk_widget_add_tick_callback (GTK_WIDGET (self), print_frame_time, NULL, NULL);
     }
@@ -305,79 +307,30 @@ on_search_changed (PtAppWindow *self)
 
 /* ---- list rows -------------------------------------------------------- */
 
-/* Each list item holds up to one group row and one device row and shows
- * one of them: rows are recycled between groups and devices all the time
- * while searching, and building a row from its template costs more than
- * hiding one. Each is built the first time the item needs it. */
+/* GTK 4.8's list view keeps no list item for another item: every search
+ * that changes the rows tears ~200 of them down and sets up as many new
+ * ones. Building a group or device row from its template, and destroying
+ * it, was most of that cost, so a list item borrows its row from
+ * spare_rows while bound and gives it back when unbound. */
 static void
 setup_row (GtkSignalListItemFactory *factory,
            GtkListItem              *item,
            gpointer                  user_data)
 {
   GtkWidget *expander = gtk_tree_expander_new ();
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
 
   gtk_tree_expander_set_indent_for_icon (GTK_TREE_EXPANDER (expander), TRUE);
-  gtk_tree_expander_set_child (GTK_TREE_EXPANDER (expander), box);
   gtk_list_item_set_child (item, expander);
 }
 
-/* GTK 4.8's list view keeps no list item for another item: every search
- * that changes the rows tears ~200 of them down and sets up as many new
- * ones. Building a group or device row from its template is most of that
- * cost, so the rows of a torn-down item wait here for the next one. */
-static void
-teardown_row (GtkSignalListItemFactory *factory,
-              GtkListItem              *item,
-              gpointer                  user_data)
-{
-  PtAppWindow *self = user_data;
-  GtkWidget *expander = gtk_list_item_get_child (item);
-  GtkWidget *box = expander != NULL ? gtk_tree_expander_get_child (GTK_TREE_EXPANDER (expander)) : NULL;
-  GtkWidget *c;
-
-  if (box == NULL || self->spare_rows == NULL)
-    return;
-  while ((c = gtk_widget_get_first_child (box)) != NULL)
-    {
-      /* A list view holds at most ~200 items, rows of both kinds. */
-      if (self->spare_rows->len < 512)
-        g_ptr_array_add (self->spare_rows, g_object_ref (c));
-      gtk_box_remove (GTK_BOX (box), c);
-    }
-}
-
 static GtkWidget *
-take_spare_row (PtAppWindow *self,
-                GType        type)
+row_of_type (PtAppWindow *self,
+             GType        type)
 {
   for (guint i = self->spare_rows->len; i > 0; i--)
     if (G_TYPE_CHECK_INSTANCE_TYPE (g_ptr_array_index (self->spare_rows, i - 1), type))
       return g_ptr_array_steal_index_fast (self->spare_rows, i - 1);
   return g_object_ref_sink (g_object_new (type, "hexpand", TRUE, NULL));
-}
-
-static GtkWidget *
-row_of_type (PtAppWindow *self,
-             GtkWidget   *box,
-             GType        type)
-{
-  GtkWidget *row = NULL;
-
-  for (GtkWidget *c = gtk_widget_get_first_child (box); c != NULL; c = gtk_widget_get_next_sibling (c))
-    {
-      gtk_widget_set_visible (c, G_TYPE_CHECK_INSTANCE_TYPE (c, type));
-      if (G_TYPE_CHECK_INSTANCE_TYPE (c, type))
-        row = c;
-    }
-  if (row == NULL)
-    {
-      row = take_spare_row (self, type);
-      gtk_widget_set_visible (row, TRUE);
-      gtk_box_append (GTK_BOX (box), row);
-      g_object_unref (row);
-    }
-  return row;
 }
 
 static void
@@ -388,16 +341,22 @@ bind_row (GtkSignalListItemFactory *factory,
   PtAppWindow *self = user_data;
   GtkTreeExpander *expander = GTK_TREE_EXPANDER (gtk_list_item_get_child (item));
   GtkTreeListRow *row = gtk_list_item_get_item (item);
-  gpointer obj = gtk_tree_list_row_get_item (row);
-  GtkWidget *box = gtk_tree_expander_get_child (expander);
+  g_autoptr(GObject) obj = gtk_tree_list_row_get_item (row);
+  g_autoptr(GtkWidget) child = NULL;
 
   gtk_tree_expander_set_list_row (expander, row);
   if (PT_IS_GROUP (obj))
-    pt_app_group_row_set_group (PT_APP_GROUP_ROW (row_of_type (self, box, PT_APP_TYPE_GROUP_ROW)), obj);
+    {
+      child = row_of_type (self, PT_APP_TYPE_GROUP_ROW);
+      pt_app_group_row_set_group (PT_APP_GROUP_ROW (child), PT_GROUP (obj));
+    }
   else if (PT_IS_DEVICE (obj))
-    pt_app_device_row_set_device (PT_APP_DEVICE_ROW (row_of_type (self, box, PT_APP_TYPE_DEVICE_ROW)),
-                                  pt_app_machine_get_topology (self->machine), obj, self->selection);
-  g_object_unref (obj);
+    {
+      child = row_of_type (self, PT_APP_TYPE_DEVICE_ROW);
+      pt_app_device_row_set_device (PT_APP_DEVICE_ROW (child), pt_app_machine_get_topology (self->machine),
+                                    PT_DEVICE (obj), self->selection);
+    }
+  gtk_tree_expander_set_child (expander, child);
 }
 
 static void
@@ -405,7 +364,15 @@ unbind_row (GtkSignalListItemFactory *factory,
             GtkListItem              *item,
             gpointer                  user_data)
 {
-  gtk_tree_expander_set_list_row (GTK_TREE_EXPANDER (gtk_list_item_get_child (item)), NULL);
+  PtAppWindow *self = user_data;
+  GtkTreeExpander *expander = GTK_TREE_EXPANDER (gtk_list_item_get_child (item));
+  GtkWidget *child = gtk_tree_expander_get_child (expander);
+
+  /* A list view holds at most ~200 items, rows of both kinds. */
+  if (child != NULL && self->spare_rows != NULL && self->spare_rows->len < 512)
+    g_ptr_array_add (self->spare_rows, g_object_ref (child));
+  gtk_tree_expander_set_child (expander, NULL);
+  gtk_tree_expander_set_list_row (expander, NULL);
 }
 
 /* ---- content ---------------------------------------------------------- */
@@ -1470,7 +1437,6 @@ pt_app_window_init (PtAppWindow *self)
   g_signal_connect (factory, "setup", G_CALLBACK (setup_row), self);
   g_signal_connect (factory, "bind", G_CALLBACK (bind_row), self);
   g_signal_connect (factory, "unbind", G_CALLBACK (unbind_row), self);
-  g_signal_connect (factory, "teardown", G_CALLBACK (teardown_row), self);
   gtk_list_view_set_factory (self->list_view, factory);
   g_object_unref (factory);
   gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->list_selection));
