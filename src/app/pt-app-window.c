@@ -3,7 +3,7 @@
  * The sidebar is a GtkListView over
  *   GtkTreeListModel (groups → devices)
  *     root:     GtkFilterListModel (groups, "has a matching device")
- *     children: GtkFilterListModel (a group's devices, "matches")
+ *     children: GListStore (a group's matching devices, made when the tree is)
  * so a search finds devices inside collapsed groups, and matching groups are
  * shown expanded while a search or a filter is on.
  *
@@ -72,7 +72,6 @@ struct _PtAppWindow
   PtAppSelection       *selection;
   GListStore           *groups;
   GtkCustomFilter      *group_filter;
-  GtkCustomFilter      *device_filter;
   GtkFilterListModel   *group_model;
   GtkTreeListModel     *tree_model;
   GtkSingleSelection   *list_selection;
@@ -197,16 +196,35 @@ is_filtering (PtAppWindow *self)
   return self->query != NULL || self->filter != FILTER_ALL;
 }
 
+/* The tree is built anew for every search (refilter()), so a group's
+ * matching devices can be a plain list: a filter model per group cost a
+ * bitset, a signal and a second pass of the filter each. */
 static GListModel *
 create_child_model (gpointer item,
                     gpointer user_data)
 {
   PtAppWindow *self = user_data;
+  GListModel *devices;
+  GListStore *shown;
+  g_autoptr(GPtrArray) matching = NULL;
+  guint n;
 
   if (!PT_IS_GROUP (item))
     return NULL;
-  return G_LIST_MODEL (gtk_filter_list_model_new (g_object_ref (pt_group_get_devices (item)),
-                                                  g_object_ref (GTK_FILTER (self->device_filter))));
+  devices = pt_group_get_devices (item);
+  n = g_list_model_get_n_items (devices);
+  matching = g_ptr_array_new_full (n, g_object_unref);
+  for (guint i = 0; i < n; i++)
+    {
+      PtDevice *dev = g_list_model_get_item (devices, i);
+      if (device_matches (dev, self))
+        g_ptr_array_add (matching, dev);
+      else
+        g_object_unref (dev);
+    }
+  shown = g_list_store_new (PT_TYPE_DEVICE);
+  g_list_store_splice (shown, 0, 0, matching->pdata, matching->len);
+  return G_LIST_MODEL (shown);
 }
 
 /* Expanding groups one by one costs a model change and a list update
@@ -258,10 +276,8 @@ refilter (PtAppWindow *self)
   g_clear_object (&self->tree_model);
   {
     g_autoptr(GtkCustomFilter) group_filter = gtk_custom_filter_new (group_matches, self, NULL);
-    g_autoptr(GtkCustomFilter) device_filter = gtk_custom_filter_new (device_matches, self, NULL);
 
     detached = g_get_monotonic_time ();
-    g_set_object (&self->device_filter, device_filter);
     g_set_object (&self->group_filter, group_filter);
     g_clear_object (&self->group_model);
     self->group_model = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (self->groups)),
@@ -1353,7 +1369,6 @@ pt_app_window_dispose (GObject *object)
   g_clear_object (&self->tree_model);
   g_clear_object (&self->group_model);
   g_clear_object (&self->group_filter);
-  g_clear_object (&self->device_filter);
   g_clear_object (&self->groups);
   g_cancellable_cancel (self->status_cancellable);
   g_clear_object (&self->status_cancellable);
@@ -1423,7 +1438,6 @@ pt_app_window_init (PtAppWindow *self)
   self->spare_rows = g_ptr_array_new_with_free_func (g_object_unref);
   self->groups = g_list_store_new (PT_TYPE_GROUP);
   self->group_filter = gtk_custom_filter_new (group_matches, self, NULL);
-  self->device_filter = gtk_custom_filter_new (device_matches, self, NULL);
   self->group_model = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (self->groups)),
                                                  g_object_ref (GTK_FILTER (self->group_filter)));
   self->tree_model = gtk_tree_list_model_new (g_object_ref (G_LIST_MODEL (self->group_model)),
