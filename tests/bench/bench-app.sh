@@ -18,13 +18,13 @@
 # Measured 2026-11-22 before the tree was deferred and rows were reused
 # (`tests/bench/bench-app.sh _build-app 5`, load 3.6): first frame 203 ms
 # empty vs 460 ms (2.26×); peak RSS 1.36×; search 23–97 ms wall.
-# After (`tests/bench/bench-app.sh _build 5`, load 4.5): first frame 453 ms
-# empty vs 842 ms (1.86×; CPU 202 vs 364 ms, 1.80×, target still missed);
-# the frame with the rows 1,233 ms (CPU 510 ms); peak RSS 90.7 vs 121.5 MiB
-# (1.34×); search 21–75 ms CPU, 50–268 ms wall (missed: GTK 4.8's list view
-# builds ~200 new list items for every new set of rows).
-# Instructions until the first frame (`BENCH_CALLGRIND=1`): 1,553 M before,
-# 1,097 M after.
+# After (`tests/bench/bench-app.sh _build 5`, load 3.2): first frame 336 ms
+# empty vs 483 ms (1.44×; 1.86× in a run at load 4.5), CPU 209 vs 355 ms
+# (1.70×: not met by CPU time); the frame with the rows 614 ms (CPU 478 ms);
+# peak RSS 90.7 vs 120.9 MiB (1.33×); search 20–63 ms CPU, 24–102 ms wall
+# (missed: GTK 4.8's list view builds ~200 new list items for every new set
+# of rows). Instructions until the first frame (`BENCH_CALLGRIND=1`): 1,553 M
+# before, 1,098 M after.
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -euo pipefail
 cd "$(dirname "$0")/../.."
