@@ -26,6 +26,9 @@ struct _PtAppDeviceRow
 
 G_DEFINE_FINAL_TYPE (PtAppDeviceRow, pt_app_device_row, GTK_TYPE_WIDGET)
 
+/* More than the widest sidebar shows on the details line. */
+#define DETAILS_SHOWN_CHARS 160
+
 const char *
 pt_app_kind_icon_name (PtDeviceKind kind)
 {
@@ -90,7 +93,18 @@ pt_app_device_row_set_device (PtAppDeviceRow *self,
     g_string_append (details, _("no driver"));
   for (guint i = 0; i < badges->len; i++)
     g_string_append_printf (details, " · %s", (const char *) g_ptr_array_index (badges, i));
-  gtk_label_set_label (self->details, details->str);
+  /* One line shows some 100 characters, but Pango shapes the whole text to
+   * measure even an ellipsized label: with a hundred equal cards "same IDs
+   * as …" is kilobytes long, and 200 rows of it made every search slow.
+   * The tooltip (laid out only when shown) and screen readers keep it all. */
+  if (g_utf8_strlen (details->str, DETAILS_SHOWN_CHARS + 1) > DETAILS_SHOWN_CHARS)
+    {
+      g_autofree char *shown = g_utf8_substring (details->str, 0, DETAILS_SHOWN_CHARS);
+      g_autofree char *line = g_strconcat (shown, "…", NULL);
+      gtk_label_set_label (self->details, line);
+    }
+  else
+    gtk_label_set_label (self->details, details->str);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->details), details->str);
 
   /* The contract with tests and screen readers: full address first, then

@@ -3,7 +3,7 @@
  * The sidebar is a GtkListView over
  *   GtkTreeListModel (groups → devices)
  *     root:     GtkFilterListModel (groups, "has a matching device")
- *     children: GtkFilterListModel (a group's devices, "matches")
+ *     children: GListStore (a group's matching devices, made when the tree is)
  * so a search finds devices inside collapsed groups, and matching groups are
  * shown expanded while a search or a filter is on.
  *
@@ -28,6 +28,7 @@
 #include "pt-describe.h"
 
 #include <json-glib/json-glib.h>
+#include <sys/resource.h>
 
 /* Trees at most this large start expanded (a desktop has 30 to 150 PCI
  * functions, and a person wants to see them, not 40 closed groups); larger
@@ -73,19 +74,32 @@ struct _PtAppWindow
   PtAppSelection       *selection;
   GListStore           *groups;
   GtkCustomFilter      *group_filter;
-  GtkCustomFilter      *device_filter;
   GtkFilterListModel   *group_model;
   GtkTreeListModel     *tree_model;
   GtkSingleSelection   *list_selection;
   GHashTable           *haystacks;      /* PtDevice* → lower-case searchable text */
+  GPtrArray            *spare_rows;     /* group and device rows of list items GTK let go */
 
   char                 *query;          /* lower-case, NULL when empty */
   DeviceFilter          filter;
   gint64                search_started; /* for PASSTHROUGH_APP_TIMINGS */
+  gboolean              tree_pending;   /* set_machine() left the tree for after the first frame */
   gboolean              first_frame_seen;
 };
 
 G_DEFINE_FINAL_TYPE (PtAppWindow, pt_app_window, ADW_TYPE_APPLICATION_WINDOW)
+
+/* CPU time of the process so far, for PASSTHROUGH_APP_TIMINGS: steadier
+ * than wall time on a machine that does other things too. */
+static double
+process_cpu_ms (void)
+{
+  struct rusage usage;
+
+  getrusage (RUSAGE_SELF, &usage);
+  return (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1000.0 +
+         (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1000.0;
+}
 
 /* ---- matching --------------------------------------------------------- */
 
@@ -184,16 +198,35 @@ is_filtering (PtAppWindow *self)
   return self->query != NULL || self->filter != FILTER_ALL;
 }
 
+/* The tree is built anew for every search (refilter()), so a group's
+ * matching devices can be a plain list: a filter model per group cost a
+ * bitset, a signal and a second pass of the filter each. */
 static GListModel *
 create_child_model (gpointer item,
                     gpointer user_data)
 {
   PtAppWindow *self = user_data;
+  GListModel *devices;
+  GListStore *shown;
+  g_autoptr(GPtrArray) matching = NULL;
+  guint n;
 
   if (!PT_IS_GROUP (item))
     return NULL;
-  return G_LIST_MODEL (gtk_filter_list_model_new (g_object_ref (pt_group_get_devices (item)),
-                                                  g_object_ref (GTK_FILTER (self->device_filter))));
+  devices = pt_group_get_devices (item);
+  n = g_list_model_get_n_items (devices);
+  matching = g_ptr_array_new_full (n, g_object_unref);
+  for (guint i = 0; i < n; i++)
+    {
+      PtDevice *dev = g_list_model_get_item (devices, i);
+      if (device_matches (dev, self))
+        g_ptr_array_add (matching, dev);
+      else
+        g_object_unref (dev);
+    }
+  shown = g_list_store_new (PT_TYPE_DEVICE);
+  g_list_store_splice (shown, 0, 0, matching->pdata, matching->len);
+  return G_LIST_MODEL (shown);
 }
 
 /* Expanding groups one by one costs a model change and a list update
@@ -226,12 +259,14 @@ static void
 refilter (PtAppWindow *self)
 {
   gint64 start = g_get_monotonic_time ();
+  double start_cpu = process_cpu_ms ();
   gint64 detached, filtered;
   guint n_groups;
   gboolean expand;
 
   if (self->group_filter == NULL)
     return;
+  self->tree_pending = FALSE;
   expand = is_filtering (self) ||
            pt_topology_get_n_devices (pt_app_machine_get_topology (self->machine)) <= EXPAND_ALL_LIMIT;
   /* Detach the list first: swapping models under it would let it recycle
@@ -243,10 +278,8 @@ refilter (PtAppWindow *self)
   g_clear_object (&self->tree_model);
   {
     g_autoptr(GtkCustomFilter) group_filter = gtk_custom_filter_new (group_matches, self, NULL);
-    g_autoptr(GtkCustomFilter) device_filter = gtk_custom_filter_new (device_matches, self, NULL);
 
     detached = g_get_monotonic_time ();
-    g_set_object (&self->device_filter, device_filter);
     g_set_object (&self->group_filter, group_filter);
     g_clear_object (&self->group_model);
     self->group_model = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (self->groups)),
@@ -260,13 +293,14 @@ refilter (PtAppWindow *self)
 
   if (pt_app_application_timings_enabled ())
     {
-      g_print ("passthrough-timing: search “%s” %.2f ms (filter %.2f ms, list rows %.2f ms), %u rows shown of %u devices\n",
+      g_print ("passthrough-timing: search “%s” %.2f ms (filter %.2f ms, list rows %.2f ms), %u rows shown of %u devices, cpu %.2f ms\n",
                self->query ? self->query : "",
                (g_get_monotonic_time () - start) / 1000.0,
                (filtered - detached) / 1000.0,
                ((detached - start) + (g_get_monotonic_time () - filtered)) / 1000.0,
                g_list_model_get_n_items (G_LIST_MODEL (self->tree_model)),
-               pt_topology_get_n_devices (pt_app_machine_get_topology (self->machine)));
+               pt_topology_get_n_devices (pt_app_machine_get_topology (self->machine)),
+               process_cpu_ms () - start_cpu);
       self->search_started = start;
       gtk_widget_add_tick_callback (GTK_WIDGET (self), print_frame_time, NULL, NULL);
     }
@@ -291,17 +325,17 @@ on_search_changed (PtAppWindow *self)
 
 /* ---- list rows -------------------------------------------------------- */
 
-/* Each list item holds up to one group row and one device row and shows
- * one of them: rows are recycled between groups and devices all the time
- * while searching, and building a row from its template costs more than
- * hiding one. Each is built the first time the item needs it. */
+/* GTK 4.8's list view keeps no list item for another item: every search
+ * that changes the rows tears ~200 of them down and sets up as many new
+ * ones. Building a group or device row from its template, and destroying
+ * it, was most of that cost, so a list item borrows its row from
+ * spare_rows while bound and gives it back when unbound. */
 static void
 setup_row (GtkSignalListItemFactory *factory,
            GtkListItem              *item,
            gpointer                  user_data)
 {
   GtkWidget *expander = gtk_tree_expander_new ();
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
 
   gtk_tree_expander_set_indent_for_icon (GTK_TREE_EXPANDER (expander), TRUE);
   /* The row, not the expander inside it, takes the focus: GTK 4.8's list
@@ -309,28 +343,17 @@ setup_row (GtkSignalListItemFactory *factory,
    * focused expander the arrows leave the list. Enter on a group row opens
    * or closes it (on_list_activate). */
   gtk_widget_set_focusable (expander, FALSE);
-  gtk_tree_expander_set_child (GTK_TREE_EXPANDER (expander), box);
   gtk_list_item_set_child (item, expander);
 }
 
 static GtkWidget *
-row_of_type (GtkWidget *box,
-             GType      type)
+row_of_type (PtAppWindow *self,
+             GType        type)
 {
-  GtkWidget *row = NULL;
-
-  for (GtkWidget *c = gtk_widget_get_first_child (box); c != NULL; c = gtk_widget_get_next_sibling (c))
-    {
-      gtk_widget_set_visible (c, G_TYPE_CHECK_INSTANCE_TYPE (c, type));
-      if (G_TYPE_CHECK_INSTANCE_TYPE (c, type))
-        row = c;
-    }
-  if (row == NULL)
-    {
-      row = g_object_new (type, "hexpand", TRUE, NULL);
-      gtk_box_append (GTK_BOX (box), row);
-    }
-  return row;
+  for (guint i = self->spare_rows->len; i > 0; i--)
+    if (G_TYPE_CHECK_INSTANCE_TYPE (g_ptr_array_index (self->spare_rows, i - 1), type))
+      return g_ptr_array_steal_index_fast (self->spare_rows, i - 1);
+  return g_object_ref_sink (g_object_new (type, "hexpand", TRUE, NULL));
 }
 
 static void
@@ -341,28 +364,26 @@ bind_row (GtkSignalListItemFactory *factory,
   PtAppWindow *self = user_data;
   GtkTreeExpander *expander = GTK_TREE_EXPANDER (gtk_list_item_get_child (item));
   GtkTreeListRow *row = gtk_list_item_get_item (item);
-  gpointer obj = gtk_tree_list_row_get_item (row);
-  GtkWidget *box = gtk_tree_expander_get_child (expander);
-
-  GtkWidget *shown = NULL;
+  g_autoptr(GObject) obj = gtk_tree_list_row_get_item (row);
+  g_autoptr(GtkWidget) child = NULL;
 
   gtk_tree_expander_set_list_row (expander, row);
   if (PT_IS_GROUP (obj))
     {
-      shown = row_of_type (box, PT_APP_TYPE_GROUP_ROW);
-      pt_app_group_row_set_group (PT_APP_GROUP_ROW (shown), obj);
+      child = row_of_type (self, PT_APP_TYPE_GROUP_ROW);
+      pt_app_group_row_set_group (PT_APP_GROUP_ROW (child), PT_GROUP (obj));
     }
   else if (PT_IS_DEVICE (obj))
     {
-      shown = row_of_type (box, PT_APP_TYPE_DEVICE_ROW);
-      pt_app_device_row_set_device (PT_APP_DEVICE_ROW (shown), pt_app_machine_get_topology (self->machine), obj,
-                                    self->selection);
+      child = row_of_type (self, PT_APP_TYPE_DEVICE_ROW);
+      pt_app_device_row_set_device (PT_APP_DEVICE_ROW (child), pt_app_machine_get_topology (self->machine),
+                                    PT_DEVICE (obj), self->selection);
     }
+  gtk_tree_expander_set_child (expander, child);
   /* The expander is what takes the keyboard focus: a screen reader must
    * hear the row's name there, not nothing. */
-  if (shown != NULL)
-    gtk_accessible_update_relation (GTK_ACCESSIBLE (expander), GTK_ACCESSIBLE_RELATION_LABELLED_BY, shown, NULL, -1);
-  g_object_unref (obj);
+  if (child != NULL)
+    gtk_accessible_update_relation (GTK_ACCESSIBLE (expander), GTK_ACCESSIBLE_RELATION_LABELLED_BY, child, NULL, -1);
 }
 
 static void
@@ -370,7 +391,15 @@ unbind_row (GtkSignalListItemFactory *factory,
             GtkListItem              *item,
             gpointer                  user_data)
 {
-  gtk_tree_expander_set_list_row (GTK_TREE_EXPANDER (gtk_list_item_get_child (item)), NULL);
+  PtAppWindow *self = user_data;
+  GtkTreeExpander *expander = GTK_TREE_EXPANDER (gtk_list_item_get_child (item));
+  GtkWidget *child = gtk_tree_expander_get_child (expander);
+
+  /* A list view holds at most ~200 items, rows of both kinds. */
+  if (child != NULL && self->spare_rows != NULL && self->spare_rows->len < 512)
+    g_ptr_array_add (self->spare_rows, g_object_ref (child));
+  gtk_tree_expander_set_child (expander, NULL);
+  gtk_tree_expander_set_list_row (expander, NULL);
 }
 
 /* GTK 4.8's list view moves Tab from row to row, so a thousand devices
@@ -700,6 +729,87 @@ on_status_try_again (PtAppWindow *self,
 
 /* ---- loading ---------------------------------------------------------- */
 
+static gboolean
+fill_haystacks (gpointer user_data)
+{
+  PtAppWindow *self = user_data;
+  GListModel *all;
+
+  if (self->machine == NULL || self->haystacks == NULL)
+    return G_SOURCE_REMOVE;
+  all = pt_topology_get_devices (pt_app_machine_get_topology (self->machine));
+  for (guint i = 0; i < g_list_model_get_n_items (all); i++)
+    {
+      g_autoptr(PtDevice) d = g_list_model_get_item (all, i);
+      haystack_for (self, d);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+print_tree_frame_time (GdkFrameClock *clock,
+                       gpointer       user_data)
+{
+  g_print ("passthrough-timing: tree-frame %" G_GINT64_FORMAT " us (monotonic), cpu %.1f ms\n", g_get_monotonic_time (),
+           process_cpu_ms ());
+  g_signal_handlers_disconnect_by_func (clock, print_tree_frame_time, user_data);
+}
+
+static gboolean
+build_pending_tree (gpointer user_data)
+{
+  PtAppWindow *self = user_data;
+
+  if (self->tree_pending)
+    {
+      refilter (self);
+      if (pt_app_application_timings_enabled () && gtk_widget_get_frame_clock (GTK_WIDGET (self)) != NULL)
+        g_signal_connect (gtk_widget_get_frame_clock (GTK_WIDGET (self)), "after-paint",
+                          G_CALLBACK (print_tree_frame_time), NULL);
+    }
+  g_object_unref (self);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_first_tick (GtkWidget     *widget,
+               GdkFrameClock *clock,
+               gpointer       user_data)
+{
+  /* The tick comes before the frame is laid out and painted; an idle
+   * comes after it. */
+  g_idle_add (build_pending_tree, g_object_ref (widget));
+  return G_SOURCE_REMOVE;
+}
+
+/* Building the rows of a large tree (GTK 4.8's list view makes ~200 of
+ * them, whatever fits on screen) and laying them out costs as much again
+ * as the window itself: the window shows first, with a spinner where the
+ * tree goes, and the tree comes in the frame after. A search, a filter or
+ * show-device before then builds it at once (refilter()). */
+static void
+show_tree_after_first_frame (PtAppWindow *self)
+{
+  if (gtk_stack_get_child_by_name (self->sidebar_stack, "loading") == NULL)
+    {
+      GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+      GtkWidget *spinner = gtk_spinner_new ();
+      GtkWidget *label = gtk_label_new (_("Listing the devices…"));
+
+      gtk_widget_set_valign (box, GTK_ALIGN_CENTER);
+      gtk_widget_set_size_request (spinner, 32, 32);
+      gtk_spinner_set_spinning (GTK_SPINNER (spinner), TRUE);
+      gtk_widget_add_css_class (label, "dim-label");
+      gtk_box_append (GTK_BOX (box), spinner);
+      gtk_box_append (GTK_BOX (box), label);
+      gtk_stack_add_named (self->sidebar_stack, box, "loading");
+    }
+  gtk_stack_set_visible_child_name (self->sidebar_stack, "loading");
+  if (!self->tree_pending)
+    gtk_widget_add_tick_callback (GTK_WIDGET (self), on_first_tick, NULL, NULL);
+  self->tree_pending = TRUE;
+}
+
 static void
 set_machine (PtAppWindow  *self,
              PtAppMachine *machine)
@@ -740,15 +850,6 @@ set_machine (PtAppWindow  *self,
     g_set_object (&self->groups, store);
   }
 
-  /* The search text of every device, now rather than on the first search. */
-  {
-    GListModel *all = pt_topology_get_devices (topo);
-    for (guint i = 0; i < g_list_model_get_n_items (all); i++)
-      {
-        g_autoptr(PtDevice) d = g_list_model_get_item (all, i);
-        haystack_for (self, d);
-      }
-  }
 
   window_title = g_strdup_printf (_("Passthrough — %s"), pt_app_machine_get_title (machine));
   gtk_window_set_title (GTK_WINDOW (self), window_title);
@@ -770,7 +871,13 @@ set_machine (PtAppWindow  *self,
                                 ready > 0 ? "emblem-ok-symbolic" : ready == 0 ? "dialog-warning-symbolic"
                                                                               : "dialog-question-symbolic");
 
-  refilter (self);
+  if (!gtk_widget_get_mapped (GTK_WIDGET (self)) && pt_topology_get_n_devices (topo) > EXPAND_ALL_LIMIT)
+    show_tree_after_first_frame (self);
+  else
+    refilter (self);
+  /* The search text of every device, once the window has painted, rather
+   * than on the first search. */
+  g_idle_add_full (G_PRIORITY_LOW, fill_haystacks, g_object_ref (self), g_object_unref);
   gtk_single_selection_set_selected (self->list_selection, GTK_INVALID_LIST_POSITION);
   refresh_status (self);
 
@@ -1131,7 +1238,11 @@ void
 pt_app_window_search (PtAppWindow *self,
                       const char  *text)
 {
+  /* Setting the text deletes the old one first, and the entry reports an
+   * empty text at once: that would rebuild the whole tree in between. */
+  g_signal_handlers_block_by_func (self->search_entry, on_search_changed, self);
   gtk_editable_set_text (GTK_EDITABLE (self->search_entry), text);
+  g_signal_handlers_unblock_by_func (self->search_entry, on_search_changed, self);
   /* Act now rather than after the entry's 150 ms debounce. */
   on_search_changed (self);
 }
@@ -1140,8 +1251,11 @@ static gboolean
 select_device_row (PtAppWindow *self,
                    const char  *address)
 {
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->tree_model));
+  guint n;
 
+  if (self->tree_pending)
+    refilter (self);
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->tree_model));
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(GtkTreeListRow) row = g_list_model_get_item (G_LIST_MODEL (self->tree_model), i);
@@ -1263,7 +1377,8 @@ on_first_after_paint (GdkFrameClock *clock,
 {
   gulong *id = user_data;
 
-  g_print ("passthrough-timing: first-frame %" G_GINT64_FORMAT " us (monotonic)\n", g_get_monotonic_time ());
+  g_print ("passthrough-timing: first-frame %" G_GINT64_FORMAT " us (monotonic), cpu %.1f ms\n", g_get_monotonic_time (),
+           process_cpu_ms ());
   if (g_getenv ("PASSTHROUGH_APP_BENCH_SEARCHES") != NULL)
     {
       GList *windows = gtk_window_list_toplevels ();
@@ -1346,10 +1461,10 @@ pt_app_window_dispose (GObject *object)
   if (self->list_view != NULL)
     gtk_list_view_set_model (self->list_view, NULL);
   g_clear_object (&self->list_selection);
+  g_clear_pointer (&self->spare_rows, g_ptr_array_unref);
   g_clear_object (&self->tree_model);
   g_clear_object (&self->group_model);
   g_clear_object (&self->group_filter);
-  g_clear_object (&self->device_filter);
   g_clear_object (&self->groups);
   g_cancellable_cancel (self->load_cancellable);
   g_clear_object (&self->load_cancellable);
@@ -1419,9 +1534,9 @@ pt_app_window_init (PtAppWindow *self)
 
   self->selection = pt_app_selection_new ();
   self->haystacks = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_free);
+  self->spare_rows = g_ptr_array_new_with_free_func (g_object_unref);
   self->groups = g_list_store_new (PT_TYPE_GROUP);
   self->group_filter = gtk_custom_filter_new (group_matches, self, NULL);
-  self->device_filter = gtk_custom_filter_new (device_matches, self, NULL);
   self->group_model = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (self->groups)),
                                                  g_object_ref (GTK_FILTER (self->group_filter)));
   self->tree_model = gtk_tree_list_model_new (g_object_ref (G_LIST_MODEL (self->group_model)),

@@ -87,7 +87,7 @@ pt_analysis_relations (PtTopology *self)
       for (guint a = run_start; a < i; a++)
         for (guint b = run_start; b < i; b++)
           if (a != b)
-            g_ptr_array_add (devs[a]->slot_functions, g_strdup (devs[b]->address));
+            g_ptr_array_add (devs[a]->slot_functions, g_ref_string_acquire (devs[b]->address));
       run_start = i;
     }
 
@@ -103,7 +103,7 @@ pt_analysis_relations (PtTopology *self)
         {
           PtDevice *other = g_ptr_array_index (same, j);
           if (other != dev && !same_slot (other, dev))
-            g_ptr_array_add (dev->same_ids_as, g_strdup (other->address));
+            g_ptr_array_add (dev->same_ids_as, g_ref_string_acquire (other->address));
         }
     }
 
@@ -125,7 +125,7 @@ pt_analysis_relations (PtTopology *self)
               g_autoptr(PtDevice) other = g_list_model_get_item (devices, j);
 
               if (other != dev && pt_device_is_endpoint (other) && !same_slot (dev, other))
-                g_ptr_array_add (dev->shares_group_with, g_strdup (other->address));
+                g_ptr_array_add (dev->shares_group_with, g_ref_string_acquire (other->address));
             }
         }
     }

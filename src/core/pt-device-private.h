@@ -12,7 +12,7 @@ struct _PtDevice
 {
   GObject       parent_instance;
 
-  char         *address;            /* 0000:01:00.0 */
+  char         *address;            /* 0000:01:00.0, a GRefString */
   guint16       vendor;
   guint16       device;
   guint16       subsystem_vendor;
