@@ -109,12 +109,15 @@ install -m 000 /dev/null /run/systemd/inaccessible/reg
 exec /usr/lib/systemd/systemd --user
 '''
         self.env = dict(os.environ, XDG_RUNTIME_DIR=runtime)
+        # systemd-run --user talks to the manager through the user bus that
+        # the manager's dbus.socket opens at $XDG_RUNTIME_DIR/bus.
+        self.env.pop('DBUS_SESSION_BUS_ADDRESS', None)
         self.proc = subprocess.Popen(['unshare', '--mount', '--propagation', 'private', 'sh', '-c', script],
                                      env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                      start_new_session=True)
-        private = os.path.join(runtime, 'systemd', 'private')
+        sockets = [os.path.join(runtime, 'systemd', 'private'), os.path.join(runtime, 'bus')]
         deadline = time.monotonic() + 60
-        while not os.path.exists(private):
+        while not all(os.path.exists(s) for s in sockets):
             if self.proc.poll() is not None or time.monotonic() > deadline:
                 skip('could not start a systemd manager for the test '
                      f'(exit status {self.proc.poll()})')
