@@ -793,6 +793,9 @@ history_entry (const char *action,
   return json_builder_get_root (b);
 }
 
+/* How many Apply, Revert and Confirm entries the state file remembers. */
+#define STATE_HISTORY_MAX 100
+
 static GStrv
 strv_from_json_array (JsonObject *obj,
                       const char *name)
@@ -1082,6 +1085,15 @@ run_plan (PtPaths         *paths,
                                              old_state->trial ? "confirm" : "apply",
                                              devices, commands_ran));
     }
+  /* The history keeps the latest entries only: every call of a long-lived
+   * helper reads the state file, and Apply rewrites and syncs it, so an
+   * unbounded history made each of them slower and the helper's heap grow
+   * with every Apply and Revert ever made. */
+  {
+    JsonArray *history = json_node_get_array (new_state->history);
+    while (json_array_get_length (history) > STATE_HISTORY_MAX)
+      json_array_remove_element (history, 0);
+  }
   state_text = pt_state_to_json (new_state);
   if (!write_state_file (paths, "state.json", state_text, error))
     {
