@@ -365,12 +365,18 @@ handle_get_readiness (PtDBusHelper1         *skeleton,
 
 #ifdef PT_HELPER_HAVE_ENGINE
 
+/* The status from @topology, or from a fresh scan without one.  After Apply
+ * the scan its plan was made from serves: files in /etc and /boot changed,
+ * not the devices and drivers the status reads. */
 static char *
-dup_status (PtHelper  *self,
-            GError   **error)
+dup_status (PtHelper    *self,
+            PtTopology  *topology,
+            GError     **error)
 {
-  g_autoptr(PtTopology) topology = pt_topology_new_from_sysfs (self->paths, error);
+  g_autoptr(PtTopology) scanned = NULL;
 
+  if (topology == NULL)
+    topology = scanned = pt_topology_new_from_sysfs (self->paths, error);
   if (topology == NULL)
     return NULL;
   return pt_status_to_json (self->paths, topology, FALSE, error);
@@ -382,7 +388,7 @@ handle_get_status (PtDBusHelper1         *skeleton,
                    PtHelper              *self)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *json = dup_status (self, &error);
+  g_autofree char *json = dup_status (self, NULL, &error);
 
   if (json == NULL)
     return_error (self, invocation, error);
@@ -392,22 +398,28 @@ handle_get_status (PtDBusHelper1         *skeleton,
 }
 
 /* The plan for the call's selection, from a fresh scan: the machine may have
- * changed while the caller typed a password. */
+ * changed while the caller typed a password.  The scan goes to
+ * @out_topology when the caller wants it. */
 static PtPlan *
 build_plan (PtHelper      *self,
             PtHelperCall  *call,
+            PtTopology   **out_topology,
             GError       **error)
 {
   g_autoptr(PtTopology) topology = pt_topology_new_from_sysfs (self->paths, error);
+  PtPlan *plan;
 
   if (topology == NULL)
     return NULL;
   for (guint i = 0; call->addresses[i] != NULL; i++)
     if (!pt_helper_check_address (call->addresses[i], topology, error))
       return NULL;
-  return pt_plan_new_for_selection (self->paths, topology,
+  plan = pt_plan_new_for_selection (self->paths, topology,
                                     (const char *const *) call->addresses,
                                     call->options, error);
+  if (plan != NULL && out_topology != NULL)
+    *out_topology = g_steal_pointer (&topology);
+  return plan;
 }
 
 static gboolean
@@ -421,7 +433,7 @@ handle_preview (PtDBusHelper1         *skeleton,
   g_autoptr(GError) error = NULL;
   g_autofree char *json = NULL;
 
-  plan = build_plan (self, get_call (invocation), &error);
+  plan = build_plan (self, get_call (invocation), NULL, &error);
   if (plan == NULL)
     {
       return_error (self, invocation, error);
@@ -436,10 +448,11 @@ static gboolean
 run_apply (PtHelper       *self,
            PtHelperCall   *call,
            const char     *transaction,
+           PtTopology    **out_topology,
            GError        **error)
 {
   ProgressContext ctx = { self, transaction };
-  g_autoptr(PtPlan) plan = build_plan (self, call, error);
+  g_autoptr(PtPlan) plan = build_plan (self, call, out_topology, error);
 
   if (plan == NULL)
     return FALSE;
@@ -468,6 +481,7 @@ handle_transaction (PtHelper              *self,
   ProgressContext ctx = { self, transaction };
   g_autoptr(GError) error = NULL;
   g_autofree char *status = NULL;
+  g_autoptr(PtTopology) topology = NULL;
   gboolean ok;
 
   if (!begin_transaction (self, &error))
@@ -479,13 +493,13 @@ handle_transaction (PtHelper              *self,
              g_dbus_method_invocation_get_sender (invocation), transaction);
 
   if (g_str_equal (method, "Apply"))
-    ok = run_apply (self, call, transaction, &error);
+    ok = run_apply (self, call, transaction, &topology, &error);
   else if (g_str_equal (method, "Revert"))
     ok = pt_transaction_revert (self->paths, TRUE, on_progress, &ctx, &error);
   else
     ok = pt_transaction_confirm (self->paths, TRUE, on_progress, &ctx, &error);
   if (ok)
-    status = dup_status (self, &error);
+    status = dup_status (self, topology, &error);
   end_transaction (self);
 
   if (status == NULL)

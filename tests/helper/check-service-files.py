@@ -53,6 +53,46 @@ check(set(u.get('RestrictAddressFamilies', '').split()) == {'AF_UNIX', 'AF_NETLI
       'unit: RestrictAddressFamilies=AF_UNIX AF_NETLINK')
 check('Install' not in unit, 'unit: no [Install], it is started by the bus only')
 
+# The capabilities the work needs (the unit's comment says which part needs
+# each); none that it does not.
+NEEDED_CAPS = {'CAP_DAC_OVERRIDE', 'CAP_CHOWN', 'CAP_FOWNER', 'CAP_MKNOD', 'CAP_SYS_MODULE',
+               'CAP_LINUX_IMMUTABLE', 'CAP_SYS_ADMIN'}
+NEVER_CAPS = {'CAP_NET_ADMIN', 'CAP_NET_RAW', 'CAP_SYS_PTRACE', 'CAP_SYS_TIME', 'CAP_SYS_BOOT',
+              'CAP_SYS_RAWIO', 'CAP_SETUID', 'CAP_SETGID', 'CAP_KILL', 'CAP_BPF', 'CAP_SYS_CHROOT'}
+caps = set(u.get('CapabilityBoundingSet', '').split())
+check(bool(caps) and not any(c.startswith('~') for c in caps), 'unit: CapabilityBoundingSet= is an allow list')
+for cap in sorted(NEEDED_CAPS):
+    check(cap in caps, f'unit: CapabilityBoundingSet= keeps {cap}')
+for cap in sorted(NEVER_CAPS):
+    check(cap not in caps, f'unit: CapabilityBoundingSet= drops {cap}')
+# A deny list, and none of the groups the initramfs tools, modprobe,
+# os-prober or the helper itself use.
+filt = u.get('SystemCallFilter', '')
+check(filt.startswith('~'), 'unit: SystemCallFilter= is a deny list')
+for group in ('@module', '@mount', '@file-system', '@chown', '@privileged', '@system-service',
+              '@basic-io', '@process', '@ipc', '@network-io'):
+    check(group not in filt.lstrip('~').split(), f'unit: SystemCallFilter= does not deny {group}')
+check(u.get('SystemCallErrorNumber') == 'EPERM', 'unit: a filtered call fails with EPERM instead of killing')
+
+# Every sandboxing line says why, in a comment right above it or above the
+# block of lines it starts.
+with open(unit_path) as f:
+    lines = f.read().split('\n')
+in_service = False
+for i, line in enumerate(lines):
+    if line.startswith('['):
+        in_service = line == '[Service]'
+        continue
+    if not in_service or not line or line.startswith('#') or '=' not in line:
+        continue
+    key = line.split('=', 1)[0]
+    if key in ('Type', 'BusName', 'ExecStart', 'StateDirectory', 'StateDirectoryMode'):
+        continue
+    j = i - 1
+    while j >= 0 and lines[j] and not lines[j].startswith('#'):
+        j -= 1
+    check(j >= 0 and lines[j].startswith('#'), f'unit: {key}= has a comment saying why')
+
 conf = ET.parse(conf_path).getroot()
 own = [(p.attrib, a.attrib) for p in conf.findall('policy') for a in p.findall('allow') if 'own' in a.attrib]
 check(own == [({'user': 'root'}, {'own': NAME})], 'bus policy: only root owns the name')

@@ -390,6 +390,25 @@ class WithEngine(helpertest.HelperTestCase):
         for path in ('etc/default/grub', 'etc/initramfs-tools/modules'):
             self.assertEqual(after[path], before[path])
 
+    def test_history_keeps_the_latest_entries(self):
+        # a state file with a long past: the helper reads it on every call
+        # and rewrites it on every Apply, so it must not grow without end
+        old = [{'time': f'2020-01-01T00:00:{i % 60:02d}Z', 'action': 'apply' if i % 2 == 0 else 'revert',
+                'devices': [GPU], 'commands_ran': True} for i in range(150)]
+        path = os.path.join(self.root, 'var/lib/passthrough/state.json')
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, 'w') as f:
+            json.dump({'format': 1, 'applied': None, 'history': old}, f)
+        self.assertEqual(len(json.loads(self.call('GetStatus')[0])['history']), 150)
+        status = json.loads(self.call('Apply', 'asa{sv}', ([GPU], {}))[0])
+        self.assertEqual(status['state'], 'applied')
+        self.assertEqual(len(status['history']), 100)
+        self.assertEqual(status['history'][-1]['action'], 'apply')
+        self.assertEqual(status['history'][:-1], old[-99:])
+        status = json.loads(self.call('Revert', 'a{sv}', ({},))[0])
+        self.assertEqual(len(status['history']), 100)
+        self.assertEqual(status['history'][-1]['action'], 'revert')
+
     def test_apply_with_a_stale_digest_is_plan_changed(self):
         before = self.digest()
         self.assertCallError(ERROR + 'PlanChanged', 'Apply', 'asa{sv}',

@@ -229,12 +229,15 @@ copy_xattrs (const char *from,
 
 /* Writes @content to @host_path (or deletes it when @content is NULL):
  * a temporary file in the same directory, fsync, rename, fsync of the
- * directory; mode, owner and xattrs of the old file are kept. */
+ * directory; mode, owner and xattrs of the old file are kept.  Without
+ * @sync_dir the caller syncs the directory itself, once for a batch of files
+ * in it, before anything that relies on them is written. */
 static gboolean
-write_atomic (const char  *host_path,
-              const char  *content,
-              int          new_mode,
-              GError     **error)
+write_atomic_full (const char  *host_path,
+                   const char  *content,
+                   int          new_mode,
+                   gboolean     sync_dir,
+                   GError     **error)
 {
   g_autofree char *dir = g_path_get_dirname (host_path);
   g_autofree char *base = g_path_get_basename (host_path);
@@ -251,7 +254,7 @@ write_atomic (const char  *host_path,
           g_set_error (error, PT_ERROR, PT_ERROR_FAILED, _("Cannot remove %s: %s."), host_path, g_strerror (errno));
           return FALSE;
         }
-      return fsync_dir (dir, error);
+      return !sync_dir || fsync_dir (dir, error);
     }
 
   if (!mkdir_parents (dir, 0755, error))
@@ -291,7 +294,7 @@ write_atomic (const char  *host_path,
   fd = -1;
   if (rename (tmp, host_path) < 0)
     goto fail;
-  return fsync_dir (dir, error);
+  return !sync_dir || fsync_dir (dir, error);
 
 fail:
   {
@@ -303,6 +306,15 @@ fail:
                  host_path, g_strerror (saved));
     return FALSE;
   }
+}
+
+static gboolean
+write_atomic (const char  *host_path,
+              const char  *content,
+              int          new_mode,
+              GError     **error)
+{
+  return write_atomic_full (host_path, content, new_mode, TRUE, error);
 }
 
 static gboolean
@@ -781,6 +793,9 @@ history_entry (const char *action,
   return json_builder_get_root (b);
 }
 
+/* How many Apply, Revert and Confirm entries the state file remembers. */
+#define STATE_HISTORY_MAX 100
+
 static GStrv
 strv_from_json_array (JsonObject *obj,
                       const char *name)
@@ -908,10 +923,11 @@ run_plan (PtPaths         *paths,
       JournalFile *f = g_ptr_array_index (j.files, i);
       g_autofree char *name = g_strdup_printf ("txn-%u", i);
       g_autofree char *p = g_build_filename (txn_dir, name, NULL);
-      if (f->existed && !write_atomic (p, f->text, 0600, error))
+      if (f->existed && !write_atomic_full (p, f->text, 0600, FALSE, error))
         goto out;
     }
-  if (!journal_write (paths, &j, error))
+  /* One sync of txn/ for all the copies, before the journal names them. */
+  if (!fsync_dir (txn_dir, error) || !journal_write (paths, &j, error))
     goto out;
   progress_emit (progress, user_data, "journal", 0.05, _("Journal and backups written."));
   fault ("after-journal");
@@ -940,7 +956,7 @@ run_plan (PtPaths         *paths,
             g_autofree char *p = NULL;
             f->backup = g_strdup_printf ("%s-%u", gen, n++);
             p = g_build_filename (backup_dir, f->backup, NULL);
-            if (!write_atomic (p, c->base, 0600, error))
+            if (!write_atomic_full (p, c->base, 0600, FALSE, error))
               {
                 g_free (f->path); g_free (f->editor); g_strfreev (f->ours);
                 g_free (f->after_sha256); g_free (f->backup); g_free (f);
@@ -951,6 +967,9 @@ run_plan (PtPaths         *paths,
         g_ptr_array_add (new_state->files, f);
       }
   }
+  /* One sync of backups/ for them all, before the first file changes. */
+  if (g_hash_table_size (keep_backups) > 0 && !fsync_dir (backup_dir, error))
+    goto out;
 
   /* The files. */
   for (guint i = 0; i < todo->len; i++)
@@ -980,11 +999,16 @@ run_plan (PtPaths         *paths,
           g_autoptr(GError) cmd_error = NULL;
           double fraction = 0.4 + 0.5 * (i + 1) / commands->len;
 
+          /* The journal says which edit commands ran and whether
+           * regeneration began; a second regeneration command changes
+           * neither, so the journal is not written again for it. */
+          gboolean journal_changes = cmd->edit || !j.regeneration_started;
+
           if (cmd->edit)
             g_ptr_array_add (j.edits_run, g_strdupv (cmd->argv));
           else if (!j.regeneration_started)
             j.regeneration_started = TRUE;
-          if (!journal_write (paths, &j, error))
+          if (journal_changes && !journal_write (paths, &j, error))
             {
               restore_files (paths, &j, NULL);
               goto finish_rollback;
@@ -1067,6 +1091,15 @@ run_plan (PtPaths         *paths,
                                              old_state->trial ? "confirm" : "apply",
                                              devices, commands_ran));
     }
+  /* The history keeps the latest entries only: every call of a long-lived
+   * helper reads the state file, and Apply rewrites and syncs it, so an
+   * unbounded history made each of them slower and the helper's heap grow
+   * with every Apply and Revert ever made. */
+  {
+    JsonArray *history = json_node_get_array (new_state->history);
+    while (json_array_get_length (history) > STATE_HISTORY_MAX)
+      json_array_remove_element (history, 0);
+  }
   state_text = pt_state_to_json (new_state);
   if (!write_state_file (paths, "state.json", state_text, error))
     {
