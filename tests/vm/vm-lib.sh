@@ -173,7 +173,8 @@ vm_accel() { # kernel-image
 #   SCRIPT runs in the guest (fw_cfg opt/passthrough/script); the guest powers off afterwards.
 #   Options (environment): VM_IOMMU=intel|amd|none (default intel), VM_TWIN_NIC=1 (a second e1000e,
 #   identical to the first, at 0000:08:00.0), VM_TIMEOUT (default 600 s TCG, 300 s KVM),
-#   VM_INTERACTIVE=1 (serial console on stdio, no poweroff).
+#   VM_INTERACTIVE=1 (serial console on stdio, no poweroff), VM_UEFI_VARS=FILE (boot OVMF with
+#   this per-disk copy of its variable store, then the boot loader on the disk: CMDLINE is unused).
 #   Logs: $VM_LOG/NAME.console.log (ttyS0), NAME.agent.log (ttyS1), NAME.qemu-cmd.
 #   Prints the wall time and records it in VM_BOOTS; fails unless the agent finished.
 vm_boot() {
@@ -232,19 +233,28 @@ vm_boot() {
         topo+=(-device pcie-root-port,id=rp7,bus=pcie.0,addr=0x8,chassis=7,slot=7
                -netdev user,id=n2,restrict=on -device e1000e,netdev=n2,bus=rp7)
     fi
-    cmdline=$(echo root=LABEL=$VM_ROOT_LABEL ro $tail)
-    boot=(-kernel "$bootdir/vmlinuz" -initrd "$bootdir/initrd.img" -append "$cmdline")
+    if [ -n "${VM_UEFI_VARS:-}" ]; then
+        # OVMF, then whatever boot loader the guest installed on its ESP (the removable path):
+        # the kernel, initramfs and command line are the boot loader's choice, not ours.
+        cmdline="(the boot loader's, from the disk)"
+        boot=(-drive if=pflash,format=raw,readonly=on,file="$VM_OVMF_CODE"
+              -drive if=pflash,format=raw,file="$VM_UEFI_VARS")
+    else
+        cmdline=$(echo root=LABEL=$VM_ROOT_LABEL ro $tail)
+        boot=(-kernel "$bootdir/vmlinuz" -initrd "$bootdir/initrd.img" -append "$cmdline")
+    fi
     if [ "${VM_INTERACTIVE:-0}" = 1 ]; then serial=(-serial mon:stdio)
     else serial=(-chardev file,id=con,path="$con" -serial chardev:con); fi
     serial+=(-chardev file,id=agent,path="$agent" -serial chardev:agent)
     fwcfg=()
     [ -n "$script" ] && fwcfg+=(-fw_cfg name=opt/passthrough/script,file="$script")
     [ "${VM_INTERACTIVE:-0}" = 1 ] || fwcfg+=(-fw_cfg name=opt/passthrough/poweroff,string=1)
-    cmd=(env -u MALLOC_PERTURB_ -u MALLOC_CHECK_ qemu-system-x86_64 -name pt-vm "${accel[@]}" -machine "$machine" -smp 2 -m 2048
+    # (meson's G_DEBUG=fatal-criticals would make any glib critical inside QEMU kill the guest)
+    cmd=(env -u MALLOC_PERTURB_ -u MALLOC_CHECK_ -u G_DEBUG qemu-system-x86_64 -name pt-vm "${accel[@]}" -machine "$machine" -smp 2 -m 2048
          -nodefaults -vga none -display none -no-reboot
          "${iommu_dev[@]}" "${topo[@]}" "${boot[@]}" "${serial[@]}" "${fwcfg[@]}")
     printf '%q ' "${cmd[@]}" > "$VM_LOG/$name.qemu-cmd"; echo >> "$VM_LOG/$name.qemu-cmd"
-    vm_log "boot $name: accel=$acc iommu=$iommu$([ "${VM_TWIN_NIC:-0}" = 1 ] && echo " twin-nic") kernel $kver, cmdline: $cmdline"
+    vm_log "boot $name: accel=$acc iommu=$iommu$([ -n "${VM_UEFI_VARS:-}" ] && echo " firmware=OVMF")$([ "${VM_TWIN_NIC:-0}" = 1 ] && echo " twin-nic") kernel $kver, cmdline: $cmdline"
     t0=$EPOCHREALTIME
     if [ "${VM_INTERACTIVE:-0}" = 1 ]; then
         timeout --foreground "${VM_TIMEOUT:-3600}" "${cmd[@]}" || rc=$?
@@ -278,4 +288,190 @@ vm_boot() {
 # The lines of an agent log between "=== BEGIN TAG" and "=== END TAG".
 vm_section() { # agent-log tag
     sed -n "/^=== BEGIN $2\$/,/^=== END $2\$/{/^=== /d;p}" "$1"
+}
+
+# ---------------------------------------------------------------- the vm-full boot-path tests
+VM_OVMF_CODE=${PASSTHROUGH_VM_OVMF_CODE:-/usr/share/OVMF/OVMF_CODE_4M.fd}
+VM_OVMF_VARS=${PASSTHROUGH_VM_OVMF_VARS:-/usr/share/OVMF/OVMF_VARS_4M.fd}
+
+# Skips (77) unless OVMF is installed: the boot-path tests boot firmware → boot loader → kernel.
+vm_require_ovmf() {
+    [ -r "$VM_OVMF_CODE" ] && [ -r "$VM_OVMF_VARS" ] \
+        || vm_skip "no OVMF firmware ($VM_OVMF_CODE, $VM_OVMF_VARS; Debian package ovmf): the boot-path tests boot UEFI → the boot loader on the guest's disk"
+}
+
+# vm_install_helper ROOTFS STAGE ACTION: passthroughctl and the root helper from a `meson install`
+# staging dir, where a package puts them; the guest's system bus and polkitd (apt in the chroot,
+# through the host's mirror), and $VM_EXTRA_PKGS; a user "tester" whom a polkit rule allows ACTION
+# and nothing else.
+vm_install_helper() {
+    local r=$1 stage=$2 action=$3 f p
+    staged() {
+        p=$(find "$stage" -name "$1" \( -type f -o -type l \) | head -n 1)
+        [ -n "$p" ] || vm_die "meson install put no $1 into the stage"
+        echo "$p"
+    }
+    install -D -m 0755 "$(staged passthroughctl)" "$r/usr/bin/passthroughctl"
+    install -D -m 0755 "$(staged passthrough-helper)" "$r/usr/libexec/passthrough-helper"
+    install -D -m 0644 "$(staged com.example.Passthrough.Helper.service)" "$r/usr/share/dbus-1/system-services/com.example.Passthrough.Helper.service"
+    install -D -m 0644 "$(staged com.example.Passthrough.Helper.conf)" "$r/usr/share/dbus-1/system.d/com.example.Passthrough.Helper.conf"
+    install -D -m 0644 "$(staged com.example.Passthrough.policy)" "$r/usr/share/polkit-1/actions/com.example.Passthrough.policy"
+    install -D -m 0644 "$(staged passthrough-helper.service)" "$r/usr/lib/systemd/system/passthrough-helper.service"
+    grep -q '^ExecStart=/usr/libexec/passthrough-helper$' "$r/usr/lib/systemd/system/passthrough-helper.service" \
+        || vm_die "the unit does not start /usr/libexec/passthrough-helper (build with --prefix=/usr)"
+    # the project's initramfs-tools files (early init-top script, hooks), where meson put them
+    for d in $(find "$stage" -type d -name initramfs-tools -prune); do
+        case $d in
+            */share/initramfs-tools) cp -a "$d/." "$r/usr/share/initramfs-tools/" ;;
+            */etc/initramfs-tools)   cp -a "$d/." "$r/etc/initramfs-tools/" ;;
+        esac
+    done
+    # The guest has no system bus or polkitd yet: install them as a desktop system has them.
+    cp /etc/resolv.conf "$r/etc/resolv.conf"
+    # shellcheck disable=SC2086
+    vm_chroot "$r" sh -c 'apt-get update -qq && apt-get install -y -qq --no-install-recommends "$@"' apt dbus polkitd ${VM_EXTRA_PKGS:-} \
+        >"$VM_LOG/apt.log" 2>&1 || { tail -n 20 "$VM_LOG/apt.log" >&2; vm_skip "cannot install dbus polkitd ${VM_EXTRA_PKGS:-}into the guest (log: $VM_LOG/apt.log)"; }
+    vm_chroot "$r" useradd -m -s /bin/bash tester
+    install -D -m 0644 /dev/stdin "$r/etc/polkit-1/rules.d/50-passthrough-vm-test.rules" <<RULES
+// vm suite: "tester" may do $action, and nothing else.
+polkit.addRule(function(action, subject) {
+    if (action.id == "$action" && subject.user == "tester")
+        return polkit.Result.YES;
+});
+RULES
+    vm_chroot "$r" passthroughctl --version >/dev/null || vm_die "the built passthroughctl does not run in the guest"
+}
+
+# debugfs may write into the image only when the guest left its file system clean.
+vm_disk_clean() { # disk
+    vm_debugfs "$1" -R stats | grep -q '^Filesystem state: *clean$' \
+        && ! vm_debugfs "$1" -R stats | grep -q 'needs_recovery' \
+        || vm_die "the guest did not leave its root file system clean in $1"
+}
+
+# vm_disk_pull_etc DISK ROOTFS: ROOTFS/etc becomes the guest's /etc as the last boot left it.
+vm_disk_pull_etc() {
+    local t; t=$(mktemp -d "$2.etc.XXXXXX")
+    vm_debugfs "$1" -R "rdump /etc $t"
+    [ -f "$t/etc/fstab" ] || vm_die "cannot read /etc from $1"
+    rm -rf --one-file-system "$2/etc"
+    mv "$t/etc" "$2/etc"
+    rmdir "$t"
+}
+
+# vm_disk_put_boot DISK FILE...: replaces /boot/<name> in the image with each host FILE.
+vm_disk_put_boot() {
+    local disk=$1 f cmds; shift
+    cmds=$(mktemp)
+    echo "cd /boot" > "$cmds"
+    for f in "$@"; do printf 'rm %s\nwrite %s %s\n' "${f##*/}" "$f" "${f##*/}" >> "$cmds"; done
+    debugfs -w -f "$cmds" "$disk?offset=$VM_ROOT_OFFSET" >/dev/null 2>&1 || { rm -f "$cmds"; vm_die "debugfs could not write into $disk"; }
+    rm -f "$cmds"
+    for f in "$@"; do
+        [ "$(vm_debugfs "$disk" -R "stat /boot/${f##*/}" | sed -n 's/.*Size: *\([0-9]*\).*/\1/p' | head -n 1)" = "$(stat -c %s "$f")" ] \
+            || vm_die "/boot/${f##*/} in $disk is not the regenerated one"
+    done
+}
+
+# vm_esp_pull DISK DIR / vm_esp_push DISK DIR: the files of the disk's ESP (p1, FAT) copied into
+# DIR and back with mtools (no mount: a container's kernel may have no vfat), for the
+# kernel-install hooks that run in a chroot; there bootctl is told where the ESP is
+# (SYSTEMD_ESP_PATH: a directory, not a mount point with a GPT partition type).
+vm_esp_img() { echo "$1@@$((VM_ESP_START_S * 512))"; }
+vm_esp_pull() {
+    rm -rf --one-file-system "${2:?}"/* "$2"/.[!.]*
+    MTOOLS_SKIP_CHECK=1 mcopy -s -p -n -i "$(vm_esp_img "$1")" '::*' "$2/" || vm_die "cannot copy the ESP out of $1 (mtools)"
+}
+vm_esp_push() {
+    local f img; img=$(vm_esp_img "$1")
+    for f in "$2"/* "$2"/.[!.]*; do
+        [ -e "$f" ] || continue
+        MTOOLS_SKIP_CHECK=1 mdeltree -i "$img" "::/${f##*/}" >/dev/null 2>&1 || MTOOLS_SKIP_CHECK=1 mdel -i "$img" "::/${f##*/}" >/dev/null 2>&1 || true
+        MTOOLS_SKIP_CHECK=1 mcopy -s -p -n -i "$img" "$f" ::/ || vm_die "cannot copy ${f##*/} into the ESP of $1 (mtools)"
+    done
+    rm -rf --one-file-system "${2:?}"/* "$2"/.[!.]*
+}
+
+# ---------------------------------------------------------------- deferred regeneration
+# The guest's helper runs with tests/vm/vm-guest-defer as PASSTHROUGH_COMMAND_WRAPPER: every
+# command runs in the guest except update-initramfs (10 minutes under TCG), whose argv the guest
+# prints between "=== BEGIN DEFERRED" and "=== END DEFERRED". vm_run_deferred BOOT DISK ROOTFS runs
+# those commands after the boot in a chroot of ROOTFS with the guest's /etc copied out of DISK
+# (with VM_DEFER_ESP=1 also the files of the disk's ESP at /boot/efi, so the distribution's
+# kernel-install hooks rewrite the entries and copy the initramfs as they would in the guest, and
+# the ESP's files go back into the disk after), then writes the new initramfs images into DISK's
+# /boot. With VM_DEFER_ESP=1 the entries the
+# hooks left are copied to $VM_LOG/BOOT.entries/.
+vm_install_defer() { # rootfs
+    mkdir -p "$1/var/lib/pt-vm"
+    install -D -m 0755 "$VM_DIR/vm-guest-defer" "$1/usr/local/sbin/pt-vm-defer"
+    install -D -m 0644 /dev/stdin "$1/etc/systemd/system/passthrough-helper.service.d/pt-vm.conf" <<'EOF'
+# vm suite: update-initramfs is carried out on the host (see /usr/local/sbin/pt-vm-defer)
+[Service]
+Environment=PASSTHROUGH_COMMAND_WRAPPER=/usr/local/sbin/pt-vm-defer
+ReadWritePaths=/var/lib/pt-vm
+EOF
+}
+# The lines a guest script adds to print (and forget) what was deferred.
+VM_DEFER_REPORT='echo "=== BEGIN DEFERRED"; cat /var/lib/pt-vm/deferred 2>/dev/null; rm -f /var/lib/pt-vm/deferred; echo "=== END DEFERRED"; sync'
+
+vm_run_deferred() { # boot disk rootfs
+    local name=$1 disk=$2 r=$3 cmds t c rc=0
+    cmds=$(vm_section "$VM_LOG/$name.agent.log" DEFERRED)
+    [ -n "$cmds" ] || return 0
+    t=$EPOCHREALTIME
+    vm_disk_clean "$disk"
+    vm_disk_pull_etc "$disk" "$r"
+    if [ "${VM_DEFER_ESP:-0}" = 1 ]; then
+        # a file system of its own, as in the guest: kernel-install writes the entries' linux and
+        # initrd paths relative to the mount point of the ESP (stat -c %m)
+        mkdir -p "$r/boot/efi"
+        mount -t tmpfs -o size=256m pt-vm-esp "$r/boot/efi"
+        vm_esp_pull "$disk" "$r/boot/efi"
+    fi
+    while read -r c; do
+        [ -n "$c" ] || continue
+        # shellcheck disable=SC2086
+        SYSTEMD_ESP_PATH=/boot/efi SYSTEMD_RELAX_ESP_CHECKS=1 vm_chroot "$r" $c >>"$VM_LOG/$name.deferred.log" 2>&1 || { rc=$?; break; }
+        echo "  host chroot: $c"
+    done <<<"$cmds"
+    if [ "${VM_DEFER_ESP:-0}" = 1 ]; then
+        rm -rf "$VM_LOG/$name.entries"; mkdir -p "$VM_LOG/$name.entries"
+        cp "$r"/boot/efi/loader/entries/*.conf "$VM_LOG/$name.entries/" 2>/dev/null || true
+        [ $rc = 0 ] && vm_esp_push "$disk" "$r/boot/efi"
+        umount "$r/boot/efi"
+    fi
+    [ $rc = 0 ] || { tail -n 20 "$VM_LOG/$name.deferred.log" >&2; vm_die "'$c' (deferred from the guest) failed in the chroot"; }
+    vm_disk_put_boot "$disk" "$r"/boot/initrd.img-*
+    vm_log "deferred regeneration after $name (guest /etc copied out, chroot, initramfs written back) in $(vm_secs "$t" "$EPOCHREALTIME")s"
+}
+
+# ---------------------------------------------------------------- a vm-full test's frame
+# vm_test_begin NAME: the build directory (BUILD_ROOT), NAME's logs there (VM_LOG, emptied), its
+# work files under the cache, one directory per build directory (WORK), and the project as a
+# package would install it (`meson install --destdir STAGE`).
+vm_test_begin() {
+    NAME=$1
+    BUILD_ROOT=${PASSTHROUGH_BUILD_ROOT:-$(cd "$(dirname "$PASSTHROUGHCTL")/../.." && pwd)}
+    VM_LOG=$BUILD_ROOT/tests/vm/$NAME
+    WORK=$VM_CACHE/work/$(printf %s "$BUILD_ROOT" | sha256sum | cut -c1-8)-$NAME
+    rm -rf --one-file-system "$VM_LOG"
+    mkdir -p "$VM_LOG" "$WORK"
+    echo "== $NAME: logs in $VM_LOG, work files in $WORK; $(uptime | sed 's/^ *//')"
+    STAGE=$WORK/stage
+    rm -rf --one-file-system "$STAGE"
+    meson install -C "$BUILD_ROOT" --no-rebuild --destdir "$STAGE" >"$VM_LOG/meson-install.log" 2>&1 \
+        || { tail -n 20 "$VM_LOG/meson-install.log" >&2; vm_die "meson install --destdir failed (log: $VM_LOG/meson-install.log)"; }
+}
+
+# vm_test_end FAILS PATH...: every boot's wall time, the total, the load; on success the named
+# work files are removed and PASS printed; exit 1 on failed checks.
+vm_test_end() {
+    local fails=$1 b; shift
+    echo "== $NAME summary ($(uptime | sed 's/.*\(load.*\)/\1/'))"
+    for b in "${VM_BOOTS[@]}"; do echo "  boot $b"; done
+    echo "  total ${NAME}: $(vm_secs "$T0" "$EPOCHREALTIME")s, $fails failed check(s)"
+    [ "$fails" = 0 ] || exit 1
+    rm -rf --one-file-system "$@"
+    echo "PASS $NAME"
 }

@@ -1,0 +1,258 @@
+#!/bin/bash
+# vm-full: every boot path proved by the kernel. The guest boots OVMF → the boot loader on its own
+# disk, so the command line of every boot is the boot loader's choice; `passthroughctl` runs in the
+# guest as the unprivileged user "tester" (a polkit rule allows com.example.Passthrough.configure),
+# through the guest's system bus and the installed root helper.
+#
+#   vm-bootpath.sh grub     GRUB (grub-efi-amd64, /etc/default/grub + update-grub), with the
+#                           one-shot trial (custom.cfg + grub-reboot):
+#     0-install    direct kernel boot: ESP formatted, grub-install --removable, update-grub
+#     1-before     OVMF → GRUB: 0000:02:00.0 on e1000e, status not-applied; apply --trial
+#                  → status trial-armed
+#     2-trial      the trial entry, once: vfio-pci.ids on the command line, 0000:02:00.0 on
+#                  vfio-pci, status trial-booted; powered off WITHOUT confirming (a failed trial)
+#     3-fell-back  the old default: no tokens, e1000e, status trial-fell-back; apply --trial again
+#     4-trial      trial-booted, vfio-pci; confirm → status applied
+#     5-confirmed  the default entry now carries the tokens: vfio-pci, status applied; revert
+#     6-reverted   no tokens, e1000e probed it again, status not-applied, /etc/default/grub byte
+#                  for byte as in 1-before
+#
+#   vm-bootpath.sh sdboot-kernel-install   Debian's systemd-boot package: entries on the ESP made by
+#                           kernel-install from /etc/kernel/cmdline, one-shot trial with bootctl
+#                           set-oneshot (an EFI variable in OVMF's store):
+#     0-install    direct kernel boot: ESP, bootctl install, /etc/kernel/cmdline, kernel-install add
+#     1-before     OVMF → systemd-boot: e1000e, not-applied; apply --trial → trial-armed
+#     2-trial      the trial entry, once: vfio-pci, trial-booted; powered off without confirming
+#     3-fell-back  the old default entry: e1000e, trial-fell-back; confirm → applied
+#     4-confirmed  the default entry carries the tokens: vfio-pci, applied; then a further
+#                  update-initramfs (the trap: Debian's hook runs kernel-install, which rewrites
+#                  every entry's options from /etc/kernel/cmdline): the entries keep our tokens
+#     5-updated    still vfio-pci after that; revert → not-applied, entries without our tokens
+#     6-reverted   e1000e probed it again, not-applied
+#
+# update-initramfs alone is carried out on the host (tests/vm/vm-guest-defer says how and why; for
+# systemd-boot with the files of the disk's ESP in the chroot, so the distribution's kernel-install hook
+# runs as it would in the guest); update-grub, grub-reboot, bootctl and every other command run in
+# the guest, under the helper's unit.
+# Exit 77 (skipped) when this machine cannot run QEMU, has no OVMF or cannot build the guest.
+set -euo pipefail
+source "$(dirname "$0")/vm-lib.sh"
+
+SCENARIO=${1:?usage: vm-bootpath.sh grub|sdboot-kernel-install}
+case $SCENARIO in
+    grub)
+        LOADER=GRUB; LOADER_MARK='BOOT_IMAGE='; EXTRA_PKGS= ;;
+    sdboot-kernel-install)
+        # systemd-boot adds initrd= to the command line; Debian's systemd-boot package makes the
+        # entries with kernel-install and runs it again from every update-initramfs (the trap)
+        LOADER=systemd-boot; LOADER_MARK='initrd='; EXTRA_PKGS=systemd-boot ;;
+    *) vm_die "unknown scenario $SCENARIO" ;;
+esac
+NAME=vm-$SCENARIO
+SELECT=0000:02:00.0
+IDS=8086:10d3
+T0=$EPOCHREALTIME
+export VM_TWIN_NIC=0
+
+vm_require_host
+vm_require_ovmf
+if [ "$LOADER" = systemd-boot ]; then
+    command -v mcopy >/dev/null 2>&1 \
+        || vm_skip "no mtools (Debian package mtools): the kernel-install hooks of the deferred update-initramfs need the files of the disk's ESP in the host chroot"
+fi
+vm_test_begin "$NAME"
+[ -x "$BUILD_ROOT/helper/passthrough-helper" ] || vm_skip "the helper is not built (meson option helper=false?)"
+
+vm_ensure_guest
+R=$WORK/rootfs
+DISK=$WORK/disk.img
+t=$EPOCHREALTIME
+vm_copy_rootfs "$VM_GUEST_ROOTFS" "$R"
+VM_EXTRA_PKGS=$EXTRA_PKGS vm_install_helper "$R" "$STAGE" com.example.Passthrough.configure
+vm_install_defer "$R"
+# a one-second menu instead of five: six boots through GRUB
+sed -i 's/^GRUB_TIMEOUT=.*/GRUB_TIMEOUT=1/' "$R/etc/default/grub"
+vm_log "rootfs copy with the helper installed in $(vm_secs "$t" "$EPOCHREALTIME")s"
+
+FAILS=0
+ok()  { echo "  ok    $*"; }
+bad() { echo "  FAIL  $*"; FAILS=$((FAILS + 1)); }
+
+# ---------------------------------------------------------------- one boot
+# guest_script NAME ACTION...: the report (drivers, dmesg, status) then, when given, ACTION run as
+# tester through the helper, and `status --json` after it; then $GUEST_EXTRA (shell, as root).
+guest_script() {
+    local name=$1; shift
+    {
+        cat "$VM_DIR/vm-guest-report.sh"
+        echo 'echo "=== BEGIN STATUSJSON"; passthroughctl status --json; echo "=== END STATUSJSON"'
+        echo 'sha256sum /etc/default/grub | sed "s/^/GRUB-SHA /"'
+        if [ $# -gt 0 ]; then
+            printf 'echo "=== BEGIN ACTION"; runuser -u tester -- env LC_ALL=C.UTF-8 passthroughctl %s; echo "ACTION-RC $?"; echo "=== END ACTION"\n' "$*"
+            echo 'echo "=== BEGIN AFTERJSON"; passthroughctl status --json; echo "=== END AFTERJSON"'
+            echo 'echo "=== BEGIN JOURNAL"; journalctl -b -u passthrough-helper --no-pager | tail -n 40; echo "=== END JOURNAL"'
+        fi
+        [ -z "${GUEST_EXTRA:-}" ] || echo "$GUEST_EXTRA"
+        echo "$VM_DEFER_REPORT"
+    } > "$WORK/$name.sh"
+    echo "$WORK/$name.sh"
+}
+
+run_deferred() { # boot-name
+    VM_DEFER_ESP=$([ "$LOADER" = systemd-boot ] && echo 1 || echo 0) vm_run_deferred "$1" "$DISK" "$R"
+}
+
+boot() { # name action...
+    local name=$1; shift
+    vm_boot "$name" "$DISK" "$(guest_script "$name" "$@")" ""
+    vm_section "$VM_LOG/$name.agent.log" DMESG > "$VM_LOG/$name.dmesg"
+    CMDLINE=$(sed -n 's/^=== PT-AGENT cmdline //p' "$VM_LOG/$name.agent.log")
+    echo "  guest /proc/cmdline: $CMDLINE"
+    if [ $# -gt 0 ]; then
+        echo "  passthroughctl $* (as tester):"
+        vm_section "$VM_LOG/$name.agent.log" ACTION | sed 's/^/  | /'
+    fi
+}
+
+json_get() { # boot section python-expression-on-d
+    vm_section "$VM_LOG/$1.agent.log" "$2" \
+        | /usr/bin/python3 -c 'import json,sys
+try: d=json.load(sys.stdin)
+except Exception: print("(no JSON)"); sys.exit(0)
+print(eval(sys.argv[1]))' "$3"
+}
+driver_of() { awk -v a="$2" '$1=="DRIVER" && $2==a {print $4}' "$VM_LOG/$1.agent.log"; }
+
+# check NAME DRIVER STATE TOKENS(yes|no)
+check() {
+    local name=$1 want=$2 state=$3 tokens=$4 got
+    echo "== $name: checks"
+    got=$(driver_of "$name" "$SELECT")
+    [ "$got" = "$want" ] && ok "$SELECT on $want" || bad "$SELECT on '${got:-absent}', expected $want"
+    grep -q "$LOADER_MARK" <<<"$CMDLINE" && ok "booted through $LOADER ($LOADER_MARK on the command line)" \
+        || bad "the command line has no $LOADER_MARK: not booted through $LOADER"
+    if [ "$tokens" = yes ]; then
+        grep -q "vfio-pci.ids=$IDS" <<<"$CMDLINE" && ok "the command line carries vfio-pci.ids=$IDS" \
+            || bad "the command line lacks vfio-pci.ids=$IDS"
+    else
+        grep -q 'vfio-pci.ids=' <<<"$CMDLINE" && bad "the command line still carries vfio-pci.ids=" \
+            || ok "no vfio-pci.ids= on the command line"
+    fi
+    if [ "$want" = vfio-pci ]; then
+        grep -q "^VFIODEV $SELECT [0-9]* yes$" "$VM_LOG/$name.agent.log" && ok "its /dev/vfio node exists" || bad "no /dev/vfio node for its group"
+        grep -qF "e1000e $SELECT" "$VM_LOG/$name.dmesg" && bad "e1000e touched $SELECT (dmesg)" || ok "e1000e never touched $SELECT (dmesg)"
+    else
+        grep -qF "e1000e $SELECT" "$VM_LOG/$name.dmesg" && ok "dmesg: e1000e probed $SELECT" || bad "dmesg has no 'e1000e $SELECT' line"
+    fi
+    got=$(json_get "$name" STATUSJSON 'd["state"]')
+    [ "$got" = "$state" ] && ok "passthroughctl status: $state" || bad "passthroughctl status says '$got', expected $state"
+    echo "  status (text):"; vm_section "$VM_LOG/$name.agent.log" STATUS | sed 's/^/  | /'
+}
+
+# check_action NAME STATE-AFTER
+check_action() {
+    local name=$1 state=$2 rc got
+    rc=$(sed -n 's/^ACTION-RC //p' "$VM_LOG/$name.agent.log")
+    [ "$rc" = 0 ] && ok "the action succeeded through the helper" \
+        || { bad "the action exited '$rc'"; vm_section "$VM_LOG/$name.agent.log" JOURNAL | sed 's/^/  | /'; }
+    got=$(json_get "$name" AFTERJSON 'd["state"]')
+    [ "$got" = "$state" ] && ok "status after it: $state" || bad "status after it: '$got', expected $state"
+}
+
+# ---------------------------------------------------------------- 0. the boot loader, installed in the guest
+# The ESP (p1, left empty by the disk image) formatted and mounted, the boot loader installed to the
+# removable path (OVMF finds it without an NVRAM entry). grub-probe and bootctl need the real disk:
+# this cannot run in a chroot on the host.
+{
+    echo '#!/bin/bash'
+    echo 'set -eux'
+    echo 'mkfs.vfat -n ESP /dev/vda1'
+    echo 'mkdir -p /boot/efi'
+    echo 'echo "UUID=$(blkid -s UUID -o value /dev/vda1) /boot/efi vfat umask=0077,nofail 0 1" >> /etc/fstab'
+    echo 'mount /boot/efi'
+    if [ "$LOADER" = GRUB ]; then
+        echo 'grub-install --target=x86_64-efi --efi-directory=/boot/efi --removable --no-nvram'
+        echo 'update-grub'
+        echo "grep -E '^\s*linux' /boot/grub/grub.cfg"
+    else
+        # as the Debian installer leaves it: the command line in /etc/kernel/cmdline, one entry
+        # per kernel made by kernel-install
+        echo 'bootctl install --esp-path=/boot/efi --no-variables'
+        echo "echo '$(vm_grub_cmdline "$R" | sed "s/^/root=LABEL=$VM_ROOT_LABEL ro /")' > /etc/kernel/cmdline"
+        echo 'k=$(ls /lib/modules | sort -V | tail -n 1)'
+        echo 'kernel-install add "$k" "/boot/vmlinuz-$k" "/boot/initrd.img-$k"'
+        echo 'head -n 20 /boot/efi/loader/loader.conf /boot/efi/loader/entries/*.conf'
+    fi
+    echo 'find /boot/efi -type f'
+    echo 'sync'
+} > "$WORK/0-install.sh"
+vm_make_disk "$R" "$DISK"
+cp "$VM_OVMF_VARS" "$WORK/ovmf-vars.fd"
+vm_boot 0-install "$DISK" "$WORK/0-install.sh" "$(vm_grub_cmdline "$R")"
+grep -q '^=== PT-AGENT done rc=0' "$VM_LOG/0-install.agent.log" \
+    || { cat "$VM_LOG/0-install.agent.log" >&2; vm_die "installing $LOADER in the guest failed"; }
+export VM_UEFI_VARS=$WORK/ovmf-vars.fd
+echo "== $LOADER installed on the ESP; every later boot: OVMF → $LOADER → kernel"
+
+# ---------------------------------------------------------------- 1..6
+boot 1-before apply --trial --select "$SELECT"
+check 1-before e1000e not-applied no
+check_action 1-before trial-armed
+GRUB_BEFORE=$(awk '$1=="GRUB-SHA"{print $2}' "$VM_LOG/1-before.agent.log")
+run_deferred 1-before
+
+boot 2-trial
+check 2-trial vfio-pci trial-booted yes
+echo "  (powered off without confirming: a trial that failed)"
+
+if [ "$LOADER" = GRUB ]; then
+    boot 3-fell-back apply --trial --select "$SELECT"
+    check 3-fell-back e1000e trial-fell-back no
+    check_action 3-fell-back trial-armed
+    run_deferred 3-fell-back
+
+    boot 4-trial confirm
+    check 4-trial vfio-pci trial-booted yes
+    check_action 4-trial applied
+    run_deferred 4-trial
+
+    boot 5-confirmed revert
+    check 5-confirmed vfio-pci applied yes
+    check_action 5-confirmed not-applied
+    run_deferred 5-confirmed
+else
+    # confirmed from the fallen-back boot (the person decides the trial was good after all)
+    boot 3-fell-back confirm
+    check 3-fell-back e1000e trial-fell-back no
+    check_action 3-fell-back applied
+    run_deferred 3-fell-back
+
+    # the trap: a later update-initramfs (a kernel update does the same) runs kernel-install,
+    # which rewrites every entry's options from /etc/kernel/cmdline
+    GUEST_EXTRA='/usr/local/sbin/pt-vm-defer update-initramfs -u -k all' boot 4-confirmed
+    check 4-confirmed vfio-pci applied yes
+    run_deferred 4-confirmed
+    n=0
+    for e in "$VM_LOG"/4-confirmed.entries/*.conf; do
+        case $e in */passthrough-trial.conf) bad "the trial entry is still on the ESP after confirm"; continue ;; esac
+        n=$((n + 1))
+        grep -q "^options .*vfio-pci.ids=$IDS" "$e" && ok "after a further update-initramfs (kernel-install) ${e##*/} still carries vfio-pci.ids=$IDS" \
+            || { bad "${e##*/} lost our tokens to kernel-install:"; sed 's/^/        /' "$e"; }
+    done
+    [ $n -gt 0 ] || bad "no boot entry on the ESP after update-initramfs"
+
+    boot 5-updated revert
+    check 5-updated vfio-pci applied yes
+    check_action 5-updated not-applied
+    run_deferred 5-updated
+    for e in "$VM_LOG"/5-updated.entries/*.conf; do
+        grep -q 'vfio-pci' "$e" && bad "${e##*/} still carries vfio-pci after revert" || ok "${e##*/} without our tokens after revert"
+    done
+fi
+
+boot 6-reverted
+check 6-reverted e1000e not-applied no
+[ "$(awk '$1=="GRUB-SHA"{print $2}' "$VM_LOG/6-reverted.agent.log")" = "$GRUB_BEFORE" ] \
+    && ok "/etc/default/grub byte for byte as before apply" || bad "/etc/default/grub differs from 1-before"
+
+vm_test_end "$FAILS" "$R" "$DISK" "$STAGE"
