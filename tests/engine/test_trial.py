@@ -4,6 +4,7 @@
 # back apart by the boot id and the running command line; confirm makes it
 # the normal setup; revert gives back every byte and clears the one-shot.
 # SPDX-License-Identifier: GPL-3.0-or-later
+import json
 import os
 import sys
 import unittest
@@ -125,6 +126,43 @@ class TrialTest(unittest.TestCase):
         r = root.run('revert', snapshot=False)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(self.tree(root), before)
+
+    def test_confirm_keeps_the_softdep_of_a_device_already_on_vfio_pci(self):
+        # Found by vm-grub: in the trial boot the NIC is on vfio-pci, so its own
+        # driver no longer shows; confirm must still keep "softdep igb", or the
+        # initramfs loads igb first at every later boot and it takes the NIC.
+        root = self.new_root('seed000')
+        nic = '0000:06:00.0'
+        r = root.run('apply', '--select', nic, '--trial')
+        self.assertEqual(r.returncode, 0, r.stderr + r.stdout)
+        self.assertIn('softdep igb pre: vfio-pci', root.read('etc/modprobe.d/passthrough.conf'))
+        trial_options = [l for l in root.read('boot/loader/entries/passthrough-trial.conf').splitlines()
+                         if l.startswith('options ')][0]
+        root.write('proc/sys/kernel/random/boot_id', '7f2e-trial\n')
+        root.write('proc/cmdline', 'initrd=\\initramfs-linux.img ' + trial_options[len('options '):] + '\n')
+        with open(root.snapshot, encoding='utf-8') as f:
+            booted = load_json(f.read())
+        for g in booted['groups']:
+            for d in g['devices']:
+                if d['address'] == nic:
+                    d['driver'] = 'vfio-pci'
+        booted_path = os.path.join(root.tmp, 'trial-boot.json')
+        with open(booted_path, 'w', encoding='utf-8') as f:
+            json.dump(booted, f)
+        # what modprobe reads to find the module for a device (the kernel's own file)
+        root.write('lib/modules/%s/modules.alias' % booted['kernel_release'],
+                   '# Aliases extracted from modules themselves.\n'
+                   'alias pci:v*d*sv*sd*bc*sc*i* vfio_pci\n'
+                   'alias pci:v00008086d000010D3sv*sd*bc*sc*i* e1000e\n'
+                   'alias pci:v00008086d00001521sv*sd*bc*sc*i* igb\n'
+                   'alias pci:v00008086d00001520sv*sd*bc*sc*i* igbvf\n')
+        self.assertEqual(root.run('status', '--json', snapshot=booted_path).returncode in (0, 1), True)
+        r = root.run('confirm', snapshot=booted_path)
+        self.assertEqual(r.returncode, 0, r.stderr + r.stdout)
+        conf = root.read('etc/modprobe.d/passthrough.conf')
+        self.assertIn('softdep igb pre: vfio-pci', conf)
+        self.assertNotIn('igbvf', conf)
+        self.assertNotIn('softdep vfio_pci', conf)
 
     def test_trial_again_after_a_fall_back_only_rearms(self):
         root = self.new_root('seed000')

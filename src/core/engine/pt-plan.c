@@ -13,6 +13,7 @@
 
 #include <glib/gi18n-lib.h>
 #include <stdio.h>
+#include <fnmatch.h>
 #include <string.h>
 
 #include "pt-cmdline.h"
@@ -1003,6 +1004,47 @@ compute_kernel_args (PtPlan        *self,
     g_ptr_array_add (self->kernel_args, g_strdup ("vfio_iommu_type1.allow_unsafe_interrupts=1"));
 }
 
+/* A device already on vfio-pci — the trial boot being confirmed, or apply
+ * run again after the restart — no longer shows the driver that would take
+ * it, yet that driver's softdep is what keeps the binding working.  The
+ * kernel's modules.alias says which modules match the device, as modprobe
+ * would read it. */
+static void
+add_native_modules (GPtrArray  *softdeps,
+                    PtPaths    *paths,
+                    const char *release,
+                    PtDevice   *dev)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *modalias = NULL;
+  g_auto(GStrv) lines = NULL;
+  guint32 class_code = pt_device_get_class_code (dev);
+
+  if (release == NULL)
+    return;
+  path = pt_paths_build (paths, "lib", "modules", release, "modules.alias", NULL);
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return;
+  modalias = g_strdup_printf ("pci:v%08Xd%08Xsv%08Xsd%08Xbc%02Xsc%02Xi%02X",
+                              pt_device_get_vendor (dev), pt_device_get_device (dev),
+                              pt_device_get_subsystem_vendor (dev), pt_device_get_subsystem_device (dev),
+                              (class_code >> 16) & 0xff, (class_code >> 8) & 0xff, class_code & 0xff);
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) f = NULL;
+
+      if (!g_str_has_prefix (lines[i], "alias pci:"))
+        continue;
+      f = g_strsplit (lines[i], " ", 3);
+      if (g_strv_length (f) != 3 || g_str_equal (f[2], "vfio_pci") || g_str_equal (f[2], "pci_stub"))
+        continue;
+      if (fnmatch (f[1], modalias, 0) == 0)
+        add_unique (softdeps, f[2]);
+    }
+}
+
 static void
 compute_modules (PtPlan     *self,
                  PtPaths    *paths,
@@ -1035,6 +1077,8 @@ compute_modules (PtPlan     *self,
           g_autofree char *m = driver_module (d->driver_now);
           add_unique (self->softdeps, m);
         }
+      else
+        add_native_modules (self->softdeps, paths, release, dev);
       switch (pt_device_get_kind (dev))
         {
         case PT_DEVICE_KIND_GPU:
