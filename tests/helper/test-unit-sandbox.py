@@ -176,12 +176,32 @@ def host_facts():
     return facts
 
 
-def probe(manager, properties, root, ctl, facts, log):
+# PrivateTmp= and ProtectHome= hide these from the unit: a checkout below
+# one of them (a clone in /tmp, a build in ~) cannot be run from in place.
+HIDDEN_BY_THE_UNIT = ('/tmp', '/var/tmp', '/home', '/root', '/run/user')
+
+
+def hidden_by_the_unit(path):
+    real = os.path.realpath(path)
+    return any(real == h or real.startswith(h + '/') for h in HIDDEN_BY_THE_UNIT)
+
+
+def stage(work, ctl):
+    """Copies what runs under the unit into WORK (outside the hidden trees):
+    passthroughctl (the core is linked in statically) and the two scripts."""
+    bindir = os.path.join(work, 'bin')
+    os.makedirs(bindir)
+    for src in (ctl, os.path.join(HERE, 'sandbox-probe.sh'), os.path.join(HERE, 'sandbox-regenerate.sh')):
+        shutil.copy2(src, bindir)
+    return bindir, os.path.join(bindir, os.path.basename(ctl))
+
+
+def probe(manager, properties, root, ctl, facts, log, scripts=HERE):
     if os.path.exists(root):
         shutil.rmtree(root)
     helperfixture.make_root(root)
     env = {
-        'PASSTHROUGH_COMMAND_WRAPPER': os.path.join(HERE, 'sandbox-regenerate.sh'),
+        'PASSTHROUGH_COMMAND_WRAPPER': os.path.join(scripts, 'sandbox-regenerate.sh'),
         'PASSTHROUGH_TEST_LOG': log,
         'PASSTHROUGH_SANDBOX_ROOT': root,
         **facts,
@@ -189,7 +209,7 @@ def probe(manager, properties, root, ctl, facts, log):
     # The fixture stands in for / : its /etc, /boot and state directory are
     # written like the real ones the unit opens with ReadWritePaths=.
     extra = [f'ReadWritePaths={os.path.dirname(root)}']
-    result = manager.run(properties + extra, [os.path.join(HERE, 'sandbox-probe.sh'), root, ctl], env)
+    result = manager.run(properties + extra, [os.path.join(scripts, 'sandbox-probe.sh'), root, ctl], env)
     lines = result.stdout.splitlines()
     failed = {line.split(':')[0][len('FAIL '):] for line in lines if line.startswith('FAIL ')}
     passed = {line[len('ok '):] for line in lines if line.startswith('ok ')}
@@ -214,9 +234,17 @@ def main():
             print(f'FAIL: the unit sets no {key}=')
             return 1
 
-    # Not below /tmp, /var/tmp, /home or /root: the sandbox hides those.
+    # Not below /tmp, /var/tmp, /home or /root: the sandbox hides those.  A
+    # build there works in /var/lib instead (this test runs as root only),
+    # with what runs under the unit copied out of the build.
+    scripts = HERE
+    if any(hidden_by_the_unit(p) for p in (work_parent, ctl, HERE)):
+        work_parent = '/var/lib/passthrough-unit-sandbox-test'
     os.makedirs(work_parent, exist_ok=True)
     work = tempfile.mkdtemp(prefix='unit-sandbox.', dir=work_parent)
+    if hidden_by_the_unit(ctl) or hidden_by_the_unit(HERE):
+        scripts, ctl = stage(work, ctl)
+        print(f'the build is below a directory the unit hides: running copies from {scripts}')
     root = os.path.join(work, 'fixture', 'root')
     log = os.path.join(work, 'fixture', 'commands.log')
     facts = host_facts()
@@ -227,7 +255,7 @@ def main():
         print('manager:', 'the system manager' if manager.system else
               'a per-user systemd of the test, in a private mount namespace')
 
-        result, passed, failed = probe(manager, properties, root, ctl, facts, log)
+        result, passed, failed = probe(manager, properties, root, ctl, facts, log, scripts)
         print(f'--- under the unit (exit status {result.returncode}):')
         print(result.stdout, end='')
         if result.returncode != 0 or failed or 'apply-and-regenerate' not in passed:
@@ -241,7 +269,7 @@ def main():
                 failures += 1
 
         for change, check in CONTROLS:
-            result, passed, failed = probe(manager, properties + [change], root, ctl, facts, log)
+            result, passed, failed = probe(manager, properties + [change], root, ctl, facts, log, scripts)
             if check in failed:
                 print(f'ok   control: with {change} the probe fails on {check}')
             elif check not in passed:
@@ -252,6 +280,11 @@ def main():
     finally:
         manager.stop()
         shutil.rmtree(work, ignore_errors=True)
+        if work_parent == '/var/lib/passthrough-unit-sandbox-test':
+            try:
+                os.rmdir(work_parent)
+            except OSError:
+                pass
     print('FAILED' if failures else 'PASSED')
     return 1 if failures else 0
 

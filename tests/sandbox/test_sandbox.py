@@ -39,6 +39,8 @@ def sandbox(tmp, system_bus, os_release, flatpak_info=False):
     for link in ("bin", "lib", "lib32", "lib64", "sbin"):
         if os.path.islink("/" + link):
             args += ["--symlink", os.readlink("/" + link), "/" + link]
+    # The private /tmp first: a checkout below /tmp is bound into it next.
+    args += ["--tmpfs", "/tmp"]
     for tree in sorted({ptgui.SRC, ptgui.BUILD}):
         args += ["--ro-bind", tree, tree]
     args += ["--tmpfs", "/etc", "--ro-bind", "/etc/fonts", "/etc/fonts", "--dir", "/boot", "--tmpfs", "/sys"]
@@ -47,7 +49,7 @@ def sandbox(tmp, system_bus, os_release, flatpak_info=False):
             args += ["--ro-bind", "/sys/" + d, "/sys/" + d]
     args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/run",
              "--ro-bind", os_release, "/run/host/os-release",
-             "--tmpfs", "/tmp", "--ro-bind", "/tmp/.X11-unix", "/tmp/.X11-unix"]
+             "--ro-bind", "/tmp/.X11-unix", "/tmp/.X11-unix"]
     # This run's runtime, config and cache directories (run-gui-test.sh
     # makes them side by side); the fixture root stays out of reach.
     run_dir = os.path.dirname(os.environ["XDG_RUNTIME_DIR"])
