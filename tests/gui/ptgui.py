@@ -285,10 +285,18 @@ class App:
     def open_device(self, address):
         """Search for ADDRESS, click its row, wait for its page."""
         self.search(address)
-        row = wait_for(lambda: next((r for r in self.device_rows() if name_of(r).startswith(address + " ")), None),
-                       10, what="the row of %s" % address)
-        self.click(row)
-        find(self.window, "label", pred=lambda a: address in name_of(a) and "·" in name_of(a), timeout=10)
+        # Under load the list may still be settling when the pointer arrives, and
+        # the click lands on nothing: look for the row again and click again.
+        for attempt in range(3):
+            row = wait_for(lambda: next((r for r in self.device_rows() if name_of(r).startswith(address + " ")), None),
+                           10, what="the row of %s" % address)
+            self.click(row)
+            try:
+                find(self.window, "label", pred=lambda a: address in name_of(a) and "·" in name_of(a), timeout=10)
+                return
+            except Failure:
+                if attempt == 2:
+                    raise
 
     def choose(self, address):
         """Open ADDRESS and turn on "Pass through to virtual machines"."""
