@@ -95,7 +95,14 @@ describe_trial_devices (JsonArray *devices,
         line = g_strdup_printf (_("✓ %s is on vfio-pci."), addr);
       else
         {
+          const char *reason = d != NULL ? json_object_get_string_member_with_default (d, "reason", NULL) : NULL;
           line = g_strdup_printf (_("✗ %s is on %s, not vfio-pci."), addr, now != NULL ? now : _("no driver"));
+          if (reason != NULL)
+            {
+              char *with_reason = g_strdup_printf ("%s %s", line, reason);
+              g_free (line);
+              line = with_reason;
+            }
           (*n_wrong)++;
         }
       if (out->len > 0)
@@ -123,6 +130,7 @@ pt_app_status_panel_show_json (PtAppStatusPanel *self,
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GPtrArray) wrong = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GString) reasons = g_string_new (NULL);
   g_autoptr(GStrvBuilder) configured = g_strv_builder_new ();
   JsonObject *status;
   JsonArray *devices;
@@ -148,6 +156,9 @@ pt_app_status_panel_show_json (PtAppStatusPanel *self,
       if (!json_object_get_boolean_member_with_default (d, "ok", TRUE))
         {
           const char *now = json_object_get_string_member_with_default (d, "driver_now", NULL);
+          const char *reason = json_object_get_string_member_with_default (d, "reason", NULL);
+          if (reason != NULL)
+            g_string_append_printf (reasons, "%s%s", reasons->len > 0 ? "\n" : "", reason);
           g_ptr_array_add (wrong, g_strdup_printf (_("%s is on %s"),
                                                    json_object_get_string_member_with_default (d, "address", "?"),
                                                    now != NULL ? now : _("no driver")));
@@ -209,9 +220,17 @@ pt_app_status_panel_show_json (PtAppStatusPanel *self,
   else
     {
       g_autofree char *joined = pt_describe_join (wrong);
-      g_autofree char *text = g_strdup_printf (_("Not as configured: %s, not vfio-pci. Check that this boot entry has "
-                                                 "the new kernel options (“passthroughctl status” says more)."), joined);
+      /* The helper's status says why for each device; an older one does not. */
+      g_autofree char *text = reasons->len > 0
+        ? g_strdup_printf (_("Not as configured: %s, not vfio-pci."), joined)
+        : g_strdup_printf (_("Not as configured: %s, not vfio-pci. Check that this boot entry has "
+                             "the new kernel options (“passthroughctl status” says more)."), joined);
       set_look (self, "dialog-warning-symbolic", "warning", text);
+      if (reasons->len > 0)
+        {
+          gtk_label_set_label (self->details, reasons->str);
+          gtk_widget_set_visible (GTK_WIDGET (self->details), TRUE);
+        }
       show_buttons (self, FALSE, FALSE, FALSE);
     }
 }

@@ -64,6 +64,8 @@ pt_cli_print_status (PtCliContext *ctx,
                    _("now"),
                    json_object_get_null_member (d, "driver_now") ? _("no driver") : json_object_get_string_member (d, "driver_now"),
                    json_object_get_boolean_member (d, "ok") ? "✓" : "✗");
+          if (json_object_has_member (d, "reason") && !json_object_get_null_member (d, "reason"))
+            g_print ("      %s\n", json_object_get_string_member (d, "reason"));
         }
       if (g_str_equal (state, "trial-armed"))
         g_print (_("A trial is set up for the next start only. Restart to try it; if the screen stays dark or the machine does not start, just restart again: it comes back as it is now.\n"));

@@ -65,7 +65,7 @@ devices_not_bound (JsonObject *status,
   for (guint i = 0; i < json_array_get_length (devices); i++)
     {
       JsonObject *d = json_array_get_object_element (devices, i);
-      const char *address, *configured, *now;
+      const char *address, *configured, *now, *ids, *ids_now;
       g_autofree char *ref = NULL;
 
       if (d == NULL || json_object_get_boolean_member_with_default (d, "ok", TRUE))
@@ -73,12 +73,20 @@ devices_not_bound (JsonObject *status,
       address = json_object_get_string_member_with_default (d, "address", NULL);
       configured = json_object_get_string_member_with_default (d, "configured", "vfio-pci");
       now = json_object_get_string_member_with_default (d, "driver_now", NULL);
+      ids = json_object_get_string_member_with_default (d, "ids", NULL);
+      ids_now = json_object_get_string_member_with_default (d, "ids_now", NULL);
       if (address == NULL)
         continue;
       ref = device_ref (topology, address);
       if (out->len > 0)
         g_string_append_c (out, ' ');
-      if (now != NULL)
+      if (ids != NULL && ids_now != NULL && !g_str_equal (ids, ids_now))
+        /* Translators: "0000:08:00.0 now holds a 8086:10c9 device, not the 8086:10d3 set up: it was left to its own driver." */
+        g_string_append_printf (out, _("%s now holds a %s device, not the %s set up: it was left to its own driver."),
+                                address, ids_now, ids);
+      else if (ids != NULL && ids_now == NULL && topology != NULL && pt_topology_lookup (topology, address) == NULL)
+        g_string_append_printf (out, _("No device is at %s any more."), address);
+      else if (now != NULL)
         /* Translators: "GP104 [GeForce GTX 1080] (0000:01:00.0) is on nouveau, not on vfio-pci as set up." */
         g_string_append_printf (out, _("%s is on %s, not on %s as set up."), ref, now, configured);
       else

@@ -252,6 +252,73 @@ class SafetyTest(unittest.TestCase):
         self.assertEqual(r.returncode, 1)
         self.assertFalse(load_json(r.stdout)['devices'][0]['ok'])
 
+    def booted_snapshot(self, root, edit):
+        with open(root.snapshot) as f:
+            snap = json.load(f)
+        for g in snap['groups']:
+            g['devices'] = [d for d in g['devices'] if edit(d) is not False]
+        path = os.path.join(root.tmp, 'booted-%d.json' % len(os.listdir(root.tmp)))
+        with open(path, 'w') as f:
+            json.dump(snap, f)
+        return path
+
+    def test_status_says_bound_pending_failed_and_why(self):
+        root = self.new_root('seed004')
+        self.assertEqual(root.run('apply', '--select', '0000:01:00.0').returncode, 0)
+
+        def results(snapshot=None):
+            r = root.run('status', '--json', snapshot=snapshot) if snapshot else root.run('status', '--json')
+            s = load_json(r.stdout)
+            return r.returncode, {d['address']: d for d in s['devices']}
+
+        # before the restart: both pending, the reason says when
+        rc, devs = results()
+        self.assertEqual(rc, 1)
+        self.assertEqual({a: d['result'] for a, d in devs.items()},
+                         {'0000:01:00.0': 'pending', '0000:01:00.1': 'pending'})
+        self.assertIn('next restart', devs['0000:01:00.0']['reason'])
+        self.assertEqual(devs['0000:01:00.0']['ids'], '10de:1381')
+        self.assertEqual(devs['0000:01:00.0']['ids_now'], '10de:1381')
+
+        root.write('proc/cmdline', 'BOOT_IMAGE=/boot/vmlinuz-6.8.12-4-pve root=/dev/mapper/pve-root ro '
+                   'quiet iommu=pt vfio-pci.ids=10de:1381,10de:0fbc\n')
+
+        def on_vfio(d):
+            if d['address'].startswith('0000:01:00.'):
+                d['driver'] = 'vfio-pci'
+        rc, devs = results(self.booted_snapshot(root, on_vfio))
+        self.assertEqual(rc, 0)
+        self.assertEqual([(d['result'], d['reason']) for d in devs.values()], [('bound', None)] * 2)
+
+        # restarted, but the host driver took the audio function first
+        def audio_on_host(d):
+            if d['address'] == '0000:01:00.0':
+                d['driver'] = 'vfio-pci'
+        rc, devs = results(self.booted_snapshot(root, audio_on_host))
+        self.assertEqual(rc, 1)
+        self.assertEqual(devs['0000:01:00.0']['result'], 'bound')
+        self.assertEqual(devs['0000:01:00.1']['result'], 'failed')
+        self.assertIn('snd_hda_intel took it before vfio-pci', devs['0000:01:00.1']['reason'])
+
+        # a different card in the slot: left alone, and status names both IDs
+        def swapped(d):
+            if d['address'] == '0000:01:00.0':
+                d['vendor'], d['device'] = '1002', '73ff'
+                d['driver'] = 'amdgpu'
+            elif d['address'] == '0000:01:00.1':
+                return False
+        rc, devs = results(self.booted_snapshot(root, swapped))
+        self.assertEqual(rc, 1)
+        self.assertEqual(devs['0000:01:00.0']['result'], 'failed')
+        self.assertEqual(devs['0000:01:00.0']['ids_now'], '1002:73ff')
+        self.assertIn('is now a 1002:73ff device, not the 10de:1381', devs['0000:01:00.0']['reason'])
+        self.assertEqual(devs['0000:01:00.1']['result'], 'failed')
+        self.assertIsNone(devs['0000:01:00.1']['ids_now'])
+        self.assertIn('No device is at 0000:01:00.1', devs['0000:01:00.1']['reason'])
+        # the sentences reach a person who runs status without --json
+        r = root.run('status', snapshot=self.booted_snapshot(root, swapped))
+        self.assertIn('not the 10de:1381 that was set up', r.stdout)
+
     def test_kernel_install_entries_get_etc_kernel_cmdline(self):
         # vmlab Step 7: where kernel-install writes the entries, its hooks
         # rewrite them from /etc/kernel/cmdline on every initramfs update

@@ -5,7 +5,8 @@ trial (on by default) ends in the exact words a frightened person needs and
 leaves the default boot entry alone; the sidebar says "restart to try";
 after a simulated trial start it shows per device whether it is on vfio-pci
 and whether the host kept its screen, and "Keep this setup" makes it the
-default (after a refused password that changed nothing). Then a trial that fell back: the next start of the app says what
+default (after a refused password that changed nothing); a later start
+where a device's own driver came first says which and why. Then a trial that fell back: the next start of the app says what
 happened and offers Undo and Try again; Try again arms the trial again, and
 Undo gives everything back."""
 import os
@@ -62,7 +63,8 @@ def main():
                 app.screenshot("trial-armed")
 
             # The trial start: GRUB booted the one-shot entry, vfio-pci took the slot.
-            m.boot("7f2e-trial", trial_args(m))
+            args = trial_args(m)
+            m.boot("7f2e-trial", args)
             m.set_driver(GPU, "vfio-pci")
             m.set_driver(AUDIO, "vfio-pci")
             with helperbus.running(m.app()) as app:
@@ -89,6 +91,16 @@ def main():
                 kept = m.read("boot/grub/custom.cfg")
                 check("Passthrough trial" not in kept, "the trial entry is still there:\n" + kept)
                 check("without passthrough" in kept, "Keep left no way back in the boot menu:\n" + kept)
+
+            # A later start where the audio function's own driver came first:
+            # the sidebar names it and says why, in the helper's words.
+            m.boot("41c8-later", args)
+            m.set_driver(AUDIO, "snd_hda_intel")
+            with helperbus.running(m.app()) as app:
+                app.says("Not as configured: %s is on snd_hda_intel, not vfio-pci." % AUDIO)
+                app.says("snd_hda_intel took it before vfio-pci could: the initramfs may be older than the setup. "
+                         "Regenerate the initramfs and restart.")
+                app.screenshot("applied-not-bound")
 
         # ---- armed, fell back: undo or try again -------------------------
         with helperbus.machine(bus) as m:

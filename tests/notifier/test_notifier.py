@@ -159,6 +159,24 @@ class NotifierTest(dbusmock.DBusTestCase):
         self.assertNotified('A device is not ready for virtual machines',
                             NOT_BOUND + ' Open Passthrough to see why.', 'not-bound')
 
+    def test_applied_but_another_card_in_the_slot(self):
+        self.apply()
+        self.booted('7f2e-after', with_args=True)
+        with open(self.snapshot) as f:
+            snap = json.load(f)
+        for g in snap['groups']:
+            for d in g['devices']:
+                if d['address'] == GPU:
+                    d['device'] = '73bf'
+            g['devices'] = [d for d in g['devices'] if d['address'] != '0000:09:00.1']
+        self.snapshot = os.path.join(self.root.tmp, 'swapped.json')
+        with open(self.snapshot, 'w') as f:
+            json.dump(snap, f)
+        self.assertNotified('A device is not ready for virtual machines',
+                            '0000:09:00.0 now holds a 1002:73bf device, not the 1002:73ff set up: it was left to '
+                            'its own driver. No device is at 0000:09:00.1 any more. Open Passthrough to see why.',
+                            'not-bound')
+
     def test_applied_and_bound_is_silent(self):
         self.apply()
         self.booted('7f2e-after', with_args=True, drivers='vfio-pci')

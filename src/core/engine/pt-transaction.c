@@ -1312,6 +1312,104 @@ host_display (PtPaths *paths)
   return result;
 }
 
+/* One configured device against what sits at its address now: bound,
+ * pending (the restart that applies it has not happened), inactive (a trial
+ * that was not confirmed) or failed, with the sentence that says why.
+ * Returns whether it is on the driver it was set up for. */
+static gboolean
+add_device_status (JsonBuilder *b,
+                   JsonObject  *configured,
+                   const char  *addr,
+                   PtTopology  *topology,
+                   gboolean     pending,
+                   gboolean     fell_back)
+{
+  const char *want = json_object_get_string_member_with_default (configured, "driver_after", "vfio-pci");
+  const char *ids = json_object_get_string_member_with_default (configured, "ids", NULL);
+  PtDevice *dev = topology ? pt_topology_lookup (topology, addr) : NULL;
+  const char *now = dev ? pt_device_get_driver (dev) : NULL;
+  g_autofree char *ids_now = dev ? g_strdup_printf ("%04x:%04x", pt_device_get_vendor (dev),
+                                                    pt_device_get_device (dev)) : NULL;
+  gboolean ok = now != NULL && g_strcmp0 (now, want) == 0;
+  const char *result;
+  g_autofree char *reason = NULL;
+
+  if (ok)
+    result = "bound";
+  else if (dev != NULL && ids != NULL && *ids != '\0' && !g_str_equal (ids, ids_now))
+    {
+      /* A different card at the address: the early script and vfio-pci.ids
+       * both leave it alone, whatever the command line says. */
+      result = "failed";
+      reason = g_strdup_printf (_("%s is now a %s device, not the %s that was set up, so it was left to its own driver. Put the card back in this slot, or revert and set up passthrough again for what is there now."),
+                                addr, ids_now, ids);
+    }
+  else if (dev == NULL && topology != NULL)
+    {
+      result = pending ? "pending" : "failed";
+      reason = g_strdup_printf (_("No device is at %s now. If the card was moved, revert and set up passthrough again at its new address."), addr);
+    }
+  else if (fell_back)
+    {
+      result = "inactive";
+      reason = g_strdup (_("The trial start was not confirmed, so this start is the setup from before."));
+    }
+  else if (pending)
+    {
+      result = "pending";
+      reason = g_strdup_printf (_("It goes to %s at the next restart."), want);
+    }
+  else if (topology == NULL)
+    {
+      result = "failed";
+      reason = g_strdup (_("The devices could not be read, so whether it is bound is not known."));
+    }
+  else if (now == NULL)
+    {
+      result = "failed";
+      reason = g_strdup_printf (_("No driver has it, although it was set up for %s: the %s module may be missing from the initramfs. Regenerate the initramfs and restart."),
+                                want, want);
+    }
+  else
+    {
+      result = "failed";
+      reason = g_strdup_printf (_("%s took it before %s could: the initramfs may be older than the setup. Regenerate the initramfs and restart."),
+                                now, want);
+    }
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "address");
+  json_builder_add_string_value (b, addr);
+  json_builder_set_member_name (b, "configured");
+  json_builder_add_string_value (b, want);
+  json_builder_set_member_name (b, "ids");
+  if (ids != NULL && *ids != '\0')
+    json_builder_add_string_value (b, ids);
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "driver_now");
+  if (now)
+    json_builder_add_string_value (b, now);
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "ids_now");
+  if (ids_now)
+    json_builder_add_string_value (b, ids_now);
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "ok");
+  json_builder_add_boolean_value (b, ok);
+  json_builder_set_member_name (b, "result");
+  json_builder_add_string_value (b, result);
+  json_builder_set_member_name (b, "reason");
+  if (reason)
+    json_builder_add_string_value (b, reason);
+  else
+    json_builder_add_null_value (b);
+  json_builder_end_object (b);
+  return ok;
+}
+
 char *
 pt_status_to_json (PtPaths     *paths,
                    PtTopology  *topology,
@@ -1358,37 +1456,8 @@ pt_status_to_json (PtPaths     *paths,
     json_builder_set_member_name (b, "state");
     json_builder_add_string_value (b, name);
   }
-  json_builder_set_member_name (b, "devices");
-  json_builder_begin_array (b);
   if (state->applied)
     {
-      JsonArray *a = json_node_get_array (state->devices);
-      for (guint i = 0; i < json_array_get_length (a); i++)
-        {
-          JsonObject *o = json_array_get_object_element (a, i);
-          const char *addr = o ? json_object_get_string_member_with_default (o, "address", NULL) : NULL;
-          const char *want = o ? json_object_get_string_member_with_default (o, "driver_after", "vfio-pci") : NULL;
-          PtDevice *dev = addr && topology ? pt_topology_lookup (topology, addr) : NULL;
-          const char *now = dev ? pt_device_get_driver (dev) : NULL;
-          gboolean ok = now != NULL && g_strcmp0 (now, want) == 0;
-
-          if (addr == NULL)
-            continue;
-          all_ok &= ok;
-          json_builder_begin_object (b);
-          json_builder_set_member_name (b, "address");
-          json_builder_add_string_value (b, addr);
-          json_builder_set_member_name (b, "configured");
-          json_builder_add_string_value (b, want);
-          json_builder_set_member_name (b, "driver_now");
-          if (now)
-            json_builder_add_string_value (b, now);
-          else
-            json_builder_add_null_value (b);
-          json_builder_set_member_name (b, "ok");
-          json_builder_add_boolean_value (b, ok);
-          json_builder_end_object (b);
-        }
       /* Is the running kernel started with what we configured? */
       for (guint i = 0; state->kernel_args && state->kernel_args[i] != NULL; i++)
         {
@@ -1405,16 +1474,32 @@ pt_status_to_json (PtPaths     *paths,
       if (strstr (running, "passthrough.vfio=") != NULL)
         pending = TRUE;
     }
-  json_builder_end_array (b);
   /* A trial that fell back boots without our arguments by design: nothing
    * is pending, it is simply not set up; an armed one waits for its boot. */
   if (trial_state != NULL && g_str_equal (trial_state, "trial-fell-back"))
-    {
-      pending = FALSE;
-      all_ok = FALSE;
-    }
+    pending = FALSE;
   else if (trial_state != NULL && g_str_equal (trial_state, "trial-armed"))
     pending = TRUE;
+
+  json_builder_set_member_name (b, "devices");
+  json_builder_begin_array (b);
+  if (state->applied)
+    {
+      JsonArray *a = json_node_get_array (state->devices);
+      gboolean fell_back = trial_state != NULL && g_str_equal (trial_state, "trial-fell-back");
+
+      for (guint i = 0; i < json_array_get_length (a); i++)
+        {
+          JsonObject *o = json_array_get_object_element (a, i);
+          const char *addr = o ? json_object_get_string_member_with_default (o, "address", NULL) : NULL;
+          if (addr == NULL)
+            continue;
+          all_ok &= add_device_status (b, o, addr, topology, pending, fell_back);
+        }
+    }
+  json_builder_end_array (b);
+  if (trial_state != NULL && g_str_equal (trial_state, "trial-fell-back"))
+    all_ok = FALSE;
   json_builder_set_member_name (b, "pending_reboot");
   json_builder_add_boolean_value (b, pending);
   json_builder_set_member_name (b, "host_display");
