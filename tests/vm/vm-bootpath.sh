@@ -146,7 +146,29 @@ check() {
     fi
     got=$(json_get "$name" STATUSJSON 'd["state"]')
     [ "$got" = "$state" ] && ok "passthroughctl status: $state" || bad "passthroughctl status says '$got', expected $state"
+    check_result "$name" STATUSJSON "$(expected_result "$state" "$want")"
     echo "  status (text):"; vm_section "$VM_LOG/$name.agent.log" STATUS | sed 's/^/  | /'
+}
+
+# What status must say of the chosen device in a state: bound on vfio-pci where the boot binds it,
+# inactive after a trial that fell back, pending while a restart waits, absent when nothing is set up.
+expected_result() { # state driver
+    case $1 in
+        not-applied) echo none ;;
+        trial-fell-back) echo inactive ;;
+        trial-armed) echo pending ;;
+        *) [ "$2" = vfio-pci ] && echo bound || echo failed ;;
+    esac
+}
+
+# check_result NAME SECTION RESULT: the per-device result of `status --json` for $SELECT
+check_result() {
+    local got
+    got=$(json_get "$1" "$2" 'next((x["result"] + ("" if x["reason"] is None else ": " + x["reason"]) for x in d["devices"] if x["address"] == "'"$SELECT"'"), "none")')
+    case $got in
+        "$3"|"$3: "*) ok "status of $SELECT: $got" ;;
+        *) bad "status of $SELECT: '$got', expected $3" ;;
+    esac
 }
 
 # check_action NAME STATE-AFTER
@@ -157,6 +179,11 @@ check_action() {
         || { bad "the action exited '$rc'"; vm_section "$VM_LOG/$name.agent.log" JOURNAL | sed 's/^/  | /'; }
     got=$(json_get "$name" AFTERJSON 'd["state"]')
     [ "$got" = "$state" ] && ok "status after it: $state" || bad "status after it: '$got', expected $state"
+    # right after an action nothing has restarted: what it set up is pending, or still bound
+    case $state in
+        not-applied) check_result "$name" AFTERJSON none ;;
+        trial-armed) check_result "$name" AFTERJSON pending ;;
+    esac
 }
 
 # ---------------------------------------------------------------- 0. the boot loader, installed in the guest
