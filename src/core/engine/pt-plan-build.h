@@ -57,6 +57,19 @@ gboolean pt_plan_compute_base (Ctx *ctx, const char *path, const char *current, 
 gboolean pt_plan_target_edit (PtPlan *self, Ctx *ctx, const char *path, const char *editor, GPtrArray *add, const char *seed, gboolean keep, gboolean initramfs, GError **error);
 gboolean pt_plan_target_whole (PtPlan *self, Ctx *ctx, const char *path, char *content, gboolean initramfs, GError **error);
 
+/* pt-plan.c: small helpers */
+gboolean pt_plan_strv_has (GPtrArray *array, const char *s);
+void pt_plan_add_unique (GPtrArray *array, const char *s);
+char *pt_plan_join_array (GPtrArray *array, const char *sep);
+
+/* pt-plan-devices.c */
+gboolean pt_plan_add_devices (PtPlan *self, PtTopology *topology, const char *const *addresses, GError **error);
+void pt_plan_check_devices (PtPlan *self, PtPaths *paths, PtTopology *topology, PtPlanOptions *options);
+void pt_plan_choose_binding (PtPlan *self, PtTopology *topology, PtPlanOptions *options);
+void pt_plan_compute_kernel_args (PtPlan *self, PtTopology *topology, PtPlanOptions *options);
+void pt_plan_compute_modules (PtPlan *self, PtPaths *paths, PtTopology *topology);
+void pt_plan_check_system (PtPlan *self, PtPaths *paths, const char *running, PtState *state);
+
 /* pt-plan-trial.c */
 const char * pt_plan_grub_cfg_path (PtBootSetup *setup);
 const char * pt_plan_bls_grub_dir (PtPaths *paths);
