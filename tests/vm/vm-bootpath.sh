@@ -261,7 +261,14 @@ else
     run_deferred 4-confirmed
     n=0
     for e in "$VM_LOG"/4-confirmed.entries/*.conf; do
-        case $e in */passthrough-trial.conf) bad "the trial entry is still on the ESP after confirm"; continue ;; esac
+        case $e in
+            */passthrough-trial.conf) bad "the trial entry is still on the ESP after confirm"; continue ;;
+            */passthrough-way-back.conf)
+                # the permanent way back: the same kernel without our tokens, by design
+                grep -q 'vfio-pci' "$e" && bad "the way-back entry carries vfio-pci" \
+                    || ok "the way-back entry ${e##*/} is still there, without our tokens"
+                continue ;;
+        esac
         n=$((n + 1))
         grep -q "^options .*vfio-pci.ids=$IDS" "$e" && ok "after a further update-initramfs (kernel-install) ${e##*/} still carries vfio-pci.ids=$IDS" \
             || { bad "${e##*/} lost our tokens to kernel-install:"; sed 's/^/        /' "$e"; }
