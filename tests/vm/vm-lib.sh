@@ -172,7 +172,8 @@ vm_accel() { # kernel-image
 #   (newest version, as a bootloader picks it), command line "root=LABEL=… ro CMDLINE".
 #   SCRIPT runs in the guest (fw_cfg opt/passthrough/script); the guest powers off afterwards.
 #   Options (environment): VM_IOMMU=intel|amd|none (default intel), VM_TWIN_NIC=1 (a second e1000e,
-#   identical to the first, at 0000:08:00.0), VM_TIMEOUT (default 600 s TCG, 300 s KVM),
+#   identical to the first, at 0000:08:00.0; VM_TWIN_NIC_MODEL=e1000 puts another QEMU NIC model
+#   there instead: a different card in that slot), VM_TIMEOUT (default 600 s TCG, 300 s KVM),
 #   VM_INTERACTIVE=1 (serial console on stdio, no poweroff), VM_UEFI_VARS=FILE (boot OVMF with
 #   this per-disk copy of its variable store, then the boot loader on the disk: CMDLINE is unused).
 #   Logs: $VM_LOG/NAME.console.log (ttyS0), NAME.agent.log (ttyS1), NAME.qemu-cmd.
@@ -231,7 +232,7 @@ vm_boot() {
     )
     if [ "${VM_TWIN_NIC:-0}" = 1 ]; then
         topo+=(-device pcie-root-port,id=rp7,bus=pcie.0,addr=0x8,chassis=7,slot=7
-               -netdev user,id=n2,restrict=on -device e1000e,netdev=n2,bus=rp7)
+               -netdev user,id=n2,restrict=on -device "${VM_TWIN_NIC_MODEL:-e1000e}",netdev=n2,bus=rp7)
     fi
     if [ -n "${VM_UEFI_VARS:-}" ]; then
         # OVMF, then whatever boot loader the guest installed on its ESP (the removable path):
@@ -254,7 +255,7 @@ vm_boot() {
          -nodefaults -vga none -display none -no-reboot
          "${iommu_dev[@]}" "${topo[@]}" "${boot[@]}" "${serial[@]}" "${fwcfg[@]}")
     printf '%q ' "${cmd[@]}" > "$VM_LOG/$name.qemu-cmd"; echo >> "$VM_LOG/$name.qemu-cmd"
-    vm_log "boot $name: accel=$acc iommu=$iommu$([ -n "${VM_UEFI_VARS:-}" ] && echo " firmware=OVMF")$([ "${VM_TWIN_NIC:-0}" = 1 ] && echo " twin-nic") kernel $kver, cmdline: $cmdline"
+    vm_log "boot $name: accel=$acc iommu=$iommu$([ -n "${VM_UEFI_VARS:-}" ] && echo " firmware=OVMF")$([ "${VM_TWIN_NIC:-0}" = 1 ] && echo " twin-nic=${VM_TWIN_NIC_MODEL:-e1000e}") kernel $kver, cmdline: $cmdline"
     t0=$EPOCHREALTIME
     if [ "${VM_INTERACTIVE:-0}" = 1 ]; then
         timeout --foreground "${VM_TIMEOUT:-3600}" "${cmd[@]}" || rc=$?
