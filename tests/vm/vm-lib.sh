@@ -476,3 +476,39 @@ vm_test_end() {
     rm -rf --one-file-system "$@"
     echo "PASS $NAME"
 }
+
+# ---------------------------------------------------------------- early-boot files, dracut
+# vm_install_early_boot ROOTFS STAGE: the project's initramfs-tools and dracut files (the early
+# by-address script, hooks, the dracut module) from a `meson install` stage, where a package puts
+# them (…/share/initramfs-tools → /usr/share/initramfs-tools, …/lib/dracut → /usr/lib/dracut).
+vm_install_early_boot() {
+    local r=$1 stage=$2 d
+    while read -r d; do
+        case $d in
+            */share/initramfs-tools) mkdir -p "$r/usr/share/initramfs-tools"; cp -a "$d/." "$r/usr/share/initramfs-tools/" ;;
+            */etc/initramfs-tools)   mkdir -p "$r/etc/initramfs-tools"; cp -a "$d/." "$r/etc/initramfs-tools/" ;;
+            */lib/dracut)            mkdir -p "$r/usr/lib/dracut"; cp -a "$d/." "$r/usr/lib/dracut/" ;;
+        esac
+    done < <(find "$stage" -type d \( -name initramfs-tools -o -name dracut \) -prune | sort)
+}
+
+# vm_use_dracut ROOTFS: the guest switched to dracut as an admin would (apt-get install dracut in
+# a chroot through the host's mirror; it replaces initramfs-tools), and its initramfs rebuilt by
+# dracut. Skips (77) when apt cannot reach the mirror.
+vm_use_dracut() {
+    local r=$1 t=$EPOCHREALTIME
+    cp /etc/resolv.conf "$r/etc/resolv.conf"
+    vm_chroot "$r" sh -c 'apt-get update -qq && apt-get install -y -qq --no-install-recommends dracut' \
+        >"$VM_LOG/apt-dracut.log" 2>&1 || { tail -n 20 "$VM_LOG/apt-dracut.log" >&2; vm_skip "cannot install dracut into the guest (log: $VM_LOG/apt-dracut.log)"; }
+    vm_log "apt-get install dracut (chroot) in $(vm_secs "$t" "$EPOCHREALTIME")s"
+    vm_regenerate "$r" dracut-installed dracut --regenerate-all --force
+}
+
+# vm_regenerate ROOTFS LABEL COMMAND...: an initramfs regeneration in a chroot of ROOTFS, timed,
+# its output in $VM_LOG/regenerate-LABEL.log.
+vm_regenerate() {
+    local r=$1 label=$2 t=$EPOCHREALTIME; shift 2
+    vm_chroot "$r" "$@" > "$VM_LOG/regenerate-$label.log" 2>&1 \
+        || { tail -n 20 "$VM_LOG/regenerate-$label.log" >&2; vm_die "'$*' in the chroot failed (log: $VM_LOG/regenerate-$label.log)"; }
+    vm_log "$* (chroot, $label) in $(vm_secs "$t" "$EPOCHREALTIME")s"
+}
