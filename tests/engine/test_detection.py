@@ -62,6 +62,15 @@ CASES = {
                                          'rd.driver.pre=vfio_pci vfio-pci.ids=10de:1381,10de:0fbc\n'},
         'commands': [['dracut', '--regenerate-all', '--force']],
     },
+    # apt-get install dracut on Debian: initramfs-tools removed, its /etc/initramfs-tools kept
+    'debian-switched-to-dracut': {
+        'files': {'usr/bin/dracut': '#!/bin/bash\n', 'etc/dracut.conf.d/10-debian.conf': 'do_prelink="no"\n'},
+        'bootloader': 'grub', 'initramfs': 'dracut',
+        'expect': {'etc/default/grub': 'GRUB_CMDLINE_LINUX_DEFAULT="quiet iommu=pt rd.driver.pre=vfio_pci '
+                                       'vfio-pci.ids=10de:1381,10de:0fbc"\n',
+                   'etc/dracut.conf.d/passthrough.conf': 'force_drivers+=" vfio_pci vfio vfio_iommu_type1 "\n'},
+        'commands': [['dracut', '--regenerate-all', '--force'], ['update-grub']],
+    },
     'limine': {
         'files': {'boot/limine.conf': 'timeout: 5\n\n/Arch Linux\n    protocol: linux\n    path: boot():/vmlinuz-linux\n'
                                       '    cmdline: root=UUID=1c2d rw quiet\n    module_path: boot():/initramfs-linux.img\n',
@@ -135,6 +144,19 @@ class DetectionTest(unittest.TestCase):
 
     def test_kernel_cmdline_alone(self):
         self.check('uki-kernel-cmdline')
+
+    def test_dracut_replacing_initramfs_tools(self):
+        self.check('debian-switched-to-dracut')
+
+    def test_initramfs_tools_beside_dracut_config(self):
+        # dracut's configuration without dracut (or with update-initramfs still there): initramfs-tools
+        root = self.make({'files': {'etc/dracut.conf.d/10-debian.conf': 'do_prelink="no"\n'}})
+        r = root.run('plan', '--json', '--select', '0000:01:00.0')
+        self.assertEqual(load_json(r.stdout)['initramfs'], 'initramfs-tools', r.stderr)
+        root.write('usr/bin/dracut', '#!/bin/bash\n')
+        root.write('usr/sbin/update-initramfs', '#!/bin/sh\n')
+        r = root.run('plan', '--json', '--select', '0000:01:00.0')
+        self.assertEqual(load_json(r.stdout)['initramfs'], 'initramfs-tools', r.stderr)
 
     def test_limine_and_booster(self):
         self.check('limine')

@@ -306,6 +306,17 @@ static void
 detect_initramfs (PtBootSetup *setup,
                   PtPaths     *paths)
 {
+  gboolean dracut = is_dir (paths, "/etc/dracut.conf.d") || exists (paths, "/etc/dracut.conf");
+  gboolean initramfs_tools = is_dir (paths, "/etc/initramfs-tools");
+
+  /* Debian's dracut replaces initramfs-tools, and apt keeps the removed
+   * package's configuration: /etc/initramfs-tools stays without
+   * update-initramfs.  There the generator that is installed is in charge. */
+  if (initramfs_tools && dracut &&
+      !exists (paths, "/usr/sbin/update-initramfs") && !exists (paths, "/sbin/update-initramfs") &&
+      (exists (paths, "/usr/bin/dracut") || exists (paths, "/bin/dracut") || exists (paths, "/usr/sbin/dracut")))
+    initramfs_tools = FALSE;
+
   /* One generator is in charge; when several configurations linger, the
    * one a distribution ships by default for its family wins. */
   if (exists (paths, "/etc/mkinitcpio.conf"))
@@ -315,9 +326,9 @@ detect_initramfs (PtBootSetup *setup,
     }
   else if (exists (paths, "/etc/booster.yaml"))
     setup->initramfs = PT_INITRAMFS_BOOSTER;
-  else if (is_dir (paths, "/etc/initramfs-tools"))
+  else if (initramfs_tools)
     setup->initramfs = PT_INITRAMFS_INITRAMFS_TOOLS;
-  else if (is_dir (paths, "/etc/dracut.conf.d") || exists (paths, "/etc/dracut.conf"))
+  else if (dracut)
     setup->initramfs = PT_INITRAMFS_DRACUT;
 }
 
