@@ -837,7 +837,11 @@ check_setup (PtPlan     *self,
   PtBootSetup *setup = self->setup;
   g_autofree char *args = pt_plan_join_array (self->kernel_args, " ");
 
-  if (setup->ambiguous)
+  if (setup->esp_missing)
+    pt_plan_add_issue (self->blockers, "esp-not-mounted", NULL,
+                       g_strdup_printf (_("systemd-boot started this system (its LoaderInfo EFI variable says so), but no EFI system partition with loader/loader.conf is mounted at /boot/efi, /efi or /boot under %s, so its boot entries cannot be read or changed. Mount it (for example “mount /boot/efi”, or see “bootctl --print-esp-path”) and try again."),
+                                        pt_paths_get_root (paths)));
+  else if (setup->ambiguous)
     {
       g_autofree char *names = pt_plan_join_array (setup->candidates, ", ");
       pt_plan_add_issue (self->blockers, "bootloader-ambiguous", NULL,
