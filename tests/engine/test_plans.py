@@ -210,6 +210,24 @@ class PlanTest(unittest.TestCase):
         self.assertEqual(rc, 0)
         self.assertEqual(plan['bootloader'], 'systemd-boot')
 
+    def test_loaderinfo_without_a_mounted_esp_blocks(self):
+        # systemd-boot started the system but its ESP is not mounted (a nofail
+        # mount that timed out): GRUB's leftover config must not be edited
+        os.unlink(self.root.file('boot/loader/loader.conf'))
+        self.root.write('etc/default/grub', 'GRUB_CMDLINE_LINUX_DEFAULT="quiet"\n')
+        self.root.write('sys/firmware/efi/efivars/LoaderInfo-4a67b082-0a4c-41cf-b6c7-440b29bb8c4f', 'x')
+        self.before = self.root.tree(skip_state=False)
+        rc, plan = self.plan('--select', '0000:09:00.0')
+        b = [b for b in plan['blockers'] if b['code'] == 'esp-not-mounted']
+        self.assertEqual(len(b), 1, plan['blockers'])
+        self.assertIn('mount /boot/efi', b[0]['message'])
+        self.assertNotIn('/etc/default/grub', [c['path'] for c in plan['changes']])
+        r = self.root.run('apply', '--select', '0000:09:00.0')
+        self.assertEqual(r.returncode, 1, r.stderr + r.stdout)
+        self.assertIn('Refused; nothing was changed', r.stderr)
+        self.assertIn('no EFI system partition', r.stdout)
+        self.assertEqual(self.root.tree(skip_state=False), self.before)
+
     def test_nothing_known_found(self):
         for rel in ['boot/loader/loader.conf', 'etc/mkinitcpio.conf']:
             os.unlink(self.root.file(rel))

@@ -319,6 +319,27 @@ class SafetyTest(unittest.TestCase):
         r = root.run('status', snapshot=self.booted_snapshot(root, swapped))
         self.assertIn('not the 10de:1381 that was set up', r.stdout)
 
+    def test_revert_with_the_esp_not_mounted_changes_nothing(self):
+        # the ESP (here /boot) not mounted: the entry Passthrough edited is
+        # gone with its folder; revert must not undo /etc alone and say done
+        root = self.new_root('seed000')
+        self.assertEqual(root.run('apply', '--select', '0000:09:00.0').returncode, 0)
+        os.rename(root.file('boot/loader'), os.path.join(root.tmp, 'esp-loader'))
+        before = root.tree()
+        root.clear_commands()
+        r = root.run('revert')
+        self.assertNotEqual(r.returncode, 0, r.stdout)
+        self.assertIn('/boot/loader/entries/arch.conf, which Passthrough changed, is not there', r.stderr)
+        self.assertIn('Mount it and try again', r.stderr)
+        self.assertEqual(root.tree(), before)
+        self.assertEqual(root.commands(), [])
+        # mounted again: revert works and gives every byte back
+        os.rename(os.path.join(root.tmp, 'esp-loader'), root.file('boot/loader'))
+        r = root.run('revert')
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(root.tree()['boot/loader/entries/arch.conf'],
+                         original_tree('seed000')['boot/loader/entries/arch.conf'])
+
     def test_kernel_install_entries_get_etc_kernel_cmdline(self):
         # vmlab Step 7: where kernel-install writes the entries, its hooks
         # rewrite them from /etc/kernel/cmdline on every initramfs update

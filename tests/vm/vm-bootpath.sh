@@ -196,7 +196,9 @@ check_action() {
     echo 'set -eux'
     echo 'mkfs.vfat -n ESP /dev/vda1'
     echo 'mkdir -p /boot/efi'
-    echo 'echo "UUID=$(blkid -s UUID -o value /dev/vda1) /boot/efi vfat umask=0077,nofail 0 1" >> /etc/fstab'
+    # nofail as the installer writes it, with a device timeout long enough for udev in a TCG guest
+    # on a busy host (the default 90 s ran out at load 9, and the boot went on without the ESP)
+    echo 'echo "UUID=$(blkid -s UUID -o value /dev/vda1) /boot/efi vfat umask=0077,nofail,x-systemd.device-timeout=600 0 1" >> /etc/fstab'
     echo 'mount /boot/efi'
     if [ "$LOADER" = GRUB ]; then
         echo 'grub-install --target=x86_64-efi --efi-directory=/boot/efi --removable --no-nvram'

@@ -405,6 +405,16 @@ pt_boot_setup_detect (PtPaths    *paths,
       setup->bootloader = PT_BOOTLOADER_SYSTEMD_BOOT;
       setup->evidence = g_strdup (_("the LoaderInfo EFI variable: systemd-boot started this system"));
     }
+  else if (exists (paths, efivar))
+    {
+      /* systemd-boot started this system, but its ESP is not where it can
+       * be read (not mounted: a "nofail" mount that timed out, an
+       * automount).  Whatever other configuration lies around (Debian
+       * keeps /etc/default/grub after a switch) does not boot it. */
+      setup->bootloader = PT_BOOTLOADER_NONE;
+      setup->esp_missing = TRUE;
+      setup->evidence = g_strdup (_("the LoaderInfo EFI variable: systemd-boot started this system"));
+    }
   else if (running_cmdline != NULL && strstr (running_cmdline, "BOOT_IMAGE=") != NULL &&
            setup->grub_present)
     {

@@ -7,6 +7,9 @@
  *   2. run/ostree-booted: rpm-ostree owns the command line;
  *   3. etc/kernelstub/configuration: kernelstub owns the systemd-boot entries;
  *   4. the LoaderInfo EFI variable (systemd-boot set it while booting);
+ *      when no ESP with loader/loader.conf is mounted then, nothing is
+ *      chosen: the plan asks for the ESP to be mounted rather than edit
+ *      another bootloader's files that do not boot this system;
  *   5. BOOT_IMAGE= on the running command line (GRUB put it there);
  *   6. etc/kernel/proxmox-boot-uuids with etc/kernel/cmdline (Proxmox's
  *      proxmox-boot-tool);
@@ -54,6 +57,8 @@ typedef struct
   GPtrArray    *candidates;          /* names found by file evidence */
   gboolean      ambiguous;
   gboolean      forced_missing;      /* the chosen "bootloader" was not found */
+  gboolean      esp_missing;         /* systemd-boot started this system (LoaderInfo),
+                                        but no ESP with loader/loader.conf is mounted */
   char         *evidence;            /* a sentence: why this bootloader */
 
   /* GRUB (also GRUB with BLS: /etc/default/grub for future kernels) */

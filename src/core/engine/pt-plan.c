@@ -331,6 +331,21 @@ target_base (PtPlan       *self,
   c->before = pt_engine_read_file (ctx->paths, rec->path, &exists, error);
   if (c->before == NULL && !exists && error && *error)
     return FALSE;
+  if (!exists)
+    {
+      /* Gone with its folder: not a file the person deleted but a file
+       * system that is not mounted (the ESP, a separate /boot).  Going on
+       * would leave our part there and call everything undone. */
+      g_autofree char *dir = g_path_get_dirname (rec->path);
+      g_autofree char *real_dir = pt_paths_build (ctx->paths, dir, NULL);
+      if (!g_file_test (real_dir, G_FILE_TEST_IS_DIR))
+        {
+          g_set_error (error, PT_ERROR, PT_ERROR_NOT_FOUND,
+                       _("%s, which Passthrough changed, is not there, and neither is its folder %s: the partition it is on (the EFI system partition, or a separate /boot) seems not to be mounted. Mount it and try again; nothing was changed."),
+                       rec->path, dir);
+          return FALSE;
+        }
+    }
   if (!pt_plan_compute_base (ctx, rec->path, c->before, &c->base, error))
     return FALSE;
   if (c->base == NULL && rec->keep && c->before != NULL)
@@ -837,7 +852,11 @@ check_setup (PtPlan     *self,
   PtBootSetup *setup = self->setup;
   g_autofree char *args = pt_plan_join_array (self->kernel_args, " ");
 
-  if (setup->ambiguous)
+  if (setup->esp_missing)
+    pt_plan_add_issue (self->blockers, "esp-not-mounted", NULL,
+                       g_strdup_printf (_("systemd-boot started this system (its LoaderInfo EFI variable says so), but no EFI system partition with loader/loader.conf is mounted at /boot/efi, /efi or /boot under %s, so its boot entries cannot be read or changed. Mount it (for example “mount /boot/efi”, or see “bootctl --print-esp-path”) and try again."),
+                                        pt_paths_get_root (paths)));
+  else if (setup->ambiguous)
     {
       g_autofree char *names = pt_plan_join_array (setup->candidates, ", ");
       pt_plan_add_issue (self->blockers, "bootloader-ambiguous", NULL,
