@@ -25,6 +25,7 @@
 #include "pt-readiness.h"
 #ifdef PT_HELPER_HAVE_ENGINE
 #include "pt-plan.h"
+#include "pt-status.h"
 #include "pt-transaction.h"
 #endif
 

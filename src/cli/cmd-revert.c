@@ -9,6 +9,7 @@
 
 #include "pt-cli.h"
 #include "pt-error.h"
+#include "pt-status.h"
 #include "pt-transaction.h"
 
 int

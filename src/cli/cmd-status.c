@@ -10,7 +10,7 @@
 
 #include "pt-cli.h"
 #include "pt-error.h"
-#include "pt-transaction.h"
+#include "pt-status.h"
 
 /* Prints the status; returns 0 when everything is as configured, 1 when
  * not (or pending), 2 on a usage error. */

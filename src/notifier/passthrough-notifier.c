@@ -18,7 +18,7 @@
 
 #include "pt-error.h"
 #include "pt-notice.h"
-#include "pt-transaction.h"
+#include "pt-status.h"
 
 #define NOTIFICATIONS_NAME "org.freedesktop.Notifications"
 #define NOTIFICATIONS_PATH "/org/freedesktop/Notifications"

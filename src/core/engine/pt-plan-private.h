@@ -94,6 +94,8 @@ void        pt_state_free           (PtState    *state);
 PtState    *pt_state_load           (PtPaths    *paths,
                                      GError    **error);
 char       *pt_state_to_json        (PtState    *state);
+/* The running boot's random id (proc/sys/kernel/random/boot_id). */
+char       *pt_state_read_boot_id   (PtPaths    *paths);
 char       *pt_state_read_backup    (PtPaths    *paths,
                                      PtStateFile *file,
                                      GError    **error);

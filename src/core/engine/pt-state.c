@@ -529,3 +529,17 @@ pt_state_to_json (PtState *state)
   json_generator_set_pretty (gen, TRUE);
   return json_generator_to_data (gen, NULL);
 }
+
+/* The running boot's random id: a trial armed in this boot has not been
+ * booted yet. */
+char *
+pt_state_read_boot_id (PtPaths *paths)
+{
+  g_autofree char *path = pt_paths_build (paths, "proc", "sys", "kernel", "random", "boot_id", NULL);
+  char *id = NULL;
+
+  if (!g_file_get_contents (path, &id, NULL, NULL))
+    return NULL;
+  g_strstrip (id);
+  return id;
+}

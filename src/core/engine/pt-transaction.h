@@ -60,11 +60,4 @@ gboolean  pt_transaction_confirm_for_topology (PtPaths         *paths,
 gboolean  pt_transaction_recover  (PtPaths         *paths,
                                    GError         **error);
 
-/* The status JSON of DESIGN.md: state, devices (address, configured,
- * driver_now, ok), pending_reboot, history. */
-char     *pt_status_to_json       (PtPaths         *paths,
-                                   PtTopology      *topology,
-                                   gboolean         pretty,
-                                   GError         **error);
-
 G_END_DECLS
