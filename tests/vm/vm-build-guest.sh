@@ -35,8 +35,9 @@ fi
 rm -f "$G/Release"
 
 PKGS=(
-  # a bootable minimal system
-  linux-image-amd64 kmod pciutils initramfs-tools systemd-sysv udev e2fsprogs procps
+  # a bootable minimal system; zstd as a standard Debian install has it (initramfs.conf says
+  # COMPRESS=zstd; without it update-initramfs falls back to gzip, 4 s more to unpack under TCG)
+  linux-image-amd64 kmod pciutils initramfs-tools systemd-sysv udev e2fsprogs procps zstd
   # what passthroughctl needs at run time
   libglib2.0-0 libjson-glib-1.0-0 libpci3 pci.ids libpolkit-gobject-1-0 libpolkit-agent-1-0
 )
@@ -63,9 +64,13 @@ echo pt-vm > "$R/etc/hostname"
 printf '127.0.0.1\tlocalhost\n127.0.1.1\tpt-vm\n' > "$R/etc/hosts"
 echo "LABEL=$VM_ROOT_LABEL / ext4 rw,errors=remount-ro 0 1" > "$R/etc/fstab"
 chroot "$R" passwd -d root >/dev/null
-# autologin on the serial console, for interactive debugging (vm-boot.sh -i)
+# autologin on the serial console, for interactive debugging (vm-boot.sh -i); a test's boot
+# (vm_boot passes opt/passthrough/poweroff) starts no getty: login and a shell cost TCG seconds
 mkdir -p "$R/etc/systemd/system/serial-getty@ttyS0.service.d"
 cat > "$R/etc/systemd/system/serial-getty@ttyS0.service.d/autologin.conf" <<'EOF'
+[Unit]
+ConditionPathExists=!/sys/firmware/qemu_fw_cfg/by_name/opt/passthrough/poweroff/raw
+
 [Service]
 ExecStart=
 ExecStart=-/sbin/agetty --autologin root --keep-baud 115200,57600,38400,9600 - $TERM
@@ -95,15 +100,31 @@ WantedBy=multi-user.target
 EOF
 ln -sf /etc/systemd/system/pt-vm-agent.service "$R/etc/systemd/system/multi-user.target.wants/pt-vm-agent.service"
 echo qemu_fw_cfg > "$R/etc/modules-load.d/pt-vm.conf"
-# nothing in the guest needs these at boot, and they cost TCG seconds
-for u in apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer fstrim.timer; do
-    rm -f "$R/etc/systemd/system/timers.target.wants/$u"
+# nothing in the guest needs these at boot, and they cost TCG seconds (measured: e2scrub_reap
+# 11 s, getty-static and the six VT gettys 10 s of a boot; the guest has no display: -display none)
+for u in timers.target.wants/apt-daily.timer timers.target.wants/apt-daily-upgrade.timer \
+         timers.target.wants/e2scrub_all.timer timers.target.wants/fstrim.timer \
+         multi-user.target.wants/e2scrub_reap.service getty.target.wants/getty@tty1.service; do
+    rm -f "$R/etc/systemd/system/$u"
 done
+ln -sf /dev/null "$R/etc/systemd/system/getty-static.service"
+# KVM inside the guest: its CPU (-cpu max) offers vmx and svm, so udev loads kvm, kvm_intel and
+# kvm_amd at every boot, ~6 s under TCG before udev settles; no test runs a nested guest
+printf 'blacklist kvm_intel\nblacklist kvm_amd\n' > "$R/etc/modprobe.d/pt-vm-no-nested-kvm.conf"
 chroot "$R" apt-get clean
 rm -rf "$R/var/lib/apt/lists/"* "$R/var/cache/apt/"*.bin
 
 kver=$(ls "$R/lib/modules" | sort -V | tail -n 1)
 [ -n "$kver" ] && [ -s "$R/boot/vmlinuz-$kver" ] && [ -s "$R/boot/initrd.img-$kver" ] \
     || vm_die "no kernel/initramfs in $R/boot"
+# the initramfs as Debian builds it with zstd installed (debootstrap may have made it before zstd
+# was configured)
+zstd_image() { [ "$(head -c 4 "$1" | od -An -tx1 | tr -d ' ')" = 28b52ffd ]; }
+if ! zstd_image "$R/boot/initrd.img-$kver"; then
+    t=$EPOCHREALTIME
+    vm_chroot "$R" update-initramfs -u -k all >>"$LOG" 2>&1 || { tail -n 30 "$LOG" >&2; vm_die "update-initramfs in the guest failed (log: $LOG)"; }
+    vm_log "initramfs rebuilt with zstd in $(vm_secs "$t" "$EPOCHREALTIME")s"
+fi
+zstd_image "$R/boot/initrd.img-$kver" || vm_die "the initramfs is not zstd-compressed"
 touch "$G/.complete"
 vm_log "guest built in $(vm_secs "$T0" "$EPOCHREALTIME")s: kernel $kver, $(du -sh "$R" | cut -f1), $G"
