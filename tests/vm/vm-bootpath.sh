@@ -31,6 +31,15 @@
 #                  applied; revert → not-applied, entries without our tokens
 #     6-reverted   e1000e probed it again, not-applied
 #
+#   vm-bootpath.sh sdboot-hand-written   systemd-boot as on Arch: the ESP is /boot (kernel and
+#                           initramfs on it), one entry written by hand (linux /vmlinuz-…, initrd
+#                           /initrd.img-…, options …), no kernel-install hooks (the systemd-boot
+#                           package's are removed) and no /etc/kernel/cmdline; the same seven boots
+#                           as sdboot-kernel-install, and: the plan edits the entry and never
+#                           /etc/kernel/cmdline, which no step creates; the further update-initramfs
+#                           only replaces the initramfs on the ESP, the entry keeps our tokens; after
+#                           revert loader.conf and the entry are byte for byte as 0-install wrote them
+#
 # update-initramfs alone is carried out on the host (tests/vm/vm-guest-defer says how and why; for
 # systemd-boot with the files of the disk's ESP in the chroot, so the distribution's kernel-install hook
 # runs as it would in the guest); update-grub, grub-reboot, bootctl and every other command run in
@@ -39,14 +48,19 @@
 set -euo pipefail
 source "$(dirname "$0")/vm-lib.sh"
 
-SCENARIO=${1:?usage: vm-bootpath.sh grub|sdboot-kernel-install}
+SCENARIO=${1:?usage: vm-bootpath.sh grub|sdboot-kernel-install|sdboot-hand-written}
+# ESP: where the guest mounts its ESP
 case $SCENARIO in
     grub)
-        LOADER=GRUB; LOADER_MARK='BOOT_IMAGE='; EXTRA_PKGS= ;;
+        LOADER=GRUB; LOADER_MARK='BOOT_IMAGE='; EXTRA_PKGS=; ESP=/boot/efi ;;
     sdboot-kernel-install)
         # systemd-boot adds initrd= to the command line; Debian's systemd-boot package makes the
         # entries with kernel-install and runs it again from every update-initramfs (the trap)
-        LOADER=systemd-boot; LOADER_MARK='initrd='; EXTRA_PKGS=systemd-boot ;;
+        LOADER=systemd-boot; LOADER_MARK='initrd='; EXTRA_PKGS=systemd-boot; ESP=/boot/efi ;;
+    sdboot-hand-written)
+        # bootctl from the same package, its kernel-install hooks removed: nothing rewrites the
+        # entry, which is the truth
+        LOADER=systemd-boot; LOADER_MARK='initrd='; EXTRA_PKGS=systemd-boot; ESP=/boot ;;
     *) vm_die "unknown scenario $SCENARIO" ;;
 esac
 NAME=vm-$SCENARIO
@@ -71,6 +85,12 @@ t=$EPOCHREALTIME
 vm_copy_rootfs "$VM_GUEST_ROOTFS" "$R"
 VM_EXTRA_PKGS=$EXTRA_PKGS vm_install_helper "$R" "$STAGE" com.example.Passthrough.configure
 vm_install_defer "$R"
+if [ "$SCENARIO" = sdboot-hand-written ]; then
+    # as an admin disables them (Arch has none): no update-initramfs or kernel update runs
+    # kernel-install
+    rm -f "$R/etc/initramfs/post-update.d/systemd-boot" "$R/etc/kernel/postinst.d/zz-systemd-boot" \
+        "$R/etc/kernel/postrm.d/zz-systemd-boot"
+fi
 # a one-second menu instead of five: six boots through GRUB
 sed -i 's/^GRUB_TIMEOUT=.*/GRUB_TIMEOUT=1/' "$R/etc/default/grub"
 vm_log "rootfs copy with the helper installed in $(vm_secs "$t" "$EPOCHREALTIME")s"
@@ -80,14 +100,17 @@ ok()  { echo "  ok    $*"; }
 bad() { echo "  FAIL  $*"; FAILS=$((FAILS + 1)); }
 
 # ---------------------------------------------------------------- one boot
-# guest_script NAME ACTION...: the report (drivers, dmesg, status) then, when given, ACTION run as
-# tester through the helper, and `status --json` after it; then $GUEST_EXTRA (shell, as root).
+# guest_script NAME ACTION...: the report (drivers, dmesg, status), then $GUEST_FIRST (shell, as
+# root), then, when given, ACTION run as tester through the helper, and `status --json` after it;
+# then $GUEST_EXTRA (shell, as root).
 guest_script() {
     local name=$1; shift
     {
         cat "$VM_DIR/vm-guest-report.sh"
         echo 'echo "=== BEGIN STATUSJSON"; passthroughctl status --json; echo "=== END STATUSJSON"'
         echo 'sha256sum /etc/default/grub | sed "s/^/GRUB-SHA /"'
+        echo 'echo "KERNEL-CMDLINE $([ -e /etc/kernel/cmdline ] && echo present || echo absent)"'
+        [ -z "${GUEST_FIRST:-}" ] || echo "$GUEST_FIRST"
         if [ $# -gt 0 ]; then
             printf 'echo "=== BEGIN ACTION"; runuser -u tester -- env LC_ALL=C.UTF-8 passthroughctl %s; echo "ACTION-RC $?"; echo "=== END ACTION"\n' "$*"
             echo 'echo "=== BEGIN AFTERJSON"; passthroughctl status --json; echo "=== END AFTERJSON"'
@@ -100,7 +123,7 @@ guest_script() {
 }
 
 run_deferred() { # boot-name
-    VM_DEFER_ESP=$([ "$LOADER" = systemd-boot ] && echo 1 || echo 0) vm_run_deferred "$1" "$DISK" "$R"
+    VM_DEFER_ESP=$([ "$LOADER" = systemd-boot ] && echo "$ESP") vm_run_deferred "$1" "$DISK" "$R"
 }
 
 boot() { # name action...
@@ -148,6 +171,10 @@ check() {
     got=$(json_get "$name" STATUSJSON 'd["state"]')
     [ "$got" = "$state" ] && ok "passthroughctl status: $state" || bad "passthroughctl status says '$got', expected $state"
     check_result "$name" STATUSJSON "$(expected_result "$state" "$want")"
+    if [ "$SCENARIO" = sdboot-hand-written ]; then
+        grep -qx 'KERNEL-CMDLINE absent' "$VM_LOG/$name.agent.log" && ok "no /etc/kernel/cmdline in the guest" \
+            || bad "the guest has an /etc/kernel/cmdline (nothing here reads it)"
+    fi
     echo "  status (text):"; vm_section "$VM_LOG/$name.agent.log" STATUS | sed 's/^/  | /'
 }
 
@@ -195,15 +222,34 @@ check_action() {
     echo '#!/bin/bash'
     echo 'set -eux'
     echo 'mkfs.vfat -n ESP /dev/vda1'
-    echo 'mkdir -p /boot/efi'
-    # nofail as the installer writes it, with a device timeout long enough for udev in a TCG guest
-    # on a busy host (the default 90 s ran out at load 9, and the boot went on without the ESP)
-    echo 'echo "UUID=$(blkid -s UUID -o value /dev/vda1) /boot/efi vfat umask=0077,nofail,x-systemd.device-timeout=600 0 1" >> /etc/fstab'
-    echo 'mount /boot/efi'
+    if [ "$ESP" = /boot ]; then
+        # as an Arch install has it: the ESP is /boot and holds the kernels and initramfs images
+        # (the root's /boot keeps its copies underneath, unused); no nofail: without its /boot
+        # the system must not boot on
+        echo 'mkdir -p /mnt/esp && mount /dev/vda1 /mnt/esp'
+        echo 'cp -p /boot/vmlinuz-* /boot/initrd.img-* /boot/config-* /boot/System.map-* /mnt/esp/'
+        echo 'umount /mnt/esp'
+        echo 'echo "UUID=$(blkid -s UUID -o value /dev/vda1) /boot vfat umask=0077,x-systemd.device-timeout=600 0 2" >> /etc/fstab'
+    else
+        echo 'mkdir -p /boot/efi'
+        # nofail as the installer writes it, with a device timeout long enough for udev in a TCG
+        # guest on a busy host (the default 90 s ran out at load 9, and the boot went on without
+        # the ESP)
+        echo 'echo "UUID=$(blkid -s UUID -o value /dev/vda1) /boot/efi vfat umask=0077,nofail,x-systemd.device-timeout=600 0 1" >> /etc/fstab'
+    fi
+    echo "mount $ESP"
     if [ "$LOADER" = GRUB ]; then
         echo 'grub-install --target=x86_64-efi --efi-directory=/boot/efi --removable --no-nvram'
         echo 'update-grub'
         echo "grep -E '^\s*linux' /boot/grub/grub.cfg"
+    elif [ "$ESP" = /boot ]; then
+        # the entry written by hand, as the Arch wiki says, and made the default in loader.conf
+        echo 'bootctl install --esp-path=/boot --no-variables'
+        echo 'k=$(ls /lib/modules | sort -V | tail -n 1)'
+        echo "printf 'title   Debian GNU/Linux\\nlinux   /vmlinuz-%s\\ninitrd  /initrd.img-%s\\noptions %s\\n' \"\$k\" \"\$k\" '$(vm_grub_cmdline "$R" | sed "s/^/root=LABEL=$VM_ROOT_LABEL ro /")' > /boot/loader/entries/debian.conf"
+        echo 'echo "default debian.conf" >> /boot/loader/loader.conf'
+        echo 'head -n 20 /boot/loader/loader.conf /boot/loader/entries/*.conf'
+        echo 'find /etc/kernel'
     else
         # as the Debian installer leaves it: the command line in /etc/kernel/cmdline, one entry
         # per kernel made by kernel-install
@@ -213,7 +259,7 @@ check_action() {
         echo 'kernel-install add "$k" "/boot/vmlinuz-$k" "/boot/initrd.img-$k"'
         echo 'head -n 20 /boot/efi/loader/loader.conf /boot/efi/loader/entries/*.conf'
     fi
-    echo 'find /boot/efi -type f'
+    echo "find $ESP -type f"
     echo 'sync'
 } > "$WORK/0-install.sh"
 vm_make_disk "$R" "$DISK"
@@ -223,10 +269,32 @@ grep -q '^=== PT-AGENT done rc=0' "$VM_LOG/0-install.agent.log" \
     || { cat "$VM_LOG/0-install.agent.log" >&2; vm_die "installing $LOADER in the guest failed"; }
 export VM_UEFI_VARS=$WORK/ovmf-vars.fd
 echo "== $LOADER installed on the ESP; every later boot: OVMF → $LOADER → kernel"
+if [ "$LOADER" = systemd-boot ]; then
+    # loader.conf and the entries as installed, for the byte-for-byte check after revert
+    mkdir -p "$WORK/esp-installed"
+    vm_esp_pull "$DISK" "$WORK/esp-installed"
+fi
 
 # ---------------------------------------------------------------- 1..6
-boot 1-before apply --trial --select "$SELECT"
+# what a plain apply would change, in the guest before anything is set up
+GUEST_FIRST="echo '=== BEGIN PLANJSON'; passthroughctl plan --select $SELECT --json; echo '=== END PLANJSON'" \
+    boot 1-before apply --trial --select "$SELECT"
 check 1-before e1000e not-applied no
+if [ "$LOADER" = systemd-boot ]; then
+    # kernel-install rewrites the entries from /etc/kernel/cmdline, so the plan edits both; where
+    # nothing reads /etc/kernel/cmdline the entry alone is the truth
+    got=$(json_get 1-before PLANJSON '" ".join(c["path"] for c in d["changes"])')
+    echo "  the plan changes: $got"
+    grep -q "$ESP/loader/entries/" <<<"$got" && ok "the plan edits the entries under $ESP/loader/entries" \
+        || bad "the plan edits no entry under $ESP/loader/entries"
+    if [ "$SCENARIO" = sdboot-hand-written ]; then
+        grep -qw /etc/kernel/cmdline <<<"$got" && bad "the plan writes /etc/kernel/cmdline, which nothing reads here" \
+            || ok "the plan does not write /etc/kernel/cmdline"
+    else
+        grep -qw /etc/kernel/cmdline <<<"$got" && ok "the plan writes /etc/kernel/cmdline too" \
+            || bad "the plan leaves /etc/kernel/cmdline alone: kernel-install would undo the entries"
+    fi
+fi
 check_action 1-before trial-armed
 GRUB_BEFORE=$(awk '$1=="GRUB-SHA"{print $2}' "$VM_LOG/1-before.agent.log")
 run_deferred 1-before
@@ -243,7 +311,8 @@ run_deferred 3-fell-back
 # confirmed in the trial boot, where the NIC is already on vfio-pci (the softdep must stay)
 if [ "$LOADER" = systemd-boot ]; then
     # and then the trap: a later update-initramfs (a kernel update does the same) runs
-    # kernel-install, which rewrites every entry's options from /etc/kernel/cmdline
+    # kernel-install, which rewrites every entry's options from /etc/kernel/cmdline; with
+    # hand-written entries it only replaces the initramfs on the ESP
     GUEST_EXTRA='/usr/local/sbin/pt-vm-defer update-initramfs -u -k all' boot 4-trial confirm
 else
     boot 4-trial confirm
@@ -263,8 +332,8 @@ if [ "$LOADER" = systemd-boot ]; then
                 continue ;;
         esac
         n=$((n + 1))
-        grep -q "^options .*vfio-pci.ids=$IDS" "$e" && ok "after a further update-initramfs (kernel-install) ${e##*/} still carries vfio-pci.ids=$IDS" \
-            || { bad "${e##*/} lost our tokens to kernel-install:"; sed 's/^/        /' "$e"; }
+        grep -q "^options .*vfio-pci.ids=$IDS" "$e" && ok "after a further update-initramfs ${e##*/} still carries vfio-pci.ids=$IDS" \
+            || { bad "${e##*/} lost our tokens in a further update-initramfs:"; sed 's/^/        /' "$e"; }
     done
     [ $n -gt 0 ] || bad "no boot entry on the ESP after update-initramfs"
 fi
@@ -283,5 +352,14 @@ boot 6-reverted
 check 6-reverted e1000e not-applied no
 [ "$(awk '$1=="GRUB-SHA"{print $2}' "$VM_LOG/6-reverted.agent.log")" = "$GRUB_BEFORE" ] \
     && ok "/etc/default/grub byte for byte as before apply" || bad "/etc/default/grub differs from 1-before"
+if [ "$SCENARIO" = sdboot-hand-written ]; then
+    mkdir -p "$WORK/esp-reverted"
+    vm_esp_pull "$DISK" "$WORK/esp-reverted"
+    for f in loader/loader.conf loader/entries; do
+        diff -r "$WORK/esp-installed/$f" "$WORK/esp-reverted/$f" >"$VM_LOG/esp-after-revert.diff" \
+            && ok "$ESP/$f byte for byte as 0-install wrote it" \
+            || { bad "$ESP/$f differs after revert:"; sed 's/^/        /' "$VM_LOG/esp-after-revert.diff"; }
+    done
+fi
 
-vm_test_end "$FAILS" "$R" "$DISK" "$STAGE"
+vm_test_end "$FAILS" "$R" "$DISK" "$STAGE" "$WORK/esp-installed" "$WORK/esp-reverted"

@@ -398,11 +398,11 @@ vm_esp_push() {
 # command runs in the guest except update-initramfs (10 minutes under TCG), whose argv the guest
 # prints between "=== BEGIN DEFERRED" and "=== END DEFERRED". vm_run_deferred BOOT DISK ROOTFS runs
 # those commands after the boot in a chroot of ROOTFS with the guest's /etc copied out of DISK
-# (with VM_DEFER_ESP=1 also the files of the disk's ESP at /boot/efi, so the distribution's
-# kernel-install hooks rewrite the entries and copy the initramfs as they would in the guest, and
-# the ESP's files go back into the disk after), then writes the new initramfs images into DISK's
-# /boot. With VM_DEFER_ESP=1 the entries the
-# hooks left are copied to $VM_LOG/BOOT.entries/.
+# (with VM_DEFER_ESP=MOUNTPOINT, /boot/efi or /boot, also the files of the disk's ESP there, so
+# the distribution's kernel-install hooks rewrite the entries and copy the initramfs as they would
+# in the guest, or update-initramfs writes the initramfs onto an ESP that is /boot; the ESP's files
+# go back into the disk after), then writes the new initramfs images into DISK's /boot (unless the
+# ESP is /boot). With VM_DEFER_ESP the entries the hooks left are copied to $VM_LOG/BOOT.entries/.
 vm_install_defer() { # rootfs
     mkdir -p "$1/var/lib/pt-vm"
     install -D -m 0755 "$VM_DIR/vm-guest-defer" "$1/usr/local/sbin/pt-vm-defer"
@@ -417,33 +417,34 @@ EOF
 VM_DEFER_REPORT='echo "=== BEGIN DEFERRED"; cat /var/lib/pt-vm/deferred 2>/dev/null; rm -f /var/lib/pt-vm/deferred; echo "=== END DEFERRED"; sync'
 
 vm_run_deferred() { # boot disk rootfs
-    local name=$1 disk=$2 r=$3 cmds t c rc=0
+    local name=$1 disk=$2 r=$3 esp=${VM_DEFER_ESP:-} cmds t c rc=0
     cmds=$(vm_section "$VM_LOG/$name.agent.log" DEFERRED)
     [ -n "$cmds" ] || return 0
     t=$EPOCHREALTIME
     vm_disk_clean "$disk"
     vm_disk_pull_etc "$disk" "$r"
-    if [ "${VM_DEFER_ESP:-0}" = 1 ]; then
+    if [ -n "$esp" ]; then
         # a file system of its own, as in the guest: kernel-install writes the entries' linux and
         # initrd paths relative to the mount point of the ESP (stat -c %m)
-        mkdir -p "$r/boot/efi"
-        mount -t tmpfs -o size=256m pt-vm-esp "$r/boot/efi"
-        vm_esp_pull "$disk" "$r/boot/efi"
+        mkdir -p "$r$esp"
+        mount -t tmpfs -o size=256m pt-vm-esp "$r$esp"
+        vm_esp_pull "$disk" "$r$esp"
     fi
     while read -r c; do
         [ -n "$c" ] || continue
         # shellcheck disable=SC2086
-        SYSTEMD_ESP_PATH=/boot/efi SYSTEMD_RELAX_ESP_CHECKS=1 vm_chroot "$r" $c >>"$VM_LOG/$name.deferred.log" 2>&1 || { rc=$?; break; }
+        SYSTEMD_ESP_PATH=${esp:-/boot/efi} SYSTEMD_RELAX_ESP_CHECKS=1 vm_chroot "$r" $c >>"$VM_LOG/$name.deferred.log" 2>&1 || { rc=$?; break; }
         echo "  host chroot: $c"
     done <<<"$cmds"
-    if [ "${VM_DEFER_ESP:-0}" = 1 ]; then
+    if [ -n "$esp" ]; then
         rm -rf "$VM_LOG/$name.entries"; mkdir -p "$VM_LOG/$name.entries"
-        cp "$r"/boot/efi/loader/entries/*.conf "$VM_LOG/$name.entries/" 2>/dev/null || true
-        [ $rc = 0 ] && vm_esp_push "$disk" "$r/boot/efi"
-        umount "$r/boot/efi"
+        cp "$r$esp"/loader/entries/*.conf "$VM_LOG/$name.entries/" 2>/dev/null || true
+        [ $rc = 0 ] && vm_esp_push "$disk" "$r$esp"
+        umount "$r$esp"
     fi
     [ $rc = 0 ] || { tail -n 20 "$VM_LOG/$name.deferred.log" >&2; vm_die "'$c' (deferred from the guest) failed in the chroot"; }
-    vm_disk_put_boot "$disk" "$r"/boot/initrd.img-*
+    # an ESP at /boot got the new initramfs itself
+    [ "$esp" = /boot ] || vm_disk_put_boot "$disk" "$r"/boot/initrd.img-*
     vm_log "deferred regeneration after $name (guest /etc copied out, chroot, initramfs written back) in $(vm_secs "$t" "$EPOCHREALTIME")s"
 }
 
