@@ -106,6 +106,10 @@ bad() { echo "  FAIL  $*"; FAILS=$((FAILS + 1)); }
 guest_script() {
     local name=$1; shift
     {
+        # The agent starts after local-fs.target, which does not wait for a nofail mount: wait
+        # for the ESP as a person's session would find it (measured: /boot/efi mounted 7.8 s
+        # after the agent's unit started), or the action plans without the boot entries.
+        echo "findmnt -n $ESP >/dev/null || { echo 'ESP-WAIT $ESP'; systemctl start $ESP; findmnt -n $ESP; }"
         cat "$VM_DIR/vm-guest-report.sh"
         echo 'echo "=== BEGIN STATUSJSON"; passthroughctl status --json; echo "=== END STATUSJSON"'
         echo 'sha256sum /etc/default/grub | sed "s/^/GRUB-SHA /"'
