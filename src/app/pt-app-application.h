@@ -15,5 +15,6 @@ PtAppApplication *pt_app_application_new            (void);
 GSettings        *pt_app_application_get_settings   (PtAppApplication *self);
 char             *pt_app_application_dup_demo_dir   (void);
 gboolean          pt_app_application_timings_enabled (void);
+double            pt_app_process_cpu_ms              (void);
 
 G_END_DECLS

@@ -25,6 +25,16 @@
 # (missed: GTK 4.8's list view builds ~200 new list items for every new set
 # of rows). Instructions until the first frame (`BENCH_CALLGRIND=1`): 1,553 M
 # before, 1,098 M after.
+# After the sidebar moved into PtAppDeviceTree (2026-12-02, no behaviour
+# change; `tests/bench/bench-app.sh _build 5`, load 2.45, QEMU guests of the
+# vm tests running): first frame 333 ms empty vs 471 ms (1.42×), CPU 226 vs
+# 417 ms (1.84×: not met by CPU time); the frame with the rows 686 ms (CPU
+# 572 ms); peak RSS 90.5 vs 120.7 MiB (1.33×); search: filtering 0.7–6.5 ms,
+# 23–144 ms wall with the list rows, 23–79 ms CPU, 2.9 ms when nothing
+# matches (still missed: the list is detached and a new GtkTreeListModel
+# is built for every search). With
+# `BENCH_CALLGRIND=1 … _build 3` (load 2.87): 1.32× wall, 1.73× CPU,
+# 1,113 M instructions until the first frame.
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -euo pipefail
 cd "$(dirname "$0")/../.."
