@@ -26,8 +26,10 @@
  *  - systemd-boot: loader/entries/passthrough-way-back.conf, a copy of the
  *    default entry without our arguments and without sort-key (entries
  *    without one sort after those with one; the name sorts after the
- *    distribution's).  Hand-written entries (Arch: /vmlinuz-linux) follow
- *    kernel updates by themselves.  Where kernel-install writes the
+ *    distribution's).  A hand-written entry follows kernel updates only
+ *    when it names a version-less kernel (Arch: /vmlinuz-linux); one that
+ *    names a version (/vmlinuz-6.1.0-50-amd64) pins the way back to that
+ *    kernel until the next apply or confirm.  Where kernel-install writes the
  *    entries, it rewrites only its own (machine id + version) from
  *    /etc/kernel/cmdline and never touches ours, so the way back keeps
  *    booting the kernel version it names until "kernel-install remove"
