@@ -52,6 +52,8 @@ struct _PtAppDeviceTree
   DeviceFilter          filter;
   gint64                search_started; /* for PASSTHROUGH_APP_TIMINGS */
   gboolean              tree_pending;   /* set_machine() left the tree for after the first frame */
+  guint                 tree_tick_id;   /* on_tick_build_tree() */
+  gint64                tree_tick_frame; /* the frame it builds the tree in; 0: not known yet */
 };
 
 enum
@@ -207,16 +209,17 @@ rebuild_tree (PtAppDeviceTree *self,
   gtk_single_selection_set_model (self->list_selection, G_LIST_MODEL (tree));
 }
 
-static gboolean
-print_frame_time (GtkWidget     *widget,
-                  GdkFrameClock *clock,
+/* After the frame that shows the search's rows is painted: the time a
+ * person waits, layout and drawing of the rows included. */
+static void
+print_frame_time (GdkFrameClock *clock,
                   gpointer       user_data)
 {
-  PtAppDeviceTree *self = PT_APP_DEVICE_TREE (widget);
+  PtAppDeviceTree *self = user_data;
 
-  g_print ("passthrough-timing: search-to-frame %.2f ms\n",
+  g_signal_handlers_disconnect_by_func (clock, print_frame_time, user_data);
+  g_print ("passthrough-timing: search-to-paint %.2f ms\n",
            (g_get_monotonic_time () - self->search_started) / 1000.0);
-  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -228,7 +231,7 @@ refilter (PtAppDeviceTree *self)
   guint n_groups;
   gboolean expand;
 
-  if (self->group_filter == NULL)
+  if (self->group_filter == NULL || self->machine == NULL)
     return;
   self->tree_pending = FALSE;
   expand = is_filtering (self) ||
@@ -266,7 +269,12 @@ refilter (PtAppDeviceTree *self)
                pt_topology_get_n_devices (pt_app_machine_get_topology (self->machine)),
                pt_app_process_cpu_ms () - start_cpu);
       self->search_started = start;
-      gtk_widget_add_tick_callback (GTK_WIDGET (self), print_frame_time, NULL, NULL);
+      if (gtk_widget_get_frame_clock (GTK_WIDGET (self)) != NULL)
+        {
+          GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (self));
+          g_signal_handlers_disconnect_by_func (clock, print_frame_time, self);
+          g_signal_connect_object (clock, "after-paint", G_CALLBACK (print_frame_time), self, 0);
+        }
     }
 }
 
@@ -514,59 +522,81 @@ print_tree_frame_time (GdkFrameClock *clock,
   g_signal_handlers_disconnect_by_func (clock, print_tree_frame_time, user_data);
 }
 
-static gboolean
-build_pending_tree (gpointer user_data)
+/* PASSTHROUGH_APP_TIMINGS: when the frame that shows a large tree's rows
+ * is painted. */
+static void
+report_tree_frame (PtAppDeviceTree *self)
 {
-  PtAppDeviceTree *self = user_data;
-
-  if (self->tree_pending)
-    {
-      refilter (self);
-      if (pt_app_application_timings_enabled () && gtk_widget_get_frame_clock (GTK_WIDGET (self)) != NULL)
-        g_signal_connect (gtk_widget_get_frame_clock (GTK_WIDGET (self)), "after-paint",
-                          G_CALLBACK (print_tree_frame_time), NULL);
-    }
-  g_object_unref (self);
-  return G_SOURCE_REMOVE;
+  if (pt_app_application_timings_enabled () && gtk_widget_get_frame_clock (GTK_WIDGET (self)) != NULL)
+    g_signal_connect (gtk_widget_get_frame_clock (GTK_WIDGET (self)), "after-paint",
+                      G_CALLBACK (print_tree_frame_time), NULL);
 }
 
+/* Tick callbacks run before a frame is laid out and painted: the first
+ * one lets its frame (the window, the spinner) go out as it is, the second
+ * builds the tree, which its frame then shows. (An idle after the first
+ * frame was not enough: while the spinner turns, frames at GDK's redraw
+ * priority can keep a default idle from ever running.) */
 static gboolean
-on_first_tick (GtkWidget     *widget,
-               GdkFrameClock *clock,
-               gpointer       user_data)
+on_tick_build_tree (GtkWidget     *widget,
+                    GdkFrameClock *clock,
+                    gpointer       user_data)
 {
-  /* The tick comes before the frame is laid out and painted; an idle
-   * comes after it. */
-  g_idle_add (build_pending_tree, g_object_ref (widget));
+  PtAppDeviceTree *self = PT_APP_DEVICE_TREE (widget);
+
+  if (!self->tree_pending)
+    {
+      self->tree_tick_id = 0;
+      return G_SOURCE_REMOVE;
+    }
+  if (self->tree_tick_frame == 0)
+    {
+      self->tree_tick_frame = gdk_frame_clock_get_frame_counter (clock) + 1;
+      return G_SOURCE_CONTINUE;
+    }
+  if (gdk_frame_clock_get_frame_counter (clock) < self->tree_tick_frame)
+    return G_SOURCE_CONTINUE;
+  self->tree_tick_id = 0;
+  refilter (self);
+  report_tree_frame (self);
   return G_SOURCE_REMOVE;
 }
 
 /* Building the rows of a large tree (GTK 4.8's list view makes ~200 of
  * them, whatever fits on screen) and laying them out costs as much again
- * as the window itself: the window shows first, with a spinner where the
- * tree goes, and the tree comes in the frame after. A search, a filter or
+ * as the window itself: the window shows first (or, when it is already on
+ * screen, the rest of what the new machine changes), with the spinner
+ * where the tree goes, and the tree comes in the frame after. A search, a filter or
  * show-device before then builds it at once (refilter()). */
 static void
 show_tree_after_first_frame (PtAppDeviceTree *self)
 {
-  if (gtk_stack_get_child_by_name (self->stack, "loading") == NULL)
-    {
-      GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
-      GtkWidget *spinner = gtk_spinner_new ();
-      GtkWidget *label = gtk_label_new (_("Listing the devices…"));
-
-      gtk_widget_set_valign (box, GTK_ALIGN_CENTER);
-      gtk_widget_set_size_request (spinner, 32, 32);
-      gtk_spinner_set_spinning (GTK_SPINNER (spinner), TRUE);
-      gtk_widget_add_css_class (label, "dim-label");
-      gtk_box_append (GTK_BOX (box), spinner);
-      gtk_box_append (GTK_BOX (box), label);
-      gtk_stack_add_named (self->stack, box, "loading");
-    }
   gtk_stack_set_visible_child_name (self->stack, "loading");
-  if (!self->tree_pending)
-    gtk_widget_add_tick_callback (GTK_WIDGET (self), on_first_tick, NULL, NULL);
   self->tree_pending = TRUE;
+  if (self->tree_tick_id == 0)
+    {
+      self->tree_tick_frame = 0;
+      self->tree_tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), on_tick_build_tree, NULL, NULL);
+    }
+}
+
+/* While the window reads a machine: the spinner, over the tree of the one
+ * before (still there for select_device() and the rest). */
+void
+pt_app_device_tree_show_loading (PtAppDeviceTree *self)
+{
+  gtk_stack_set_visible_child_name (self->stack, "loading");
+}
+
+/* The machine could not be read: the tree as it was. */
+void
+pt_app_device_tree_show_loaded (PtAppDeviceTree *self)
+{
+  if (self->tree_pending)
+    return;
+  gtk_stack_set_visible_child_name (self->stack,
+                                    self->machine == NULL || g_list_model_get_n_items (G_LIST_MODEL (self->group_model)) > 0
+                                      ? "list" : "empty");
 }
 
 void
@@ -606,7 +636,7 @@ pt_app_device_tree_set_machine (PtAppDeviceTree *self,
     g_set_object (&self->groups, store);
   }
 
-  if (!gtk_widget_get_mapped (GTK_WIDGET (self)) && pt_topology_get_n_devices (topo) > EXPAND_ALL_LIMIT)
+  if (pt_topology_get_n_devices (topo) > EXPAND_ALL_LIMIT)
     show_tree_after_first_frame (self);
   else
     refilter (self);

@@ -26,5 +26,7 @@ void     pt_app_device_tree_set_filter        (PtAppDeviceTree *self,
 gboolean pt_app_device_tree_select_device     (PtAppDeviceTree *self,
                                                const char      *address);
 void     pt_app_device_tree_unselect          (PtAppDeviceTree *self);
+void     pt_app_device_tree_show_loading      (PtAppDeviceTree *self);
+void     pt_app_device_tree_show_loaded       (PtAppDeviceTree *self);
 
 G_END_DECLS

@@ -126,6 +126,70 @@ pt_app_machine_load (const char  *root,
   return g_steal_pointer (&self);
 }
 
+/* Reading a large machine or snapshot (a thousand devices: tens of
+ * milliseconds) in a thread keeps the window's first frame and every
+ * frame after it on time. The topology's objects are made there and handed
+ * over whole; nothing else touches them until then, and the names of
+ * devices come from libpci under pt-names.c's lock. */
+typedef struct
+{
+  char *root;
+  char *snapshot;
+} LoadRequest;
+
+static void
+load_request_free (gpointer data)
+{
+  LoadRequest *request = data;
+
+  g_free (request->root);
+  g_free (request->snapshot);
+  g_free (request);
+}
+
+static void
+load_in_thread (GTask        *task,
+                gpointer      source,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  LoadRequest *request = task_data;
+  GError *error = NULL;
+  PtAppMachine *machine = pt_app_machine_load (request->root, request->snapshot, &error);
+
+  if (machine != NULL)
+    g_task_return_pointer (task, machine, g_object_unref);
+  else
+    g_task_return_error (task, error);
+}
+
+/* As pt_app_machine_load(), in a thread. */
+void
+pt_app_machine_load_async (const char          *root,
+                           const char          *snapshot,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  LoadRequest *request = g_new0 (LoadRequest, 1);
+
+  request->root = g_strdup (root);
+  request->snapshot = g_strdup (snapshot);
+  g_task_set_source_tag (task, pt_app_machine_load_async);
+  g_task_set_task_data (task, request, load_request_free);
+  /* A result that comes after a cancel is G_IO_ERROR_CANCELLED (GTask's
+   * check-cancellable): the window asked for another machine meanwhile. */
+  g_task_run_in_thread (task, load_in_thread);
+}
+
+PtAppMachine *
+pt_app_machine_load_finish (GAsyncResult  *result,
+                            GError       **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 /* ---- from the helper --------------------------------------------------- */
 
 static void

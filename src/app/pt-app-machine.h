@@ -32,6 +32,13 @@ PtAppMachine *pt_app_machine_load_from_helper_finish (GAsyncResult        *resul
 PtAppMachine *pt_app_machine_load               (const char   *root,
                                                  const char   *snapshot,
                                                  GError      **error);
+void          pt_app_machine_load_async         (const char          *root,
+                                                 const char          *snapshot,
+                                                 GCancellable        *cancellable,
+                                                 GAsyncReadyCallback  callback,
+                                                 gpointer             user_data);
+PtAppMachine *pt_app_machine_load_finish        (GAsyncResult        *result,
+                                                 GError             **error);
 PtPaths      *pt_app_machine_get_paths          (PtAppMachine *self);
 PtTopology   *pt_app_machine_get_topology       (PtAppMachine *self);
 const char   *pt_app_machine_get_snapshot       (PtAppMachine *self);

@@ -49,7 +49,9 @@ struct _PtAppWindow
   GtkListBox           *demo_list;
   AdwStatusPage        *error_page;
   PtAppHelperPage      *helper_page;
-  GCancellable         *load_cancellable;  /* asking the helper for this machine */
+  GCancellable         *load_cancellable;  /* reading a machine, or asking the helper for it */
+  char                 *loading_root;      /* what is being read: a root (NULL: this machine) */
+  char                 *loading_snapshot;  /* or a snapshot */
 
   PtAppMachine         *machine;
   PtAppSelection       *selection;
@@ -419,47 +421,81 @@ open_host_through_helper (PtAppWindow *self)
   pt_app_machine_load_from_helper_async (self->load_cancellable, on_helper_machine_loaded, self);
 }
 
+static void
+on_machine_loaded (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PtAppMachine) machine = pt_app_machine_load_finish (result, &error);
+  g_autofree char *root = NULL;
+  g_autofree char *snapshot = NULL;
+  PtAppWindow *self;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self = PT_APP_WINDOW (user_data);
+  g_clear_object (&self->load_cancellable);
+  root = g_steal_pointer (&self->loading_root);
+  snapshot = g_steal_pointer (&self->loading_snapshot);
+  if (machine == NULL)
+    {
+      g_autofree char *heading = NULL;
+      if (snapshot != NULL)
+        {
+          g_autofree char *base = g_path_get_basename (snapshot);
+          heading = g_strdup_printf (_("Could not open the snapshot %s"), base);
+        }
+      else
+        heading = g_strdup_printf (_("Could not read the devices of %s"), root != NULL ? root : _("this machine"));
+      pt_app_device_tree_show_loaded (self->device_tree);
+      show_load_error (self, heading, error->message);
+      return;
+    }
+  set_machine (self, machine);
+  if (snapshot != NULL)
+    {
+      GSettings *settings = pt_app_application_get_settings (PT_APP_APPLICATION (gtk_window_get_application (GTK_WINDOW (self))));
+      if (settings != NULL)
+        g_settings_set_string (settings, "last-snapshot", snapshot);
+    }
+}
+
+/* The sidebar shows a spinner until the machine is read (in a thread: a
+ * thousand devices take a while); what the window showed stays usable
+ * meanwhile. */
+static void
+load_machine (PtAppWindow *self,
+              const char  *root,
+              const char  *snapshot)
+{
+  g_cancellable_cancel (self->load_cancellable);
+  g_set_object (&self->load_cancellable, g_cancellable_new ());
+  g_free (self->loading_root);
+  self->loading_root = g_strdup (root);
+  g_free (self->loading_snapshot);
+  self->loading_snapshot = g_strdup (snapshot);
+  pt_app_device_tree_show_loading (self->device_tree);
+  pt_app_machine_load_async (root, snapshot, self->load_cancellable, on_machine_loaded, self);
+}
+
 void
 pt_app_window_open_root (PtAppWindow *self,
                          const char  *root)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(PtAppMachine) machine = NULL;
-
   if (root == NULL && pt_app_machine_source_for_host () == PT_APP_MACHINE_SOURCE_HELPER)
     {
       open_host_through_helper (self);
       return;
     }
-  machine = pt_app_machine_load (root, NULL, &error);
-  if (machine == NULL)
-    {
-      g_autofree char *heading = g_strdup_printf (_("Could not read the devices of %s"),
-                                                  root != NULL ? root : _("this machine"));
-      show_load_error (self, heading, error->message);
-      return;
-    }
-  set_machine (self, machine);
+  load_machine (self, root, NULL);
 }
 
 void
 pt_app_window_open_snapshot (PtAppWindow *self,
                              const char  *path)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(PtAppMachine) machine = pt_app_machine_load (NULL, path, &error);
-  GSettings *settings = pt_app_application_get_settings (PT_APP_APPLICATION (gtk_window_get_application (GTK_WINDOW (self))));
-
-  if (machine == NULL)
-    {
-      g_autofree char *base = g_path_get_basename (path);
-      g_autofree char *heading = g_strdup_printf (_("Could not open the snapshot %s"), base);
-      show_load_error (self, heading, error->message);
-      return;
-    }
-  set_machine (self, machine);
-  if (settings != NULL)
-    g_settings_set_string (settings, "last-snapshot", path);
+  load_machine (self, NULL, path);
 }
 
 static void
@@ -799,8 +835,8 @@ bench_next_search (gpointer user_data)
     }
   pt_app_window_search (self, queries[step]);
   g_object_set_data (G_OBJECT (self), "pt-bench-step", GUINT_TO_POINTER (step + 1));
-  /* 100 ms apart, so each search gets its own frame. */
-  g_timeout_add (100, bench_next_search, self);
+  /* 300 ms apart, so each search has its frame painted before the next. */
+  g_timeout_add (300, bench_next_search, self);
   return G_SOURCE_REMOVE;
 }
 
@@ -850,6 +886,8 @@ pt_app_window_dispose (GObject *object)
 
   g_cancellable_cancel (self->load_cancellable);
   g_clear_object (&self->load_cancellable);
+  g_clear_pointer (&self->loading_root, g_free);
+  g_clear_pointer (&self->loading_snapshot, g_free);
   g_clear_object (&self->machine);
   g_clear_object (&self->selection);
   gtk_widget_dispose_template (GTK_WIDGET (object), PT_APP_TYPE_WINDOW);
