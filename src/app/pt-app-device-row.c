@@ -12,11 +12,10 @@
 struct _PtAppDeviceRow
 {
   GtkWidget       parent_instance;
-  GtkWidget      *box;
   GtkImage       *kind_icon;
-  GtkLabel       *address;
-  GtkLabel       *name;
-  GtkLabel       *details;
+  GtkInscription       *address;
+  GtkInscription       *name;
+  GtkInscription       *details;
   GtkWidget      *chosen_icon;
 
   PtDevice       *device;
@@ -82,8 +81,8 @@ pt_app_device_row_set_device (PtAppDeviceRow *self,
   self->changed_id = g_signal_connect_swapped (selection, "changed", G_CALLBACK (update_chosen), self);
 
   gtk_image_set_from_icon_name (self->kind_icon, pt_app_kind_icon_name (pt_device_get_kind (device)));
-  gtk_label_set_label (self->address, pt_device_get_address (device));
-  gtk_label_set_label (self->name, name);
+  gtk_inscription_set_text (self->address, pt_device_get_address (device));
+  gtk_inscription_set_text (self->name, name);
 
   g_string_append (details, ids);
   g_string_append (details, " · ");
@@ -101,10 +100,10 @@ pt_app_device_row_set_device (PtAppDeviceRow *self,
     {
       g_autofree char *shown = g_utf8_substring (details->str, 0, DETAILS_SHOWN_CHARS);
       g_autofree char *line = g_strconcat (shown, "…", NULL);
-      gtk_label_set_label (self->details, line);
+      gtk_inscription_set_text (self->details, line);
     }
   else
-    gtk_label_set_label (self->details, details->str);
+    gtk_inscription_set_text (self->details, details->str);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->details), details->str);
 
   /* The contract with tests and screen readers: full address first, then
@@ -131,13 +130,12 @@ pt_app_device_row_class_init (PtAppDeviceRowClass *klass)
 
   G_OBJECT_CLASS (klass)->dispose = pt_app_device_row_dispose;
   gtk_widget_class_set_template_from_resource (widget_class, "/com/example/Passthrough/ui/pt-app-device-row.ui");
-  gtk_widget_class_bind_template_child (widget_class, PtAppDeviceRow, box);
   gtk_widget_class_bind_template_child (widget_class, PtAppDeviceRow, kind_icon);
   gtk_widget_class_bind_template_child (widget_class, PtAppDeviceRow, address);
   gtk_widget_class_bind_template_child (widget_class, PtAppDeviceRow, name);
   gtk_widget_class_bind_template_child (widget_class, PtAppDeviceRow, details);
   gtk_widget_class_bind_template_child (widget_class, PtAppDeviceRow, chosen_icon);
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_GRID_LAYOUT);
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
   gtk_widget_class_set_css_name (widget_class, "ptdevicerow");
 }
@@ -145,6 +143,11 @@ pt_app_device_row_class_init (PtAppDeviceRowClass *klass)
 static void
 pt_app_device_row_init (PtAppDeviceRow *self)
 {
+  GtkLayoutManager *layout = gtk_widget_get_layout_manager (GTK_WIDGET (self));
+
+  gtk_grid_layout_set_column_spacing (GTK_GRID_LAYOUT (layout), 8);
+  gtk_grid_layout_set_row_spacing (GTK_GRID_LAYOUT (layout), 2);
+
   gtk_widget_init_template (GTK_WIDGET (self));
 }
 

@@ -11,9 +11,8 @@
 struct _PtAppGroupRow
 {
   GtkWidget  parent_instance;
-  GtkWidget *box;
-  GtkLabel  *title;
-  GtkLabel  *count;
+  GtkInscription  *title;
+  GtkInscription  *count;
   GtkWidget *shared_icon;
 };
 
@@ -54,8 +53,8 @@ pt_app_group_row_set_group (PtAppGroupRow *self,
     title = g_strdup (_("Not in any IOMMU group"));
   count = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u device", "%u devices", n), n);
 
-  gtk_label_set_label (self->title, title);
-  gtk_label_set_label (self->count, count);
+  gtk_inscription_set_text (self->title, title);
+  gtk_inscription_set_text (self->count, count);
   gtk_widget_set_visible (self->shared_icon, shared);
 
   /* GTK 4.8 list items have no name: the row's own widget carries it. */
@@ -80,11 +79,10 @@ pt_app_group_row_class_init (PtAppGroupRowClass *klass)
 
   G_OBJECT_CLASS (klass)->dispose = pt_app_group_row_dispose;
   gtk_widget_class_set_template_from_resource (widget_class, "/com/example/Passthrough/ui/pt-app-group-row.ui");
-  gtk_widget_class_bind_template_child (widget_class, PtAppGroupRow, box);
   gtk_widget_class_bind_template_child (widget_class, PtAppGroupRow, title);
   gtk_widget_class_bind_template_child (widget_class, PtAppGroupRow, count);
   gtk_widget_class_bind_template_child (widget_class, PtAppGroupRow, shared_icon);
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
   gtk_widget_class_set_css_name (widget_class, "ptgrouprow");
 }
@@ -92,6 +90,10 @@ pt_app_group_row_class_init (PtAppGroupRowClass *klass)
 static void
 pt_app_group_row_init (PtAppGroupRow *self)
 {
+  GtkLayoutManager *layout = gtk_widget_get_layout_manager (GTK_WIDGET (self));
+
+  gtk_box_layout_set_spacing (GTK_BOX_LAYOUT (layout), 8);
+
   gtk_widget_init_template (GTK_WIDGET (self));
 }
 
