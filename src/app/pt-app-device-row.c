@@ -62,18 +62,94 @@ clear_device (PtAppDeviceRow *self)
   g_clear_object (&self->device);
 }
 
+/* What a row shows of a device. It depends on the device and its topology
+ * only, so it is made once per device, kept on the device, and every later
+ * bind of a row to it (each search binds ~200 rows) only sets it. */
+typedef struct
+{
+  char *name;
+  char *details;      /* whole: the tooltip and screen readers have it all */
+  char *line;         /* what the details line shows */
+  char *accessible;
+} RowText;
+
+G_DEFINE_QUARK (pt-app-device-row-text, row_text)
+
+static void
+row_text_free (gpointer data)
+{
+  RowText *text = data;
+
+  g_free (text->name);
+  g_free (text->details);
+  g_free (text->line);
+  g_free (text->accessible);
+  g_free (text);
+}
+
+static const RowText *
+row_text_for (PtTopology *topology,
+              PtDevice   *device)
+{
+  RowText *text = g_object_get_qdata (G_OBJECT (device), row_text_quark ());
+
+  if (text == NULL)
+    {
+      g_autofree char *ids = pt_device_dup_ids (device);
+      g_autoptr(GPtrArray) badges = pt_describe_badges (topology, device);
+      GString *details = g_string_new (ids);
+      const char *driver = pt_device_get_driver (device);
+
+      text = g_new0 (RowText, 1);
+      text->name = pt_device_dup_display_name (device);
+      g_string_append (details, " · ");
+      g_string_append (details, driver != NULL ? driver : _("no driver"));
+      for (guint i = 0; i < badges->len; i++)
+        g_string_append_printf (details, " · %s", (const char *) g_ptr_array_index (badges, i));
+      text->details = g_string_free (details, FALSE);
+      /* One line shows some 100 characters, but Pango shapes the whole
+       * text when it draws even an ellipsized one: with a hundred equal
+       * cards "same IDs as …" is kilobytes long. */
+      if (g_utf8_strlen (text->details, DETAILS_SHOWN_CHARS + 1) > DETAILS_SHOWN_CHARS)
+        {
+          g_autofree char *shown = g_utf8_substring (text->details, 0, DETAILS_SHOWN_CHARS);
+          text->line = g_strconcat (shown, "…", NULL);
+        }
+      else
+        text->line = g_strdup (text->details);
+      /* The contract with tests and screen readers: full address first,
+       * then the name, then what the row says besides. */
+      text->accessible = g_strdup_printf ("%s %s, %s", pt_device_get_address (device), text->name, text->details);
+      g_object_set_qdata_full (G_OBJECT (device), row_text_quark (), text, row_text_free);
+    }
+  return text;
+}
+
+/* The details' tooltip is made when it is shown: setting one at every bind
+ * cost a sixth of the bind. */
+static gboolean
+on_details_query_tooltip (GtkWidget      *widget,
+                          int             x,
+                          int             y,
+                          gboolean        keyboard,
+                          GtkTooltip     *tooltip,
+                          PtAppDeviceRow *self)
+{
+  RowText *text = self->device != NULL ? g_object_get_qdata (G_OBJECT (self->device), row_text_quark ()) : NULL;
+
+  if (text == NULL)
+    return FALSE;
+  gtk_tooltip_set_text (tooltip, text->details);
+  return TRUE;
+}
+
 void
 pt_app_device_row_set_device (PtAppDeviceRow *self,
                               PtTopology     *topology,
                               PtDevice       *device,
                               PtAppSelection *selection)
 {
-  g_autofree char *name = pt_device_dup_display_name (device);
-  g_autofree char *ids = pt_device_dup_ids (device);
-  g_autoptr(GPtrArray) badges = pt_describe_badges (topology, device);
-  g_autoptr(GString) details = g_string_new (NULL);
-  g_autoptr(GString) accessible = g_string_new (NULL);
-  const char *driver = pt_device_get_driver (device);
+  const RowText *text = row_text_for (topology, device);
 
   clear_device (self);
   self->device = g_object_ref (device);
@@ -82,34 +158,9 @@ pt_app_device_row_set_device (PtAppDeviceRow *self,
 
   gtk_image_set_from_icon_name (self->kind_icon, pt_app_kind_icon_name (pt_device_get_kind (device)));
   gtk_inscription_set_text (self->address, pt_device_get_address (device));
-  gtk_inscription_set_text (self->name, name);
-
-  g_string_append (details, ids);
-  g_string_append (details, " · ");
-  if (driver != NULL)
-    g_string_append (details, driver);
-  else
-    g_string_append (details, _("no driver"));
-  for (guint i = 0; i < badges->len; i++)
-    g_string_append_printf (details, " · %s", (const char *) g_ptr_array_index (badges, i));
-  /* One line shows some 100 characters, but Pango shapes the whole text to
-   * measure even an ellipsized label: with a hundred equal cards "same IDs
-   * as …" is kilobytes long, and 200 rows of it made every search slow.
-   * The tooltip (laid out only when shown) and screen readers keep it all. */
-  if (g_utf8_strlen (details->str, DETAILS_SHOWN_CHARS + 1) > DETAILS_SHOWN_CHARS)
-    {
-      g_autofree char *shown = g_utf8_substring (details->str, 0, DETAILS_SHOWN_CHARS);
-      g_autofree char *line = g_strconcat (shown, "…", NULL);
-      gtk_inscription_set_text (self->details, line);
-    }
-  else
-    gtk_inscription_set_text (self->details, details->str);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->details), details->str);
-
-  /* The contract with tests and screen readers: full address first, then
-   * the name, then what the row says besides. */
-  g_string_append_printf (accessible, "%s %s, %s", pt_device_get_address (device), name, details->str);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, accessible->str, -1);
+  gtk_inscription_set_text (self->name, text->name);
+  gtk_inscription_set_text (self->details, text->line);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, text->accessible, -1);
   update_chosen (self);
 }
 
@@ -149,6 +200,8 @@ pt_app_device_row_init (PtAppDeviceRow *self)
   gtk_grid_layout_set_row_spacing (GTK_GRID_LAYOUT (layout), 2);
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self->details), TRUE);
+  g_signal_connect (self->details, "query-tooltip", G_CALLBACK (on_details_query_tooltip), self);
 }
 
 GtkWidget *
