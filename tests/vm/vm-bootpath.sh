@@ -20,7 +20,9 @@
 #   vm-bootpath.sh sdboot-kernel-install   Debian's systemd-boot package: entries on the ESP made by
 #                           kernel-install from /etc/kernel/cmdline, one-shot trial with bootctl
 #                           set-oneshot (an EFI variable in OVMF's store):
-#     0-install    direct kernel boot: ESP, bootctl install, /etc/kernel/cmdline, kernel-install add
+#     0-install    no boot: in a host chroot, the ESP formatted (the guest's mkfs.vfat), in fstab,
+#                  /etc/kernel/cmdline, bootctl install and kernel-install add onto a tmpfs at
+#                  /boot/efi, its files written into the disk's ESP (mtools)
 #     1-before     OVMF → systemd-boot: e1000e, not-applied; apply --trial → trial-armed
 #     2-trial      the trial entry, once: vfio-pci, trial-booted; powered off without confirming
 #     3-fell-back  the old default entry: e1000e, trial-fell-back; apply --trial again
@@ -34,8 +36,14 @@
 #   vm-bootpath.sh sdboot-hand-written   systemd-boot as on Arch: the ESP is /boot (kernel and
 #                           initramfs on it), one entry written by hand (linux /vmlinuz-…, initrd
 #                           /initrd.img-…, options …), no kernel-install hooks (the systemd-boot
-#                           package's are removed) and no /etc/kernel/cmdline; the same seven boots
-#                           as sdboot-kernel-install, and: the plan edits the entry and never
+#                           package's are removed) and no /etc/kernel/cmdline; 0-install in a host
+#                           chroot as for sdboot-kernel-install (the tmpfs at /boot), then four boots:
+#     1-before     e1000e, not-applied; apply --trial → trial-armed
+#     2-trial      trial-booted, vfio-pci; confirm → applied; a further update-initramfs
+#     3-confirmed  applied, vfio-pci; revert → not-applied
+#     4-reverted   e1000e, not-applied
+#                           (no fallen-back trial: sdboot-kernel-install proves that fall-back of
+#                           bootctl set-oneshot), and: the plan edits the entry and never
 #                           /etc/kernel/cmdline, which no step creates; the further update-initramfs
 #                           only replaces the initramfs on the ESP, the entry keeps our tokens; after
 #                           revert loader.conf and the entry are byte for byte as 0-install wrote them
@@ -63,6 +71,9 @@ case $SCENARIO in
         LOADER=systemd-boot; LOADER_MARK='initrd='; EXTRA_PKGS=systemd-boot; ESP=/boot ;;
     *) vm_die "unknown scenario $SCENARIO" ;;
 esac
+# FALL_BACK=yes: a first trial powered off without confirming, the fallen-back boot, a second trial
+FALL_BACK=yes
+[ "$SCENARIO" != sdboot-hand-written ] || FALL_BACK=no
 NAME=vm-$SCENARIO
 SELECT=0000:02:00.0
 IDS=8086:10d3
@@ -218,59 +229,85 @@ check_action() {
     esac
 }
 
-# ---------------------------------------------------------------- 0. the boot loader, installed in the guest
-# The ESP (p1, left empty by the disk image) formatted and mounted, the boot loader installed to the
-# removable path (OVMF finds it without an NVRAM entry). grub-probe and bootctl need the real disk:
-# this cannot run in a chroot on the host.
-{
-    echo '#!/bin/bash'
-    echo 'set -eux'
-    echo 'mkfs.vfat -n ESP /dev/vda1'
-    if [ "$ESP" = /boot ]; then
-        # as an Arch install has it: the ESP is /boot and holds the kernels and initramfs images
-        # (the root's /boot keeps its copies underneath, unused); no nofail: without its /boot
-        # the system must not boot on
-        echo 'mkdir -p /mnt/esp && mount /dev/vda1 /mnt/esp'
-        echo 'cp -p /boot/vmlinuz-* /boot/initrd.img-* /boot/config-* /boot/System.map-* /mnt/esp/'
-        echo 'umount /mnt/esp'
-        echo 'echo "UUID=$(blkid -s UUID -o value /dev/vda1) /boot vfat umask=0077,x-systemd.device-timeout=600 0 2" >> /etc/fstab'
-    else
+# ---------------------------------------------------------------- 0. the boot loader
+# The ESP (p1, left empty by the disk image) formatted, in fstab, the boot loader installed to the
+# removable path EFI/BOOT/BOOTX64.EFI (OVMF finds it without an NVRAM entry).
+cp "$VM_OVMF_VARS" "$WORK/ovmf-vars.fd"
+if [ "$LOADER" = GRUB ]; then
+    # GRUB in a guest boot (direct kernel): grub-probe needs the real disk, update-grub fails in a
+    # chroot on the host
+    {
+        echo '#!/bin/bash'
+        echo 'set -eux'
+        echo 'mkfs.vfat -n ESP /dev/vda1'
         echo 'mkdir -p /boot/efi'
         # nofail as the installer writes it, with a device timeout long enough for udev in a TCG
         # guest on a busy host (the default 90 s ran out at load 9, and the boot went on without
         # the ESP)
         echo 'echo "UUID=$(blkid -s UUID -o value /dev/vda1) /boot/efi vfat umask=0077,nofail,x-systemd.device-timeout=600 0 1" >> /etc/fstab'
-    fi
-    echo "mount $ESP"
-    if [ "$LOADER" = GRUB ]; then
+        echo "mount $ESP"
         echo 'grub-install --target=x86_64-efi --efi-directory=/boot/efi --removable --no-nvram'
         echo 'update-grub'
         echo "grep -E '^\s*linux' /boot/grub/grub.cfg"
-    elif [ "$ESP" = /boot ]; then
-        # the entry written by hand, as the Arch wiki says, and made the default in loader.conf
-        echo 'bootctl install --esp-path=/boot --no-variables'
-        echo 'k=$(ls /lib/modules | sort -V | tail -n 1)'
-        echo "printf 'title   Debian GNU/Linux\\nlinux   /vmlinuz-%s\\ninitrd  /initrd.img-%s\\noptions %s\\n' \"\$k\" \"\$k\" '$(vm_grub_cmdline "$R" | sed "s/^/root=LABEL=$VM_ROOT_LABEL ro /")' > /boot/loader/entries/debian.conf"
-        echo 'echo "default debian.conf" >> /boot/loader/loader.conf'
-        echo 'head -n 20 /boot/loader/loader.conf /boot/loader/entries/*.conf'
-        echo 'find /etc/kernel'
+        echo "find $ESP -type f"
+        echo 'sync'
+    } > "$WORK/0-install.sh"
+    vm_make_disk "$R" "$DISK"
+    vm_boot 0-install "$DISK" "$WORK/0-install.sh" "$(vm_grub_cmdline "$R")"
+    grep -q '^=== PT-AGENT done rc=0' "$VM_LOG/0-install.agent.log" \
+        || { cat "$VM_LOG/0-install.agent.log" >&2; vm_die "installing $LOADER in the guest failed"; }
+else
+    # systemd-boot from the host, in a chroot of the rootfs copy (no guest boot: bootctl install
+    # --no-variables and kernel-install need no running system), onto a tmpfs at the ESP's mount
+    # point whose files then go into the disk's ESP, as the deferred regenerations do. The
+    # first boot through OVMF (1-before) shows that the firmware found and started it.
+    t=$EPOCHREALTIME
+    ESP_SERIAL=5054A001                                  # the FAT volume id: UUID=5054-A001
+    k=$(ls "$R/lib/modules" | sort -V | tail -n 1)
+    cl="root=LABEL=$VM_ROOT_LABEL ro $(vm_grub_cmdline "$R")"
+    if [ "$ESP" = /boot ]; then
+        # as an Arch install has it: the ESP is /boot and holds the kernels and initramfs images
+        # (the root's /boot keeps its copies underneath, unused); no nofail: without its /boot
+        # the system must not boot on
+        echo "UUID=${ESP_SERIAL:0:4}-${ESP_SERIAL:4} /boot vfat umask=0077,x-systemd.device-timeout=600 0 2" >> "$R/etc/fstab"
+        mkdir -p "$WORK/boot-files"
+        cp -p "$R"/boot/vmlinuz-* "$R"/boot/initrd.img-* "$R"/boot/config-* "$R"/boot/System.map-* "$WORK/boot-files/"
     else
+        mkdir -p "$R/boot/efi"
+        # nofail as the installer writes it (see the GRUB case for the device timeout)
+        echo "UUID=${ESP_SERIAL:0:4}-${ESP_SERIAL:4} /boot/efi vfat umask=0077,nofail,x-systemd.device-timeout=600 0 1" >> "$R/etc/fstab"
         # as the Debian installer leaves it: the command line in /etc/kernel/cmdline, one entry
         # per kernel made by kernel-install
-        echo 'bootctl install --esp-path=/boot/efi --no-variables'
-        echo "echo '$(vm_grub_cmdline "$R" | sed "s/^/root=LABEL=$VM_ROOT_LABEL ro /")' > /etc/kernel/cmdline"
-        echo 'k=$(ls /lib/modules | sort -V | tail -n 1)'
-        echo 'kernel-install add "$k" "/boot/vmlinuz-$k" "/boot/initrd.img-$k"'
-        echo 'head -n 20 /boot/efi/loader/loader.conf /boot/efi/loader/entries/*.conf'
+        echo "$cl" > "$R/etc/kernel/cmdline"
     fi
-    echo "find $ESP -type f"
-    echo 'sync'
-} > "$WORK/0-install.sh"
-vm_make_disk "$R" "$DISK"
-cp "$VM_OVMF_VARS" "$WORK/ovmf-vars.fd"
-vm_boot 0-install "$DISK" "$WORK/0-install.sh" "$(vm_grub_cmdline "$R")"
-grep -q '^=== PT-AGENT done rc=0' "$VM_LOG/0-install.agent.log" \
-    || { cat "$VM_LOG/0-install.agent.log" >&2; vm_die "installing $LOADER in the guest failed"; }
+    vm_make_disk "$R" "$DISK"
+    vm_esp_format "$DISK" "$R" "$ESP_SERIAL"
+    vm_esp_mount "$DISK" "$R" "$ESP"
+    in_chroot() { SYSTEMD_ESP_PATH=$ESP SYSTEMD_RELAX_ESP_CHECKS=1 vm_chroot "$R" "$@" >>"$VM_LOG/0-install.log" 2>&1 \
+        || { vm_esp_unmount "$DISK" "$R" "$ESP" discard; tail -n 20 "$VM_LOG/0-install.log" >&2; vm_die "0-install: '$*' failed in the chroot"; }; }
+    if [ "$ESP" = /boot ]; then
+        cp -p "$WORK"/boot-files/* "$R/boot/"
+        in_chroot bootctl install --esp-path=/boot --no-variables
+        # the entry written by hand, as the Arch wiki says, and made the default in loader.conf
+        printf 'title   Debian GNU/Linux\nlinux   /vmlinuz-%s\ninitrd  /initrd.img-%s\noptions %s\n' "$k" "$k" "$cl" \
+            > "$R/boot/loader/entries/debian.conf"
+        echo "default debian.conf" >> "$R/boot/loader/loader.conf"
+    else
+        in_chroot bootctl install --esp-path=/boot/efi --no-variables
+        in_chroot kernel-install add "$k" "/boot/vmlinuz-$k" "/boot/initrd.img-$k"
+    fi
+    { head -n 20 "$R$ESP"/loader/loader.conf "$R$ESP"/loader/entries/*.conf; (cd "$R$ESP" && find . -type f); } \
+        | tee -a "$VM_LOG/0-install.log" | sed 's/^/  | /'
+    echo "== 0-install: checks"
+    [ -s "$R$ESP/EFI/BOOT/BOOTX64.EFI" ] && ok "bootctl installed EFI/BOOT/BOOTX64.EFI (the removable path OVMF starts)" \
+        || bad "no EFI/BOOT/BOOTX64.EFI on the ESP"
+    # (kernel-install appends systemd.machine_id=, as it does in the guest)
+    n=$(grep -lE "^options +$cl( |\$)" "$R$ESP"/loader/entries/*.conf 2>/dev/null | wc -l || true)
+    [ "$n" = 1 ] && ok "one entry with 'options $cl'" || bad "$n entries with 'options $cl' on the ESP"
+    vm_esp_unmount "$DISK" "$R" "$ESP"
+    rm -rf "$WORK/boot-files"
+    echo "== 0-install: no boot, installed in a host chroot in $(vm_secs "$t" "$EPOCHREALTIME")s"
+fi
 export VM_UEFI_VARS=$WORK/ovmf-vars.fd
 echo "== $LOADER installed on the ESP; every later boot: OVMF → $LOADER → kernel"
 if [ "$LOADER" = systemd-boot ]; then
@@ -303,30 +340,37 @@ check_action 1-before trial-armed
 GRUB_BEFORE=$(awk '$1=="GRUB-SHA"{print $2}' "$VM_LOG/1-before.agent.log")
 run_deferred 1-before
 
-boot 2-trial
-check 2-trial vfio-pci trial-booted yes
-echo "  (powered off without confirming: a trial that failed)"
+if [ "$FALL_BACK" = yes ]; then
+    boot 2-trial
+    check 2-trial vfio-pci trial-booted yes
+    echo "  (powered off without confirming: a trial that failed)"
 
-boot 3-fell-back apply --trial --select "$SELECT"
-check 3-fell-back e1000e trial-fell-back no
-check_action 3-fell-back trial-armed
-run_deferred 3-fell-back
+    boot 3-fell-back apply --trial --select "$SELECT"
+    check 3-fell-back e1000e trial-fell-back no
+    check_action 3-fell-back trial-armed
+    run_deferred 3-fell-back
+    TRIAL=4-trial CONFIRMED=5-confirmed REVERTED=6-reverted
+else
+    # the fall-back of a trial that was never confirmed is vm-sdboot-kernel-install's (the same
+    # bootctl set-oneshot): here the first trial is confirmed
+    TRIAL=2-trial CONFIRMED=3-confirmed REVERTED=4-reverted
+fi
 
 # confirmed in the trial boot, where the NIC is already on vfio-pci (the softdep must stay)
 if [ "$LOADER" = systemd-boot ]; then
     # and then the trap: a later update-initramfs (a kernel update does the same) runs
     # kernel-install, which rewrites every entry's options from /etc/kernel/cmdline; with
     # hand-written entries it only replaces the initramfs on the ESP
-    GUEST_EXTRA='/usr/local/sbin/pt-vm-defer update-initramfs -u -k all' boot 4-trial confirm
+    GUEST_EXTRA='/usr/local/sbin/pt-vm-defer update-initramfs -u -k all' boot $TRIAL confirm
 else
-    boot 4-trial confirm
+    boot $TRIAL confirm
 fi
-check 4-trial vfio-pci trial-booted yes
-check_action 4-trial applied
-run_deferred 4-trial
+check $TRIAL vfio-pci trial-booted yes
+check_action $TRIAL applied
+run_deferred $TRIAL
 if [ "$LOADER" = systemd-boot ]; then
     n=0
-    for e in "$VM_LOG"/4-trial.entries/*.conf; do
+    for e in "$VM_LOG"/$TRIAL.entries/*.conf; do
         case $e in
             */passthrough-trial.conf) bad "the trial entry is still on the ESP after confirm"; continue ;;
             */passthrough-way-back.conf)
@@ -342,19 +386,19 @@ if [ "$LOADER" = systemd-boot ]; then
     [ $n -gt 0 ] || bad "no boot entry on the ESP after update-initramfs"
 fi
 
-boot 5-confirmed revert
-check 5-confirmed vfio-pci applied yes
-check_action 5-confirmed not-applied
-run_deferred 5-confirmed
+boot $CONFIRMED revert
+check $CONFIRMED vfio-pci applied yes
+check_action $CONFIRMED not-applied
+run_deferred $CONFIRMED
 if [ "$LOADER" = systemd-boot ]; then
-    for e in "$VM_LOG"/5-confirmed.entries/*.conf; do
+    for e in "$VM_LOG"/$CONFIRMED.entries/*.conf; do
         grep -q 'vfio-pci' "$e" && bad "${e##*/} still carries vfio-pci after revert" || ok "${e##*/} without our tokens after revert"
     done
 fi
 
-boot 6-reverted
-check 6-reverted e1000e not-applied no
-[ "$(awk '$1=="GRUB-SHA"{print $2}' "$VM_LOG/6-reverted.agent.log")" = "$GRUB_BEFORE" ] \
+boot $REVERTED
+check $REVERTED e1000e not-applied no
+[ "$(awk '$1=="GRUB-SHA"{print $2}' "$VM_LOG/$REVERTED.agent.log")" = "$GRUB_BEFORE" ] \
     && ok "/etc/default/grub byte for byte as before apply" || bad "/etc/default/grub differs from 1-before"
 if [ "$SCENARIO" = sdboot-hand-written ]; then
     mkdir -p "$WORK/esp-reverted"

@@ -74,19 +74,9 @@ GUEST=$WORK/guest.sh
     echo 'echo "=== BEGIN STATUSJSON"; passthroughctl status --json; echo "=== END STATUSJSON"'
 } > "$GUEST"
 
-# One guest at a time from this build directory: the two scenarios may run side by side (their
-# chroot work overlaps), their boots take turns.
-BOOT_LOCK=$VM_CACHE/work/$(printf %s "$BUILD_ROOT" | sha256sum | cut -c1-8)-vm-early.boot.lock
 boot() { # name
-    local cl fd t
-    cl=$(vm_grub_cmdline "$R")
     vm_make_disk "$R" "$DISK"
-    exec {fd}>"$BOOT_LOCK"
-    t=$EPOCHREALTIME
-    flock "$fd"
-    [ "$(vm_secs "$t" "$EPOCHREALTIME" | cut -d. -f1)" = 0 ] || vm_log "waited $(vm_secs "$t" "$EPOCHREALTIME")s for the other scenario's guest"
-    vm_boot "$1" "$DISK" "$GUEST" "$cl"
-    exec {fd}>&-
+    vm_boot "$1" "$DISK" "$GUEST" "$(vm_grub_cmdline "$R")"
     vm_section "$VM_LOG/$1.agent.log" DMESG > "$VM_LOG/$1.dmesg"
     grep '^=== PT-AGENT cmdline' "$VM_LOG/$1.agent.log" | sed 's/^=== PT-AGENT /  guest /'
 }

@@ -79,8 +79,8 @@ vm_chroot() {
 # A private copy of the cached guest rootfs for one test (the cache itself is never changed).
 vm_copy_rootfs() { # src dst
     local m
-    # a run killed inside vm_chroot leaves its mounts behind
-    for m in dev sys proc; do
+    # a run killed inside vm_chroot (or with the ESP's tmpfs mounted) leaves its mounts behind
+    for m in dev sys proc boot/efi boot; do
         if mountpoint -q "$2/$m" 2>/dev/null; then umount -l "$2/$m"; fi
     done
     rm -rf --one-file-system "$2"
@@ -176,15 +176,27 @@ vm_accel() { # kernel-image
 #   there instead: a different card in that slot), VM_TIMEOUT (default 600 s TCG, 300 s KVM),
 #   VM_INTERACTIVE=1 (serial console on stdio, no poweroff), VM_UEFI_VARS=FILE (boot OVMF with
 #   this per-disk copy of its variable store, then the boot loader on the disk: CMDLINE is unused).
+#   VM_BOOT_LOCK=FILE (set by vm_test_begin): one guest at a time per build directory, so the
+#   vm-full tests can run side by side (meson's is_parallel), one's chroot work overlapping the
+#   other's guest; the wait is logged and counted in VM_WAITED, not in the boot's wall time.
 #   Logs: $VM_LOG/NAME.console.log (ttyS0), NAME.agent.log (ttyS1), NAME.qemu-cmd.
 #   Prints the wall time and records it in VM_BOOTS; fails unless the agent finished.
+VM_WAITED=0
 vm_boot() {
     local name=$1 disk=$2 script=$3 tail=$4
-    local iommu=${VM_IOMMU:-intel} kver acc cmdline t0 wall rc=0 bootdir machine=q35
+    local iommu=${VM_IOMMU:-intel} kver acc cmdline t0 wall rc=0 bootdir machine=q35 lockfd= tw
     local con=$VM_LOG/$name.console.log agent=$VM_LOG/$name.agent.log
     local -a accel iommu_dev topo boot serial fwcfg cmd
     mkdir -p "$VM_LOG"
     rm -f "$con" "$agent"
+    if [ -n "${VM_BOOT_LOCK:-}" ]; then
+        exec {lockfd}>"$VM_BOOT_LOCK"
+        tw=$EPOCHREALTIME
+        flock "$lockfd"
+        tw=$(vm_secs "$tw" "$EPOCHREALTIME")
+        VM_WAITED=$(awk -v a="$VM_WAITED" -v b="$tw" 'BEGIN{printf "%.1f", a+b}')
+        [ "${tw%.*}" = 0 ] || vm_log "boot $name waited ${tw}s for another test's guest"
+    fi
     bootdir=$VM_LOG/$name.boot
     mkdir -p "$bootdir"
     kver=$(vm_guest_kver "$disk")
@@ -277,6 +289,7 @@ vm_boot() {
         [ -z "$stuck" ] || { tail -n 25 "$con" >&2; vm_die "boot $name is stuck ('$stuck'); console: $con"; }
     fi
     wall=$(vm_secs "$t0" "$EPOCHREALTIME")
+    [ -z "$lockfd" ] || exec {lockfd}>&-
     VM_BOOTS+=("$name ${wall}s ($acc)")
     echo "BOOT $name: wall ${wall}s (accel=$acc, qemu rc=$rc)"
     [ "${VM_INTERACTIVE:-0}" = 1 ] && return $rc
@@ -380,7 +393,10 @@ vm_disk_put_boot() {
 # (SYSTEMD_ESP_PATH: a directory, not a mount point with a GPT partition type).
 vm_esp_img() { echo "$1@@$((VM_ESP_START_S * 512))"; }
 vm_esp_pull() {
+    local files
     rm -rf --one-file-system "${2:?}"/* "$2"/.[!.]*
+    files=$(MTOOLS_SKIP_CHECK=1 mdir -b -i "$(vm_esp_img "$1")" :: 2>/dev/null) || vm_die "no FAT file system on the ESP of $1 (mtools)"
+    [ -n "$files" ] || return 0                   # freshly formatted
     MTOOLS_SKIP_CHECK=1 mcopy -s -p -n -i "$(vm_esp_img "$1")" '::*' "$2/" || vm_die "cannot copy the ESP out of $1 (mtools)"
 }
 vm_esp_push() {
@@ -391,6 +407,32 @@ vm_esp_push() {
         MTOOLS_SKIP_CHECK=1 mcopy -s -p -n -i "$img" "$f" ::/ || vm_die "cannot copy ${f##*/} into the ESP of $1 (mtools)"
     done
     rm -rf --one-file-system "${2:?}"/* "$2"/.[!.]*
+}
+
+# vm_esp_mount DISK ROOTFS MOUNTPOINT: the files of DISK's ESP on a tmpfs at ROOTFS/MOUNTPOINT, a
+# file system of its own as in the guest (kernel-install writes the entries' linux and initrd paths
+# relative to the mount point of the ESP, stat -c %m). vm_esp_unmount DISK ROOTFS MOUNTPOINT [keep]:
+# the files back into the ESP (unless keep is "discard"), the tmpfs unmounted.
+vm_esp_mount() {
+    mkdir -p "$2$3"
+    mount -t tmpfs -o size=256m pt-vm-esp "$2$3"
+    vm_esp_pull "$1" "$2$3"
+}
+vm_esp_unmount() {
+    [ "${4:-}" = discard ] || vm_esp_push "$1" "$2$3"
+    umount "$2$3"
+}
+
+# vm_esp_format DISK ROOTFS SERIAL: a FAT file system on DISK's ESP (p1) made by the guest's own
+# mkfs.vfat (dosfstools, in a chroot of ROOTFS: the host may have none) on a file of the partition's
+# size, volume id SERIAL (8 hex digits; fstab's UUID=XXXX-XXXX), then written into p1.
+vm_esp_format() {
+    local disk=$1 r=$2 f=$2/tmp/pt-vm-esp.img
+    rm -f "$f"
+    truncate -s $((VM_ESP_SIZE_S * 512)) "$f"
+    vm_chroot "$r" mkfs.vfat -n ESP -i "$3" /tmp/pt-vm-esp.img >/dev/null || vm_die "mkfs.vfat of the ESP failed"
+    dd if="$f" of="$disk" bs=512 seek="$VM_ESP_START_S" conv=notrunc,sparse status=none || vm_die "cannot write the ESP into $disk"
+    rm -f "$f"
 }
 
 # ---------------------------------------------------------------- deferred regeneration
@@ -423,13 +465,7 @@ vm_run_deferred() { # boot disk rootfs
     t=$EPOCHREALTIME
     vm_disk_clean "$disk"
     vm_disk_pull_etc "$disk" "$r"
-    if [ -n "$esp" ]; then
-        # a file system of its own, as in the guest: kernel-install writes the entries' linux and
-        # initrd paths relative to the mount point of the ESP (stat -c %m)
-        mkdir -p "$r$esp"
-        mount -t tmpfs -o size=256m pt-vm-esp "$r$esp"
-        vm_esp_pull "$disk" "$r$esp"
-    fi
+    [ -z "$esp" ] || vm_esp_mount "$disk" "$r" "$esp"
     while read -r c; do
         [ -n "$c" ] || continue
         # shellcheck disable=SC2086
@@ -439,8 +475,7 @@ vm_run_deferred() { # boot disk rootfs
     if [ -n "$esp" ]; then
         rm -rf "$VM_LOG/$name.entries"; mkdir -p "$VM_LOG/$name.entries"
         cp "$r$esp"/loader/entries/*.conf "$VM_LOG/$name.entries/" 2>/dev/null || true
-        [ $rc = 0 ] && vm_esp_push "$disk" "$r$esp"
-        umount "$r$esp"
+        vm_esp_unmount "$disk" "$r" "$esp" "$([ $rc = 0 ] || echo discard)"
     fi
     [ $rc = 0 ] || { tail -n 20 "$VM_LOG/$name.deferred.log" >&2; vm_die "'$c' (deferred from the guest) failed in the chroot"; }
     # an ESP at /boot got the new initramfs itself
@@ -457,6 +492,7 @@ vm_test_begin() {
     BUILD_ROOT=${PASSTHROUGH_BUILD_ROOT:-$(cd "$(dirname "$PASSTHROUGHCTL")/../.." && pwd)}
     VM_LOG=$BUILD_ROOT/tests/vm/$NAME
     WORK=$VM_CACHE/work/$(printf %s "$BUILD_ROOT" | sha256sum | cut -c1-8)-$NAME
+    VM_BOOT_LOCK=$VM_CACHE/work/$(printf %s "$BUILD_ROOT" | sha256sum | cut -c1-8).boot.lock
     rm -rf --one-file-system "$VM_LOG"
     mkdir -p "$VM_LOG" "$WORK"
     echo "== $NAME: logs in $VM_LOG, work files in $WORK; $(uptime | sed 's/^ *//')"
@@ -472,7 +508,7 @@ vm_test_end() {
     local fails=$1 b; shift
     echo "== $NAME summary ($(uptime | sed 's/.*\(load.*\)/\1/'))"
     for b in "${VM_BOOTS[@]}"; do echo "  boot $b"; done
-    echo "  total ${NAME}: $(vm_secs "$T0" "$EPOCHREALTIME")s, $fails failed check(s)"
+    echo "  total ${NAME}: $(vm_secs "$T0" "$EPOCHREALTIME")s (${VM_WAITED}s of it waiting for another test's guest), $fails failed check(s)"
     [ "$fails" = 0 ] || exit 1
     rm -rf --one-file-system "$@"
     echo "PASS $NAME"
