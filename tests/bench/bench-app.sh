@@ -35,6 +35,15 @@
 # is built for every search). With
 # `BENCH_CALLGRIND=1 … _build 3` (load 2.87): 1.32× wall, 1.73× CPU,
 # 1,113 M instructions until the first frame.
+# 2026-12-02 evening: a search's time is now taken to the frame clock's
+# after-paint (before, to the tick before layout, which left out the layout
+# and drawing of the new rows: 135-138 ms to paint for "10de:1aef" and
+# "snd_hda" where the old figure said 22-52 ms). After the rows became
+# GtkInscriptions without boxes, their texts cached per device, and the
+# machine read in a thread (`tests/bench/bench-app.sh _build 7`, load 0.36):
+# first frame 119 ms empty vs 186 ms (1.56x), CPU 104 vs 188 ms (1.82x, the
+# reading thread included); rows 242 ms; peak RSS 1.30x; search to paint
+# 16.8-54.8 ms, the search itself 8.4-23.0 ms (filtering 0.35-1.1 ms).
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -euo pipefail
 cd "$(dirname "$0")/../.."
