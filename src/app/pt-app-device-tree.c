@@ -11,8 +11,6 @@
  */
 #include "config.h"
 
-#include <glib/gi18n.h>
-
 #include "pt-app-application.h"
 #include "pt-app-device-row.h"
 #include "pt-app-device-tree.h"
@@ -53,7 +51,7 @@ struct _PtAppDeviceTree
   gint64                search_started; /* for PASSTHROUGH_APP_TIMINGS */
   gboolean              tree_pending;   /* set_machine() left the tree for after the first frame */
   guint                 tree_tick_id;   /* on_tick_build_tree() */
-  gint64                tree_tick_frame; /* the frame it builds the tree in; 0: not known yet */
+  gboolean              tree_tick_seen; /* it let one frame go out already */
 };
 
 enum
@@ -549,13 +547,11 @@ on_tick_build_tree (GtkWidget     *widget,
       self->tree_tick_id = 0;
       return G_SOURCE_REMOVE;
     }
-  if (self->tree_tick_frame == 0)
+  if (!self->tree_tick_seen)
     {
-      self->tree_tick_frame = gdk_frame_clock_get_frame_counter (clock) + 1;
+      self->tree_tick_seen = TRUE;
       return G_SOURCE_CONTINUE;
     }
-  if (gdk_frame_clock_get_frame_counter (clock) < self->tree_tick_frame)
-    return G_SOURCE_CONTINUE;
   self->tree_tick_id = 0;
   refilter (self);
   report_tree_frame (self);
@@ -565,9 +561,9 @@ on_tick_build_tree (GtkWidget     *widget,
 /* Building the rows of a large tree (GTK 4.8's list view makes ~200 of
  * them, whatever fits on screen) and laying them out costs as much again
  * as the window itself: the window shows first (or, when it is already on
- * screen, the rest of what the new machine changes), with the spinner
- * where the tree goes, and the tree comes in the frame after. A search, a filter or
- * show-device before then builds it at once (refilter()). */
+ * screen, the rest of what the new machine changes), with the spinner where
+ * the tree goes, and the tree comes in the frame after. A search, a filter
+ * or show-device before then builds it at once (refilter()). */
 static void
 show_tree_after_first_frame (PtAppDeviceTree *self)
 {
@@ -575,7 +571,7 @@ show_tree_after_first_frame (PtAppDeviceTree *self)
   self->tree_pending = TRUE;
   if (self->tree_tick_id == 0)
     {
-      self->tree_tick_frame = 0;
+      self->tree_tick_seen = FALSE;
       self->tree_tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), on_tick_build_tree, NULL, NULL);
     }
 }
