@@ -13,7 +13,7 @@ import time
 
 import gi
 gi.require_version("Atspi", "2.0")
-from gi.repository import Atspi  # noqa: E402
+from gi.repository import Atspi, GLib  # noqa: E402
 
 APP = os.environ.get("PASSTHROUGH_APP", "")
 CTL = os.environ.get("PASSTHROUGHCTL", "")
@@ -285,16 +285,23 @@ class App:
     def open_device(self, address):
         """Search for ADDRESS, click its row, wait for its page."""
         self.search(address)
+        # The entry applies a search 150 ms after the last key, and the list then
+        # replaces its rows: a row found before that is gone by the time it is
+        # clicked. Wait for the list to hold only ADDRESS's row (addresses are
+        # unique), then click it.
+        def narrowed():
+            rows = self.device_rows()
+            return rows[0] if rows and all(name_of(r).startswith(address + " ") for r in rows) else None
         # Under load the list may still be settling when the pointer arrives, and
-        # the click lands on nothing: look for the row again and click again.
+        # the click lands on nothing or on a row already destroyed: look for the
+        # row again and click again.
         for attempt in range(3):
-            row = wait_for(lambda: next((r for r in self.device_rows() if name_of(r).startswith(address + " ")), None),
-                           10, what="the row of %s" % address)
-            self.click(row)
+            row = wait_for(narrowed, 10, what="the list narrowed to the row of %s" % address)
             try:
+                self.click(row)
                 find(self.window, "label", pred=lambda a: address in name_of(a) and "·" in name_of(a), timeout=10)
                 return
-            except Failure:
+            except (Failure, GLib.GError):
                 if attempt == 2:
                     raise
 

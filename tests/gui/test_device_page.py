@@ -13,16 +13,6 @@ from ptgui import App, check, find, wait_for  # noqa: E402
 SNAPSHOT = os.path.join(ptgui.MACHINES, "two-gpus.json")
 
 
-def open_by_click(app, address):
-    app.search(address)
-    row = wait_for(lambda: next((r for r in app.device_rows() if ptgui.name_of(r).startswith(address + " ")), None),
-                   10, what="the row of %s" % address)
-    app.click(row)
-    # The page's header names the device by address.
-    find(app.window, "label", address)
-    return row
-
-
 def page_labels(app):
     return ptgui.labels(app.window)
 
@@ -42,7 +32,7 @@ def main():
     app = App("--snapshot", SNAPSHOT)
     try:
         # Shared group: the RTX 3090 at 0b:00.0 shares group 15 with the SATA controller.
-        open_by_click(app, "0000:0b:00.0")
+        app.open_device("0000:0b:00.0")
         shares = by_addr["0000:0b:00.0"]["shares_group_with"]
         same = by_addr["0000:0b:00.0"]["same_ids_as"]
         check(shares and same, "the test machine lost its shared group or its twin card")
@@ -51,11 +41,11 @@ def main():
         app.screenshot("device-shared-group")
 
         # Identical IDs seen from the twin.
-        open_by_click(app, "0000:0d:00.1")
+        app.open_device("0000:0d:00.1")
         label_containing(app, "same IDs", *by_addr["0000:0d:00.1"]["same_ids_as"])
 
         # The boot GPU.
-        open_by_click(app, "0000:0a:00.0")
+        app.open_device("0000:0a:00.0")
         label_containing(app, "boot GPU")
         label_containing(app, "alone in group 14") if not by_addr["0000:0a:00.0"]["slot_functions"] else \
             label_containing(app, "0000:0a:00.1", "Takes")
@@ -70,24 +60,24 @@ def main():
         label_containing(app, "vfio-pci")
         wait_for(lambda: ptgui.is_sensitive(review), 10, what="Review changes to turn on")
         app.screenshot("device-boot-gpu-chosen")
-        open_by_click(app, "0000:0a:00.1")
+        app.open_device("0000:0a:00.1")
         wait_for(lambda: ptgui.is_checked(switch(app)), 10, what="the audio function chosen along with its GPU")
 
         # And turning the audio function off drops the whole slot.
         ptgui.act(switch(app), "toggle")
         wait_for(lambda: not ptgui.is_checked(switch(app)), 10, what="the switch off")
-        open_by_click(app, "0000:0a:00.0")
+        app.open_device("0000:0a:00.0")
         wait_for(lambda: not ptgui.is_checked(switch(app)), 10, what="the GPU dropped with its audio function")
         wait_for(lambda: not ptgui.is_sensitive(review), 10, what="Review changes to turn off again")
 
         # A bridge cannot be chosen.
-        open_by_click(app, "0000:00:01.2")
+        app.open_device("0000:00:01.2")
         # The header label may already match from the row; wait for the page itself.
         wait_for(lambda: not ptgui.is_sensitive(switch(app)), 10, what="a bridge's switch to be off")
         label_containing(app, "bridge")
 
         # A device that holds the root filesystem says so.
-        open_by_click(app, "0000:01:00.0")
+        app.open_device("0000:01:00.0")
         label_containing(app, "root filesystem", "host needs it")
         app.screenshot("device-holds-root")
     finally:

@@ -16,17 +16,6 @@ FIXTURES = os.path.join(ptgui.SRC, "tests", "fixtures")
 MACHINE = os.path.join(FIXTURES, "machines", "arch-navi23.machine")
 
 
-def choose(app, address):
-    app.search(address)
-    row = wait_for(lambda: next((r for r in app.device_rows() if ptgui.name_of(r).startswith(address + " ")), None),
-                   10, what="the row of %s" % address)
-    app.click(row)
-    find(app.window, "label", address)
-    sw = find(app.window, "check box", "Pass through to virtual machines")
-    ptgui.act(sw, "toggle")
-    wait_for(lambda: ptgui.is_checked(sw), 10, what="the switch on")
-
-
 def review_window(app):
     return find(app.node, None, "Review changes",
                 pred=lambda a: ptgui.role_of(a) in ("frame", "dialog", "window"), timeout=15)
@@ -52,7 +41,7 @@ def main():
 
         app = App("--root", root)
         try:
-            choose(app, address)
+            app.choose(address)
             ptgui.act(find(app.window, "push button", "Review changes"), "click")
             dlg = review_window(app)
             texts = lambda: [t.strip() for t in ptgui.labels(dlg)]  # noqa: E731

@@ -63,8 +63,8 @@ def check_snapshot(path, per_device_limit, shot):
             # Only ~200 rows exist at once: narrow to the device first.
             app.search(d["address"])
             label = "%s %s" % (d["address"], display_name(d))
-            row = wait_for(lambda: next((r for r in app.device_rows() if ptgui.name_of(r).startswith(label)), None), 10,
-                           what="a row labelled %r" % label)
+            wait_for(lambda: next((r for r in app.device_rows() if ptgui.name_of(r).startswith(label)), None), 10,
+                     what="a row labelled %r" % label)
             # The row can show before the filter has dropped the others: wait
             # for the list to settle rather than reading it once.
             wait_for(lambda: len(app.device_rows()) == 1, 10,
