@@ -44,6 +44,10 @@
 # first frame 119 ms empty vs 186 ms (1.56x), CPU 104 vs 188 ms (1.82x, the
 # reading thread included); rows 242 ms; peak RSS 1.30x; search to paint
 # 16.8-54.8 ms, the search itself 8.4-23.0 ms (filtering 0.35-1.1 ms).
+# The same code on another machine of the same kind (2026-12-02 21:24,
+# `tests/bench/bench-app.sh _build 5`, load 0.16) was slower throughout:
+# first frame 171 ms empty vs 330 ms (1.93x), CPU 2.10x; rows 462 ms; peak
+# RSS 1.31x; search to paint 25.8-124.1 ms (14.6 ms when nothing matches).
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -euo pipefail
 cd "$(dirname "$0")/../.."
