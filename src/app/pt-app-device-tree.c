@@ -1,9 +1,10 @@
 /* pt-app-device-tree.c
  *
  * The sidebar is a GtkListView over
- *   GtkTreeListModel (groups → devices)
- *     root:     GtkFilterListModel (groups, "has a matching device")
- *     children: GListStore (a group's matching devices, made when the tree is)
+ *   PtAppRowSlots (the list view's rows, kept from one search to the next)
+ *     GtkTreeListModel (groups → devices)
+ *       root:     GtkFilterListModel (groups, "has a matching device")
+ *       children: GListStore (a group's matching devices, made when the tree is)
  * so a search finds devices inside collapsed groups, and matching groups are
  * shown expanded while a search or a filter is on.
  *
@@ -15,6 +16,7 @@
 #include "pt-app-device-row.h"
 #include "pt-app-device-tree.h"
 #include "pt-app-group-row.h"
+#include "pt-app-row-slots.h"
 
 /* Trees at most this large start expanded (a desktop has 30 to 150 PCI
  * functions, and a person wants to see them, not 40 closed groups); larger
@@ -42,6 +44,7 @@ struct _PtAppDeviceTree
   GtkCustomFilter      *group_filter;
   GtkFilterListModel   *group_model;
   GtkTreeListModel     *tree_model;
+  PtAppRowSlots        *slots;
   GtkSingleSelection   *list_selection;
   GHashTable           *haystacks;      /* PtDevice* → lower-case searchable text */
   GPtrArray            *spare_rows;     /* group and device rows of list items GTK let go */
@@ -195,7 +198,8 @@ create_child_model (gpointer item,
 
 /* Expanding groups one by one costs a model change and a list update
  * each (seconds for a thousand devices); a new tree model that expands as
- * it is built costs one. */
+ * it is built costs one. The list view keeps its rows (PtAppRowSlots):
+ * they show the new tree's rows at their positions. */
 static void
 rebuild_tree (PtAppDeviceTree *self,
               gboolean         expanded)
@@ -203,8 +207,11 @@ rebuild_tree (PtAppDeviceTree *self,
   g_autoptr(GtkTreeListModel) tree = gtk_tree_list_model_new (g_object_ref (G_LIST_MODEL (self->group_model)),
                                                               FALSE, expanded, create_child_model, self, NULL);
 
+  gtk_single_selection_set_selected (self->list_selection, GTK_INVALID_LIST_POSITION);
   g_set_object (&self->tree_model, tree);
-  gtk_single_selection_set_model (self->list_selection, G_LIST_MODEL (tree));
+  pt_app_row_slots_set_source (self->slots, G_LIST_MODEL (tree));
+  if (g_list_model_get_n_items (G_LIST_MODEL (tree)) > 0)
+    gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item", "u", 0);
 }
 
 /* After the frame that shows the search's rows is painted: the time a
@@ -225,7 +232,7 @@ refilter (PtAppDeviceTree *self)
 {
   gint64 start = g_get_monotonic_time ();
   double start_cpu = pt_app_process_cpu_ms ();
-  gint64 detached, filtered;
+  gint64 filter_start, filtered;
   guint n_groups;
   gboolean expand;
 
@@ -234,17 +241,12 @@ refilter (PtAppDeviceTree *self)
   self->tree_pending = FALSE;
   expand = is_filtering (self) ||
            pt_topology_get_n_devices (pt_app_machine_get_topology (self->machine)) <= EXPAND_ALL_LIMIT;
-  /* Detach the list first: swapping models under it would let it recycle
-   * rows, but GTK 4.8 then leaves stale rows (old names, old extents) in
-   * the accessibility tree, which misleads screen readers and tests. Then
-   * fresh filters and models rather than "changed" on the old ones, which
+  /* Fresh filters and models rather than "changed" on the old ones, which
    * the old tree would follow group by group. */
-  gtk_single_selection_set_model (self->list_selection, NULL);
-  g_clear_object (&self->tree_model);
   {
     g_autoptr(GtkCustomFilter) group_filter = gtk_custom_filter_new (group_matches, self, NULL);
 
-    detached = g_get_monotonic_time ();
+    filter_start = g_get_monotonic_time ();
     g_set_object (&self->group_filter, group_filter);
     g_clear_object (&self->group_model);
     self->group_model = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (self->groups)),
@@ -261,8 +263,8 @@ refilter (PtAppDeviceTree *self)
       g_print ("passthrough-timing: search “%s” %.2f ms (filter %.2f ms, list rows %.2f ms), %u rows shown of %u devices, cpu %.2f ms\n",
                self->query ? self->query : "",
                (g_get_monotonic_time () - start) / 1000.0,
-               (filtered - detached) / 1000.0,
-               ((detached - start) + (g_get_monotonic_time () - filtered)) / 1000.0,
+               (filtered - filter_start) / 1000.0,
+               ((filter_start - start) + (g_get_monotonic_time () - filtered)) / 1000.0,
                g_list_model_get_n_items (G_LIST_MODEL (self->tree_model)),
                pt_topology_get_n_devices (pt_app_machine_get_topology (self->machine)),
                pt_app_process_cpu_ms () - start_cpu);
@@ -278,11 +280,10 @@ refilter (PtAppDeviceTree *self)
 
 /* ---- list rows -------------------------------------------------------- */
 
-/* GTK 4.8's list view keeps no list item for another item: every search
- * that changes the rows tears ~200 of them down and sets up as many new
- * ones. Building a group or device row from its template, and destroying
- * it, was most of that cost, so a list item borrows its row from
- * spare_rows while bound and gives it back when unbound. */
+/* The list view's rows outlive a search (PtAppRowSlots), but a row that
+ * showed a group may show a device after it and the other way round: a
+ * list item borrows its group or device row from spare_rows and gives it
+ * back when it needs the other kind or is unbound. */
 static void
 setup_row (GtkSignalListItemFactory *factory,
            GtkListItem              *item,
@@ -310,33 +311,69 @@ row_of_type (PtAppDeviceTree *self,
 }
 
 static void
+release_row (PtAppDeviceTree *self,
+             GtkTreeExpander *expander)
+{
+  GtkWidget *child = gtk_tree_expander_get_child (expander);
+
+  /* A list view holds at most ~200 items, rows of both kinds. */
+  if (child != NULL && self->spare_rows != NULL && self->spare_rows->len < 512)
+    g_ptr_array_add (self->spare_rows, g_object_ref (child));
+  gtk_tree_expander_set_child (expander, NULL);
+}
+
+/* Shows the tree's row at the position of ITEM's slot. */
+static void
+show_slot_item (PtAppDeviceTree *self,
+                GtkListItem     *item)
+{
+  GtkTreeExpander *expander = GTK_TREE_EXPANDER (gtk_list_item_get_child (item));
+  PtAppRowSlot *slot = gtk_list_item_get_item (item);
+  g_autoptr(GtkTreeListRow) row = slot != NULL ? pt_app_row_slot_dup_item (slot) : NULL;
+  g_autoptr(GObject) obj = row != NULL ? gtk_tree_list_row_get_item (row) : NULL;
+  GType type = PT_IS_GROUP (obj) ? PT_APP_TYPE_GROUP_ROW : PT_IS_DEVICE (obj) ? PT_APP_TYPE_DEVICE_ROW : G_TYPE_INVALID;
+  GtkWidget *child = gtk_tree_expander_get_child (expander);
+
+  if (child != NULL && (type == G_TYPE_INVALID || !G_TYPE_CHECK_INSTANCE_TYPE (child, type)))
+    {
+      release_row (self, expander);
+      child = NULL;
+    }
+  gtk_tree_expander_set_list_row (expander, row);
+  if (type == G_TYPE_INVALID)
+    return;
+  if (child == NULL)
+    {
+      g_autoptr(GtkWidget) borrowed = row_of_type (self, type);
+
+      child = borrowed;
+      gtk_tree_expander_set_child (expander, child);
+      /* The expander is what takes the keyboard focus: a screen reader
+       * must hear the row's name there, not nothing. */
+      gtk_accessible_update_relation (GTK_ACCESSIBLE (expander), GTK_ACCESSIBLE_RELATION_LABELLED_BY, child, NULL, -1);
+    }
+  if (type == PT_APP_TYPE_GROUP_ROW)
+    pt_app_group_row_set_group (PT_APP_GROUP_ROW (child), PT_GROUP (obj));
+  else
+    pt_app_device_row_set_device (PT_APP_DEVICE_ROW (child), pt_app_machine_get_topology (self->machine),
+                                  PT_DEVICE (obj), self->selection);
+}
+
+static void
+on_slot_item_changed (PtAppRowSlot *slot,
+                      GtkListItem  *item)
+{
+  show_slot_item (g_object_get_data (G_OBJECT (item), "pt-device-tree"), item);
+}
+
+static void
 bind_row (GtkSignalListItemFactory *factory,
           GtkListItem              *item,
           gpointer                  user_data)
 {
-  PtAppDeviceTree *self = user_data;
-  GtkTreeExpander *expander = GTK_TREE_EXPANDER (gtk_list_item_get_child (item));
-  GtkTreeListRow *row = gtk_list_item_get_item (item);
-  g_autoptr(GObject) obj = gtk_tree_list_row_get_item (row);
-  g_autoptr(GtkWidget) child = NULL;
-
-  gtk_tree_expander_set_list_row (expander, row);
-  if (PT_IS_GROUP (obj))
-    {
-      child = row_of_type (self, PT_APP_TYPE_GROUP_ROW);
-      pt_app_group_row_set_group (PT_APP_GROUP_ROW (child), PT_GROUP (obj));
-    }
-  else if (PT_IS_DEVICE (obj))
-    {
-      child = row_of_type (self, PT_APP_TYPE_DEVICE_ROW);
-      pt_app_device_row_set_device (PT_APP_DEVICE_ROW (child), pt_app_machine_get_topology (self->machine),
-                                    PT_DEVICE (obj), self->selection);
-    }
-  gtk_tree_expander_set_child (expander, child);
-  /* The expander is what takes the keyboard focus: a screen reader must
-   * hear the row's name there, not nothing. */
-  if (child != NULL)
-    gtk_accessible_update_relation (GTK_ACCESSIBLE (expander), GTK_ACCESSIBLE_RELATION_LABELLED_BY, child, NULL, -1);
+  g_object_set_data (G_OBJECT (item), "pt-device-tree", user_data);
+  g_signal_connect_object (gtk_list_item_get_item (item), "item-changed", G_CALLBACK (on_slot_item_changed), item, 0);
+  show_slot_item (user_data, item);
 }
 
 static void
@@ -344,14 +381,10 @@ unbind_row (GtkSignalListItemFactory *factory,
             GtkListItem              *item,
             gpointer                  user_data)
 {
-  PtAppDeviceTree *self = user_data;
   GtkTreeExpander *expander = GTK_TREE_EXPANDER (gtk_list_item_get_child (item));
-  GtkWidget *child = gtk_tree_expander_get_child (expander);
 
-  /* A list view holds at most ~200 items, rows of both kinds. */
-  if (child != NULL && self->spare_rows != NULL && self->spare_rows->len < 512)
-    g_ptr_array_add (self->spare_rows, g_object_ref (child));
-  gtk_tree_expander_set_child (expander, NULL);
+  g_signal_handlers_disconnect_by_func (gtk_list_item_get_item (item), on_slot_item_changed, item);
+  release_row (user_data, expander);
   gtk_tree_expander_set_list_row (expander, NULL);
 }
 
@@ -466,9 +499,13 @@ on_list_key_pressed (GtkEventControllerKey *controller,
 static void
 on_list_selected (PtAppDeviceTree *self)
 {
-  GtkTreeListRow *row = gtk_single_selection_get_selected_item (self->list_selection);
+  guint position = gtk_single_selection_get_selected (self->list_selection);
+  g_autoptr(GtkTreeListRow) row = NULL;
   g_autoptr(GObject) obj = NULL;
 
+  if (position == GTK_INVALID_LIST_POSITION || self->tree_model == NULL)
+    return;
+  row = g_list_model_get_item (G_LIST_MODEL (self->tree_model), position);
   if (row == NULL)
     return;
   obj = gtk_tree_list_row_get_item (row);
@@ -733,6 +770,7 @@ pt_app_device_tree_dispose (GObject *object)
   if (self->list_view != NULL)
     gtk_list_view_set_model (self->list_view, NULL);
   g_clear_object (&self->list_selection);
+  g_clear_object (&self->slots);
   g_clear_pointer (&self->spare_rows, g_ptr_array_unref);
   g_clear_object (&self->tree_model);
   g_clear_object (&self->group_model);
@@ -785,7 +823,9 @@ pt_app_device_tree_init (PtAppDeviceTree *self)
                                                  g_object_ref (GTK_FILTER (self->group_filter)));
   self->tree_model = gtk_tree_list_model_new (g_object_ref (G_LIST_MODEL (self->group_model)),
                                               FALSE, FALSE, create_child_model, self, NULL);
-  self->list_selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->tree_model)));
+  self->slots = pt_app_row_slots_new ();
+  pt_app_row_slots_set_source (self->slots, G_LIST_MODEL (self->tree_model));
+  self->list_selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->slots)));
   gtk_single_selection_set_autoselect (self->list_selection, FALSE);
   gtk_single_selection_set_can_unselect (self->list_selection, TRUE);
   g_signal_connect_swapped (self->list_selection, "notify::selected", G_CALLBACK (on_list_selected), self);
