@@ -15,6 +15,7 @@ main (int   argc,
 {
   g_autoptr(PtAppApplication) app = NULL;
 
+  pt_app_timing_mark ("main");
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");

@@ -46,6 +46,16 @@ pt_app_process_cpu_ms (void)
          (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1000.0;
 }
 
+/* PASSTHROUGH_APP_TIMINGS: a step of the start-up, with the monotonic
+ * clock and the process's CPU time (tests/bench/bench-app.sh reads them). */
+void
+pt_app_timing_mark (const char *what)
+{
+  if (pt_app_application_timings_enabled ())
+    g_print ("passthrough-timing: %s %" G_GINT64_FORMAT " us (monotonic), cpu %.1f ms\n", what, g_get_monotonic_time (),
+             pt_app_process_cpu_ms ());
+}
+
 /* Installed: $datadir/passthrough/demo. From the build tree the source's
  * data/demo, and PASSTHROUGH_DEMO_DIR overrides both (tests). */
 char *
@@ -326,6 +336,8 @@ pt_app_application_activate (GApplication *app)
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
   GVariant *filter;
 
+  pt_app_timing_mark ("activate");
+
   /* The baseline of tests/bench/bench-app.sh: an empty window, started
    * the same way, painted and timed the same way. */
   if (window == NULL && g_strcmp0 (g_getenv ("PASSTHROUGH_APP_BENCH_EMPTY"), "1") == 0)
@@ -346,7 +358,9 @@ pt_app_application_activate (GApplication *app)
       else
         pt_app_window_open_root (PT_APP_WINDOW (window), self->root);
     }
+  pt_app_timing_mark ("window-built");
   gtk_window_present (window);
+  pt_app_timing_mark ("window-presented");
 }
 
 static void

@@ -16,5 +16,6 @@ GSettings        *pt_app_application_get_settings   (PtAppApplication *self);
 char             *pt_app_application_dup_demo_dir   (void);
 gboolean          pt_app_application_timings_enabled (void);
 double            pt_app_process_cpu_ms              (void);
+void              pt_app_timing_mark                 (const char       *what);
 
 G_END_DECLS

@@ -34,6 +34,9 @@ pt_app_helper_page_show_missing (PtAppHelperPage *self)
 {
   g_autofree char *command = pt_app_helper_dup_install_command (NULL);
 
+  /* Set here rather than in the .ui: GTK loads the icons of hidden pages
+   * with the window (see the window's set_content()). */
+  adw_status_page_set_icon_name (self->missing_page, "dialog-warning-symbolic");
   if (command != NULL)
     {
       gtk_label_set_label (self->install_label, _("Install it on this machine (not inside the sandbox) with:"));
