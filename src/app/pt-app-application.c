@@ -12,6 +12,7 @@
 #include <sys/resource.h>
 
 #include "pt-app-application.h"
+#include "pt-app-machine.h"
 #include "pt-app-window.h"
 
 struct _PtAppApplication
@@ -300,6 +301,8 @@ pt_app_application_startup (GApplication *app)
   static const char *open_accels[] = { "<Control>o", NULL };
   static const char *review_accels[] = { "<Control>Return", NULL };
 
+  /* What the window will show is read while GTK and libadwaita start. */
+  pt_app_machine_read_ahead (self->snapshot != NULL ? NULL : self->root, self->snapshot);
   G_APPLICATION_CLASS (pt_app_application_parent_class)->startup (app);
 
   /* Running from the build tree without the compiled schema must still

@@ -37,6 +37,9 @@ struct _PtAppDeviceTree
 
   GtkStack             *stack;
   GtkListView          *list_view;
+  GtkWidget            *loading_box;    /* the spinner and its sentence */
+  AdwStatusPage        *empty_page;
+  guint                 loading_timeout_id;
 
   PtAppMachine         *machine;
   PtAppSelection       *selection;
@@ -227,6 +230,39 @@ print_frame_time (GdkFrameClock *clock,
            (g_get_monotonic_time () - self->search_started) / 1000.0);
 }
 
+static gboolean
+reveal_spinner (gpointer user_data)
+{
+  PtAppDeviceTree *self = user_data;
+
+  self->loading_timeout_id = 0;
+  gtk_widget_set_visible (self->loading_box, TRUE);
+  return G_SOURCE_REMOVE;
+}
+
+/* The "loading" page shows its spinner only when the wait is long enough
+ * to notice: a large tree comes a frame after the window, and most
+ * machines are read in a tenth of a second; a spinner that flashes for
+ * that long is noise. */
+static void
+show_page (PtAppDeviceTree *self,
+           const char      *name)
+{
+  gboolean loading = g_str_equal (name, "loading");
+
+  if (loading && self->loading_timeout_id == 0 && !gtk_widget_get_visible (self->loading_box))
+    self->loading_timeout_id = g_timeout_add (400, reveal_spinner, self);
+  else if (!loading)
+    {
+      /* Set when first shown: GTK loads the icons of hidden pages too. */
+      if (g_str_equal (name, "empty"))
+        adw_status_page_set_icon_name (self->empty_page, "system-search-symbolic");
+      g_clear_handle_id (&self->loading_timeout_id, g_source_remove);
+      gtk_widget_set_visible (self->loading_box, FALSE);
+    }
+  gtk_stack_set_visible_child_name (self->stack, name);
+}
+
 static void
 refilter (PtAppDeviceTree *self)
 {
@@ -256,7 +292,7 @@ refilter (PtAppDeviceTree *self)
   }
 
   n_groups = g_list_model_get_n_items (G_LIST_MODEL (self->group_model));
-  gtk_stack_set_visible_child_name (self->stack, n_groups > 0 ? "list" : "empty");
+  show_page (self, n_groups > 0 ? "list" : "empty");
 
   if (pt_app_application_timings_enabled ())
     {
@@ -442,10 +478,10 @@ focus_list_position (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* GTK 4.8's list view loses track of its focused row when its model is
- * replaced (every search does that, see refilter()), and then ignores the
- * arrows, which move the focus out of the list instead. So the window
- * moves it: one row up or down, scrolled into view. */
+/* GTK 4.8's list view loses track of its focused row when the rows under
+ * it change (a search shows a new tree in them, see PtAppRowSlots), and
+ * then ignores the arrows, which move the focus out of the list instead.
+ * So the tree moves it: one row up or down, scrolled into view. */
 static gboolean
 move_list_focus (PtAppDeviceTree *self,
                  int              delta)
@@ -568,10 +604,10 @@ report_tree_frame (PtAppDeviceTree *self)
 }
 
 /* Tick callbacks run before a frame is laid out and painted: the first
- * one lets its frame (the window, the spinner) go out as it is, the second
- * builds the tree, which its frame then shows. (An idle after the first
- * frame was not enough: while the spinner turns, frames at GDK's redraw
- * priority can keep a default idle from ever running.) */
+ * one lets its frame (the window) go out as it is, the second builds the
+ * tree, which its frame then shows. (An idle after the first frame was not
+ * enough: while a spinner turns, frames at GDK's redraw priority can keep
+ * a default idle from ever running.) */
 static gboolean
 on_tick_build_tree (GtkWidget     *widget,
                     GdkFrameClock *clock,
@@ -598,13 +634,13 @@ on_tick_build_tree (GtkWidget     *widget,
 /* Building the rows of a large tree (GTK 4.8's list view makes ~200 of
  * them, whatever fits on screen) and laying them out costs as much again
  * as the window itself: the window shows first (or, when it is already on
- * screen, the rest of what the new machine changes), with the spinner where
- * the tree goes, and the tree comes in the frame after. A search, a filter
+ * screen, the rest of what the new machine changes), and the tree comes in
+ * the frame after. A search, a filter
  * or show-device before then builds it at once (refilter()). */
 static void
 show_tree_after_first_frame (PtAppDeviceTree *self)
 {
-  gtk_stack_set_visible_child_name (self->stack, "loading");
+  show_page (self, "loading");
   self->tree_pending = TRUE;
   if (self->tree_tick_id == 0)
     {
@@ -618,7 +654,7 @@ show_tree_after_first_frame (PtAppDeviceTree *self)
 void
 pt_app_device_tree_show_loading (PtAppDeviceTree *self)
 {
-  gtk_stack_set_visible_child_name (self->stack, "loading");
+  show_page (self, "loading");
 }
 
 /* The machine could not be read: the tree as it was. */
@@ -627,9 +663,8 @@ pt_app_device_tree_show_loaded (PtAppDeviceTree *self)
 {
   if (self->tree_pending)
     return;
-  gtk_stack_set_visible_child_name (self->stack,
-                                    self->machine == NULL || g_list_model_get_n_items (G_LIST_MODEL (self->group_model)) > 0
-                                      ? "list" : "empty");
+  show_page (self, self->machine == NULL || g_list_model_get_n_items (G_LIST_MODEL (self->group_model)) > 0
+                    ? "list" : "empty");
 }
 
 void
@@ -769,6 +804,7 @@ pt_app_device_tree_dispose (GObject *object)
 
   if (self->list_view != NULL)
     gtk_list_view_set_model (self->list_view, NULL);
+  g_clear_handle_id (&self->loading_timeout_id, g_source_remove);
   g_clear_object (&self->list_selection);
   g_clear_object (&self->slots);
   g_clear_pointer (&self->spare_rows, g_ptr_array_unref);
@@ -802,6 +838,8 @@ pt_app_device_tree_class_init (PtAppDeviceTreeClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/com/example/Passthrough/ui/pt-app-device-tree.ui");
   gtk_widget_class_bind_template_child (widget_class, PtAppDeviceTree, stack);
   gtk_widget_class_bind_template_child (widget_class, PtAppDeviceTree, list_view);
+  gtk_widget_class_bind_template_child (widget_class, PtAppDeviceTree, loading_box);
+  gtk_widget_class_bind_template_child (widget_class, PtAppDeviceTree, empty_page);
   gtk_widget_class_bind_template_callback (widget_class, on_list_activate);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GENERIC);

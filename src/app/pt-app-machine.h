@@ -32,6 +32,8 @@ PtAppMachine *pt_app_machine_load_from_helper_finish (GAsyncResult        *resul
 PtAppMachine *pt_app_machine_load               (const char   *root,
                                                  const char   *snapshot,
                                                  GError      **error);
+void          pt_app_machine_read_ahead         (const char          *root,
+                                                 const char          *snapshot);
 void          pt_app_machine_load_async         (const char          *root,
                                                  const char          *snapshot,
                                                  GCancellable        *cancellable,
