@@ -12,7 +12,7 @@
 
 #include "pt-app-bind-box.h"
 #include "pt-app-device-page.h"
-#include "pt-app-device-row.h"
+#include "pt-app-tree-row.h"
 #include "pt-describe.h"
 
 struct _PtAppDevicePage

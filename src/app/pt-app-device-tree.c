@@ -13,10 +13,9 @@
 #include "config.h"
 
 #include "pt-app-application.h"
-#include "pt-app-device-row.h"
 #include "pt-app-device-tree.h"
-#include "pt-app-group-row.h"
 #include "pt-app-row-slots.h"
+#include "pt-app-tree-row.h"
 
 /* Trees at most this large start expanded (a desktop has 30 to 150 PCI
  * functions, and a person wants to see them, not 40 closed groups); larger
@@ -38,7 +37,6 @@ struct _PtAppDeviceTree
   GtkStack             *stack;
   GtkListView          *list_view;
   GtkWidget            *loading_box;    /* the spinner and its sentence */
-  AdwStatusPage        *empty_page;
   guint                 loading_timeout_id;
 
   PtAppMachine         *machine;
@@ -50,7 +48,6 @@ struct _PtAppDeviceTree
   PtAppRowSlots        *slots;
   GtkSingleSelection   *list_selection;
   GHashTable           *haystacks;      /* PtDevice* → lower-case searchable text */
-  GPtrArray            *spare_rows;     /* group and device rows of list items GTK let go */
 
   char                 *query;          /* lower-case, NULL when empty */
   DeviceFilter          filter;
@@ -254,9 +251,6 @@ show_page (PtAppDeviceTree *self,
     self->loading_timeout_id = g_timeout_add (400, reveal_spinner, self);
   else if (!loading)
     {
-      /* Set when first shown: GTK loads the icons of hidden pages too. */
-      if (g_str_equal (name, "empty"))
-        adw_status_page_set_icon_name (self->empty_page, "system-search-symbolic");
       g_clear_handle_id (&self->loading_timeout_id, g_source_remove);
       gtk_widget_set_visible (self->loading_box, FALSE);
     }
@@ -316,46 +310,21 @@ refilter (PtAppDeviceTree *self)
 
 /* ---- list rows -------------------------------------------------------- */
 
-/* The list view's rows outlive a search (PtAppRowSlots), but a row that
- * showed a group may show a device after it and the other way round: a
- * list item borrows its group or device row from spare_rows and gives it
- * back when it needs the other kind or is unbound. */
+/* A list item's child is one PtAppTreeRow for its whole life: it shows
+ * whatever the tree holds at the item's position (PtAppRowSlots), a group
+ * or a device. */
 static void
 setup_row (GtkSignalListItemFactory *factory,
            GtkListItem              *item,
            gpointer                  user_data)
 {
-  GtkWidget *expander = gtk_tree_expander_new ();
+  GtkWidget *row = pt_app_tree_row_new ();
 
-  gtk_tree_expander_set_indent_for_icon (GTK_TREE_EXPANDER (expander), TRUE);
-  /* The row, not the expander inside it, takes the focus: GTK 4.8's list
-   * view moves between rows with the arrows only from a focused row; from a
-   * focused expander the arrows leave the list. Enter on a group row opens
-   * or closes it (on_list_activate). */
-  gtk_widget_set_focusable (expander, FALSE);
-  gtk_list_item_set_child (item, expander);
-}
-
-static GtkWidget *
-row_of_type (PtAppDeviceTree *self,
-             GType            type)
-{
-  for (guint i = self->spare_rows->len; i > 0; i--)
-    if (G_TYPE_CHECK_INSTANCE_TYPE (g_ptr_array_index (self->spare_rows, i - 1), type))
-      return g_ptr_array_steal_index_fast (self->spare_rows, i - 1);
-  return g_object_ref_sink (g_object_new (type, "hexpand", TRUE, NULL));
-}
-
-static void
-release_row (PtAppDeviceTree *self,
-             GtkTreeExpander *expander)
-{
-  GtkWidget *child = gtk_tree_expander_get_child (expander);
-
-  /* A list view holds at most ~200 items, rows of both kinds. */
-  if (child != NULL && self->spare_rows != NULL && self->spare_rows->len < 512)
-    g_ptr_array_add (self->spare_rows, g_object_ref (child));
-  gtk_tree_expander_set_child (expander, NULL);
+  /* The list item takes the focus, not the row inside it: GTK 4.8's list
+   * view moves between rows with the arrows only from a focused list
+   * item. Enter on a group row opens or closes it (on_list_activate). */
+  gtk_widget_set_focusable (row, FALSE);
+  gtk_list_item_set_child (item, row);
 }
 
 /* Shows the tree's row at the position of ITEM's slot. */
@@ -363,36 +332,11 @@ static void
 show_slot_item (PtAppDeviceTree *self,
                 GtkListItem     *item)
 {
-  GtkTreeExpander *expander = GTK_TREE_EXPANDER (gtk_list_item_get_child (item));
   PtAppRowSlot *slot = gtk_list_item_get_item (item);
   g_autoptr(GtkTreeListRow) row = slot != NULL ? pt_app_row_slot_dup_item (slot) : NULL;
-  g_autoptr(GObject) obj = row != NULL ? gtk_tree_list_row_get_item (row) : NULL;
-  GType type = PT_IS_GROUP (obj) ? PT_APP_TYPE_GROUP_ROW : PT_IS_DEVICE (obj) ? PT_APP_TYPE_DEVICE_ROW : G_TYPE_INVALID;
-  GtkWidget *child = gtk_tree_expander_get_child (expander);
 
-  if (child != NULL && (type == G_TYPE_INVALID || !G_TYPE_CHECK_INSTANCE_TYPE (child, type)))
-    {
-      release_row (self, expander);
-      child = NULL;
-    }
-  gtk_tree_expander_set_list_row (expander, row);
-  if (type == G_TYPE_INVALID)
-    return;
-  if (child == NULL)
-    {
-      g_autoptr(GtkWidget) borrowed = row_of_type (self, type);
-
-      child = borrowed;
-      gtk_tree_expander_set_child (expander, child);
-      /* The expander is what takes the keyboard focus: a screen reader
-       * must hear the row's name there, not nothing. */
-      gtk_accessible_update_relation (GTK_ACCESSIBLE (expander), GTK_ACCESSIBLE_RELATION_LABELLED_BY, child, NULL, -1);
-    }
-  if (type == PT_APP_TYPE_GROUP_ROW)
-    pt_app_group_row_set_group (PT_APP_GROUP_ROW (child), PT_GROUP (obj));
-  else
-    pt_app_device_row_set_device (PT_APP_DEVICE_ROW (child), pt_app_machine_get_topology (self->machine),
-                                  PT_DEVICE (obj), self->selection);
+  pt_app_tree_row_show (PT_APP_TREE_ROW (gtk_list_item_get_child (item)), row,
+                        self->machine != NULL ? pt_app_machine_get_topology (self->machine) : NULL, self->selection);
 }
 
 static void
@@ -417,11 +361,8 @@ unbind_row (GtkSignalListItemFactory *factory,
             GtkListItem              *item,
             gpointer                  user_data)
 {
-  GtkTreeExpander *expander = GTK_TREE_EXPANDER (gtk_list_item_get_child (item));
-
   g_signal_handlers_disconnect_by_func (gtk_list_item_get_item (item), on_slot_item_changed, item);
-  release_row (user_data, expander);
-  gtk_tree_expander_set_list_row (expander, NULL);
+  pt_app_tree_row_show (PT_APP_TREE_ROW (gtk_list_item_get_child (item)), NULL, NULL, NULL);
 }
 
 /* ---- keyboard --------------------------------------------------------- */
@@ -432,38 +373,62 @@ unbind_row (GtkSignalListItemFactory *factory,
  * arrows move inside it, and "keynav-leave" lets the window say where Tab
  * (the sidebar's buttons, the page) and Shift+Tab (the search) go. */
 
-/* The row widget of the list item at POSITION, when it exists. */
+/* The tree's row a list item widget of the list view shows, or NULL. */
+static GtkTreeListRow *
+list_row_of (GtkWidget *list_item_widget)
+{
+  GtkWidget *child = gtk_widget_get_first_child (list_item_widget);
+
+  return child != NULL && PT_APP_IS_TREE_ROW (child) ? pt_app_tree_row_get_list_row (PT_APP_TREE_ROW (child)) : NULL;
+}
+
+/* The list item widget at POSITION, when it exists. */
 static GtkWidget *
 list_item_widget_at (PtAppDeviceTree *self,
                      guint            position)
 {
   for (GtkWidget *c = gtk_widget_get_first_child (GTK_WIDGET (self->list_view)); c != NULL; c = gtk_widget_get_next_sibling (c))
     {
-      GtkWidget *expander = gtk_widget_get_first_child (c);
-      GtkTreeListRow *row;
+      GtkTreeListRow *row = gtk_widget_get_child_visible (c) ? list_row_of (c) : NULL;
 
-      if (expander == NULL || !GTK_IS_TREE_EXPANDER (expander) || !gtk_widget_get_child_visible (c))
-        continue;
-      row = gtk_tree_expander_get_list_row (GTK_TREE_EXPANDER (expander));
       if (row != NULL && gtk_tree_list_row_get_position (row) == position)
         return c;
     }
   return NULL;
 }
 
-/* Where the focused row is in the tree, or GTK_INVALID_LIST_POSITION. */
-static guint
-focused_list_position (PtAppDeviceTree *self)
+/* The tree's row of the focused list item, or NULL. */
+static GtkTreeListRow *
+focused_list_row (PtAppDeviceTree *self)
 {
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
   GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
 
   if (focus == NULL || gtk_widget_get_parent (focus) != GTK_WIDGET (self->list_view))
-    return GTK_INVALID_LIST_POSITION;
-  focus = gtk_widget_get_first_child (focus);
-  if (focus == NULL || !GTK_IS_TREE_EXPANDER (focus) || gtk_tree_expander_get_list_row (GTK_TREE_EXPANDER (focus)) == NULL)
-    return GTK_INVALID_LIST_POSITION;
-  return gtk_tree_list_row_get_position (gtk_tree_expander_get_list_row (GTK_TREE_EXPANDER (focus)));
+    return NULL;
+  return list_row_of (focus);
+}
+
+/* Where the focused row is in the tree, or GTK_INVALID_LIST_POSITION. */
+static guint
+focused_list_position (PtAppDeviceTree *self)
+{
+  GtkTreeListRow *row = focused_list_row (self);
+
+  return row != NULL ? gtk_tree_list_row_get_position (row) : GTK_INVALID_LIST_POSITION;
+}
+
+/* Right (or +) opens the focused group, Left (or -) closes it. */
+static gboolean
+expand_focused_group (PtAppDeviceTree *self,
+                      gboolean         expand)
+{
+  GtkTreeListRow *row = focused_list_row (self);
+
+  if (row == NULL || !gtk_tree_list_row_is_expandable (row))
+    return FALSE;
+  gtk_tree_list_row_set_expanded (row, expand);
+  return TRUE;
 }
 
 static gboolean
@@ -522,12 +487,35 @@ on_list_key_pressed (GtkEventControllerKey *controller,
     return move_list_focus (self, 1);
   if (keyval == GDK_KEY_Up || keyval == GDK_KEY_KP_Up)
     return move_list_focus (self, -1);
+  if (keyval == GDK_KEY_Right || keyval == GDK_KEY_KP_Right || keyval == GDK_KEY_plus || keyval == GDK_KEY_KP_Add)
+    return expand_focused_group (self, gtk_widget_get_direction (GTK_WIDGET (self)) != GTK_TEXT_DIR_RTL ||
+                                         keyval == GDK_KEY_plus || keyval == GDK_KEY_KP_Add);
+  if (keyval == GDK_KEY_Left || keyval == GDK_KEY_KP_Left || keyval == GDK_KEY_minus || keyval == GDK_KEY_KP_Subtract)
+    return expand_focused_group (self, gtk_widget_get_direction (GTK_WIDGET (self)) == GTK_TEXT_DIR_RTL &&
+                                         keyval != GDK_KEY_minus && keyval != GDK_KEY_KP_Subtract);
   if (keyval == GDK_KEY_Tab || keyval == GDK_KEY_KP_Tab)
     {
       g_signal_emit (self, signals[KEYNAV_LEAVE], 0, GTK_DIR_TAB_FORWARD);
       return TRUE;
     }
   return FALSE;
+}
+
+/* ---- clicks ------------------------------------------------------------ */
+
+/* A click on a group row opens or closes the group. */
+static void
+on_list_pressed (GtkGestureClick *gesture,
+                 int              n_press,
+                 double           x,
+                 double           y,
+                 PtAppDeviceTree *self)
+{
+  GtkWidget *picked = gtk_widget_pick (GTK_WIDGET (self->list_view), x, y, GTK_PICK_DEFAULT);
+  GtkWidget *row = picked != NULL ? gtk_widget_get_ancestor (picked, PT_APP_TYPE_TREE_ROW) : NULL;
+
+  if (row != NULL && pt_app_tree_row_toggle (PT_APP_TREE_ROW (row)))
+    gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
 }
 
 /* ---- selection ------------------------------------------------------ */
@@ -807,7 +795,6 @@ pt_app_device_tree_dispose (GObject *object)
   g_clear_handle_id (&self->loading_timeout_id, g_source_remove);
   g_clear_object (&self->list_selection);
   g_clear_object (&self->slots);
-  g_clear_pointer (&self->spare_rows, g_ptr_array_unref);
   g_clear_object (&self->tree_model);
   g_clear_object (&self->group_model);
   g_clear_object (&self->group_filter);
@@ -839,7 +826,6 @@ pt_app_device_tree_class_init (PtAppDeviceTreeClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PtAppDeviceTree, stack);
   gtk_widget_class_bind_template_child (widget_class, PtAppDeviceTree, list_view);
   gtk_widget_class_bind_template_child (widget_class, PtAppDeviceTree, loading_box);
-  gtk_widget_class_bind_template_child (widget_class, PtAppDeviceTree, empty_page);
   gtk_widget_class_bind_template_callback (widget_class, on_list_activate);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GENERIC);
@@ -850,11 +836,11 @@ pt_app_device_tree_init (PtAppDeviceTree *self)
 {
   GtkListItemFactory *factory;
   GtkEventController *keys;
+  GtkGesture *click;
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->haystacks = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_free);
-  self->spare_rows = g_ptr_array_new_with_free_func (g_object_unref);
   self->groups = g_list_store_new (PT_TYPE_GROUP);
   self->group_filter = gtk_custom_filter_new (group_matches, self, NULL);
   self->group_model = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (self->groups)),
@@ -875,6 +861,12 @@ pt_app_device_tree_init (PtAppDeviceTree *self)
   gtk_list_view_set_factory (self->list_view, factory);
   g_object_unref (factory);
   gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->list_selection));
+
+  click = gtk_gesture_click_new ();
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_PRIMARY);
+  gtk_event_controller_set_propagation_phase (GTK_EVENT_CONTROLLER (click), GTK_PHASE_CAPTURE);
+  g_signal_connect (click, "pressed", G_CALLBACK (on_list_pressed), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->list_view), GTK_EVENT_CONTROLLER (click));
 
   keys = gtk_event_controller_key_new ();
   gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);

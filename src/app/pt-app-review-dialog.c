@@ -13,7 +13,7 @@
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 
-#include "pt-app-device-row.h"
+#include "pt-app-tree-row.h"
 #include "pt-app-helper.h"
 #include "pt-app-plan-options.h"
 #include "pt-app-review-dialog.h"
