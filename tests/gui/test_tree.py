@@ -120,6 +120,26 @@ def main():
             want = sorted(d["address"] for g in data["groups"] for d in g["devices"] if "0000:05:1f" in d["address"])
             check(len(want) == 2, "the generated machine has no GPU at 0000:05:1f")
             expect_rows(app, "0000:05:1f", want, shot="search-collapsed")
+
+            # A click on a group's row opens it, and a second closes it; the
+            # row says whether it is open.
+            app.search("")
+            first = data["groups"][0]
+            inside = [d["address"] for d in first["devices"]]
+            title = "IOMMU group %d " % first["id"]
+
+            def group_row():
+                return next((g for g in app.group_rows() if ptgui.name_of(g).startswith(title)), None)
+            wait_for(lambda: app.device_rows() == [] and group_row() is not None, 10,
+                     what="the collapsed tree again, with the row of %s" % title.strip())
+            check(not ptgui.has_state(group_row(), ptgui.Atspi.StateType.EXPANDED), "%s says it is open" % title.strip())
+            app.click(group_row())
+            wait_for(lambda: shown_addresses(app) == sorted(inside), 10,
+                     what="the devices of %s after a click (now %s)" % (title.strip(), shown_addresses(app)))
+            check(ptgui.has_state(group_row(), ptgui.Atspi.StateType.EXPANDED), "%s does not say it is open" % title.strip())
+            app.screenshot("tree-group-opened")
+            app.click(group_row())
+            wait_for(lambda: app.device_rows() == [], 10, what="%s closed after a second click" % title.strip())
         finally:
             app.quit()
 
