@@ -35,8 +35,7 @@
 #define DIM_ALPHA   0.55f   /* libadwaita's .dim-label */
 
 /* More than the sidebar shows on the details line (some 60 characters of
- * the caption font at its 380 px): Pango shapes all of a text it draws,
- * and half of a search's drawing went into the rest. */
+ * the caption font at its 380 px). */
 #define DETAILS_SHOWN_CHARS 96
 
 typedef enum
