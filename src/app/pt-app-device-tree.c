@@ -569,6 +569,7 @@ fill_haystacks (gpointer user_data)
       g_autoptr(PtDevice) d = g_list_model_get_item (all, i);
       haystack_for (self, d);
     }
+  pt_app_tree_row_warm_up (GTK_WIDGET (self));
   return G_SOURCE_REMOVE;
 }
 
@@ -696,8 +697,8 @@ pt_app_device_tree_set_machine (PtAppDeviceTree *self,
     show_tree_after_first_frame (self);
   else
     refilter (self);
-  /* The search text of every device, once the window has painted, rather
-   * than on the first search. */
+  /* The search text of every device, and the fonts of the rows, once the
+   * window has painted, rather than on the first search. */
   g_idle_add_full (G_PRIORITY_LOW, fill_haystacks, g_object_ref (self), g_object_unref);
   pt_app_device_tree_unselect (self);
 }

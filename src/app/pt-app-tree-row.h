@@ -22,6 +22,7 @@ void            pt_app_tree_row_show          (PtAppTreeRow   *self,
                                                PtAppSelection *selection);
 GtkTreeListRow *pt_app_tree_row_get_list_row  (PtAppTreeRow   *self);
 gboolean        pt_app_tree_row_toggle        (PtAppTreeRow   *self);
+void            pt_app_tree_row_warm_up       (GtkWidget      *widget);
 
 const char     *pt_app_kind_icon_name         (PtDeviceKind    kind);
 gboolean        pt_app_group_is_shared        (PtGroup        *group);
