@@ -274,27 +274,32 @@ line_heights (PtAppTreeRow *self)
   return heights;
 }
 
-/* Shapes, in WIDGET's fonts, the characters rows show, in each of the
- * four styles a row draws. The first search after the window opened spent
- * most of its drawing loading glyphs and building HarfBuzz's plans for
- * these fonts (callgrind: ~1.2 M instructions a text then, ~0.1 M once
- * warm); the tree does this once the window is idle. */
+/* Shapes and draws, in WIDGET's fonts, the characters rows show, in each
+ * of the four styles a row draws. The first search after the window
+ * opened spent most of its drawing in HarfBuzz's first use of these fonts
+ * and in FreeType loading and hinting each glyph for cairo's cache
+ * (callgrind); the tree does this once the window is idle. Drawn into a
+ * small image: cairo's glyph cache is shared by every surface. */
 void
 pt_app_tree_row_warm_up (GtkWidget *widget)
 {
   static const char sample[] = "0123456789 abcdef ABCDEF :.·…,[]()/-+_ "
                                "abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_A8, 1, 1);
+  cairo_t *cr = cairo_create (surface);
+
   for (guint i = 0; i < N_TEXTS + 1; i++)
     {
       g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (widget, sample);
-      g_autoptr(PangoAttrList) attrs = NULL;
-      int w, h;
-
       /* The group's bold title is the fourth style. */
-      attrs = i < N_TEXTS ? attributes_for (FALSE, (RowTextSlot) i) : attributes_for (TRUE, TEXT_FIRST);
+      g_autoptr(PangoAttrList) attrs = i < N_TEXTS ? attributes_for (FALSE, (RowTextSlot) i)
+                                                   : attributes_for (TRUE, TEXT_FIRST);
+
       pango_layout_set_attributes (layout, attrs);
-      pango_layout_get_pixel_size (layout, &w, &h);
+      pango_cairo_show_layout (cr, layout);
     }
+  cairo_destroy (cr);
+  cairo_surface_destroy (surface);
 }
 
 /* ---- geometry ----------------------------------------------------------- */
