@@ -50,6 +50,18 @@
 # `tests/bench/bench-app.sh _build 5`, load 0.16) was slower throughout:
 # first frame 171 ms empty vs 330 ms (1.93x), CPU 2.10x; rows 462 ms; peak
 # RSS 1.31x; search to paint 25.8-124.1 ms (14.6 ms when nothing matches).
+# 2026-12-07, on a new machine of the kind, first with that code
+# (`tests/bench/bench-app.sh _build 3`, load 1.4): first frame 151 ms empty
+# vs 334 ms (2.22x); rows 432 ms; peak RSS 1.29x; search to paint 12.5-105.7
+# ms. Then, one step at a time: the list view keeps its rows (PtAppRowSlots),
+# no SVG icon in the first frame, the device page built when first needed,
+# the machine read while GTK starts (pt_app_machine_read_ahead: read beside
+# the window's first layout it made that frame 157 -> 191 ms), each row one
+# drawn widget (PtAppTreeRow), the rows' fonts warmed in idle time. After
+# (`tests/bench/bench-app.sh _build 9`, load 0.2-0.4, three runs): first
+# frame 1.37x-1.44x, CPU 1.46x-1.57x; rows 198-238 ms (1.53x-1.61x); peak
+# RSS 1.23x; search to paint 7.1-18.7 ms (medians), 11 of 14 cases under
+# 16 ms; 1,057 M instructions until the first frame (BENCH_CALLGRIND=1).
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -euo pipefail
 cd "$(dirname "$0")/../.."
