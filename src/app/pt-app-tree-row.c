@@ -65,6 +65,7 @@ struct _PtAppTreeRow
   PangoLayout    *layouts[N_TEXTS];
   const char     *layout_texts[N_TEXTS];  /* what each layout holds now, */
   GObject        *layout_items[N_TEXTS];  /* and whose text it is (kept alive) */
+  PangoFontDescription *base_font;        /* the widget's font the layouts were made for */
 };
 
 G_DEFINE_FINAL_TYPE (PtAppTreeRow, pt_app_tree_row, GTK_TYPE_WIDGET)
@@ -177,7 +178,9 @@ texts_for_device (PtTopology *topology,
         g_string_append_printf (details, " · %s", (const char *) g_ptr_array_index (badges, i));
       texts->details = g_string_free (details, FALSE);
       /* With a hundred equal cards "same IDs as …" is kilobytes long. */
-      if (g_utf8_strlen (texts->details, DETAILS_SHOWN_CHARS + 1) > DETAILS_SHOWN_CHARS)
+      /* (g_utf8_strlen()'s limit counts bytes, not characters: the "·"
+       * between the parts made it let kilobytes through.) */
+      if (g_utf8_strlen (texts->details, -1) > DETAILS_SHOWN_CHARS)
         {
           g_autofree char *shown = g_utf8_substring (texts->details, 0, DETAILS_SHOWN_CHARS);
           texts->line = g_strconcat (shown, "…", NULL);
@@ -203,21 +206,6 @@ typedef struct
   int mono;
   int small;
 } LineHeights;
-
-static PangoAttrList *
-attributes_for (gboolean    is_group,
-                RowTextSlot slot)
-{
-  PangoAttrList *attrs = pango_attr_list_new ();
-
-  if (slot == TEXT_FIRST && is_group)
-    pango_attr_list_insert (attrs, pango_attr_weight_new (PANGO_WEIGHT_BOLD));
-  else if (slot == TEXT_FIRST)
-    pango_attr_list_insert (attrs, pango_attr_family_new ("Monospace"));
-  else if (slot == TEXT_DETAILS)
-    pango_attr_list_insert (attrs, pango_attr_scale_new (PANGO_SCALE_SMALL));
-  return attrs;
-}
 
 static int
 line_height (PangoContext               *context,
@@ -248,6 +236,23 @@ make_small (PangoFontDescription *d)
     pango_font_description_set_absolute_size (d, size * PANGO_SCALE_SMALL);
   else
     pango_font_description_set_size (d, (int) (size * PANGO_SCALE_SMALL));
+}
+
+/* The font of a style, from BASE (the widget's font). */
+static PangoFontDescription *
+font_for (const PangoFontDescription *base,
+          gboolean                    is_group,
+          RowTextSlot                 slot)
+{
+  PangoFontDescription *desc = pango_font_description_copy (base);
+
+  if (slot == TEXT_FIRST && is_group)
+    make_bold (desc);
+  else if (slot == TEXT_FIRST)
+    make_mono (desc);
+  else if (slot == TEXT_DETAILS)
+    make_small (desc);
+  return desc;
 }
 
 static const LineHeights *
@@ -291,11 +296,14 @@ pt_app_tree_row_warm_up (GtkWidget *widget)
   for (guint i = 0; i < N_TEXTS + 1; i++)
     {
       g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (widget, sample);
+      const PangoFontDescription *base = pango_context_get_font_description (pango_layout_get_context (layout));
       /* The group's bold title is the fourth style. */
-      g_autoptr(PangoAttrList) attrs = i < N_TEXTS ? attributes_for (FALSE, (RowTextSlot) i)
-                                                   : attributes_for (TRUE, TEXT_FIRST);
+      g_autoptr(PangoFontDescription) desc = i < N_TEXTS ? font_for (base, FALSE, (RowTextSlot) i)
+                                                         : font_for (base, TRUE, TEXT_FIRST);
 
-      pango_layout_set_attributes (layout, attrs);
+      pango_layout_set_font_description (layout, desc);
+      pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
+      pango_layout_set_width (layout, 200 * PANGO_SCALE);
       pango_cairo_show_layout (cr, layout);
     }
   cairo_destroy (cr);
@@ -345,16 +353,36 @@ pt_app_tree_row_measure (GtkWidget      *widget,
 
 /* ---- drawing ------------------------------------------------------------ */
 
+static void
+drop_layouts (PtAppTreeRow *self)
+{
+  for (guint i = 0; i < N_TEXTS; i++)
+    {
+      g_clear_object (&self->layouts[i]);
+      g_clear_object (&self->layout_items[i]);
+      self->layout_texts[i] = NULL;
+    }
+}
+
 static PangoLayout *
 layout_for (PtAppTreeRow *self,
             RowTextSlot   slot)
 {
+  const PangoFontDescription *base = pango_context_get_font_description (gtk_widget_get_pango_context (GTK_WIDGET (self)));
+
+  /* The widget's font changed (a new style): new layouts in it. */
+  if (self->base_font == NULL || !pango_font_description_equal (self->base_font, base))
+    {
+      drop_layouts (self);
+      g_clear_pointer (&self->base_font, pango_font_description_free);
+      self->base_font = pango_font_description_copy (base);
+    }
   if (self->layouts[slot] == NULL)
     {
-      g_autoptr(PangoAttrList) attrs = attributes_for (self->is_group, slot);
+      g_autoptr(PangoFontDescription) desc = font_for (base, self->is_group, slot);
 
       self->layouts[slot] = gtk_widget_create_pango_layout (GTK_WIDGET (self), NULL);
-      pango_layout_set_attributes (self->layouts[slot], attrs);
+      pango_layout_set_font_description (self->layouts[slot], desc);
       pango_layout_set_ellipsize (self->layouts[slot], slot == TEXT_FIRST ? PANGO_ELLIPSIZE_NONE : PANGO_ELLIPSIZE_END);
       pango_layout_set_single_paragraph_mode (self->layouts[slot], TRUE);
     }
@@ -366,17 +394,6 @@ layout_for (PtAppTreeRow *self,
       g_set_object (&self->layout_items[slot], self->item);
     }
   return self->layouts[slot];
-}
-
-static void
-drop_layouts (PtAppTreeRow *self)
-{
-  for (guint i = 0; i < N_TEXTS; i++)
-    {
-      g_clear_object (&self->layouts[i]);
-      g_clear_object (&self->layout_items[i]);
-      self->layout_texts[i] = NULL;
-    }
 }
 
 /* X of a part of width W that starts at X in a left-to-right row. */
@@ -669,6 +686,7 @@ pt_app_tree_row_dispose (GObject *object)
 
   clear_item (self);
   drop_layouts (self);
+  g_clear_pointer (&self->base_font, pango_font_description_free);
   G_OBJECT_CLASS (pt_app_tree_row_parent_class)->dispose (object);
 }
 
