@@ -54,14 +54,17 @@
 # (`tests/bench/bench-app.sh _build 3`, load 1.4): first frame 151 ms empty
 # vs 334 ms (2.22x); rows 432 ms; peak RSS 1.29x; search to paint 12.5-105.7
 # ms. Then, one step at a time: the list view keeps its rows (PtAppRowSlots),
-# no SVG icon in the first frame, the device page built when first needed,
+# the 16 px icons pre-rendered (no SVG), the device page built when needed,
 # the machine read while GTK starts (pt_app_machine_read_ahead: read beside
 # the window's first layout it made that frame 157 -> 191 ms), each row one
-# drawn widget (PtAppTreeRow), the rows' fonts warmed in idle time. After
-# (`tests/bench/bench-app.sh _build 9`, load 0.2-0.4, three runs): first
-# frame 1.37x-1.44x, CPU 1.46x-1.57x; rows 198-238 ms (1.53x-1.61x); peak
-# RSS 1.23x; search to paint 7.1-18.7 ms (medians), 11 of 14 cases under
-# 16 ms; 1,057 M instructions until the first frame (BENCH_CALLGRIND=1).
+# drawn widget (PtAppTreeRow), the rows' fonts warmed in idle time, and the
+# details line really cut to 96 characters (g_utf8_strlen()'s limit counts
+# bytes: kilobytes of "same IDs as …" went to Pango, 3.5 M instructions a
+# row). After (`BENCH_CALLGRIND=1 tests/bench/bench-app.sh _build 9`, load
+# 0.1-0.3, two runs): first frame 1.32x and 1.43x, CPU 1.47x-1.51x; rows
+# 209-216 ms (1.45x-1.58x); peak RSS 1.23x; search to paint 8.1-15.8 ms
+# (medians of 14 cases, all under 16 ms), single searches up to 23 ms;
+# 999 M instructions until the first frame.
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -euo pipefail
 cd "$(dirname "$0")/../.."
