@@ -301,8 +301,12 @@ pt_app_application_startup (GApplication *app)
   static const char *open_accels[] = { "<Control>o", NULL };
   static const char *review_accels[] = { "<Control>Return", NULL };
 
-  /* What the window will show is read while GTK and libadwaita start. */
-  pt_app_machine_read_ahead (self->snapshot != NULL ? NULL : self->root, self->snapshot);
+  /* What the window will show is read while libadwaita starts (its style
+   * sheets). GTK itself starts first: gtk_init() sets the locale again,
+   * which no other thread may be using at the time. GtkApplication's own
+   * start-up calls it too, and fails with its message where this fails. */
+  if (gtk_init_check ())
+    pt_app_machine_read_ahead (self->snapshot != NULL ? NULL : self->root, self->snapshot);
   G_APPLICATION_CLASS (pt_app_application_parent_class)->startup (app);
 
   /* Running from the build tree without the compiled schema must still

