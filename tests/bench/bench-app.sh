@@ -60,11 +60,12 @@
 # drawn widget (PtAppTreeRow), the rows' fonts warmed in idle time, and the
 # details line really cut to 96 characters (g_utf8_strlen()'s limit counts
 # bytes: kilobytes of "same IDs as …" went to Pango, 3.5 M instructions a
-# row). After (`BENCH_CALLGRIND=1 tests/bench/bench-app.sh _build 9`, load
-# 0.1-0.3, two runs): first frame 1.32x and 1.43x, CPU 1.47x-1.51x; rows
-# 209-216 ms (1.45x-1.58x); peak RSS 1.23x; search to paint 8.1-15.8 ms
-# (medians of 14 cases, all under 16 ms), single searches up to 23 ms;
-# 999 M instructions until the first frame.
+# row). After (`tests/bench/bench-app.sh _build 9`, load 0.1-0.3, three
+# runs): first frame 1.27x-1.43x, CPU 1.44x-1.51x; rows 209-216 ms
+# (1.39x-1.58x); peak RSS 1.20x-1.23x; search to paint 8.1-16.1 ms (41 of
+# the 42 medians of 14 cases under 16 ms; "rtx 3090" 15.1-16.1 ms), single
+# searches up to 24 ms; 999 M instructions until the first frame
+# (BENCH_CALLGRIND=1).
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -euo pipefail
 cd "$(dirname "$0")/../.."
