@@ -325,6 +325,7 @@ setup_row (GtkSignalListItemFactory *factory,
    * item. Enter on a group row opens or closes it (on_list_activate). */
   gtk_widget_set_focusable (row, FALSE);
   gtk_list_item_set_child (item, row);
+  g_object_set_data (G_OBJECT (item), "pt-device-tree", user_data);
 }
 
 /* Shows the tree's row at the position of ITEM's slot. */
@@ -351,7 +352,6 @@ bind_row (GtkSignalListItemFactory *factory,
           GtkListItem              *item,
           gpointer                  user_data)
 {
-  g_object_set_data (G_OBJECT (item), "pt-device-tree", user_data);
   g_signal_connect_object (gtk_list_item_get_item (item), "item-changed", G_CALLBACK (on_slot_item_changed), item, 0);
   show_slot_item (user_data, item);
 }

@@ -194,15 +194,20 @@ read_ahead_thread (gpointer data)
   return result;
 }
 
+/* Also a reading nobody took: it waits for its thread and drops the result. */
 static void
 read_ahead_free (gpointer data)
 {
   ReadAhead *ahead = data;
-  ReadAheadResult *result = g_thread_join (ahead->thread);
 
-  g_clear_object (&result->machine);
-  g_clear_error (&result->error);
-  g_free (result);
+  if (ahead->thread != NULL)
+    {
+      ReadAheadResult *result = g_thread_join (ahead->thread);
+
+      g_clear_object (&result->machine);
+      g_clear_error (&result->error);
+      g_free (result);
+    }
   g_free (ahead->request.root);
   g_free (ahead->request.snapshot);
   g_free (ahead);
@@ -250,16 +255,6 @@ join_read_ahead_in_thread (GTask        *task,
   g_free (result);
 }
 
-static void
-read_ahead_request_free (gpointer data)
-{
-  ReadAhead *ahead = data;
-
-  g_free (ahead->request.root);
-  g_free (ahead->request.snapshot);
-  g_free (ahead);
-}
-
 /* As pt_app_machine_load(), in a thread. */
 void
 pt_app_machine_load_async (const char          *root,
@@ -278,7 +273,7 @@ pt_app_machine_load_async (const char          *root,
 
       if (g_strcmp0 (ahead->request.root, root) == 0 && g_strcmp0 (ahead->request.snapshot, snapshot) == 0)
         {
-          g_task_set_task_data (task, ahead, read_ahead_request_free);
+          g_task_set_task_data (task, ahead, read_ahead_free);
           g_task_run_in_thread (task, join_read_ahead_in_thread);
           return;
         }

@@ -208,13 +208,6 @@ pt_app_row_slots_set_source (PtAppRowSlots *self,
   source_replaced (self, source != NULL ? g_list_model_get_n_items (source) : 0);
 }
 
-GListModel *
-pt_app_row_slots_get_source (PtAppRowSlots *self)
-{
-  g_return_val_if_fail (PT_APP_IS_ROW_SLOTS (self), NULL);
-  return self->source;
-}
-
 PtAppRowSlots *
 pt_app_row_slots_new (void)
 {

@@ -22,6 +22,5 @@ gpointer       pt_app_row_slot_dup_item      (PtAppRowSlot  *slot);
 PtAppRowSlots *pt_app_row_slots_new          (void);
 void           pt_app_row_slots_set_source   (PtAppRowSlots *self,
                                               GListModel    *source);
-GListModel    *pt_app_row_slots_get_source   (PtAppRowSlots *self);
 
 G_END_DECLS

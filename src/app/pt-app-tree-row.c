@@ -63,8 +63,7 @@ struct _PtAppTreeRow
   const char     *icon_name;     /* a device's kind */
   const char     *texts[N_TEXTS];  /* owned by the item's cached texts */
   PangoLayout    *layouts[N_TEXTS];
-  const char     *layout_texts[N_TEXTS];  /* what each layout holds now, */
-  GObject        *layout_items[N_TEXTS];  /* and whose text it is (kept alive) */
+  GObject        *layout_items[N_TEXTS];  /* whose text each layout holds */
   PangoFontDescription *base_font;        /* the widget's font the layouts were made for */
 };
 
@@ -88,8 +87,8 @@ pt_app_kind_icon_name (PtDeviceKind kind)
 
 /* A group is "shared" when one of its endpoints would have to take a device
  * of another slot along: the case the warning icon points at. */
-gboolean
-pt_app_group_is_shared (PtGroup *group)
+static gboolean
+group_is_shared (PtGroup *group)
 {
   GListModel *devices = pt_group_get_devices (group);
   guint n = g_list_model_get_n_items (devices);
@@ -147,7 +146,7 @@ texts_for_group (PtGroup *group)
       texts = g_new0 (RowTexts, 1);
       texts->first = id >= 0 ? g_strdup_printf (_("IOMMU group %d"), id) : g_strdup (_("Not in any IOMMU group"));
       texts->second = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u device", "%u devices", n), n);
-      texts->shared = pt_app_group_is_shared (group);
+      texts->shared = group_is_shared (group);
       /* GTK 4.8 list items have no name: the row carries it. */
       texts->accessible = g_strdup_printf (texts->shared ? _("%s · %s · shared: its devices go to a VM together")
                                                          : "%s · %s", texts->first, texts->second);
@@ -360,7 +359,6 @@ drop_layouts (PtAppTreeRow *self)
     {
       g_clear_object (&self->layouts[i]);
       g_clear_object (&self->layout_items[i]);
-      self->layout_texts[i] = NULL;
     }
 }
 
@@ -386,11 +384,11 @@ layout_for (PtAppTreeRow *self,
       pango_layout_set_ellipsize (self->layouts[slot], slot == TEXT_FIRST ? PANGO_ELLIPSIZE_NONE : PANGO_ELLIPSIZE_END);
       pango_layout_set_single_paragraph_mode (self->layouts[slot], TRUE);
     }
-  /* Setting a text makes Pango shape it again: only a new one. */
-  if (self->layout_texts[slot] != self->texts[slot] || self->layout_items[slot] != self->item)
+  /* Setting a text makes Pango shape it again: only another item's. (An
+   * item's texts never change, see texts_for_device().) */
+  if (self->layout_items[slot] != self->item)
     {
       pango_layout_set_text (self->layouts[slot], self->texts[slot] != NULL ? self->texts[slot] : "", -1);
-      self->layout_texts[slot] = self->texts[slot];
       g_set_object (&self->layout_items[slot], self->item);
     }
   return self->layouts[slot];

@@ -25,6 +25,5 @@ gboolean        pt_app_tree_row_toggle        (PtAppTreeRow   *self);
 void            pt_app_tree_row_warm_up       (GtkWidget      *widget);
 
 const char     *pt_app_kind_icon_name         (PtDeviceKind    kind);
-gboolean        pt_app_group_is_shared        (PtGroup        *group);
 
 G_END_DECLS
