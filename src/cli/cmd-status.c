@@ -81,6 +81,13 @@ pt_cli_print_status (PtCliContext *ctx,
         g_print (_("A restart is pending: the running kernel was started without the configured command line.\n"));
       if (json_object_get_boolean_member (root, "unfinished_transaction"))
         g_print (_("A change did not finish; the next apply or revert rolls it back first.\n"));
+      {
+        JsonArray *by_hand = json_object_get_member (root, "bound_by_hand") ?
+                             json_object_get_array_member (root, "bound_by_hand") : NULL;
+        for (guint i = 0; by_hand != NULL && i < json_array_get_length (by_hand); i++)
+          g_print (_("%s is on vfio-pci through your own configuration, not Passthrough's: it stays there until you take those lines out.\n"),
+                   json_array_get_string_element (by_hand, i));
+      }
       pt_cli_print_way_back (root);
     }
   return json_object_get_boolean_member (root, "ok") ? 0 : 1;

@@ -24,6 +24,10 @@ EMPTY_DIRS = {
     'seed002': ['etc/modprobe.d'],
     'seed003': ['etc/dracut.conf.d', 'etc/modprobe.d'],
     'seed004': [],
+    # test_truthful.py: GRUB reading its configuration on the EFI system partition or not
+    'grub-esp-rocky8': ['etc/dracut.conf.d', 'etc/modprobe.d'],
+    'grub-esp-fedora36': ['etc/dracut.conf.d', 'etc/modprobe.d'],
+    'grub-esp-centos7': ['etc/dracut.conf.d', 'etc/modprobe.d'],
 }
 
 

@@ -177,18 +177,33 @@ class SafetyTest(unittest.TestCase):
         self.assertEqual(root.tree(), original_tree('seed003'))
 
     def test_no_commands(self):
-        root = self.new_root('seed003')
-        r = root.run('apply', '--select', '0000:08:00.0', '--no-commands')
+        root = self.new_root('seed004')
+        r = root.run('apply', '--select', '0000:01:00.0', '--no-commands')
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(root.commands(), [])
         with open(root.file('var/lib/passthrough/state.json')) as f:
             state = json.load(f)
-        # grubby never ran, so none of its tokens are ours to remove later
         self.assertEqual(state['applied']['cmd_ours'], [])
         r = root.run('revert', '--no-commands', snapshot=False)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(root.commands(), [])
-        self.assertEqual(root.tree(), original_tree('seed003'))
+        self.assertEqual(root.tree(), original_tree('seed004'))
+
+    def test_no_commands_refused_where_a_command_sets_the_arguments(self):
+        # grubby (seed003), rpm-ostree (seed001), kernelstub (seed002): the
+        # command is what puts the arguments on the boot entries, so an apply
+        # without it would record a setup the next start never gets.
+        for seed, args, tool in (('seed003', ['--select', '0000:08:00.0'], 'grubby'),
+                                 ('seed001', ['--select', '0000:0e:00.0'], 'rpm-ostree'),
+                                 ('seed002', ['--select', '0000:01:00.0'], 'kernelstub')):
+            with self.subTest(seed=seed):
+                root = self.new_root(seed)
+                r = root.run('apply', *args, '--no-commands')
+                self.assertEqual(r.returncode, 1, r.stdout)
+                self.assertIn('“%s” is what changes the kernel command line' % tool, r.stderr)
+                self.assertIn('Nothing was changed', r.stderr)
+                self.assertEqual(root.commands(), [])
+                self.assertEqual(root.tree(), original_tree(seed))
 
     def test_symlink_leaving_the_allow_list(self):
         root = self.new_root('seed004')

@@ -492,10 +492,14 @@ all_blank (const char *s)
   return TRUE;
 }
 
-/* The editor behind every single-value shell assignment. */
+/* The editor behind every single-value shell assignment.  @companion, when
+ * set, is another variable that ends up on the same command line (GRUB puts
+ * GRUB_CMDLINE_LINUX before GRUB_CMDLINE_LINUX_DEFAULT on the default
+ * entry): what it already carries is not added a second time. */
 static char *
 shell_edit (const char        *text,
             const char        *name,
+            const char        *companion,
             PtWordKind         kind,
             gboolean           before_gpu,
             const char *const *add,
@@ -564,6 +568,18 @@ shell_edit (const char        *text,
   if (assigns == NULL)
     return NULL;
   present = pt_shell_accumulate (assigns, assigns->len, name);
+  if (companion != NULL)
+    {
+      g_autoptr(GPtrArray) other = pt_shell_find_assigns (removed, companion, FALSE, NULL);
+      if (other != NULL && other->len > 0)
+        {
+          g_autofree char *words = pt_shell_accumulate (other, other->len, companion);
+          char *both = g_str_equal (companion, "GRUB_CMDLINE_LINUX") ?
+                       g_strconcat (words, " ", present, NULL) : g_strconcat (present, " ", words, NULL);
+          g_free (present);
+          present = both;
+        }
+    }
   missing = pt_words_missing (present, kind, add);
   if (missing->len == 0)
     return g_steal_pointer (&removed);
@@ -623,7 +639,10 @@ pt_edit_grub_default (const char        *text,
     }
   if (!pt_edit_check_tokens (add, error))
     return NULL;
-  return shell_edit (text, name, PT_WORDS_CMDLINE, FALSE, add, remove, error);
+  return shell_edit (text, name,
+                     g_str_equal (name, "GRUB_CMDLINE_LINUX_DEFAULT") ? "GRUB_CMDLINE_LINUX" :
+                     g_str_equal (name, "GRUB_CMDLINE_LINUX") ? "GRUB_CMDLINE_LINUX_DEFAULT" : NULL,
+                     PT_WORDS_CMDLINE, FALSE, add, remove, error);
 }
 
 char *
@@ -651,7 +670,7 @@ pt_edit_default_limine (const char        *text,
 {
   if (!pt_edit_check_tokens (add, error))
     return NULL;
-  return shell_edit (text, LIMINE_DEFAULT_VAR, PT_WORDS_CMDLINE, FALSE, add, remove, error);
+  return shell_edit (text, LIMINE_DEFAULT_VAR, NULL, PT_WORDS_CMDLINE, FALSE, add, remove, error);
 }
 
 char *

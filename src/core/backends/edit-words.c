@@ -143,6 +143,46 @@ values_equal (const char *key,
   return g_str_equal (a, b);
 }
 
+/* Parameters whose value is a comma list of vendor:device IDs; the kernel
+ * keeps only the last one given. */
+static gboolean
+key_takes_ids (const char *key)
+{
+  return g_str_equal (key, "vfio_pci.ids") || g_str_equal (key, "pci_stub.ids");
+}
+
+/* Whether every comma-separated item of @wanted is in @have (module names
+ * compared with '-' and '_' alike, IDs without regard to case). */
+static gboolean
+list_covers (const char *have,
+             const char *wanted,
+             gboolean    modules)
+{
+  g_auto(GStrv) h = g_strsplit (have, ",", -1);
+  g_auto(GStrv) w = g_strsplit (wanted, ",", -1);
+
+  for (guint i = 0; w[i] != NULL; i++)
+    {
+      gboolean found = FALSE;
+      if (*w[i] == '\0')
+        continue;
+      for (guint k = 0; h[k] != NULL && !found; k++)
+        {
+          if (modules)
+            {
+              g_autofree char *a = normalize_module (h[k]);
+              g_autofree char *b = normalize_module (w[i]);
+              found = g_str_equal (a, b);
+            }
+          else
+            found = g_ascii_strcasecmp (h[k], w[i]) == 0;
+        }
+      if (!found)
+        return FALSE;
+    }
+  return TRUE;
+}
+
 static PtCmdlineToken *
 parse_word (const char *word)
 {
@@ -192,6 +232,30 @@ cmdline_match (const PtCmdlineToken *word,
   match = pattern_match (word, &pat);
   pt_cmdline_token_free (pat.tok);
   return match;
+}
+
+/* Whether the words already there give what @pat asks for, the way the
+ * kernel reads them: a list parameter (rd.driver.pre=, vfio-pci.ids=) written
+ * by hand with more items than ours, or under the other spelling of its
+ * name, already does our part; for IDs only the last one counts. */
+static gboolean
+present_covers (GPtrArray     *toks,
+                const Pattern *pat)
+{
+  const PtCmdlineToken *last = NULL;
+
+  if (pat->tok == NULL || pat->tok->value == NULL || pat->any_value)
+    return FALSE;
+  for (guint j = 0; j < toks->len; j++)
+    {
+      const PtCmdlineToken *t = g_ptr_array_index (toks, j);
+      if (!g_str_equal (t->key, pat->tok->key) || t->value == NULL)
+        continue;
+      if (key_takes_modules (t->key) && list_covers (t->value, pat->tok->value, TRUE))
+        return TRUE;
+      last = t;
+    }
+  return last != NULL && key_takes_ids (last->key) && list_covers (last->value, pat->tok->value, FALSE);
 }
 
 gboolean
@@ -281,8 +345,11 @@ pt_words_missing (const char        *present,
 
       if (!pattern_parse (add[i], &pat))
         continue;
-      for (guint j = 0; !seen && j < toks->len; j++)
+      /* IDs: only the last one given counts (present_covers) */
+      for (guint j = 0; !seen && j < toks->len && !key_takes_ids (pat.tok->key); j++)
         seen = pattern_match (g_ptr_array_index (toks, j), &pat);
+      if (!seen)
+        seen = present_covers (toks, &pat);
       for (guint j = 0; !seen && j < out->len; j++)
         seen = pt_words_equivalent (kind, g_ptr_array_index (out, j), add[i]);
       pt_cmdline_token_free (pat.tok);

@@ -85,6 +85,10 @@ pt_boot_setup_free (PtBootSetup *setup)
   g_free (setup->grub_variable);
   g_strfreev (setup->grub_mkconfig_argv);
   g_ptr_array_unref (setup->bls_entries);
+  g_free (setup->grub_cfg);
+  g_free (setup->grub_dir);
+  g_free (setup->grub_tool);
+  g_free (setup->grub_cfg_evidence);
   g_free (setup->esp);
   g_ptr_array_unref (setup->entries);
   g_free (setup->default_entry);
@@ -178,14 +182,554 @@ detect_grub (PtBootSetup *setup,
   else
     g_ptr_array_add (setup->candidates, g_strdup ("grub"));
 
-  /* Regenerating grub.cfg: Debian's wrapper when it is there, else the
-   * upstream tool under the name the distribution gives it. */
-  if (exists (paths, "/usr/sbin/update-grub") || exists (paths, "/etc/debian_version"))
-    setup->grub_mkconfig_argv = g_strsplit ("update-grub", " ", -1);
-  else if (exists (paths, "/boot/grub2") || exists (paths, "/usr/sbin/grub2-mkconfig"))
-    setup->grub_mkconfig_argv = g_strsplit ("grub2-mkconfig -o /boot/grub2/grub.cfg", " ", -1);
+  pt_boot_setup_detect_grub_cfg (setup, paths);
+}
+
+/* ---- which grub.cfg GRUB reads (pt-bootsetup.h) ------------------------ */
+
+#define EFI_GLOBAL_GUID "8be4df61-93ca-11d2-aa0d-00e098032b8c"
+/* Marks in an expanded word: before "$NAME" of a device that "search"
+ * found, before "$NAME" of a variable never set (display_word() drops them). */
+#define SEARCH_DEVICE '\001'
+#define UNKNOWN_VAR '\002'
+
+typedef struct
+{
+  char     *esp_cfg;        /* /boot/efi/EFI/<id>/grub.cfg */
+  char     *id;             /* <id> */
+  gboolean  stub;           /* it only loads another file */
+  char     *loaded;         /* that file as the stub writes it, "($dev)/grub2/grub.cfg" */
+  char     *target;         /* the system path GRUB reads; NULL: cannot tell */
+  gboolean  target_exists;
+  const char *full;         /* not a stub: what shows it (untranslated) */
+} GrubCandidate;
+
+static void
+grub_candidate_free (GrubCandidate *c)
+{
+  g_free (c->esp_cfg);
+  g_free (c->id);
+  g_free (c->loaded);
+  g_free (c->target);
+  g_free (c);
+}
+
+/* The words of a GRUB script line, quotes kept (expand_word() takes them
+ * off); none for a comment or an empty line. */
+static GPtrArray *
+split_words (const char *line)
+{
+  GPtrArray *words = g_ptr_array_new_with_free_func (g_free);
+  const char *p = line;
+
+  for (;;)
+    {
+      GString *w;
+      char quote = 0;
+
+      while (*p == ' ' || *p == '\t')
+        p++;
+      if (*p == '\0' || *p == '#' || *p == ';')
+        break;
+      w = g_string_new (NULL);
+      for (; *p != '\0'; p++)
+        {
+          if (quote == 0 && (*p == ' ' || *p == '\t' || *p == ';'))
+            break;
+          if (quote == 0 && (*p == '\'' || *p == '"'))
+            quote = *p;
+          else if (quote != 0 && *p == quote)
+            quote = 0;
+          if (quote != '\'' && *p == '\\' && p[1] != '\0')
+            g_string_append_c (w, *p++);
+          g_string_append_c (w, *p);
+        }
+      g_ptr_array_add (words, g_string_free (w, FALSE));
+    }
+  return words;
+}
+
+/* A word with its quotes taken off and $NAME / ${NAME} replaced from @vars
+ * (outside single quotes, as GRUB does). */
+static char *
+expand_word (const char *word,
+             GHashTable *vars)
+{
+  GString *out = g_string_new (NULL);
+  char quote = 0;
+
+  for (const char *p = word; *p != '\0'; p++)
+    {
+      if (quote == 0 && (*p == '\'' || *p == '"'))
+        quote = *p;
+      else if (quote != 0 && *p == quote)
+        quote = 0;
+      else if (quote != '\'' && *p == '\\' && p[1] != '\0')
+        g_string_append_c (out, *++p);
+      else if (quote != '\'' && *p == '$' && (p[1] == '{' || g_ascii_isalnum (p[1]) || p[1] == '_'))
+        {
+          const char *start = p[1] == '{' ? p + 2 : p + 1;
+          const char *end = start;
+          g_autofree char *name = NULL;
+          const char *value;
+
+          while (g_ascii_isalnum (*end) || *end == '_')
+            end++;
+          name = g_strndup (start, end - start);
+          value = g_hash_table_lookup (vars, name);
+          if (value != NULL)
+            g_string_append (out, value);
+          else
+            g_string_append_printf (out, "%c$%s", UNKNOWN_VAR, name);
+          p = (p[1] == '{' && *end == '}') ? end : end - 1;
+        }
+      else
+        g_string_append_c (out, *p);
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* A grub.cfg with BLS entries (blscfg), its own menu or grub-mkconfig's
+ * sections is a full configuration (@out_full says which it has); one
+ * without them that loads another with configfile or source (the stub of
+ * Fedora 34+, RHEL 9, Debian, Ubuntu, openSUSE) only hands over:
+ * @out_loaded gets that file as written, its variables expanded.  Anything
+ * else counts as a full configuration: it is the file GRUB reads,
+ * whatever it holds. */
+static gboolean
+grub_cfg_is_stub (const char  *text,
+                  char       **out_loaded,
+                  const char **out_full)
+{
+  g_autoptr(GHashTable) vars = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+  g_autofree char *loaded = NULL;
+  gboolean bls = FALSE, menu = FALSE, sections = FALSE;
+
+  *out_loaded = NULL;
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *line = g_strchug (lines[i]);
+      g_autoptr(GPtrArray) w = NULL;
+      const char *cmd;
+
+      if (g_str_has_prefix (line, "### BEGIN "))
+        sections = TRUE;
+      w = split_words (line);
+      if (w->len == 0)
+        continue;
+      cmd = g_ptr_array_index (w, 0);
+      if (g_str_equal (cmd, "blscfg"))
+        bls = TRUE;
+      else if (g_str_equal (cmd, "menuentry") || g_str_equal (cmd, "submenu"))
+        menu = TRUE;
+      if (g_str_equal (cmd, "set") && w->len >= 2 && strchr (g_ptr_array_index (w, 1), '=') != NULL)
+        {
+          const char *arg = g_ptr_array_index (w, 1);
+          const char *eq = strchr (arg, '=');
+          g_hash_table_replace (vars, g_strndup (arg, eq - arg), expand_word (eq + 1, vars));
+        }
+      else if (g_str_has_prefix (cmd, "search"))
+        {
+          /* "search … --set=dev UUID", "search --set dev …", "search.fs_uuid UUID root" */
+          for (guint k = 1; k < w->len; k++)
+            {
+              const char *a = g_ptr_array_index (w, k);
+              const char *name = NULL;
+              if (g_str_has_prefix (a, "--set="))
+                name = a + 6;
+              else if ((g_str_equal (a, "--set") || g_str_equal (a, "-s")) && k + 1 < w->len &&
+                       ((const char *) g_ptr_array_index (w, k + 1))[0] != '-')
+                name = g_ptr_array_index (w, k + 1);
+              if (name != NULL)
+                g_hash_table_replace (vars, g_strdup (name), g_strdup_printf ("%c$%s", SEARCH_DEVICE, name));
+            }
+          if (!g_str_equal (cmd, "search") && w->len >= 3)
+            g_hash_table_replace (vars, g_strdup (g_ptr_array_index (w, 2)),
+                                  g_strdup_printf ("%c$%s", SEARCH_DEVICE, (char *) g_ptr_array_index (w, 2)));
+        }
+      else if ((g_str_equal (cmd, "configfile") || g_str_equal (cmd, "source")) && w->len >= 2 && loaded == NULL)
+        loaded = expand_word (g_ptr_array_index (w, 1), vars);
+    }
+  *out_full = bls ? N_("it loads the BLS entries itself: blscfg") :
+              menu ? N_("it has menu entries of its own") :
+              sections ? N_("it has grub-mkconfig's sections") : N_("it loads no other file");
+  if (loaded == NULL || bls || menu || sections)
+    return FALSE;
+  *out_loaded = g_steal_pointer (&loaded);
+  return TRUE;
+}
+
+/* The system path of a file a stub loads: the part after the "(device)"
+ * is a path on the file system that device holds, /boot where it is a
+ * partition of its own (Fedora: "($dev)/grub2/grub.cfg"), else the root
+ * file system (Ubuntu: "($root)/boot/grub/grub.cfg").  NULL when a
+ * variable in that part was never set. */
+static char *
+stub_target (PtPaths    *paths,
+             const char *loaded,
+             gboolean   *out_exists)
+{
+  const char *path = loaded;
+  g_autofree char *on_boot = NULL;
+
+  *out_exists = FALSE;
+  if (path[0] == '(')
+    {
+      const char *close = strchr (path, ')');
+      if (close == NULL)
+        return NULL;
+      path = close + 1;
+    }
+  if (path[0] != '/' || strchr (path, UNKNOWN_VAR) != NULL || strchr (path, SEARCH_DEVICE) != NULL)
+    return NULL;
+  if (g_str_has_prefix (path, "/boot/"))
+    {
+      *out_exists = exists (paths, path);
+      return g_strdup (path);
+    }
+  on_boot = g_strconcat ("/boot", path, NULL);
+  if (exists (paths, on_boot) || !exists (paths, path))
+    {
+      *out_exists = exists (paths, on_boot);
+      return g_steal_pointer (&on_boot);
+    }
+  *out_exists = TRUE;
+  return g_strdup (path);
+}
+
+/* Every EFI/<id>/grub.cfg on a mounted EFI system partition. */
+static GPtrArray *
+esp_grub_cfgs (PtPaths *paths)
+{
+  static const char *const esps[] = { "/boot/efi", "/efi", "/boot" };
+  GPtrArray *found = g_ptr_array_new_with_free_func ((GDestroyNotify) grub_candidate_free);
+
+  for (guint i = 0; i < G_N_ELEMENTS (esps); i++)
+    {
+      g_autofree char *efi = g_build_filename (esps[i], "EFI", NULL);
+      g_autofree char *host = pt_paths_build (paths, efi + 1, NULL);
+      g_autoptr(GDir) dir = g_dir_open (host, 0, NULL);
+      g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+      const char *name;
+
+      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+        g_ptr_array_add (names, g_strdup (name));
+      g_ptr_array_sort (names, compare_strings);
+      for (guint k = 0; k < names->len; k++)
+        {
+          g_autofree char *cfg = g_build_filename (efi, g_ptr_array_index (names, k), "grub.cfg", NULL);
+          g_autofree char *host_cfg = pt_paths_build (paths, cfg + 1, NULL);
+          GrubCandidate *c;
+
+          if (!g_file_test (host_cfg, G_FILE_TEST_IS_REGULAR))
+            continue;
+          c = g_new0 (GrubCandidate, 1);
+          c->esp_cfg = g_steal_pointer (&cfg);
+          c->id = g_strdup (g_ptr_array_index (names, k));
+          g_ptr_array_add (found, c);
+        }
+    }
+  return found;
+}
+
+/* The <id> of \EFI\<id>\… in the firmware's current boot entry: the
+ * BootCurrent variable names Boot####, whose load option ends in the
+ * loader's path, in UTF-16. */
+static char *
+boot_current_efi_dir (PtPaths *paths)
+{
+  g_autofree char *current_path = pt_paths_build (paths, "sys/firmware/efi/efivars",
+                                                  "BootCurrent-" EFI_GLOBAL_GUID, NULL);
+  g_autofree char *current = NULL;
+  g_autofree char *option_name = NULL;
+  g_autofree char *option_path = NULL;
+  g_autofree char *option = NULL;
+  g_autoptr(GString) ascii = g_string_new (NULL);
+  gsize len = 0;
+  const char *p, *end;
+
+  /* efivarfs: 4 bytes of attributes, then the value */
+  if (!g_file_get_contents (current_path, &current, &len, NULL) || len < 6)
+    return NULL;
+  option_name = g_strdup_printf ("Boot%04X-" EFI_GLOBAL_GUID,
+                                 (guint) ((guchar) current[4] | ((guchar) current[5] << 8)));
+  option_path = pt_paths_build (paths, "sys/firmware/efi/efivars", option_name, NULL);
+  if (!g_file_get_contents (option_path, &option, &len, NULL))
+    return NULL;
+  for (gsize i = 4; i + 1 < len; i += 2)
+    {
+      guint unit = (guchar) option[i] | ((guchar) option[i + 1] << 8);
+      g_string_append_c (ascii, unit > 0 && unit < 0x80 ? (char) unit : ' ');
+    }
+  for (p = ascii->str; (p = strchr (p, '\\')) != NULL; p++)
+    if (g_ascii_strncasecmp (p, "\\EFI\\", 5) == 0)
+      {
+        p += 5;
+        end = p;
+        while (*end != '\0' && *end != '\\' && *end != ' ')
+          end++;
+        return end > p && *end == '\\' ? g_strndup (p, end - p) : NULL;
+      }
+  return NULL;
+}
+
+/* The EFI/<id> directory a distribution installs GRUB to, from
+ * /etc/os-release's ID (where they differ: RHEL's is "redhat"). */
+static char *
+os_release_efi_dir (PtPaths *paths)
+{
+  static const struct { const char *id, *dir; } differ[] = {
+    { "rhel", "redhat" }, { "ol", "redhat" },
+    { "opensuse-leap", "opensuse" }, { "opensuse-tumbleweed", "opensuse" },
+  };
+  g_autofree char *text = read_text (paths, "/etc/os-release");
+  g_auto(GStrv) lines = NULL;
+
+  if (text == NULL)
+    text = read_text (paths, "/usr/lib/os-release");
+  if (text == NULL)
+    return NULL;
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], "ID="))
+      {
+        g_autofree char *id = g_shell_unquote (lines[i] + 3, NULL);
+        if (id == NULL || id[0] == '\0')
+          return NULL;
+        for (guint k = 0; k < G_N_ELEMENTS (differ); k++)
+          if (g_str_equal (id, differ[k].id))
+            return g_strdup (differ[k].dir);
+        return g_steal_pointer (&id);
+      }
+  return NULL;
+}
+
+/* The candidates that lead to one file, when exactly one file is led to. */
+static GrubCandidate *
+one_target (GPtrArray *candidates)
+{
+  GrubCandidate *first = NULL;
+
+  for (guint i = 0; i < candidates->len; i++)
+    {
+      GrubCandidate *c = g_ptr_array_index (candidates, i);
+      if (c->target == NULL)
+        return NULL;
+      if (first == NULL)
+        first = c;
+      else if (!g_str_equal (first->target, c->target))
+        return NULL;
+    }
+  return first;
+}
+
+static GPtrArray *
+with_id (GPtrArray  *candidates,
+         const char *id)
+{
+  GPtrArray *out = g_ptr_array_new ();
+
+  for (guint i = 0; id != NULL && i < candidates->len; i++)
+    if (g_ascii_strcasecmp (((GrubCandidate *) g_ptr_array_index (candidates, i))->id, id) == 0)
+      g_ptr_array_add (out, g_ptr_array_index (candidates, i));
+  return out;
+}
+
+static GPtrArray *
+leading_here (GPtrArray *candidates)
+{
+  GPtrArray *out = g_ptr_array_new ();
+
+  for (guint i = 0; i < candidates->len; i++)
+    if (((GrubCandidate *) g_ptr_array_index (candidates, i))->target_exists)
+      g_ptr_array_add (out, g_ptr_array_index (candidates, i));
+  return out;
+}
+
+/* An expanded word as a person reads it: "($dev)/grub2/grub.cfg". */
+static char *
+display_word (const char *word)
+{
+  GString *out = g_string_new (NULL);
+
+  for (const char *p = word; *p != '\0'; p++)
+    if (*p != SEARCH_DEVICE && *p != UNKNOWN_VAR)
+      g_string_append_c (out, *p);
+  return g_string_free (out, FALSE);
+}
+
+static char *
+describe_candidate (GrubCandidate *c)
+{
+  g_autofree char *loaded = c->loaded ? display_word (c->loaded) : NULL;
+
+  if (c->target == NULL)
+    return g_strdup_printf (_("the EFI system partition's %s loads %s, a file Passthrough cannot locate"),
+                            c->esp_cfg, loaded);
+  if (!c->stub)
+    return g_strdup_printf (_("GRUB reads %s, the full configuration on the EFI system partition (%s)"),
+                            c->target, _(c->full));
+  if (!c->target_exists)
+    return g_strdup_printf (_("GRUB reads %s, which the EFI system partition's %s loads (%s); it is not there yet"),
+                            c->target, c->esp_cfg, loaded);
+  return g_strdup_printf (_("GRUB reads %s, which the EFI system partition's %s loads (%s)"),
+                          c->target, c->esp_cfg, loaded);
+}
+
+void
+pt_boot_setup_detect_grub_cfg (PtBootSetup *setup,
+                               PtPaths     *paths)
+{
+  g_autoptr(GPtrArray) candidates = esp_grub_cfgs (paths);
+  g_autofree char *why_this_one = NULL;
+  gboolean debian = exists (paths, "/usr/sbin/update-grub") || exists (paths, "/etc/debian_version");
+  GrubCandidate *chosen = NULL;
+
+  g_clear_pointer (&setup->grub_tool, g_free);
+  g_clear_pointer (&setup->grub_cfg, g_free);
+  g_clear_pointer (&setup->grub_dir, g_free);
+  g_clear_pointer (&setup->grub_cfg_evidence, g_free);
+  g_clear_pointer (&setup->grub_mkconfig_argv, g_strfreev);
+  setup->grub_cfg_ambiguous = FALSE;
+
+  /* The tools under the name the distribution gives them. */
+  if (!debian && (exists (paths, "/boot/grub2") || exists (paths, "/usr/sbin/grub2-mkconfig")))
+    setup->grub_tool = g_strdup ("grub2");
   else
-    setup->grub_mkconfig_argv = g_strsplit ("grub-mkconfig -o /boot/grub/grub.cfg", " ", -1);
+    setup->grub_tool = g_strdup ("grub");
+
+  for (guint i = 0; i < candidates->len; i++)
+    {
+      GrubCandidate *c = g_ptr_array_index (candidates, i);
+      g_autofree char *text = read_text (paths, c->esp_cfg);
+
+      c->full = N_("it cannot be read");
+      c->stub = text != NULL && grub_cfg_is_stub (text, &c->loaded, &c->full);
+      if (c->stub)
+        c->target = stub_target (paths, c->loaded, &c->target_exists);
+      else
+        {
+          c->target = g_strdup (c->esp_cfg);
+          c->target_exists = TRUE;
+        }
+    }
+
+  if (candidates->len == 0)
+    {
+      setup->grub_cfg = g_strdup_printf ("/boot/%s/grub.cfg", setup->grub_tool);
+      setup->grub_cfg_evidence = g_strdup_printf (_("GRUB reads %s (there is no grub.cfg on an EFI system partition)"),
+                                                  setup->grub_cfg);
+    }
+  else if ((chosen = one_target (candidates)) == NULL)
+    {
+      g_autofree char *efi_id = boot_current_efi_dir (paths);
+      g_autofree char *os_id = os_release_efi_dir (paths);
+      g_autoptr(GPtrArray) by_firmware = with_id (candidates, efi_id);
+      g_autoptr(GPtrArray) by_os = with_id (candidates, os_id);
+      g_autoptr(GPtrArray) here = leading_here (candidates);
+
+      if (by_firmware->len > 0 && (chosen = one_target (by_firmware)) != NULL)
+        why_this_one = g_strdup_printf (_("the firmware's current boot entry (BootCurrent) starts \\EFI\\%s\\"), efi_id);
+      else if (by_os->len > 0 && (chosen = one_target (by_os)) != NULL)
+        why_this_one = g_strdup_printf (_("/etc/os-release says this system is “%s”"), os_id);
+      else if (here->len > 0 && (chosen = one_target (here)) != NULL)
+        why_this_one = g_strdup (_("only that one leads to a file on this system"));
+    }
+
+  if (candidates->len > 0 && chosen == NULL)
+    {
+      g_autoptr(GPtrArray) names = g_ptr_array_new ();
+      g_autofree char *joined = NULL;
+
+      for (guint i = 0; i < candidates->len; i++)
+        g_ptr_array_add (names, ((GrubCandidate *) g_ptr_array_index (candidates, i))->esp_cfg);
+      g_ptr_array_add (names, NULL);
+      joined = g_strjoinv (", ", (char **) names->pdata);
+      setup->grub_cfg_ambiguous = TRUE;
+      if (candidates->len == 1)
+        setup->grub_cfg_evidence = describe_candidate (g_ptr_array_index (candidates, 0));
+      else
+        setup->grub_cfg_evidence = g_strdup_printf (_("the EFI system partition has several GRUB configurations (%s) that lead to different files, and neither the firmware's current boot entry (BootCurrent), /etc/os-release nor the files present show which one this system's GRUB reads"),
+                                                    joined);
+      return;
+    }
+  if (chosen != NULL)
+    {
+      g_autofree char *base = describe_candidate (chosen);
+      setup->grub_cfg = g_strdup (chosen->target);
+      setup->grub_cfg_evidence = why_this_one == NULL ? g_steal_pointer (&base) :
+                                 g_strdup_printf (_("%s; of the EFI system partition's GRUB configurations, that one because %s"),
+                                                  base, why_this_one);
+    }
+  setup->grub_dir = g_path_get_dirname (setup->grub_cfg);
+
+  /* Regenerating it: Debian's wrapper writes /boot/grub/grub.cfg, anything
+   * else is named to the upstream tool. */
+  if (debian && g_str_equal (setup->grub_cfg, "/boot/grub/grub.cfg"))
+    setup->grub_mkconfig_argv = g_strsplit ("update-grub", " ", -1);
+  else
+    {
+      GStrvBuilder *b = g_strv_builder_new ();
+      g_autofree char *mkconfig = g_strconcat (setup->grub_tool, "-mkconfig", NULL);
+      g_strv_builder_add_many (b, mkconfig, "-o", setup->grub_cfg, NULL);
+      setup->grub_mkconfig_argv = g_strv_builder_end (b);
+      g_strv_builder_unref (b);
+    }
+}
+
+char *
+pt_boot_setup_resolve_path (PtPaths    *paths,
+                            const char *system_path)
+{
+  g_autoptr(GPtrArray) todo = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) done = g_ptr_array_new_with_free_func (g_free);
+  g_auto(GStrv) parts = g_strsplit (system_path, "/", -1);
+  GString *result;
+  guint hops = 0;
+
+  for (gint i = (gint) g_strv_length (parts) - 1; i >= 0; i--)
+    if (parts[i][0] != '\0' && !g_str_equal (parts[i], "."))
+      g_ptr_array_add (todo, g_strdup (parts[i]));
+  while (todo->len > 0)
+    {
+      g_autofree char *part = g_ptr_array_steal_index (todo, todo->len - 1);
+      g_autofree char *host = NULL;
+      g_autofree char *target = NULL;
+      GString *sys;
+
+      if (g_str_equal (part, ".."))
+        {
+          if (done->len > 0)
+            g_ptr_array_remove_index (done, done->len - 1);
+          continue;
+        }
+      g_ptr_array_add (done, g_steal_pointer (&part));
+      sys = g_string_new (NULL);
+      for (guint i = 0; i < done->len; i++)
+        g_string_append_printf (sys, "/%s", (char *) g_ptr_array_index (done, i));
+      host = pt_paths_build (paths, sys->str + 1, NULL);
+      g_string_free (sys, TRUE);
+      if (!g_file_test (host, G_FILE_TEST_IS_SYMLINK) || (target = g_file_read_link (host, NULL)) == NULL)
+        continue;
+      if (++hops > 32)
+        return NULL;
+      g_ptr_array_remove_index (done, done->len - 1);
+      if (g_path_is_absolute (target))
+        g_ptr_array_set_size (done, 0);
+      {
+        g_auto(GStrv) tparts = g_strsplit (target, "/", -1);
+        for (gint i = (gint) g_strv_length (tparts) - 1; i >= 0; i--)
+          if (tparts[i][0] != '\0' && !g_str_equal (tparts[i], "."))
+            g_ptr_array_add (todo, g_strdup (tparts[i]));
+      }
+    }
+  result = g_string_new (NULL);
+  for (guint i = 0; i < done->len; i++)
+    g_string_append_printf (result, "/%s", (char *) g_ptr_array_index (done, i));
+  if (result->len == 0)
+    g_string_append_c (result, '/');
+  return g_string_free (result, FALSE);
 }
 
 static char *
@@ -443,5 +987,14 @@ pt_boot_setup_detect (PtPaths    *paths,
       setup->evidence = g_strdup (_("/etc/kernel/cmdline: kernel-install or a unified kernel image reads it"));
     }
 
+  /* Which grub.cfg, and why, is part of the answer for GRUB. */
+  if ((setup->bootloader == PT_BOOTLOADER_GRUB || setup->bootloader == PT_BOOTLOADER_GRUB_BLS) &&
+      setup->grub_cfg_evidence != NULL)
+    {
+      char *both = setup->evidence == NULL ? g_strdup (setup->grub_cfg_evidence) :
+                   g_strdup_printf ("%s; %s", setup->evidence, setup->grub_cfg_evidence);
+      g_free (setup->evidence);
+      setup->evidence = both;
+    }
   return setup;
 }

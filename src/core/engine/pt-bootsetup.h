@@ -64,8 +64,17 @@ typedef struct
   /* GRUB (also GRUB with BLS: /etc/default/grub for future kernels) */
   gboolean      grub_present;
   char         *grub_variable;       /* GRUB_CMDLINE_LINUX_DEFAULT or GRUB_CMDLINE_LINUX */
-  GStrv         grub_mkconfig_argv;  /* update-grub / grub-mkconfig -o … */
+  GStrv         grub_mkconfig_argv;  /* update-grub / grub-mkconfig -o grub_cfg; NULL when ambiguous */
   GPtrArray    *bls_entries;         /* system paths of BLS entries (GRUB with BLS) */
+  /* The grub.cfg the installed GRUB reads (see pt_boot_setup_detect_grub_cfg
+   * below) and its directory, ${config_directory} at boot: the stock
+   * 41_custom sources custom.cfg from there and 00_header loads grubenv
+   * from there.  NULL when grub_cfg_ambiguous. */
+  char         *grub_cfg;
+  char         *grub_dir;
+  char         *grub_tool;           /* "grub2" or "grub": grub2-mkconfig, grub2-reboot, grub2-editenv */
+  char         *grub_cfg_evidence;   /* a sentence: why that grub.cfg */
+  gboolean      grub_cfg_ambiguous;  /* several on the ESP, nothing shows which one */
 
   /* systemd-boot */
   char         *esp;                 /* "/boot", "/efi" or "/boot/efi" */
@@ -88,6 +97,30 @@ typedef struct
 PtBootSetup *pt_boot_setup_detect            (PtPaths     *paths,
                                               const char  *running_cmdline,
                                               const char  *chosen_bootloader);
+/* Which grub.cfg GRUB reads, alone (the transaction's allow-list asks):
+ *   - a grub.cfg in EFI/<id>/ on the EFI system partition (/boot/efi, /efi,
+ *     /boot) that has menu entries, blscfg or grub-mkconfig's "### BEGIN"
+ *     sections is the full configuration GRUB reads there (RHEL/CentOS 7
+ *     and 8, Fedora up to 33);
+ *   - one that only hands over with configfile/source (Fedora 34+, RHEL 9,
+ *     Debian, Ubuntu, openSUSE) names the file GRUB reads: its path after
+ *     the "($dev)" device, on /boot or on the root file system, whichever
+ *     has it;
+ *   - without one, /boot/grub2/grub.cfg or /boot/grub/grub.cfg (BIOS, or
+ *     a GRUB image whose prefix points there).
+ * Several EFI/<id>/grub.cfg that lead to different files are told apart by
+ * the firmware's current boot entry (the BootCurrent and Boot#### EFI
+ * variables name \EFI\<id>\…), then by /etc/os-release's ID, then by which
+ * of them leads to a file that exists here; otherwise grub_cfg_ambiguous.
+ * Sets grub_tool, grub_cfg, grub_dir, grub_cfg_evidence, grub_cfg_ambiguous
+ * and grub_mkconfig_argv of @setup. */
+void         pt_boot_setup_detect_grub_cfg   (PtBootSetup *setup,
+                                              PtPaths     *paths);
+/* @system_path with every symbolic link in it followed inside the root (an
+ * absolute target is taken relative to the root, as after chroot); NULL
+ * after 32 links. */
+char        *pt_boot_setup_resolve_path      (PtPaths     *paths,
+                                              const char  *system_path);
 void         pt_boot_setup_free              (PtBootSetup *setup);
 
 const char  *pt_bootloader_to_string         (PtBootloader bootloader);

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "pt-plan-private.h"
+#include "pt-strv.h"
 
 G_BEGIN_DECLS
 
@@ -37,6 +38,7 @@ struct _PtPlan
   GPtrArray   *blockers;      /* PtIssue */
   char        *cmd_kind;
   GPtrArray   *cmd_ours;      /* char* */
+  GPtrArray   *cmd_already;   /* char*: of the arguments the command would add, what the tool's configuration has by the person's hand */
   gboolean     trial;
   char        *options_text;  /* the options as an a{sv} text, for confirm */
   char        *trial_command; /* the one-shot command's program, NULL: none */

@@ -92,6 +92,156 @@ kernel_before_6_2 (const char *release)
   return major < 6 || (major == 6 && minor < 2);
 }
 
+/* The running kernel's release: the topology's, else proc's. */
+static char *
+kernel_release (PtPaths    *paths,
+                PtTopology *topology)
+{
+  char *release = g_strdup (pt_topology_get_kernel_release (topology));
+
+  if (release == NULL)
+    {
+      g_autofree char *p = pt_paths_build (paths, "proc", "sys", "kernel", "osrelease", NULL);
+      pt_paths_read_line (paths, p, &release);
+    }
+  return release;
+}
+
+typedef enum
+{
+  PCI_STUB_UNKNOWN,    /* modules.builtin cannot be read */
+  PCI_STUB_BUILTIN,
+  PCI_STUB_MODULE,
+  PCI_STUB_ABSENT,
+} PciStub;
+
+static gboolean
+lists_module (const char *path,
+              const char *name)   /* "/pci-stub.ko" */
+{
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    return FALSE;
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *hit = strstr (lines[i], name);
+      const char *colon = strchr (lines[i], ':');
+      /* modules.dep: "kernel/drivers/pci/pci-stub.ko.zst: deps"; the name
+       * before the colon, not among the dependencies */
+      if (hit != NULL && (colon == NULL || hit < colon))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Where pci-stub is in kernel @release: lib/modules/RELEASE/modules.builtin,
+ * else modules.dep.  Distribution kernels commonly build it in
+ * (CONFIG_PCI_STUB=y), which is what makes pci-stub.ids= useful: built-in
+ * drivers register in link order and drivers/pci comes before
+ * drivers/usb, so pci-stub holds the controller before a built-in
+ * xhci_hcd can.  Where a kernel does not, its modules.builtin says so. */
+static PciStub
+pci_stub_in_kernel (PtPaths    *paths,
+                    const char *release)
+{
+  g_autofree char *builtin = NULL;
+  g_autofree char *dep = NULL;
+
+  if (release == NULL)
+    return PCI_STUB_UNKNOWN;
+  builtin = pt_paths_build (paths, "lib", "modules", release, "modules.builtin", NULL);
+  dep = pt_paths_build (paths, "lib", "modules", release, "modules.dep", NULL);
+  if (!g_file_test (builtin, G_FILE_TEST_IS_REGULAR))
+    return PCI_STUB_UNKNOWN;
+  if (lists_module (builtin, "/pci-stub.ko"))
+    return PCI_STUB_BUILTIN;
+  return lists_module (dep, "/pci-stub.ko") ? PCI_STUB_MODULE : PCI_STUB_ABSENT;
+}
+
+/* Another device with the same IDs that this plan does not take. */
+static gboolean
+ids_shared_outside (PtPlan   *self,
+                    PtDevice *dev)
+{
+  GStrv same = pt_device_get_same_ids_as (dev);
+
+  for (guint j = 0; same[j] != NULL; j++)
+    if (find_device (self, same[j]) == NULL)
+      return TRUE;
+  return FALSE;
+}
+
+/* --usb-pci-stub: every USB controller of the plan goes to pci-stub by its
+ * IDs (pci-stub.ids=), the way to keep a controller from xhci_hcd where
+ * that driver is built into the kernel, or the option is refused for it
+ * with the reason, and it goes to vfio-pci as without the option.  Decided
+ * here, before pt_plan_choose_binding(), which reads driver_after
+ * "pci-stub" as the decision; so the device rows, the warnings and the
+ * kernel arguments all follow from this one place. */
+static void
+decide_usb_pci_stub (PtPlan        *self,
+                     PtPaths       *paths,
+                     PtTopology    *topology,
+                     PtPlanOptions *options)
+{
+  g_autofree char *release = NULL;
+  PciStub where = PCI_STUB_UNKNOWN;
+  guint usb = 0;
+
+  if (!options->usb_pci_stub)
+    return;
+  release = kernel_release (paths, topology);
+  where = pci_stub_in_kernel (paths, release);
+  for (guint i = 0; i < self->devices->len; i++)
+    {
+      PlanDevice *d = g_ptr_array_index (self->devices, i);
+      PtDevice *dev = pt_topology_lookup (topology, d->address);
+      const char *driver = pt_device_get_driver (dev);
+      gboolean builtin = pt_device_get_driver_builtin (dev) && driver != NULL;
+      g_autofree char *ref = NULL;
+      g_autofree char *reason = NULL;
+
+      if (pt_device_get_kind (dev) != PT_DEVICE_KIND_USB)
+        continue;
+      usb++;
+      ref = pt_describe_device_ref (topology, d->address);
+      if (g_str_equal (options->binding, "address"))
+        reason = g_strdup (_("pci-stub takes devices only by their IDs, and you chose binding by address"));
+      else if (ids_shared_outside (self, dev))
+        {
+          g_autofree char *ids = pt_device_dup_ids (dev);
+          reason = g_strdup_printf (_("pci-stub.ids=%s would also take the other devices with those IDs, which stay with the host"), ids);
+        }
+      else if (self->setup->bootloader == PT_BOOTLOADER_NONE)
+        reason = g_strdup (_("pci-stub.ids= goes on the kernel command line, and no bootloader configuration Passthrough can edit was found"));
+      else if (where == PCI_STUB_MODULE && builtin)
+        reason = g_strdup_printf (_("pci-stub is only a module in kernel %s, so the built-in %s takes the controller before it can load"),
+                                  release, driver);
+      else if (where == PCI_STUB_MODULE)
+        reason = g_strdup_printf (_("pci-stub is only a module in kernel %s, and nothing loads it before %s"),
+                                  release, driver != NULL ? driver : "xhci_pci");
+      else if (where == PCI_STUB_ABSENT)
+        reason = g_strdup_printf (_("kernel %s has no pci-stub, neither built in nor as a module"), release);
+      else if (where == PCI_STUB_UNKNOWN && builtin)
+        reason = g_strdup_printf (_("its driver %s is built into the kernel, which only a pci-stub built in as well comes before, and lib/modules/%s/modules.builtin, which would show that, cannot be read"),
+                                  driver, release != NULL ? release : "RELEASE");
+      if (reason != NULL)
+        {
+          add_issue1 (self->blockers, "usb-pci-stub-refused", d->address,
+                      g_strdup_printf (_("--usb-pci-stub cannot hold %s with pci-stub: %s; without the option it goes to vfio-pci."),
+                                       ref, reason));
+          continue;
+        }
+      g_free (d->driver_after);
+      d->driver_after = g_strdup ("pci-stub");
+    }
+  if (usb == 0)
+    pt_plan_add_issue (self->blockers, "usb-pci-stub-no-usb", NULL,
+                       g_strdup (_("--usb-pci-stub holds the plan's USB controllers with pci-stub, but none of its devices is a USB controller, so it would do nothing: leave it off.")));
+}
 
 gboolean
 pt_plan_add_devices (PtPlan             *self,
@@ -276,6 +426,7 @@ pt_plan_check_devices (PtPlan        *self,
                          g_strdup (_("Unsafe interrupts are allowed as you chose: a virtual machine can then inject interrupts into the host. Only use it when the hardware has no interrupt remapping.")));
   }
 
+  decide_usb_pci_stub (self, paths, topology, options);
 }
 
 /* Binding per device: by ID when the IDs are unique on the machine (or every
@@ -294,7 +445,9 @@ pt_plan_choose_binding (PtPlan        *self,
       PtDevice *dev = pt_topology_lookup (topology, d->address);
       GStrv same = pt_device_get_same_ids_as (dev);
       gboolean same_outside = FALSE;
-      gboolean stub = options->usb_pci_stub && pt_device_get_kind (dev) == PT_DEVICE_KIND_USB;
+      /* decided with the reasons by decide_usb_pci_stub() */
+      gboolean stub = g_strcmp0 (d->driver_after, "pci-stub") == 0;
+      gboolean builtin;
       g_autofree char *ref = pt_describe_device_ref (topology, d->address);
 
       for (guint j = 0; same[j] != NULL; j++)
@@ -323,14 +476,17 @@ pt_plan_choose_binding (PtPlan        *self,
                         g_strdup_printf (_("%s has the same IDs (%s) as %s, which stays with the host: it is bound by its address, checked against its IDs at every boot."),
                                          ref, d->ids, refs));
         }
-      if (pt_device_get_driver_builtin (dev) && d->driver_now != NULL)
-        add_issue1 (self->warnings, "builtin-driver", d->address,
-                    g_strdup_printf (_("The driver of %s (%s) is built into the kernel, so vfio-pci cannot be loaded ahead of it by a module dependency: it is bound by address from the initramfs instead."),
-                                     ref, d->driver_now));
+      builtin = pt_device_get_driver_builtin (dev) && d->driver_now != NULL;
 
-      if (!g_str_equal (options->binding, "ids") &&
-          (g_str_equal (options->binding, "address") || same_outside ||
-           (pt_device_get_driver_builtin (dev) && d->driver_now != NULL)))
+      g_clear_pointer (&d->driver_after, g_free);
+      if (stub)
+        {
+          d->binding = g_strdup ("ids");
+          d->driver_after = g_strdup ("pci-stub");
+          any_ids = TRUE;
+        }
+      else if (!g_str_equal (options->binding, "ids") &&
+               (g_str_equal (options->binding, "address") || same_outside || builtin))
         {
           d->binding = g_strdup ("address");
           d->driver_after = g_strdup ("vfio-pci");
@@ -339,9 +495,24 @@ pt_plan_choose_binding (PtPlan        *self,
       else
         {
           d->binding = g_strdup ("ids");
-          d->driver_after = g_strdup (stub ? "pci-stub" : "vfio-pci");
+          d->driver_after = g_strdup ("vfio-pci");
           any_ids = TRUE;
         }
+
+      /* What a built-in driver means for this device's row, as decided. */
+      if (builtin && stub)
+        add_issue1 (self->warnings, "builtin-driver", d->address,
+                    g_strdup_printf (_("The driver of %s (%s) is built into the kernel; pci-stub, built in as well, comes before it and holds the controller by its IDs (pci-stub.ids=), so %s never takes it."),
+                                     ref, d->driver_now, d->driver_now));
+      else if (builtin && g_str_equal (d->binding, "address"))
+        add_issue1 (self->warnings, "builtin-driver", d->address,
+                    g_strdup_printf (_("The driver of %s (%s) is built into the kernel, so vfio-pci cannot be loaded ahead of it by a module dependency: it is bound by address from the initramfs instead."),
+                                     ref, d->driver_now));
+      else if (builtin)
+        add_issue1 (self->warnings, "builtin-driver", d->address,
+                    g_strdup_printf (_("The driver of %s (%s) is built into the kernel and takes the device before the vfio-pci module loads, so binding it by ID (--bind-by ids) will not hold it: bind by address instead%s."),
+                                     ref, d->driver_now,
+                                     pt_device_get_kind (dev) == PT_DEVICE_KIND_USB ? _(", or hold it with pci-stub (--usb-pci-stub)") : ""));
     }
   self->binding = g_strdup (any_ids && any_addr ? "mixed" : any_addr ? "address" : "ids");
 }
@@ -454,12 +625,7 @@ pt_plan_compute_modules (PtPlan     *self,
   g_ptr_array_add (self->modules, g_strdup ("vfio_pci"));
   g_ptr_array_add (self->modules, g_strdup ("vfio"));
   g_ptr_array_add (self->modules, g_strdup ("vfio_iommu_type1"));
-  release = g_strdup (pt_topology_get_kernel_release (topology));
-  if (release == NULL)
-    {
-      g_autofree char *p = pt_paths_build (paths, "proc", "sys", "kernel", "osrelease", NULL);
-      pt_paths_read_line (paths, p, &release);
-    }
+  release = kernel_release (paths, topology);
   /* vfio_virqfd was folded into vfio in 6.2. */
   if (kernel_before_6_2 (release))
     g_ptr_array_add (self->modules, g_strdup ("vfio_virqfd"));
@@ -528,6 +694,14 @@ pt_plan_check_system (PtPlan     *self,
                                             t->text));
       }
   }
+
+  /* GRUB without BLS: the arguments reach the boot menu only through the
+   * grub.cfg GRUB reads being regenerated (GRUB with BLS gets them from
+   * grubby; only its way back and trial need the file, and say so). */
+  if (self->setup->bootloader == PT_BOOTLOADER_GRUB && self->setup->grub_cfg_ambiguous)
+    pt_plan_add_issue (self->blockers, "grub-cfg-ambiguous", NULL,
+                       g_strdup_printf (_("Passthrough cannot tell which grub.cfg GRUB reads, so it would not know which one to regenerate: %s."),
+                                        self->setup->grub_cfg_evidence));
 
   for (guint i = 0; typos && typos[i] != NULL; i++)
     pt_plan_add_issue (self->warnings, "cmdline-typo", NULL,

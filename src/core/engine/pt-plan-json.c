@@ -130,6 +130,42 @@ plan_to_node (PtPlan *self)
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
+  /* What the person's own files already carry of the plan (a hand-made
+   * setup): not added again, not taken away by revert. */
+  json_builder_set_member_name (b, "already_there");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < self->changes->len; i++)
+    {
+      PtChange *c = g_ptr_array_index (self->changes, i);
+      if (!c->whole_already && (c->already == NULL || c->already[0] == NULL))
+        continue;
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "path");
+      json_builder_add_string_value (b, c->path);
+      json_builder_set_member_name (b, "tool");
+      json_builder_add_null_value (b);
+      json_builder_set_member_name (b, "whole");
+      json_builder_add_boolean_value (b, c->whole_already);
+      json_builder_set_member_name (b, "items");
+      json_builder_begin_array (b);
+      for (guint k = 0; c->already && c->already[k] != NULL; k++)
+        json_builder_add_string_value (b, c->already[k]);
+      json_builder_end_array (b);
+      json_builder_end_object (b);
+    }
+  if (self->cmd_already->len > 0)
+    {
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "path");
+      json_builder_add_null_value (b);
+      json_builder_set_member_name (b, "tool");
+      json_builder_add_string_value (b, self->cmd_kind);
+      json_builder_set_member_name (b, "whole");
+      json_builder_add_boolean_value (b, FALSE);
+      add_string_list (b, "items", self->cmd_already);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
   json_builder_set_member_name (b, "commands");
   json_builder_begin_array (b);
   for (guint i = 0; i < self->commands->len; i++)

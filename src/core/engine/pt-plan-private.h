@@ -28,11 +28,13 @@ typedef struct
   char     *diff;
   char     *editor;
   GStrv     ours;
+  GStrv     already;       /* of what the plan wanted here, what the file carried by itself (a hand-made setup) */
   char     *base;          /* the text without Passthrough: the backup revert restores */
   gboolean  keep;          /* revert keeps the file without our part (etc/kernel/cmdline we created) */
   gboolean  initramfs;     /* a change the initramfs must be regenerated for */
   gboolean  record;        /* carries Passthrough content after the plan: kept in the state */
   gboolean  quiet;         /* needs no regeneration (a trial entry) */
+  gboolean  whole_already; /* one of our whole files, already there byte for byte without a state record */
 } PtChange;
 
 /* Our blocks in GRUB's custom.cfg (editor "custom-blocks", formerly

@@ -17,10 +17,14 @@
 
 /* ---- the one-shot trial (issue 7, vmlab Step 8) ----------------------- */
 
-/* The grub.cfg that update-grub / grub-mkconfig -o writes. */
+/* The grub.cfg GRUB reads (pt_boot_setup_detect_grub_cfg()): the one
+ * update-grub / grub-mkconfig -o writes, and whose directory holds the
+ * custom.cfg the stock 41_custom sources (${config_directory}). */
 const char *
 pt_plan_grub_cfg_path (PtBootSetup *setup)
 {
+  if (setup->grub_cfg != NULL)
+    return setup->grub_cfg;
   for (guint i = 0; setup->grub_mkconfig_argv && setup->grub_mkconfig_argv[i] != NULL; i++)
     if (g_str_equal (setup->grub_mkconfig_argv[i], "-o") && setup->grub_mkconfig_argv[i + 1] != NULL)
       return setup->grub_mkconfig_argv[i + 1];
@@ -87,6 +91,31 @@ grubenv_unwritable_reason (PtPaths    *paths,
   return reason;
 }
 
+/* The grubenv GRUB reads at boot is the one beside the grub.cfg it reads
+ * (00_header: load_env -f ${config_directory}/grubenv); grub2-reboot
+ * writes /boot/grub2/grubenv.  Where GRUB reads its configuration on the
+ * EFI system partition, RHEL and CentOS make the second a link to the
+ * first; without that link the one-shot choice would never be seen.
+ * NULL: they are one file. */
+static char *
+grubenv_elsewhere_reason (PtBootSetup *setup,
+                          PtPaths     *paths)
+{
+  g_autofree char *grub_reads = g_build_filename (setup->grub_dir, "grubenv", NULL);
+  g_autofree char *tool_writes = g_strdup_printf ("/boot/%s/grubenv", setup->grub_tool);
+  g_autofree char *real_reads = NULL;
+  g_autofree char *real_writes = NULL;
+
+  if (g_str_equal (grub_reads, tool_writes))
+    return NULL;
+  real_reads = pt_boot_setup_resolve_path (paths, grub_reads);
+  real_writes = pt_boot_setup_resolve_path (paths, tool_writes);
+  if (real_reads != NULL && real_writes != NULL && g_str_equal (real_reads, real_writes))
+    return NULL;
+  return g_strdup_printf (_("A one-shot trial cannot work here: GRUB reads its one-shot choice from %s, beside the %s it reads, but %s-reboot writes %s, which is another file (RHEL and CentOS make it a link to the first). Apply without --trial, or make %s that link."),
+                          grub_reads, setup->grub_cfg, setup->grub_tool, tool_writes, tool_writes);
+}
+
 void
 pt_plan_check_trial (PtPlan  *self,
              PtPaths *paths)
@@ -98,13 +127,23 @@ pt_plan_check_trial (PtPlan  *self,
     case PT_BOOTLOADER_GRUB:
     case PT_BOOTLOADER_GRUB_BLS:
       {
-        g_autofree char *dir = self->setup->bootloader == PT_BOOTLOADER_GRUB_BLS ?
-                               g_strdup (pt_plan_bls_grub_dir (paths)) : g_path_get_dirname (pt_plan_grub_cfg_path (self->setup));
-        g_autofree char *reason = grubenv_unwritable_reason (paths, dir);
+        g_autofree char *reason = NULL;
+        g_autofree char *elsewhere = NULL;
+
+        if (self->setup->grub_cfg_ambiguous)
+          {
+            pt_plan_add_issue (self->blockers, "trial-unavailable", NULL,
+                               g_strdup_printf (_("A one-shot trial needs the grub.cfg GRUB reads, to put the trial entry beside it, but %s. Apply without --trial."),
+                                                self->setup->grub_cfg_evidence));
+            return;
+          }
+        reason = grubenv_unwritable_reason (paths, self->setup->grub_dir);
         if (reason != NULL)
           pt_plan_add_issue (self->blockers, "trial-unavailable", NULL,
                      g_strdup_printf (_("A one-shot trial is not safe here: %s, where GRUB cannot clear its one-shot choice, so the trial would boot every time. Apply without --trial: any boot entry without the Passthrough arguments (edit the command line at the boot menu) still boots the host as before."),
                                       reason));
+        else if ((elsewhere = grubenv_elsewhere_reason (self->setup, paths)) != NULL)
+          pt_plan_add_issue (self->blockers, "trial-unavailable", NULL, g_steal_pointer (&elsewhere));
         return;
       }
     case PT_BOOTLOADER_SYSTEMD_BOOT:
@@ -187,6 +226,25 @@ stable_boot_path (PtPaths    *paths,
   return g_strdup (path);
 }
 
+/* The length of the GRUB command at @p when it is one of @names (then a
+ * blank follows), else 0.  RHEL and CentOS 7 write linuxefi/initrdefi
+ * on UEFI and linux16/initrd16 on BIOS. */
+static gsize
+command_len (const char        *p,
+             const char *const *names)
+{
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      gsize n = strlen (names[i]);
+      if (strncmp (p, names[i], n) == 0 && (p[n] == ' ' || p[n] == '\t'))
+        return n;
+    }
+  return 0;
+}
+
+static const char *const linux_commands[] = { "linux", "linuxefi", "linux16", NULL };
+static const char *const initrd_commands[] = { "initrd", "initrdefi", "initrd16", NULL };
+
 /* "linux PATH ARGS…" with @add put on and @remove taken off ARGS. */
 static char *
 grub_linux_line (PtPaths            *paths,
@@ -197,12 +255,13 @@ grub_linux_line (PtPaths            *paths,
                  gboolean            stable_paths,
                  GError            **error)
 {
-  const char *path = word + 5, *args;
+  gsize kw = command_len (word, linux_commands);
+  const char *path = word + kw, *args;
   g_autofree char *kernel = NULL;
   g_autofree char *edited = NULL;
   g_autofree char *indent = g_strndup (line, word - line);
   g_autofree char *space = NULL;
-  const char *after_kw = word + 5;
+  const char *after_kw = word + kw;
 
   while (*path == ' ' || *path == '\t')
     path++;
@@ -222,7 +281,7 @@ grub_linux_line (PtPaths            *paths,
       g_free (kernel);
       kernel = stable;
     }
-  return g_strdup_printf ("%s%.5s%s%s %s\n", indent, word, space, kernel, edited);
+  return g_strdup_printf ("%s%.*s%s%s %s\n", indent, (int) kw, word, space, kernel, edited);
 }
 
 static char *
@@ -230,7 +289,7 @@ grub_initrd_line (PtPaths    *paths,
                   const char *line,
                   const char *word)
 {
-  const char *p = word + 6;
+  const char *p = word + command_len (word, initrd_commands);
   g_autoptr(GString) out = NULL;
   g_auto(GStrv) parts = NULL;
   gboolean first = TRUE;
@@ -299,7 +358,7 @@ pt_plan_grub_default_entry_body (PtPlan             *self,
         break;
       while (*p == ' ' || *p == '\t')
         p++;
-      if (g_str_has_prefix (p, "linux") && (p[5] == ' ' || p[5] == '\t'))
+      if (command_len (p, linux_commands) > 0)
         {
           char *edited = grub_linux_line (ctx->paths, line, p, add, remove, stable_paths, error);
           if (edited == NULL)
@@ -309,7 +368,7 @@ pt_plan_grub_default_entry_body (PtPlan             *self,
           found_linux = TRUE;
           continue;
         }
-      if (stable_paths && g_str_has_prefix (p, "initrd") && (p[6] == ' ' || p[6] == '\t'))
+      if (stable_paths && command_len (p, initrd_commands) > 0)
         {
           g_autofree char *edited = grub_initrd_line (ctx->paths, line, p);
           g_string_append (out, edited);
@@ -338,7 +397,7 @@ grub_trial_block (PtPlan      *self,
                   GError     **error)
 {
   g_autoptr(GError) local_error = NULL;
-  g_autofree char *body = pt_plan_grub_default_entry_body (self, ctx, (const char *const *) self->kernel_args->pdata,
+  g_autofree char *body = pt_plan_grub_default_entry_body (self, ctx, (const char *const *) pt_strv_peek (self->kernel_args),
                                                            NULL, FALSE, NULL, &local_error);
 
   if (body == NULL)
@@ -431,7 +490,7 @@ sdboot_trial_entry (PtPlan      *self,
                     GError     **error)
 {
   g_autoptr(GError) local_error = NULL;
-  g_autofree char *with_args = pt_plan_sdboot_default_entry (self, ctx, (const char *const *) self->kernel_args->pdata,
+  g_autofree char *with_args = pt_plan_sdboot_default_entry (self, ctx, (const char *const *) pt_strv_peek (self->kernel_args),
                                                              NULL, &local_error);
 
   if (with_args == NULL)
@@ -443,8 +502,8 @@ sdboot_trial_entry (PtPlan      *self,
                      " (Passthrough trial)");
 }
 
-/* The newest BLS entry (not a rescue entry, not ours) with its options
- * written out when they are $kernelopts (the value comes from grubenv);
+/* The newest BLS entry (not a rescue entry, not ours) with $kernelopts in
+ * its options written out (the value comes from the grubenv GRUB reads);
  * its path in @out_entry. */
 char *
 pt_plan_bls_default_entry (PtPlan      *self,
@@ -472,7 +531,9 @@ pt_plan_bls_default_entry (PtPlan      *self,
     return NULL;
   if (base != NULL && pt_entry_uses_kernelopts (base))
     {
-      g_autofree char *env_path = g_build_filename (pt_plan_bls_grub_dir (ctx->paths), "grubenv", NULL);
+      /* the grubenv GRUB reads: beside its grub.cfg (on RHEL 8 UEFI, the ESP's) */
+      g_autofree char *env_path = g_build_filename (self->setup->grub_dir ? self->setup->grub_dir : pt_plan_bls_grub_dir (ctx->paths),
+                                                    "grubenv", NULL);
       g_autofree char *env = pt_engine_read_file (ctx->paths, env_path, NULL, NULL);
       g_auto(GStrv) env_lines = env ? g_strsplit (env, "\n", -1) : NULL;
       const char *kernelopts = NULL;
@@ -495,7 +556,13 @@ pt_plan_bls_default_entry (PtPlan      *self,
           if (i > 0)
             g_string_append_c (x, '\n');
           if (g_str_has_prefix (entry_lines[i], "options") && strstr (entry_lines[i], "$kernelopts") != NULL)
-            g_string_append_printf (x, "options %s", kernelopts);
+            {
+              /* only $kernelopts written out: RHEL 8's "$tuned_params"
+               * beside it is GRUB's to expand, as blscfg does */
+              g_auto(GStrv) parts = g_strsplit (entry_lines[i], "$kernelopts", -1);
+              g_autofree char *line = g_strjoinv (kernelopts, parts);
+              g_string_append (x, line);
+            }
           else
             g_string_append (x, entry_lines[i]);
         }
@@ -519,7 +586,7 @@ bls_trial_entry (PtPlan      *self,
 
   if (base != NULL)
     {
-      with_args = pt_edit_entry_options (base, (const char *const *) self->kernel_args->pdata, NULL, &local_error);
+      with_args = pt_edit_entry_options (base, (const char *const *) pt_strv_peek (self->kernel_args), NULL, &local_error);
       if (with_args == NULL)
         g_prefix_error (&local_error, _("%s: "), entry);
     }
@@ -536,10 +603,12 @@ pt_plan_trial_files (PtPlan      *self,
                   Ctx         *ctx,
                   GError     **error)
 {
+  if ((self->setup->bootloader == PT_BOOTLOADER_GRUB || self->setup->bootloader == PT_BOOTLOADER_GRUB_BLS) &&
+      self->setup->grub_cfg_ambiguous)
+    return TRUE;   /* a blocker says why (pt_plan_check_trial()) */
   if (self->setup->bootloader == PT_BOOTLOADER_GRUB)
     {
-      g_autofree char *dir = g_path_get_dirname (pt_plan_grub_cfg_path (self->setup));
-      g_autofree char *custom = g_build_filename (dir, "custom.cfg", NULL);
+      g_autofree char *custom = g_build_filename (self->setup->grub_dir, "custom.cfg", NULL);
       g_autoptr(GPtrArray) block = g_ptr_array_new_with_free_func (g_free);
       char *text = grub_trial_block (self, ctx, error);
 
@@ -549,7 +618,7 @@ pt_plan_trial_files (PtPlan      *self,
       if (!pt_plan_target_edit (self, ctx, custom, "custom-blocks", block, NULL, FALSE, FALSE, error))
         return FALSE;
       ((PtChange *) g_ptr_array_index (self->changes, self->changes->len - 1))->quiet = TRUE;
-      self->trial_command = g_strdup (strstr (dir, "grub2") ? "grub2-reboot" : "grub-reboot");
+      self->trial_command = g_strconcat (self->setup->grub_tool, "-reboot", NULL);
       self->trial_entry = g_strdup ("Passthrough trial");
     }
   else if (self->setup->bootloader == PT_BOOTLOADER_GRUB_BLS)
@@ -561,7 +630,7 @@ pt_plan_trial_files (PtPlan      *self,
       if (!pt_plan_target_whole (self, ctx, "/boot/loader/entries/passthrough-trial.conf", text, FALSE, error))
         return FALSE;
       ((PtChange *) g_ptr_array_index (self->changes, self->changes->len - 1))->quiet = TRUE;
-      self->trial_command = g_strdup (g_str_equal (pt_plan_bls_grub_dir (ctx->paths), "/boot/grub2") ? "grub2-reboot" : "grub-reboot");
+      self->trial_command = g_strconcat (self->setup->grub_tool, "-reboot", NULL);
       self->trial_entry = g_strdup ("passthrough-trial");
     }
   else if (self->setup->bootloader == PT_BOOTLOADER_SYSTEMD_BOOT)

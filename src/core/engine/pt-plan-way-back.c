@@ -18,11 +18,17 @@
  *    more, and the next apply or confirm writes it again for the new one.
  *    The command line is the one grub.cfg had without our arguments: a
  *    later change to /etc/default/grub reaches it at the next apply.
+ *    "grub.cfg" is the one GRUB reads (pt-bootsetup.h): on RHEL/CentOS 7
+ *    and 8 UEFI the full configuration on the EFI system partition, and
+ *    41_custom sources custom.cfg from ${config_directory}, its folder.
  *  - GRUB with BLS (Fedora): also a menuentry in custom.cfg, built from the
  *    newest BLS entry, not a BLS file: "grubby --update-kernel=ALL" edits
  *    every file in /boot/loader/entries and would put our arguments on it.
  *    It uses the $root grub.cfg sets before blscfg, and names the kernel
- *    version of that entry (BLS has no version-less links).
+ *    version of that entry (BLS has no version-less links).  custom.cfg
+ *    is beside the grub.cfg GRUB reads: /boot/grub2 on Fedora 34+ and
+ *    RHEL 9 (the ESP's grub.cfg only loads that one), the ESP's
+ *    EFI/<id>/ on RHEL 8 and Fedora up to 33.
  *  - systemd-boot: loader/entries/passthrough-way-back.conf, a copy of the
  *    default entry without our arguments and without sort-key (entries
  *    without one sort after those with one; the name sorts after the
@@ -54,12 +60,22 @@
 #define WAY_BACK_ENTRY "passthrough-way-back.conf"
 
 /* Our arguments wherever they may be on the entry we copy: what this plan
- * adds, what the earlier apply added (its files and its commands). */
+ * adds, what the earlier apply added (its files and its commands), and what
+ * this plan found there already by the person's hand (an adopted setup): the
+ * way back boots without passthrough, whoever wrote its arguments. */
 static GPtrArray *
 tokens_to_take_off (PtPlan *self,
                     Ctx    *ctx)
 {
   GPtrArray *tokens = g_ptr_array_new_null_terminated (0, g_free, TRUE);
+
+  for (guint i = 0; i < self->changes->len; i++)
+    {
+      PtChange *c = g_ptr_array_index (self->changes, i);
+      if (!c->initramfs)
+        for (guint k = 0; c->already && c->already[k] != NULL; k++)
+          g_ptr_array_add (tokens, g_strdup (c->already[k]));
+    }
 
   for (guint i = 0; i < self->changes->len; i++)
     {
@@ -166,25 +182,36 @@ pt_plan_way_back_files (PtPlan      *self,
     {
     case PT_BOOTLOADER_GRUB:
       {
-        g_autofree char *dir = g_path_get_dirname (pt_plan_grub_cfg_path (self->setup));
-        custom = g_build_filename (dir, "custom.cfg", NULL);
-        body = pt_plan_grub_default_entry_body (self, ctx, NULL, (const char *const *) remove->pdata,
+        if (self->setup->grub_cfg_ambiguous)
+          {
+            g_set_error (&local_error, PT_ERROR, PT_ERROR_NOT_FOUND, _("%s."), self->setup->grub_cfg_evidence);
+            break;
+          }
+        custom = g_build_filename (self->setup->grub_dir, "custom.cfg", NULL);
+        body = pt_plan_grub_default_entry_body (self, ctx, NULL, (const char *const *) pt_strv_peek (remove),
                                                 TRUE, &title, &local_error);
       }
       break;
     case PT_BOOTLOADER_GRUB_BLS:
       {
         const char *entry = NULL;
-        g_autofree char *text = pt_plan_bls_default_entry (self, ctx, &entry, &local_error);
-        custom = g_build_filename (pt_plan_bls_grub_dir (ctx->paths), "custom.cfg", NULL);
+        g_autofree char *text = NULL;
+
+        if (self->setup->grub_cfg_ambiguous)
+          {
+            g_set_error (&local_error, PT_ERROR, PT_ERROR_NOT_FOUND, _("%s."), self->setup->grub_cfg_evidence);
+            break;
+          }
+        text = pt_plan_bls_default_entry (self, ctx, &entry, &local_error);
+        custom = g_build_filename (self->setup->grub_dir, "custom.cfg", NULL);
         if (text != NULL)
-          body = bls_body (text, (const char *const *) remove->pdata, &title, &local_error);
+          body = bls_body (text, (const char *const *) pt_strv_peek (remove), &title, &local_error);
       }
       break;
     case PT_BOOTLOADER_SYSTEMD_BOOT:
       {
         g_autofree char *path = g_build_filename (self->setup->esp, "loader", "entries", WAY_BACK_ENTRY, NULL);
-        g_autofree char *text = pt_plan_sdboot_default_entry (self, ctx, NULL, (const char *const *) remove->pdata,
+        g_autofree char *text = pt_plan_sdboot_default_entry (self, ctx, NULL, (const char *const *) pt_strv_peek (remove),
                                                               &local_error);
         g_auto(GStrv) lines = NULL;
         char *copy;

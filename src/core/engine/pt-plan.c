@@ -55,6 +55,7 @@ pt_plan_finalize (GObject *object)
   g_ptr_array_unref (self->blockers);
   g_free (self->cmd_kind);
   g_ptr_array_unref (self->cmd_ours);
+  g_ptr_array_unref (self->cmd_already);
   g_free (self->options_text);
   g_free (self->trial_command);
   g_free (self->trial_entry);
@@ -82,6 +83,7 @@ pt_plan_init (PtPlan *self)
   self->warnings = g_ptr_array_new_with_free_func ((GDestroyNotify) pt_issue_free);
   self->blockers = g_ptr_array_new_with_free_func ((GDestroyNotify) pt_issue_free);
   self->cmd_ours = g_ptr_array_new_null_terminated (0, g_free, TRUE);
+  self->cmd_already = g_ptr_array_new_null_terminated (0, g_free, TRUE);
 }
 
 /* ---- small helpers ---------------------------------------------------- */
@@ -232,6 +234,7 @@ pt_plan_target_edit (PtPlan      *self,
 {
   g_autoptr(PtChange) c = g_new0 (PtChange, 1);
   g_autoptr(GPtrArray) ours = g_ptr_array_new_null_terminated (0, g_free, TRUE);
+  g_autoptr(GPtrArray) already = g_ptr_array_new_null_terminated (0, g_free, TRUE);
   const char *source;
   gboolean exists;
 
@@ -260,19 +263,22 @@ pt_plan_target_edit (PtPlan      *self,
         }
       if (!g_str_equal (edited, source))
         g_ptr_array_add (ours, g_strdup (one[0]));
+      else if (c->base != NULL)
+        g_ptr_array_add (already, g_strdup (one[0]));   /* the person's own, left to them */
     }
   if (ours->len == 0 && c->base == NULL)
     c->after = NULL;   /* nothing of ours to put in a file that was not there */
   else
     {
-      c->after = pt_engine_apply_editor (editor, source, (const char *const *) ours->pdata, NULL, error);
+      c->after = pt_engine_apply_editor (editor, source, (const char *const *) pt_strv_peek (ours), NULL, error);
       if (c->after == NULL)
         {
           g_prefix_error (error, _("%s: "), path);
           return FALSE;
         }
     }
-  c->ours = (GStrv) g_ptr_array_steal (ours, NULL);
+  c->ours = pt_strv_steal (ours);
+  c->already = pt_strv_steal (already);
   c->record = c->ours[0] != NULL;
   set_action (c);
   g_ptr_array_add (self->changes, g_steal_pointer (&c));
@@ -302,6 +308,9 @@ pt_plan_target_whole (PtPlan      *self,
   if (!pt_plan_compute_base (ctx, path, c->before, &c->base, error))
     return FALSE;
   c->record = TRUE;
+  /* Our own file, already there with these very bytes but not in the state
+   * (a state file lost, a package reinstalled): the person's now. */
+  c->whole_already = state_file (ctx, path) == NULL && g_strcmp0 (c->before, content) == 0;
   set_action (c);
   g_ptr_array_add (self->changes, g_steal_pointer (&c));
   return TRUE;
@@ -468,7 +477,7 @@ add_token_command (PtPlan     *self,
       for (guint i = 0; i < tokens->len; i++)
         g_ptr_array_add (argv, g_strdup_printf (remove ? "--delete-if-present=%s" : "--append-if-missing=%s",
                                                 (char *) g_ptr_array_index (tokens, i)));
-      add_command_strv (self, TRUE, (GStrv) argv->pdata);
+      add_command_strv (self, TRUE, pt_strv_peek (argv));
     }
 }
 
@@ -570,6 +579,8 @@ plan_edit_commands (PtPlan      *self,
           g_ptr_array_add (append, g_strdup (t));
           pt_plan_add_unique (self->cmd_ours, t);
         }
+      else
+        pt_plan_add_unique (self->cmd_already, t);   /* set by the person, left to them */
     }
   add_token_command (self, kind, remove, TRUE);
   add_token_command (self, kind, append, FALSE);
@@ -632,6 +643,97 @@ plan_regeneration (PtPlan *self)
     add_command (self, FALSE, "bootctl", "set-oneshot", "passthrough-trial.conf", NULL);
   else if (self->trial_command != NULL)
     add_command (self, FALSE, self->trial_command, self->trial_entry, NULL);
+}
+
+/* vfio-pci.ids= (or pci-stub.ids=) with other IDs than ours, live in a file
+ * whose command line we extend: the kernel keeps only the last one given,
+ * so after ours the devices of the person's list are no longer bound. */
+static void
+check_ids_given_twice (PtPlan *self)
+{
+  for (guint i = 0; i < self->changes->len; i++)
+    {
+      PtChange *c = g_ptr_array_index (self->changes, i);
+      g_auto(GStrv) lines = NULL;
+
+      if (c->initramfs || c->base == NULL || c->ours == NULL || c->ours[0] == NULL)
+        continue;
+      lines = g_strsplit (c->base, "\n", -1);
+      for (guint l = 0; lines[l] != NULL; l++)
+        {
+          g_autoptr(GPtrArray) toks = NULL;
+          if (g_strchug (lines[l])[0] == '#')
+            continue;
+          g_strdelimit (lines[l], "\"'", ' ');   /* a shell or GRUB value: its words */
+          toks = pt_cmdline_tokenize (lines[l]);
+          for (guint t = 0; t < toks->len; t++)
+            {
+              PtCmdlineToken *tok = g_ptr_array_index (toks, t);
+              g_autofree char *value = NULL;
+              const char *mine = NULL;
+              if ((!g_str_equal (tok->key, "vfio_pci.ids") && !g_str_equal (tok->key, "pci_stub.ids")) ||
+                  tok->value == NULL)
+                continue;
+              value = g_strdup (tok->value);
+              for (guint k = 0; c->ours[k] != NULL; k++)
+                {
+                  g_autoptr(GPtrArray) o = pt_cmdline_tokenize (c->ours[k]);
+                  PtCmdlineToken *ot = o->len ? g_ptr_array_index (o, 0) : NULL;
+                  if (ot != NULL && g_str_equal (ot->key, tok->key))
+                    mine = c->ours[k];
+                }
+              if (mine == NULL || g_str_has_suffix (mine, value))
+                continue;
+              {
+                g_autofree char *name = g_strndup (mine, strcspn (mine, "="));
+                pt_plan_add_issue (self->warnings, "ids-given-twice", NULL,
+                                   g_strdup_printf (_("%s already has “%s”, written by hand. The kernel keeps only the last %s it is given, which will be Passthrough's “%s”: the devices only your list names are no longer bound. Select them in Passthrough too, or take your line out."),
+                                                    c->path, tok->text, name, mine));
+              }
+            }
+        }
+    }
+}
+
+/* A setup made by hand (a tutorial followed before, a state file lost): say
+ * what the person's files already carry, which the plan neither adds again
+ * nor takes away at revert. */
+static void
+check_hand_made (PtPlan *self)
+{
+  GString *what = g_string_new (NULL);
+
+  for (guint i = 0; i < self->changes->len; i++)
+    {
+      PtChange *c = g_ptr_array_index (self->changes, i);
+      if (c->whole_already)
+        {
+          if (what->len > 0)
+            g_string_append (what, "; ");
+          g_string_append_printf (what, _("%s is there as Passthrough would write it"), c->path);
+        }
+      if (c->already == NULL || c->already[0] == NULL)
+        continue;
+      if (what->len > 0)
+        g_string_append (what, "; ");
+      g_string_append_printf (what, _("%s has"), c->path);
+      for (guint k = 0; c->already[k] != NULL; k++)
+        g_string_append_printf (what, "%s “%s”", k > 0 ? "," : "", c->already[k]);
+    }
+  if (self->cmd_already->len > 0)
+    {
+      if (what->len > 0)
+        g_string_append (what, "; ");
+      g_string_append_printf (what, _("the %s configuration has"), self->cmd_kind);
+      for (guint k = 0; k < self->cmd_already->len; k++)
+        g_string_append_printf (what, "%s “%s”", k > 0 ? "," : "", (char *) g_ptr_array_index (self->cmd_already, k));
+    }
+  check_ids_given_twice (self);
+  if (what->len > 0)
+    pt_plan_add_issue (self->warnings, "hand-made-setup", NULL,
+                       g_strdup_printf (_("Your own configuration already does part of this (%s). Passthrough adds none of it a second time and leaves those lines yours: “passthroughctl revert” keeps them, so what they bind stays on vfio-pci until you take them out."),
+                                        what->str));
+  g_string_free (what, TRUE);
 }
 
 static void
@@ -774,8 +876,8 @@ plan_files (PtPlan        *self,
     if (!cmdline_editable)
       for (guint i = 0; i < self->devices->len; i++)
         pt_plan_add_unique (ids, ((PlanDevice *) g_ptr_array_index (self->devices, i))->ids);
-    conf.softdep_drivers = (const char *const *) self->softdeps->pdata;
-    conf.vfio_ids = cmdline_editable ? NULL : (const char *const *) ids->pdata;
+    conf.softdep_drivers = (const char *const *) pt_strv_peek (self->softdeps);
+    conf.vfio_ids = cmdline_editable ? NULL : (const char *const *) pt_strv_peek (ids);
     conf.disable_vga = options->disable_vga;
     if (!pt_plan_target_whole (self, ctx, "/etc/modprobe.d/passthrough.conf", pt_render_modprobe_conf (&conf), TRUE, error))
       return FALSE;
@@ -787,7 +889,7 @@ plan_files (PtPlan        *self,
     case PT_INITRAMFS_MKINITCPIO:
       if (setup->mkinitcpio_dropins)
         {
-          char *text = pt_render_mkinitcpio_dropin ((const char *const *) self->modules->pdata);
+          char *text = pt_render_mkinitcpio_dropin ((const char *const *) pt_strv_peek (self->modules));
           if (!g_str_equal (self->binding, "ids"))
             {
               /* The early hook must run before udev loads the host drivers;
@@ -806,7 +908,7 @@ plan_files (PtPlan        *self,
       break;
     case PT_INITRAMFS_DRACUT:
       if (!pt_plan_target_whole (self, ctx, "/etc/dracut.conf.d/passthrough.conf",
-                         pt_render_dracut_conf ((const char *const *) self->modules->pdata), TRUE, error))
+                         pt_render_dracut_conf ((const char *const *) pt_strv_peek (self->modules)), TRUE, error))
         return FALSE;
       break;
     case PT_INITRAMFS_INITRAMFS_TOOLS:
@@ -939,6 +1041,7 @@ pt_plan_new_for_selection (PtPaths            *paths,
 
   if (!plan_files (self, &ctx, topology, options, running, error))
     return NULL;
+  check_hand_made (self);
   plan_regeneration (self);
   return g_steal_pointer (&self);
 }
@@ -1017,7 +1120,10 @@ pt_plan_new_for_revert (PtPaths     *paths,
     {
       g_autofree char *dir = g_path_get_dirname (pt_plan_grub_cfg_path (self->setup));
       g_autofree char *env = g_build_filename (dir, "grubenv", NULL);
-      add_command (self, FALSE, strstr (dir, "grub2") ? "grub2-editenv" : "grub-editenv", env, "unset", "next_entry", NULL);
+      /* The ESP's folder (EFI/centos) does not say which GRUB it is: detection does. */
+      g_autofree char *editenv = g_strconcat (self->setup->grub_tool ? self->setup->grub_tool
+                                              : strstr (dir, "grub2") ? "grub2" : "grub", "-editenv", NULL);
+      add_command (self, FALSE, editenv, env, "unset", "next_entry", NULL);
     }
   return g_steal_pointer (&self);
 }
@@ -1077,7 +1183,7 @@ pt_plan_get_cmd_kind (PtPlan *self)
 GStrv
 pt_plan_get_cmd_ours (PtPlan *self)
 {
-  return (GStrv) self->cmd_ours->pdata;
+  return pt_strv_peek (self->cmd_ours);
 }
 
 GPtrArray *

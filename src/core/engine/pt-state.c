@@ -25,6 +25,7 @@ pt_change_free (PtChange *change)
   g_free (change->diff);
   g_free (change->editor);
   g_strfreev (change->ours);
+  g_strfreev (change->already);
   g_free (change->base);
   g_free (change);
 }

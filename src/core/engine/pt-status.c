@@ -152,6 +152,21 @@ add_device_status (JsonBuilder *b,
   return ok;
 }
 
+static gboolean
+configured_device (PtState    *state,
+                   const char *address)
+{
+  JsonArray *a = json_node_get_array (state->devices);
+
+  for (guint i = 0; i < json_array_get_length (a); i++)
+    {
+      JsonObject *o = json_array_get_object_element (a, i);
+      if (o != NULL && g_strcmp0 (json_object_get_string_member_with_default (o, "address", NULL), address) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 char *
 pt_status_to_json (PtPaths     *paths,
                    PtTopology  *topology,
@@ -237,6 +252,24 @@ pt_status_to_json (PtPaths     *paths,
           if (addr == NULL)
             continue;
           all_ok &= add_device_status (b, o, addr, topology, pending, fell_back);
+        }
+    }
+  json_builder_end_array (b);
+  /* Devices on vfio-pci that Passthrough does not account for: bound by the
+   * person's own configuration (a hand-made setup, or the lines that stay
+   * theirs after a revert of one Passthrough adopted). */
+  json_builder_set_member_name (b, "bound_by_hand");
+  json_builder_begin_array (b);
+  if (topology != NULL)
+    {
+      GListModel *devs = pt_topology_get_devices (topology);
+      for (guint i = 0; i < g_list_model_get_n_items (devs); i++)
+        {
+          g_autoptr(PtDevice) dev = g_list_model_get_item (devs, i);
+          if (g_strcmp0 (pt_device_get_driver (dev), "vfio-pci") != 0 ||
+              (state->applied && configured_device (state, pt_device_get_address (dev))))
+            continue;
+          json_builder_add_string_value (b, pt_device_get_address (dev));
         }
     }
   json_builder_end_array (b);

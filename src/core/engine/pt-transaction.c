@@ -59,8 +59,40 @@ progress_emit (PtProgressFunc  progress,
 
 /* ---- the allow-list --------------------------------------------------- */
 
+/* GRUB's custom.cfg beside the grub.cfg GRUB reads, as detection finds it
+ * (pt_boot_setup_detect_grub_cfg() in pt-bootsetup.c): on RHEL/CentOS 7
+ * and 8 UEFI that is on the EFI system partition, /boot/efi/EFI/<id>/.
+ * Only that one file is admitted, never a pattern: a folder another GRUB
+ * configuration lies in stays closed.  @system_path comes with its links
+ * followed (resolve_allowed()); so does the folder here, but not the file:
+ * a custom.cfg that is a link to elsewhere leads out of the list. */
 static gboolean
-path_is_allowed (const char *system_path)
+is_detected_grub_custom_cfg (PtPaths    *paths,
+                             const char *system_path)
+{
+  g_autoptr(PtBootSetup) setup = NULL;
+  g_autofree char *custom = NULL;
+  g_autofree char *real_dir = NULL;
+
+  if (!g_str_has_suffix (system_path, "/custom.cfg"))
+    return FALSE;
+  setup = g_new0 (PtBootSetup, 1);
+  setup->candidates = g_ptr_array_new_with_free_func (g_free);
+  setup->bls_entries = g_ptr_array_new_with_free_func (g_free);
+  setup->entries = g_ptr_array_new_with_free_func (g_free);
+  pt_boot_setup_detect_grub_cfg (setup, paths);
+  if (setup->grub_dir == NULL)
+    return FALSE;
+  real_dir = pt_boot_setup_resolve_path (paths, setup->grub_dir);
+  if (real_dir == NULL)
+    return FALSE;
+  custom = g_build_filename (real_dir, "custom.cfg", NULL);
+  return g_str_equal (system_path, custom);
+}
+
+static gboolean
+path_is_allowed (PtPaths    *paths,
+                 const char *system_path)
 {
   static const char *const exact[] = {
     "/etc/default/grub", "/etc/kernel/cmdline",
@@ -86,7 +118,7 @@ path_is_allowed (const char *system_path)
             g_str_has_suffix (name, ".conf"))
           return TRUE;
       }
-  return FALSE;
+  return is_detected_grub_custom_cfg (paths, system_path);
 }
 
 /* Follows symbolic links inside the root (an absolute target is taken
@@ -97,70 +129,22 @@ resolve_allowed (PtPaths     *paths,
                  const char  *system_path,
                  GError     **error)
 {
-  g_autoptr(GPtrArray) todo = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GPtrArray) done = g_ptr_array_new_with_free_func (g_free);
-  g_auto(GStrv) parts = g_strsplit (system_path, "/", -1);
-  guint hops = 0;
-  GString *result;
+  g_autofree char *real = pt_boot_setup_resolve_path (paths, system_path);
 
-  for (gint i = (gint) g_strv_length (parts) - 1; i >= 0; i--)
-    if (parts[i][0] != '\0' && !g_str_equal (parts[i], "."))
-      g_ptr_array_add (todo, g_strdup (parts[i]));
-
-  while (todo->len > 0)
+  if (real == NULL)
     {
-      g_autofree char *part = g_ptr_array_steal_index (todo, todo->len - 1);
-      g_autofree char *sys = NULL;
-      g_autofree char *host = NULL;
-      g_autofree char *target = NULL;
-      GString *s;
-
-      if (g_str_equal (part, ".."))
-        {
-          if (done->len > 0)
-            g_ptr_array_remove_index (done, done->len - 1);
-          continue;
-        }
-      g_ptr_array_add (done, g_strdup (part));
-      s = g_string_new (NULL);
-      for (guint i = 0; i < done->len; i++)
-        g_string_append_printf (s, "/%s", (char *) g_ptr_array_index (done, i));
-      sys = g_string_free (s, FALSE);
-      host = pt_paths_build (paths, sys + 1, NULL);
-      if (!g_file_test (host, G_FILE_TEST_IS_SYMLINK))
-        continue;
-      if (++hops > 32)
-        {
-          g_set_error (error, PT_ERROR, PT_ERROR_FAILED,
-                       _("%s is a loop of symbolic links; Passthrough will not write it."), system_path);
-          return NULL;
-        }
-      target = g_file_read_link (host, NULL);
-      if (target == NULL)
-        continue;
-      g_ptr_array_remove_index (done, done->len - 1);
-      if (g_path_is_absolute (target))
-        g_ptr_array_set_size (done, 0);
-      {
-        g_auto(GStrv) tparts = g_strsplit (target, "/", -1);
-        for (gint i = (gint) g_strv_length (tparts) - 1; i >= 0; i--)
-          if (tparts[i][0] != '\0' && !g_str_equal (tparts[i], "."))
-            g_ptr_array_add (todo, g_strdup (tparts[i]));
-      }
+      g_set_error (error, PT_ERROR, PT_ERROR_FAILED,
+                   _("%s is a loop of symbolic links; Passthrough will not write it."), system_path);
+      return NULL;
     }
-
-  result = g_string_new (NULL);
-  for (guint i = 0; i < done->len; i++)
-    g_string_append_printf (result, "/%s", (char *) g_ptr_array_index (done, i));
-  if (!path_is_allowed (result->str))
+  if (!path_is_allowed (paths, real))
     {
       g_set_error (error, PT_ERROR, PT_ERROR_FAILED,
                    _("%s leads to %s, which is not one of the files Passthrough may write. Nothing was changed."),
-                   system_path, result->str);
-      g_string_free (result, TRUE);
+                   system_path, real);
       return NULL;
     }
-  return g_string_free (result, FALSE);
+  return g_steal_pointer (&real);
 }
 
 /* ---- atomic, durable writes ------------------------------------------- */
@@ -693,7 +677,7 @@ recover_locked (PtPaths  *paths,
 
       g_ptr_array_add (j.files, f);
       if (path == NULL || path[0] != '/' ||
-          (!path_is_allowed (path) && !g_str_equal (path, PT_STATE_DIR "/state.json")))
+          (!path_is_allowed (paths, path) && !g_str_equal (path, PT_STATE_DIR "/state.json")))
         {
           g_set_error (error, PT_ERROR, PT_ERROR_PARSE, _("The journal %s names a file Passthrough may not write."), journal_path);
           journal_clear (&j);
@@ -810,6 +794,31 @@ strv_from_json_array (JsonObject *obj,
   return out;
 }
 
+/* A plan with nothing to write still changes what Passthrough follows when
+ * the files already carry it by hand (a tutorial followed before, a state
+ * file lost): the state then records the devices, so status checks them,
+ * and revert has nothing of ours to take away but the state itself. */
+static gboolean
+adopts_setup (PtPlan  *plan,
+              PtState *old_state)
+{
+  g_autoptr(JsonNode) summary = NULL;
+  g_auto(GStrv) selection = NULL;
+  JsonObject *so;
+
+  if (pt_plan_is_revert (plan))
+    return old_state->applied;   /* only the state file says it was ours */
+  summary = pt_plan_dup_summary (plan);
+  so = json_node_get_object (summary);
+  selection = strv_from_json_array (so, "selection");
+  if (selection[0] == NULL)
+    return FALSE;
+  if (!old_state->applied)
+    return TRUE;
+  return !g_strv_equal ((const char *const *) selection, (const char *const *) old_state->selection) ||
+         json_object_get_boolean_member_with_default (so, "trial", FALSE) != old_state->trial;
+}
+
 static gboolean
 run_plan (PtPaths         *paths,
           PtPlan          *plan,
@@ -838,6 +847,22 @@ run_plan (PtPaths         *paths,
   if (old_state == NULL)
     return FALSE;
 
+  /* Where a command is what sets the kernel arguments (grubby on the
+   * entries, kernelstub, rpm-ostree), skipping commands would record a
+   * setup that never reaches the boot entries, and status would promise it
+   * at the next restart. */
+  for (guint i = 0; !run_commands && i < commands->len; i++)
+    {
+      PtCommand *cmd = g_ptr_array_index (commands, i);
+      if (cmd->edit)
+        {
+          g_set_error (error, PT_ERROR, PT_ERROR_BLOCKED,
+                       _("On this system “%s” is what changes the kernel command line, so with --no-commands the arguments would not be %s. Run it again without --no-commands. Nothing was changed."),
+                       cmd->argv[0], pt_plan_is_revert (plan) ? _("taken off") : _("set"));
+          return FALSE;
+        }
+    }
+
   /* Every path checked before anything is written. */
   for (guint i = 0; i < changes->len; i++)
     {
@@ -852,7 +877,7 @@ run_plan (PtPaths         *paths,
       if (!g_str_equal (c->action, "none"))
         g_ptr_array_add (todo, c);
     }
-  if (todo->len == 0 && commands->len == 0)
+  if (todo->len == 0 && commands->len == 0 && !adopts_setup (plan, old_state))
     {
       progress_emit (progress, user_data, "done", 1.0, _("Nothing to change: the system is already set up this way."));
       return TRUE;
@@ -1108,7 +1133,9 @@ run_plan (PtPaths         *paths,
   }
   progress_emit (progress, user_data, "done", 1.0,
                  pt_plan_is_revert (plan) ? _("Everything Passthrough changed is undone; restart to finish.")
-                                          : _("Done; restart to finish."));
+                 : todo->len == 0 && commands->len == 0 ?
+                   _("Nothing to write: your own configuration already sets this up. Passthrough now follows these devices (“passthroughctl status”); a revert leaves your lines as they are.")
+                 : _("Done; restart to finish."));
   ok = TRUE;
   goto out;
 
