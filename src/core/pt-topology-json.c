@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "pt-error.h"
+#include "pt-json-depth.h"
 #include "pt-json-writer.h"
 #include "pt-topology-private.h"
 
@@ -377,10 +378,51 @@ read_devices (Ctx        *ctx,
   return TRUE;
 }
 
-PtTopology *
-pt_topology_new_from_json (const char *data,
-                           gssize      length,
-                           GError    **error)
+/* Before json-glib sees the text (see pt-json-depth.h): FILENAME names the
+ * file in the message, or NULL for text that came another way (the helper's
+ * GetTopology reply). */
+static gboolean
+check_nesting (const char *data,
+               gssize      length,
+               const char *filename,
+               GError    **error)
+{
+  guint depth = 0;
+  PtJsonDepthResult result = pt_json_depth_scan (data, length, &depth);
+
+  if (depth > PT_SNAPSHOT_MAX_DEPTH)
+    {
+      if (filename != NULL)
+        g_set_error (error, PT_ERROR, PT_ERROR_PARSE,
+                     _("%s is not a Passthrough snapshot: its JSON is nested %u levels deep, "
+                       "more than the %d a snapshot can have."),
+                     filename, depth, PT_SNAPSHOT_MAX_DEPTH);
+      else
+        g_set_error (error, PT_ERROR, PT_ERROR_PARSE,
+                     _("It is not a Passthrough snapshot: its JSON is nested %u levels deep, "
+                       "more than the %d a snapshot can have."),
+                     depth, PT_SNAPSHOT_MAX_DEPTH);
+      return FALSE;
+    }
+  if (result == PT_JSON_DEPTH_NOT_PLAIN)
+    {
+      if (filename != NULL)
+        g_set_error (error, PT_ERROR, PT_ERROR_PARSE,
+                     _("%s is not a Passthrough snapshot: it has a comment or a single-quoted "
+                       "string, which JSON does not allow."), filename);
+      else
+        g_set_error (error, PT_ERROR, PT_ERROR_PARSE,
+                     _("It is not a Passthrough snapshot: it has a comment or a single-quoted "
+                       "string, which JSON does not allow."));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static PtTopology *
+read_snapshot_json (const char *data,
+                    gssize      length,
+                    GError    **error)
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(PtTopology) self = NULL;
@@ -486,6 +528,59 @@ pt_topology_new_from_json (const char *data,
   return g_steal_pointer (&self);
 }
 
+/* A refusal is one line that a terminal shows as it is written, but json-glib
+ * quotes whole tokens of the text it could not read, and our own messages
+ * quote values from the snapshot: control characters (a "\n" in a JSON
+ * string, an escape sequence) become spaces, what is not UTF-8 becomes
+ * U+FFFD, and a message is cut after MAX_MESSAGE bytes. */
+#define MAX_MESSAGE 400
+
+static void
+make_one_line (GError *error)
+{
+  g_autofree char *valid = g_utf8_make_valid (error->message, -1);
+  GString *line = g_string_sized_new (strlen (valid));
+
+  for (const char *p = valid; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (g_unichar_iscntrl (c))
+        g_string_append_c (line, ' ');
+      else
+        g_string_append_len (line, p, g_utf8_next_char (p) - p);
+    }
+  if (line->len > MAX_MESSAGE)
+    {
+      gsize cut = MAX_MESSAGE;
+
+      while (cut > 0 && (line->str[cut] & 0xc0) == 0x80)
+        cut--;
+      g_string_truncate (line, cut);
+      g_string_append (line, "…");
+    }
+  g_free (error->message);
+  error->message = g_string_free (line, FALSE);
+}
+
+PtTopology *
+pt_topology_new_from_json (const char *data,
+                           gssize      length,
+                           GError    **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  PtTopology *self = NULL;
+
+  if (check_nesting (data, length, NULL, &local_error))
+    self = read_snapshot_json (data, length, &local_error);
+  if (self == NULL)
+    {
+      make_one_line (local_error);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+    }
+  return self;
+}
+
 PtTopology *
 pt_topology_new_from_snapshot (const char *filename,
                                GError    **error)
@@ -501,9 +596,12 @@ pt_topology_new_from_snapshot (const char *filename,
                    _("Cannot read the snapshot %s: %s."), filename, local_error->message);
       return NULL;
     }
-  self = pt_topology_new_from_json (data, length, &local_error);
+  if (!check_nesting (data, length, filename, error))
+    return NULL;
+  self = read_snapshot_json (data, length, &local_error);
   if (self == NULL)
     {
+      make_one_line (local_error);
       g_set_error (error, PT_ERROR, PT_ERROR_PARSE, "%s: %s", filename, local_error->message);
       return NULL;
     }

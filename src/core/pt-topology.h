@@ -14,6 +14,11 @@
 G_BEGIN_DECLS
 
 #define PT_SNAPSHOT_FORMAT 1
+/* The deepest a snapshot's JSON may nest.  list --json writes six levels (the
+ * machine, its groups, a group, its devices, a device, a device's lists); ten
+ * more leave room for a later format, and anything deeper is refused before
+ * json-glib, which recurses for each level, could run out of stack. */
+#define PT_SNAPSHOT_MAX_DEPTH 16
 
 #define PT_TYPE_TOPOLOGY (pt_topology_get_type ())
 G_DECLARE_FINAL_TYPE (PtTopology, pt_topology, PT, TOPOLOGY, GObject)

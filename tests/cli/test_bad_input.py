@@ -134,6 +134,21 @@ class BadInput(unittest.TestCase):
         data['groups'] = {'0': []}
         self.assertFails(['--snapshot', self.snapshot('groups', data), 'list'], 1, 'groups')
 
+    def test_snapshot_nested_too_deep(self):
+        # 100,000 levels once ran json-glib out of stack (a segfault); the
+        # nesting is now measured before parsing (src/core/pt-json-depth.c)
+        for name, text in [('deep-arrays', '[' * 100000), ('deep-objects', '{"a": ' * 100000 + '1')]:
+            path = self.snapshot(name, text)
+            for command in (['list'], ['list', '--json'], ['plan', '--select', '0000:01:00.0'], ['status']):
+                with self.subTest(file=name, command=command[0]):
+                    line = self.assertFails(['--snapshot', path, *command], 1)
+                    self.assertEqual(line, f'passthroughctl: {path} is not a Passthrough snapshot: its JSON '
+                                           'is nested 100000 levels deep, more than the 16 a snapshot can have.')
+
+    def test_snapshot_with_a_comment(self):
+        data = '/* ] */ ' + json.dumps(self.good())
+        self.assertFails(['--snapshot', self.snapshot('comment', data), 'list'], 1, 'comment')
+
     def test_snapshot_missing_file(self):
         self.assertFails(['--snapshot', os.path.join(ROOTS.tmp.name, 'absent.json'), 'list'], 1, 'absent.json')
 

@@ -28,6 +28,8 @@ def tearDownModule():
 
 
 @unittest.skipIf(VALGRIND is None, 'valgrind is not installed')
+@unittest.skipIf(os.environ.get('PASSTHROUGH_SANITIZER_BUILD'),
+                 'a sanitizer build: valgrind cannot run it, the sanitizers watch it')
 class Valgrind(unittest.TestCase):
     def memcheck(self, *args, rc=0):
         env = dict(os.environ, G_SLICE='always-malloc', LC_ALL='C.UTF-8')

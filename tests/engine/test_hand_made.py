@@ -115,11 +115,17 @@ class HandMadeTest(unittest.TestCase):
         diff = [c for c in plan['changes'] if c['path'] == '/etc/default/grub'][0]['diff']
         new_line = [l for l in diff.splitlines() if l.startswith('+GRUB_CMDLINE_LINUX_DEFAULT')][0]
         ids = [w for w in new_line.strip('+"').split() if 'vfio-pci.ids=' in w]
-        self.assertEqual(ids[-1], 'vfio-pci.ids=10de:1381,10de:0fbc', new_line)
-        # and the plan says whose IDs the kernel will no longer take
-        w = [w for w in plan['warnings'] if w['code'] == 'ids-given-twice']
+        # ours comes last and carries the person's IDs too, so their device
+        # stays bound
+        self.assertEqual(ids[-1], 'vfio-pci.ids=8086:1539,10de:1381,10de:0fbc', new_line)
+        w = [w for w in plan['warnings'] if w['code'] == 'ids-merged']
         self.assertEqual(len(w), 1, plan['warnings'])
         self.assertIn('vfio-pci.ids=8086:1539', w[0]['message'])
+        # revert gives the file back byte for byte
+        before = root.tree()
+        self.assertEqual(root.run('apply', *SELECT['seed004']).returncode, 0)
+        self.assertEqual(root.run('revert', snapshot=False).returncode, 0)
+        self.assertEqual(root.tree(), before)
 
     # -- the whole round on every seed --------------------------------------
 

@@ -3,9 +3,14 @@
  * Built two ways:
  *  - with libFuzzer (tests/fuzz/run-libfuzzer.sh: clang -fsanitize=fuzzer),
  *    LLVMFuzzerTestOneInput is the entry point;
- *  - as a plain program (meson, -DFUZZ_REPLAY_MAIN), main() replays every
+ *  - as a plain program (meson, with fuzz-replay.c), main() replays every
  *    file of the directories or files it is given, so CI runs the corpus
  *    (and valgrind can watch for leaks: meson test --setup valgrind).
+ *
+ * Every editor runs on every input; the input's last byte picks which set
+ * of arguments they add and remove.  tests/bench/fuzz-all.sh fuzzes one
+ * editor at a time: FUZZ_EDITOR=NAME (a name of the table below) leaves the
+ * others, the readers and the renderers out.
  *
  * Besides "no crash, no leak", it checks what is cheap: an edit that
  * succeeds is idempotent, removal leaves nothing to remove, what an add
@@ -159,6 +164,40 @@ run_renderers (const char *text)
   (void) mkinit;
 }
 
+/* What FUZZ_EDITOR chose: ALL, an index of editors[], or READERS / RENDERERS
+ * for the scanners and renderers alone. */
+enum { ALL = -1, READERS = G_N_ELEMENTS (editors), RENDERERS };
+
+static int
+chosen_part (void)
+{
+  static int chosen = -2;
+
+  if (chosen == -2)
+    {
+      const char *name = g_getenv ("FUZZ_EDITOR");
+
+      chosen = ALL;
+      if (name != NULL && *name != '\0')
+        {
+          chosen = -2;
+          for (guint e = 0; e < G_N_ELEMENTS (editors); e++)
+            if (g_str_equal (name, editors[e].name))
+              chosen = (int) e;
+          if (g_str_equal (name, "readers"))
+            chosen = READERS;
+          else if (g_str_equal (name, "renderers"))
+            chosen = RENDERERS;
+          if (chosen == -2)
+            {
+              fprintf (stderr, "fuzz-edit: FUZZ_EDITOR=%s names no editor\n", name);
+              exit (2);
+            }
+        }
+    }
+  return chosen;
+}
+
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
 int
@@ -166,6 +205,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
                         size_t         size)
 {
   g_autofree char *text = NULL;
+  int part = chosen_part ();
   guint set;
 
   if (size > 64 * 1024)
@@ -173,49 +213,11 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   text = g_strndup ((const char *) data, size);
   set = size > 0 ? data[size - 1] % 3 : 0;
   for (guint e = 0; e < G_N_ELEMENTS (editors); e++)
-    run_editor (e, text, set);
-  run_readers (text);
-  run_renderers (text);
+    if (part == ALL || part == (int) e)
+      run_editor (e, text, set);
+  if (part == ALL || part == READERS)
+    run_readers (text);
+  if (part == ALL || part == RENDERERS)
+    run_renderers (text);
   return 0;
 }
-
-#ifdef FUZZ_REPLAY_MAIN
-static guint replayed;
-
-static void
-replay_path (const char *path)
-{
-  if (g_file_test (path, G_FILE_TEST_IS_DIR))
-    {
-      g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-      g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-      const char *name;
-
-      if (dir == NULL)
-        return;
-      while ((name = g_dir_read_name (dir)) != NULL)
-        g_ptr_array_add (names, g_build_filename (path, name, NULL));
-      g_ptr_array_sort (names, (GCompareFunc) g_strcmp0);
-      for (guint i = 0; i < names->len; i++)
-        replay_path (g_ptr_array_index (names, i));
-      return;
-    }
-  {
-    g_autofree char *contents = NULL;
-    gsize len = 0;
-    if (!g_file_get_contents (path, &contents, &len, NULL))
-      return;
-    LLVMFuzzerTestOneInput ((const uint8_t *) contents, len);
-    replayed++;
-  }
-}
-
-int
-main (int argc, char **argv)
-{
-  for (int i = 1; i < argc; i++)
-    replay_path (argv[i]);
-  printf ("1..1\nok 1 replayed %u inputs\n", replayed);
-  return replayed > 0 ? 0 : 1;
-}
-#endif

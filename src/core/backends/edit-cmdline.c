@@ -122,6 +122,7 @@ pt_edit_kernel_cmdline_file (const char        *text,
 {
   g_autoptr(GArray) lines = NULL;
   g_autoptr(GString) out = NULL;
+  g_autoptr(GPtrArray) missing_here = NULL;
   gint first = -1;
 
   if (text == NULL)
@@ -130,12 +131,28 @@ pt_edit_kernel_cmdline_file (const char        *text,
     return NULL;
   lines = pt_split_lines (text);
   out = g_string_new (NULL);
-  for (guint l = 0; l < lines->len; l++)
-    if (!pt_line_is_comment (text, &g_array_index (lines, PtLine, l)))
+  /* Every line that is not a comment gives words (a licence header and a
+   * blank line above the command line are common): ours go on the first
+   * line with words, and only those no line has yet. */
+  {
+    GString *all = g_string_new (NULL);
+    for (guint l = 0; l < lines->len; l++)
       {
-        first = l;
-        break;
+        PtLine *line = &g_array_index (lines, PtLine, l);
+        gboolean blank = TRUE;
+        if (pt_line_is_comment (text, line))
+          continue;
+        for (gsize i = line->start; i < line->end && blank; i++)
+          blank = g_ascii_isspace (text[i]);
+        if (!blank && first < 0)
+          first = l;
+        g_string_append_c (all, ' ');
+        g_string_append_len (all, text + line->start, line->end - line->start);
       }
+    missing_here = pt_words_missing (all->str, PT_WORDS_CMDLINE, add);
+    g_ptr_array_add (missing_here, NULL);
+    g_string_free (all, TRUE);
+  }
 
   for (guint l = 0; l < lines->len; l++)
     {
@@ -148,7 +165,7 @@ pt_edit_kernel_cmdline_file (const char        *text,
           continue;
         }
       region = edit_region (text, line->start, line->end, l + 1, (gint) l == first,
-                            add, remove, NULL, error);
+                            (const char *const *) missing_here->pdata, remove, NULL, error);
       if (region == NULL)
         return NULL;
       g_string_append (out, region);

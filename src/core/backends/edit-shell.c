@@ -620,6 +620,15 @@ shell_read (const char *text,
   return pt_shell_accumulate (assigns, assigns->len, name);
 }
 
+char *
+pt_read_shell_words (const char *text,
+                     const char *name)
+{
+  if (!valid_variable_name (name))
+    return NULL;
+  return shell_read (text, name);
+}
+
 /* ---- /etc/default/grub ---------------------------------------------------- */
 
 char *

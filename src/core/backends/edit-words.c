@@ -315,6 +315,13 @@ pt_words_contain (const char *words,
   return found;
 }
 
+gboolean
+pt_module_words_contain (const char *words,
+                         const char *module)
+{
+  return pt_words_contain (words, PT_WORDS_MODULES, module);
+}
+
 GPtrArray *
 pt_words_missing (const char        *present,
                   PtWordKind         kind,

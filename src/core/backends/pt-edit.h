@@ -60,6 +60,16 @@ char     *pt_edit_grub_default          (const char        *text,
                                          GError           **error);
 /* The value the last live assignment of @variable gives (quotes removed,
  * $VAR self-references expanded); NULL when there is none. */
+/* Whether @id is a vendor:device pair as the kernel's ids= take it ("10de:1b80"). */
+gboolean  pt_edit_valid_id              (const char        *id);
+/* Whether a blank-separated module list names @module (vfio-pci and
+ * vfio_pci are one module). */
+gboolean  pt_module_words_contain       (const char        *words,
+                                         const char        *module);
+/* The words a shell configuration (dracut.conf.d, mkinitcpio.conf) gives
+ * variable @name, with += appends: NULL when it is never set. */
+char     *pt_read_shell_words           (const char        *text,
+                                         const char        *name);
 char     *pt_read_grub_default          (const char        *text,
                                          const char        *variable);
 

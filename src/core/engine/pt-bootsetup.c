@@ -826,6 +826,10 @@ detect_limine_refind (PtBootSetup *setup,
     "/boot/limine.conf", "/boot/limine/limine.conf", "/boot/efi/limine.conf",
     "/efi/limine.conf", "/boot/EFI/BOOT/limine.conf", "/boot/efi/EFI/BOOT/limine.conf",
     "/efi/EFI/BOOT/limine.conf",
+    /* Limine before 8.x: limine.cfg, the same places (limine.conf wins) */
+    "/boot/limine.cfg", "/boot/limine/limine.cfg", "/boot/efi/limine.cfg",
+    "/efi/limine.cfg", "/boot/EFI/BOOT/limine.cfg", "/boot/efi/EFI/BOOT/limine.cfg",
+    "/efi/EFI/BOOT/limine.cfg",
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (limine); i++)

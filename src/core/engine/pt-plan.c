@@ -219,6 +219,69 @@ find_change (PtPlan     *self,
   return NULL;
 }
 
+/* The value of the last live vfio-pci.ids= / pci-stub.ids= (@key, normalized)
+ * in @text, the one the kernel keeps; NULL when there is none.  Comment
+ * lines are skipped and quotes taken as blanks (a shell variable, an
+ * options line). */
+static char *
+last_ids_value (const char *text,
+                const char *key)
+{
+  g_auto(GStrv) lines = g_strsplit (text ? text : "", "\n", -1);
+  char *last = NULL;
+
+  for (guint l = 0; lines[l] != NULL; l++)
+    {
+      g_autoptr(GPtrArray) toks = NULL;
+      if (g_strchug (lines[l])[0] == '#')
+        continue;
+      g_strdelimit (lines[l], "\"'", ' ');
+      toks = pt_cmdline_tokenize (lines[l]);
+      for (guint t = 0; t < toks->len; t++)
+        {
+          PtCmdlineToken *tok = g_ptr_array_index (toks, t);
+          if (g_str_equal (tok->key, key) && tok->value != NULL && *tok->value != '\0')
+            {
+              g_free (last);
+              last = g_strdup (tok->value);
+            }
+        }
+    }
+  return last;
+}
+
+/* Our IDs argument, extended by the IDs of a hand-written one in @source:
+ * the kernel keeps only the last vfio-pci.ids=, which is ours, so the
+ * person's devices stay bound only if ours names them too.  Other tokens
+ * are returned as they are. */
+static char *
+merge_hand_written_ids (const char *token,
+                        const char *source)
+{
+  g_autoptr(GPtrArray) toks = pt_cmdline_tokenize (token);
+  PtCmdlineToken *tok = toks->len == 1 ? g_ptr_array_index (toks, 0) : NULL;
+  g_autofree char *theirs = NULL;
+  g_auto(GStrv) their_ids = NULL;
+  g_auto(GStrv) our_ids = NULL;
+  GString *merged;
+
+  if (tok == NULL || tok->value == NULL ||
+      (!g_str_equal (tok->key, "vfio_pci.ids") && !g_str_equal (tok->key, "pci_stub.ids")))
+    return g_strdup (token);
+  theirs = last_ids_value (source, tok->key);
+  if (theirs == NULL)
+    return g_strdup (token);
+  their_ids = g_strsplit (theirs, ",", -1);
+  our_ids = g_strsplit (tok->value, ",", -1);
+  merged = g_string_new (NULL);
+  g_string_append_len (merged, token, strcspn (token, "=") + 1);
+  for (guint i = 0; their_ids[i] != NULL; i++)
+    if (pt_edit_valid_id (their_ids[i]) && !g_strv_contains ((const char *const *) our_ids, their_ids[i]))
+      g_string_append_printf (merged, "%s,", their_ids[i]);
+  g_string_append (merged, tok->value);
+  return g_string_free (merged, FALSE);
+}
+
 /* A file edited by one of the pure editors: our @add on top of its base.
  * @seed is the text a file that does not exist yet starts from. */
 gboolean
@@ -254,7 +317,13 @@ pt_plan_target_edit (PtPlan      *self,
 
   for (guint i = 0; i < add->len; i++)
     {
-      const char *one[] = { g_ptr_array_index (add, i), NULL };
+      /* One command line per file: merge a hand-written IDs list into ours.
+       * rEFInd and Limine files hold one per entry: not merged (each entry
+       * would get another's IDs); check_ids_given_twice warns instead. */
+      gboolean one_cmdline = !initramfs && !g_str_equal (editor, "refind") && !g_str_equal (editor, "limine");
+      g_autofree char *token = one_cmdline ? merge_hand_written_ids (g_ptr_array_index (add, i), source)
+                                           : g_strdup (g_ptr_array_index (add, i));
+      const char *one[] = { token, NULL };
       g_autofree char *edited = pt_engine_apply_editor (editor, source, one, NULL, error);
       if (edited == NULL)
         {
@@ -264,7 +333,7 @@ pt_plan_target_edit (PtPlan      *self,
       if (!g_str_equal (edited, source))
         g_ptr_array_add (ours, g_strdup (one[0]));
       else if (c->base != NULL)
-        g_ptr_array_add (already, g_strdup (one[0]));   /* the person's own, left to them */
+        g_ptr_array_add (already, g_strdup (g_ptr_array_index (add, i)));   /* the person's own, left to them */
     }
   if (ours->len == 0 && c->base == NULL)
     c->after = NULL;   /* nothing of ours to put in a file that was not there */
@@ -647,7 +716,7 @@ plan_regeneration (PtPlan *self)
 
 /* vfio-pci.ids= (or pci-stub.ids=) with other IDs than ours, live in a file
  * whose command line we extend: the kernel keeps only the last one given,
- * so after ours the devices of the person's list are no longer bound. */
+ * so ours carries their IDs too (merge_hand_written_ids); say so. */
 static void
 check_ids_given_twice (PtPlan *self)
 {
@@ -684,10 +753,18 @@ check_ids_given_twice (PtPlan *self)
                 }
               if (mine == NULL || g_str_has_suffix (mine, value))
                 continue;
+              if (g_str_equal (c->editor, "refind") || g_str_equal (c->editor, "limine"))
+                {
+                  g_autofree char *name = g_strndup (mine, strcspn (mine, "="));
+                  pt_plan_add_issue (self->warnings, "ids-given-twice", NULL,
+                                     g_strdup_printf (_("%s already has “%s”, written by hand, in one of its entries. The kernel keeps only the last %s it is given, which will be Passthrough's “%s”: the devices only your list names are no longer bound from that entry. Select them in Passthrough too, or take your argument out."),
+                                                      c->path, tok->text, name, mine));
+                }
+              else
               {
                 g_autofree char *name = g_strndup (mine, strcspn (mine, "="));
-                pt_plan_add_issue (self->warnings, "ids-given-twice", NULL,
-                                   g_strdup_printf (_("%s already has “%s”, written by hand. The kernel keeps only the last %s it is given, which will be Passthrough's “%s”: the devices only your list names are no longer bound. Select them in Passthrough too, or take your line out."),
+                pt_plan_add_issue (self->warnings, "ids-merged", NULL,
+                                   g_strdup_printf (_("%s already has “%s”, written by hand. The kernel keeps only the last %s it is given, which will be Passthrough's, so Passthrough's carries your IDs too: “%s”. Revert takes out only Passthrough's."),
                                                     c->path, tok->text, name, mine));
               }
             }
@@ -783,6 +860,113 @@ check_early_scripts (PtPlan  *self,
     pt_plan_add_issue (self->warnings, "early-script-missing", NULL,
                        g_strdup_printf (_("The early boot script that binds by address (/%s) is not installed on this system; install Passthrough's package there before restarting, or the devices stay with the host."),
                                         script));
+}
+
+/* A change that writes nothing and only says what a person's own file
+ * already carries (see check_hand_made). */
+static void
+note_already (PtPlan     *self,
+              const char *path,
+              GPtrArray  *items)
+{
+  PtChange *c = g_new0 (PtChange, 1);
+
+  c->path = g_strdup (path);
+  c->editor = g_strdup ("none");
+  c->action = g_strdup ("none");
+  c->ours = g_new0 (char *, 1);
+  c->already = g_new0 (char *, items->len + 1);
+  for (guint i = 0; i < items->len; i++)
+    c->already[i] = g_strdup (g_ptr_array_index (items, i));
+  g_ptr_array_add (self->changes, c);
+}
+
+/* The vfio modules our drop-in would list, less those the person's own
+ * configuration already puts into the initramfs (mkinitcpio.conf and its
+ * other drop-ins; dracut.conf and its drop-ins, force_drivers or
+ * add_drivers): a module listed twice is loaded once, but a file of ours
+ * that only repeats theirs is noise, and "adds nothing twice" is the rule. */
+static GPtrArray *
+modules_not_listed_by_hand (PtPlan   *self,
+                            Ctx      *ctx,
+                            gboolean  mkinitcpio)
+{
+  const char *main_conf = mkinitcpio ? "/etc/mkinitcpio.conf" : "/etc/dracut.conf";
+  const char *dropin_dir = mkinitcpio ? "etc/mkinitcpio.conf.d" : "etc/dracut.conf.d";
+  g_autoptr(GPtrArray) texts = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  GPtrArray *wanted = g_ptr_array_new_null_terminated (0, g_free, TRUE);
+  GHashTable *found_in = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_ptr_array_unref);
+  g_autofree char *dir = pt_paths_build (ctx->paths, dropin_dir, NULL);
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+  char *text;
+
+  if ((text = pt_engine_read_file (ctx->paths, main_conf, NULL, NULL)) != NULL)
+    {
+      g_ptr_array_add (texts, text);
+      g_ptr_array_add (names, g_strdup (main_conf));
+    }
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *sys = g_strdup_printf ("/%s/%s", dropin_dir, name);
+      if (!g_str_has_suffix (name, ".conf") || g_str_equal (name, "passthrough.conf"))
+        continue;
+      if ((text = pt_engine_read_file (ctx->paths, sys, NULL, NULL)) != NULL)
+        {
+          g_ptr_array_add (texts, text);
+          g_ptr_array_add (names, g_steal_pointer (&sys));
+        }
+    }
+
+  for (guint i = 0; i < self->modules->len; i++)
+    {
+      const char *m = g_ptr_array_index (self->modules, i);
+      const char *where = NULL;
+      for (guint k = 0; k < texts->len && where == NULL; k++)
+        {
+          const char *text_k = g_ptr_array_index (texts, k);
+          if (mkinitcpio)
+            {
+              /* MODULES is a bash array (or Manjaro's string): its editor
+               * knows whether the module is there */
+              const char *one[] = { m, NULL };
+              g_autofree char *probe = pt_engine_apply_editor ("mkinitcpio", text_k, one, NULL, NULL);
+              if (probe != NULL && g_str_equal (probe, text_k))
+                where = g_ptr_array_index (names, k);
+            }
+          else
+            {
+              const char *vars[] = { "force_drivers", "add_drivers", NULL };
+              for (guint v = 0; vars[v] != NULL && where == NULL; v++)
+                {
+                  g_autofree char *words = pt_read_shell_words (text_k, vars[v]);
+                  if (words != NULL && pt_module_words_contain (words, m))
+                    where = g_ptr_array_index (names, k);
+                }
+            }
+        }
+      if (where == NULL)
+        g_ptr_array_add (wanted, g_strdup (m));
+      else
+        {
+          GPtrArray *list = g_hash_table_lookup (found_in, where);
+          if (list == NULL)
+            {
+              list = g_ptr_array_new_with_free_func (g_free);
+              g_hash_table_insert (found_in, g_strdup (where), list);
+            }
+          g_ptr_array_add (list, g_strdup (m));
+        }
+    }
+  for (guint k = 0; k < names->len; k++)
+    {
+      GPtrArray *list = g_hash_table_lookup (found_in, g_ptr_array_index (names, k));
+      if (list != NULL)
+        note_already (self, g_ptr_array_index (names, k), list);
+    }
+  g_hash_table_destroy (found_in);
+  return wanted;
 }
 
 static gboolean
@@ -889,7 +1073,11 @@ plan_files (PtPlan        *self,
     case PT_INITRAMFS_MKINITCPIO:
       if (setup->mkinitcpio_dropins)
         {
-          char *text = pt_render_mkinitcpio_dropin ((const char *const *) pt_strv_peek (self->modules));
+          g_autoptr(GPtrArray) wanted = modules_not_listed_by_hand (self, ctx, TRUE);
+          char *text;
+          if (wanted->len == 0 && g_str_equal (self->binding, "ids"))
+            break;   /* all there by hand: no file of ours at all */
+          text = pt_render_mkinitcpio_dropin ((const char *const *) pt_strv_peek (wanted));
           if (!g_str_equal (self->binding, "ids"))
             {
               /* The early hook must run before udev loads the host drivers;
@@ -907,9 +1095,14 @@ plan_files (PtPlan        *self,
         initramfs_modules_file = "/etc/mkinitcpio.conf";
       break;
     case PT_INITRAMFS_DRACUT:
-      if (!pt_plan_target_whole (self, ctx, "/etc/dracut.conf.d/passthrough.conf",
-                         pt_render_dracut_conf ((const char *const *) pt_strv_peek (self->modules)), TRUE, error))
-        return FALSE;
+      {
+        g_autoptr(GPtrArray) wanted = modules_not_listed_by_hand (self, ctx, FALSE);
+        if (wanted->len == 0)
+          break;   /* all there by hand: no file of ours at all */
+        if (!pt_plan_target_whole (self, ctx, "/etc/dracut.conf.d/passthrough.conf",
+                                   pt_render_dracut_conf ((const char *const *) pt_strv_peek (wanted)), TRUE, error))
+          return FALSE;
+      }
       break;
     case PT_INITRAMFS_INITRAMFS_TOOLS:
       initramfs_modules_file = "/etc/initramfs-tools/modules";
@@ -1046,6 +1239,32 @@ pt_plan_new_for_selection (PtPaths            *paths,
   return g_steal_pointer (&self);
 }
 
+/* Before GRUB's configuration on the ESP was detected, an apply on such a
+ * machine (CentOS 7 UEFI, RHEL 8, Fedora up to 33) regenerated
+ * /boot/grub2/grub.cfg, which that GRUB never reads: a revert of such a state
+ * (format 1 does not say which file was written) regenerates that file too,
+ * so no grub.cfg is left with our arguments. */
+static void
+regenerate_legacy_grub_cfg (PtPlan  *self,
+                            PtPaths *paths)
+{
+  const char *legacy = "/boot/grub2/grub.cfg";
+  g_autofree char *host = pt_paths_build (paths, legacy + 1, NULL);
+  gboolean regenerates = FALSE;
+
+  if (self->setup->bootloader != PT_BOOTLOADER_GRUB || self->setup->grub_cfg == NULL ||
+      g_str_equal (self->setup->grub_cfg, legacy) || !g_file_test (host, G_FILE_TEST_IS_REGULAR))
+    return;
+  for (guint i = 0; i < self->commands->len && self->setup->grub_mkconfig_argv != NULL; i++)
+    {
+      PtCommand *cmd = g_ptr_array_index (self->commands, i);
+      if (g_strv_equal ((const char *const *) cmd->argv, (const char *const *) self->setup->grub_mkconfig_argv))
+        regenerates = TRUE;
+    }
+  if (regenerates)
+    add_command (self, FALSE, "grub2-mkconfig", "-o", legacy, NULL);
+}
+
 PtPlan *
 pt_plan_new_for_revert (PtPaths     *paths,
                         PtTopology  *topology,
@@ -1107,6 +1326,7 @@ pt_plan_new_for_revert (PtPaths     *paths,
       self->cmd_kind = g_strdup (state->cmd_kind);
     }
   plan_regeneration (self);
+  regenerate_legacy_grub_cfg (self, paths);
   /* A trial not booted yet: its one-shot choice must not outlive it. */
   if (state->trial && g_strcmp0 (state->bootloader, "systemd-boot") == 0)
     add_command (self, FALSE, "bootctl", "set-oneshot", "", NULL);

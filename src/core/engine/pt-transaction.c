@@ -102,6 +102,8 @@ path_is_allowed (PtPaths    *paths,
     "/boot/refind_linux.conf", "/boot/grub/custom.cfg", "/boot/grub2/custom.cfg", "/boot/limine.conf", "/boot/limine/limine.conf",
     "/boot/efi/limine.conf", "/efi/limine.conf", "/boot/EFI/BOOT/limine.conf",
     "/boot/efi/EFI/BOOT/limine.conf", "/efi/EFI/BOOT/limine.conf",
+    "/boot/limine.cfg", "/boot/limine/limine.cfg", "/boot/efi/limine.cfg", "/efi/limine.cfg",
+    "/boot/EFI/BOOT/limine.cfg", "/boot/efi/EFI/BOOT/limine.cfg", "/efi/EFI/BOOT/limine.cfg",
   };
   static const char *const entry_dirs[] = {
     "/boot/loader/entries/", "/efi/loader/entries/", "/boot/efi/loader/entries/",
