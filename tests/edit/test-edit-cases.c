@@ -53,6 +53,37 @@ check_refused (EditKind           kind,
 
 /* ---- GRUB ------------------------------------------------------------------ */
 
+/* Found by tests/bench/fuzz-all.sh (their inputs are in tests/fuzz/corpus):
+ * what would not reach the kernel is refused rather than added at every
+ * apply, and a word written in two quoted parts can be taken off. */
+static void
+test_grub_hidden_and_split (void)
+{
+  static const char *const ids[] = { "vfio-pci.ids=10de:1b80", NULL };
+  static const char *const pt[] = { "iommu=pt", NULL };
+  static const char *const intel[] = { "intel_iommu=on", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *back = NULL;
+
+  /* an unmatched quote in GRUB_CMDLINE_LINUX swallows what follows it */
+  check_refused (EDIT_GRUB_DEFAULT, "GRUB_CMDLINE_LINUX='\"'\n", pt, PT_ERROR_PARSE, "unmatched quote");
+  /* GRUB_CMDLINE_LINUX_DEFAULT comes later on the line: its IDs would win */
+  out = pt_edit_grub_default ("GRUB_CMDLINE_LINUX_DEFAULT=\"vfio-pci.ids=8086:1234\"\n",
+                              "GRUB_CMDLINE_LINUX", ids, NULL, &error);
+  g_assert_null (out);
+  g_assert_error (error, PT_ERROR, PT_ERROR_PARSE);
+  g_assert_nonnull (strstr (error->message, "GRUB_CMDLINE_LINUX_DEFAULT"));
+  g_clear_error (&error);
+  /* a split word is seen as present and can be removed */
+  out = pt_edit_grub_default ("GRUB_CMDLINE_LINUX_DEFAULT=\"intel_\"\"iommu=on quiet\"\n", NULL, intel, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (out, ==, "GRUB_CMDLINE_LINUX_DEFAULT=\"intel_\"\"iommu=on quiet\"\n");
+  back = pt_edit_grub_default (out, NULL, NULL, intel, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (back, ==, "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\n");
+}
+
 static void
 test_grub_commented_and_last_wins (void)
 {
@@ -484,6 +515,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/edit/grub/commented-and-last-wins", test_grub_commented_and_last_wins);
+  g_test_add_func ("/edit/grub/hidden-and-split", test_grub_hidden_and_split);
   g_test_add_func ("/edit/grub/self-reference", test_grub_self_reference);
   g_test_add_func ("/edit/grub/unquoted-and-crlf", test_grub_unquoted_and_crlf);
   g_test_add_func ("/edit/grub/equivalent-tokens", test_grub_equivalent_tokens);

@@ -492,6 +492,58 @@ all_blank (const char *s)
   return TRUE;
 }
 
+/* The words @name's assignments in @text put on the command line, with
+ * @companion's (see shell_edit) in the order the boot joins them. */
+static char *
+command_line_of (const char *text,
+                 GPtrArray  *assigns,
+                 const char *name,
+                 const char *companion)
+{
+  char *present = pt_shell_accumulate (assigns, assigns->len, name);
+  g_autoptr(GPtrArray) other = NULL;
+
+  if (companion == NULL)
+    return present;
+  other = pt_shell_find_assigns (text, companion, FALSE, NULL);
+  if (other != NULL && other->len > 0)
+    {
+      g_autofree char *words = pt_shell_accumulate (other, other->len, companion);
+      char *both = g_str_equal (companion, "GRUB_CMDLINE_LINUX") ?
+                   g_strconcat (words, " ", present, NULL) : g_strconcat (present, " ", words, NULL);
+      g_free (present);
+      present = both;
+    }
+  return present;
+}
+
+static gboolean
+words_take_effect (const char        *result,
+                   const char        *name,
+                   const char        *companion,
+                   PtWordKind         kind,
+                   const char *const *add,
+                   GError           **error)
+{
+  g_autoptr(GPtrArray) assigns = pt_shell_find_assigns (result, name, FALSE, error);
+  g_autofree char *line = NULL;
+  g_autoptr(GPtrArray) hidden = NULL;
+
+  if (assigns == NULL)
+    return FALSE;
+  line = command_line_of (result, assigns, name, companion);
+  hidden = pt_words_missing (line, kind, add);
+  if (hidden->len == 0)
+    return TRUE;
+  g_set_error (error, PT_ERROR, PT_ERROR_PARSE,
+               "“%s” would not reach the kernel through %s: the command line %s%s%s makes holds an "
+               "unmatched quote, or a later value of the same parameter, which would hide it. "
+               "Correct that line first.",
+               (const char *) g_ptr_array_index (hidden, 0), name, name,
+               companion ? " with " : "", companion ? companion : "");
+  return FALSE;
+}
+
 /* The editor behind every single-value shell assignment.  @companion, when
  * set, is another variable that ends up on the same command line (GRUB puts
  * GRUB_CMDLINE_LINUX before GRUB_CMDLINE_LINUX_DEFAULT on the default
@@ -511,6 +563,7 @@ shell_edit (const char        *text,
   g_autofree char *removed = NULL;
   g_autofree char *present = NULL;
   g_autoptr(GPtrArray) missing = NULL;
+  g_autofree char *result = NULL;
 
   g_array_set_clear_func (reps, replacement_clear);
   if (text == NULL)
@@ -567,19 +620,7 @@ shell_edit (const char        *text,
   assigns = pt_shell_find_assigns (removed, name, FALSE, error);
   if (assigns == NULL)
     return NULL;
-  present = pt_shell_accumulate (assigns, assigns->len, name);
-  if (companion != NULL)
-    {
-      g_autoptr(GPtrArray) other = pt_shell_find_assigns (removed, companion, FALSE, NULL);
-      if (other != NULL && other->len > 0)
-        {
-          g_autofree char *words = pt_shell_accumulate (other, other->len, companion);
-          char *both = g_str_equal (companion, "GRUB_CMDLINE_LINUX") ?
-                       g_strconcat (words, " ", present, NULL) : g_strconcat (present, " ", words, NULL);
-          g_free (present);
-          present = both;
-        }
-    }
+  present = command_line_of (removed, assigns, name, companion);
   missing = pt_words_missing (present, kind, add);
   if (missing->len == 0)
     return g_steal_pointer (&removed);
@@ -591,7 +632,7 @@ shell_edit (const char        *text,
       g_autofree char *joined = g_strjoinv (" ", (char **) missing->pdata);
       g_autofree char *line = g_strdup_printf ("%s=\"%s\"  " PT_EDIT_MARKER, name, joined);
       pt_append_line (out, line);
-      return g_string_free (out, FALSE);
+      result = g_string_free (out, FALSE);
     }
   else
     {
@@ -605,8 +646,16 @@ shell_edit (const char        *text,
       rendered = pt_word_value_render (last->value);
       g_string_erase (out, last->value_start, last->value_end - last->value_start);
       g_string_insert (out, last->value_start, rendered);
-      return g_string_free (out, FALSE);
+      result = g_string_free (out, FALSE);
     }
+
+  /* 3. read the result as the boot will: an unmatched quote in what is
+   * there, or a later value of the same parameter in the companion (only
+   * the last vfio-pci.ids counts), would hide what we added.  Say so
+   * rather than add it again at every apply. */
+  if (!words_take_effect (result, name, companion, kind, add, error))
+    return NULL;
+  return g_steal_pointer (&result);
 }
 
 static char *

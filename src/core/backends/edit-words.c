@@ -491,6 +491,47 @@ word_matches (PtWordKind            kind,
   return FALSE;
 }
 
+/* Removes a word written in several differently quoted parts
+ * ("intel_""iommu=on"): each part loses its share, with the blanks before
+ * the word in the first part (else those after it in the last), and parts
+ * left empty go. */
+static void
+remove_split_word (PtWordValue          *value,
+                   Flat                 *f,
+                   const PtCmdlineToken *tok)
+{
+  guint first = g_array_index (f->seg_of, guint, tok->start);
+  guint last = g_array_index (f->seg_of, guint, tok->end - 1);
+  PtSegment *a = g_ptr_array_index (value->segments, first);
+  PtSegment *z = g_ptr_array_index (value->segments, last);
+  gsize cs = g_array_index (f->off_of, gsize, tok->start);
+  gsize ce = g_array_index (f->off_of, gsize, tok->end - 1) + 1;
+  gsize r = cs;
+
+  while (r > 0 && is_blank (a->text->str[r - 1]))
+    r--;
+  if (r < cs)
+    cs = r;
+  else
+    {
+      gsize e = ce;
+      while (e < z->text->len && is_blank (z->text->str[e]))
+        e++;
+      if (e < z->text->len)
+        ce = e;
+    }
+  g_string_truncate (a->text, cs);
+  for (guint i = first + 1; i < last; i++)
+    g_string_truncate (((PtSegment *) g_ptr_array_index (value->segments, i))->text, 0);
+  g_string_erase (z->text, 0, ce);
+  for (guint i = last + 1; i > first; i--)
+    {
+      PtSegment *seg = g_ptr_array_index (value->segments, i - 1);
+      if (seg->text->len == 0 && value->segments->len > 1)
+        g_ptr_array_remove_index (value->segments, i - 1);
+    }
+}
+
 /* Removes the first matching word; FALSE when none is left. */
 static gboolean
 remove_one (PtWordValue       *value,
@@ -519,10 +560,8 @@ remove_one (PtWordValue       *value,
       seg_index = g_array_index (f.seg_of, guint, tok->start);
       if (g_array_index (f.seg_of, guint, tok->end - 1) != seg_index)
         {
-          g_set_error (error, PT_ERROR, PT_ERROR_PARSE,
-                       "“%s” is split across differently quoted parts, so it cannot be removed safely.",
-                       tok->text);
-          *failed = TRUE;
+          remove_split_word (value, &f, tok);
+          removed = TRUE;
           break;
         }
       seg = g_ptr_array_index (value->segments, seg_index);
