@@ -66,13 +66,7 @@ edit_region (const char        *text,
 
   value = pt_word_value_new (FALSE);
   pt_word_value_append (value, 0, text + start, end - start);
-  if (!pt_word_value_remove (value, PT_WORDS_CMDLINE, remove, &removed, error))
-    {
-      if (line_no > 0)
-        g_prefix_error (error, "Line %u: ", line_no);
-      pt_word_value_free (value);
-      return NULL;
-    }
+  pt_word_value_remove (value, PT_WORDS_CMDLINE, remove, &removed);
   if (do_add)
     {
       flat = pt_word_value_flatten (value);

@@ -212,11 +212,7 @@ pt_edit_mkinitcpio_modules (const char        *text,
       else
         {
           g_autofree char *flat = NULL;
-          if (!pt_word_value_remove (a->value, PT_WORDS_MODULES, remove, &changed, error))
-            {
-              g_prefix_error (error, "Line %u: ", a->line_no);
-              return NULL;
-            }
+          pt_word_value_remove (a->value, PT_WORDS_MODULES, remove, &changed);
           flat = pt_word_value_flatten (a->value);
           empty = flat[strspn (flat, " \t")] == '\0';
           if (changed && empty && a->marked)

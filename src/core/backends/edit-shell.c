@@ -580,11 +580,7 @@ shell_edit (const char        *text,
       Replacement r;
       g_autofree char *flat = NULL;
 
-      if (!pt_word_value_remove (a->value, kind, remove, &changed, error))
-        {
-          g_prefix_error (error, "Line %u: ", a->line_no);
-          return NULL;
-        }
+      pt_word_value_remove (a->value, kind, remove, &changed);
       if (!changed)
         continue;
       flat = pt_word_value_flatten (a->value);

@@ -537,9 +537,7 @@ static gboolean
 remove_one (PtWordValue       *value,
             PtWordKind         kind,
             const char *const *remove,
-            GArray            *parsed,
-            gboolean          *failed,
-            GError           **error)
+            GArray            *parsed)
 {
   Flat f;
   g_autoptr(GPtrArray) toks = NULL;
@@ -596,20 +594,18 @@ remove_one (PtWordValue       *value,
   return removed;
 }
 
-gboolean
+void
 pt_word_value_remove (PtWordValue       *value,
                       PtWordKind         kind,
                       const char *const *remove,
-                      gboolean          *changed,
-                      GError           **error)
+                      gboolean          *changed)
 {
-  gboolean failed = FALSE;
   g_autoptr(GArray) parsed = NULL;
 
   if (changed)
     *changed = FALSE;
   if (remove == NULL || remove[0] == NULL)
-    return TRUE;
+    return;
   parsed = g_array_new (FALSE, TRUE, sizeof (Pattern));
   for (gsize i = 0; remove[i] != NULL; i++)
     {
@@ -618,12 +614,11 @@ pt_word_value_remove (PtWordValue       *value,
         pattern_parse (remove[i], &pat);
       g_array_append_val (parsed, pat);
     }
-  while (remove_one (value, kind, remove, parsed, &failed, error))
+  while (remove_one (value, kind, remove, parsed))
     if (changed)
       *changed = TRUE;
   for (guint i = 0; i < parsed->len; i++)
     pt_cmdline_token_free (g_array_index (parsed, Pattern, i).tok);
-  return !failed;
 }
 
 static gboolean

@@ -43,13 +43,12 @@ PtSegment   *pt_word_value_append     (PtWordValue       *value,
 char        *pt_word_value_render     (PtWordValue       *value);
 char        *pt_word_value_flatten    (PtWordValue       *value);
 
-/* Removes every word matching one of @remove; returns FALSE with
- * PT_ERROR_PARSE when a matching word straddles two quoting styles. */
-gboolean     pt_word_value_remove     (PtWordValue       *value,
+/* Removes every word matching one of @remove, a word written in several
+ * differently quoted parts too; @changed says whether one was. */
+void         pt_word_value_remove     (PtWordValue       *value,
                                        PtWordKind         kind,
                                        const char *const *remove,
-                                       gboolean          *changed,
-                                       GError           **error);
+                                       gboolean          *changed);
 /* Inserts @add (already filtered for presence) after the last word, or for
  * modules with @before_gpu, before the first GPU driver. */
 void         pt_word_value_insert     (PtWordValue       *value,
