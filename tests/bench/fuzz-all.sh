@@ -1,30 +1,36 @@
 #!/usr/bin/env bash
-# fuzz-all.sh: libFuzzer on every editor of fuzz-edit.c (one at a time,
-# FUZZ_EDITOR), on its readers and renderers, and on the snapshot reader
-# (fuzz-snapshot.c), FUZZ_RUNS executions each; then prints a table: target,
-# executions, seconds, new corpus items, crashes.  Not part of CI: with
-# ASan and UBSan a million executions of one editor take 10-25 minutes on
-# one core here, so the whole table takes hours.  Run it niced:
+# fuzz-all.sh: libFuzzer on the snapshot reader (fuzz-snapshot.c), on every
+# editor of fuzz-edit.c alone (FUZZ_EDITOR) and on its readers and
+# renderers, FUZZ_RUNS executions each; then a table: target, executions,
+# seconds, new corpus items, crashes.  Not part of CI: with ASan and UBSan a
+# million executions of one editor take a quarter to half an hour of one
+# core here, so the table takes hours.  Run it niced:
 #
-#   nice -n 10 tests/bench/fuzz-all.sh                 (FUZZ_RUNS=1000000)
+#   nice -n 10 tests/bench/fuzz-all.sh                  (FUZZ_RUNS=1000000)
 #   FUZZ_RUNS=10000 FUZZ_ONLY="cmdline snapshot" tests/bench/fuzz-all.sh
+#   FUZZ_JOBS=2 ...                                     (targets at once)
 #
 # Builds with tests/fuzz/run-libfuzzer.sh into $FUZZ_WORKDIR (default
 # _build-fuzz), installing clang and libclang-rt-14-dev first if they are
-# missing.  The fuzzing runs without LeakSanitizer (its check after each
-# input that allocated more than it freed halves the speed); afterwards each
-# target's new corpus and crashers are run once more with it on, and a leak
-# counts as a crash.  Crashers stay in $FUZZ_WORKDIR/artifacts-TARGET;
-# minimise one with `FUZZ_WORKDIR/fuzz-TARGET -minimize_crash=1 -runs=20000
-# FILE`, and once fixed copy it into tests/fuzz/corpus (editors) or
-# tests/fuzz/corpus-snapshot so the fuzz suite replays it.  Logs are in
-# $FUZZ_WORKDIR/logs.
+# missing.  Each target keeps its own new-corpus-NAME and artifacts-NAME
+# there (see run-libfuzzer.sh), so a second run goes on from the first.
+# libFuzzer runs in fork mode and goes on after a crash (-ignore_crashes),
+# so a target with a known bug still gets its executions; each crasher is
+# run again afterwards and the table is followed by what each kind of crash
+# said and how often.  The fuzzing runs without LeakSanitizer (its check
+# after every input that allocated more than it freed halves the speed);
+# afterwards each target's new corpus is run once more with it, and a leak
+# counts as a crash.  Minimise a crasher with `$FUZZ_WORKDIR/fuzz-TARGET -minimize_crash=1
+# -runs=20000 FILE` (FUZZ_EDITOR=NAME for an editor's), and once it is fixed
+# copy it into tests/fuzz/corpus (editors) or tests/fuzz/corpus-snapshot so
+# the fuzz suite replays it.  Logs: $FUZZ_WORKDIR/logs.
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SRC=$PWD
 RUNS=${FUZZ_RUNS:-1000000}
+JOBS=${FUZZ_JOBS:-1}
 export FUZZ_WORKDIR=${FUZZ_WORKDIR:-$SRC/_build-fuzz}
 WORK=$FUZZ_WORKDIR
 RUNNER=$SRC/tests/fuzz/run-libfuzzer.sh
@@ -56,38 +62,57 @@ if [ -n "${FUZZ_ONLY:-}" ]; then read -r -a targets <<< "$FUZZ_ONLY"; fi
 
 count_files() { find "$1" -type f 2>/dev/null | wc -l; }
 
-rows=()
-crash_files=()
-for name in "${targets[@]}"; do
-  if [ "$name" = snapshot ]; then target=snapshot; editor=; else target=edit; editor=$name; fi
-  corpus=$WORK/new-corpus-$target
-  artifacts=$WORK/artifacts-$target
-  log=$WORK/logs/$name.log
-  mkdir -p "$corpus" "$artifacts"
+# One target: fuzz, replay the new corpus with LeakSanitizer, write the
+# table's row to logs/NAME.row and the crashers to logs/NAME.crashers.
+fuzz_one() {
+  local t=$1 target editor name start end execs items crashes
+  if [ "$t" = snapshot ]; then target=snapshot; editor=; else target=edit; editor=$t; fi
+  name=$target${editor:+-$editor}
+  mkdir -p "$WORK/new-corpus-$name" "$WORK/artifacts-$name"
+  local corpus=$WORK/new-corpus-$name artifacts=$WORK/artifacts-$name log=$WORK/logs/$t.log
+  local items_before crashes_before
   items_before=$(count_files "$corpus")
   crashes_before=$(count_files "$artifacts")
-  echo "fuzzing $name ($RUNS executions) ..."
+  touch "$WORK/logs/$t.start"
   start=$(date +%s.%N)
   FUZZ_SKIP_BUILD=1 FUZZ_TARGET=$target FUZZ_EDITOR=$editor sh "$RUNNER" 0 \
-    -runs="$RUNS" -detect_leaks=0 -print_final_stats=1 >"$log" 2>&1 || true
+    -runs="$RUNS" -fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 \
+    -detect_leaks=0 >"$log" 2>&1 || true
   end=$(date +%s.%N)
-  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
-  if [ -z "$execs" ]; then   # stopped by a crash: the last status line
+  execs=$(sed -n 's/^INFO: fuzzed for \([0-9]*\) iterations.*/\1/p' "$log" | tail -n 1)
+  if [ -z "$execs" ]; then   # stopped otherwise: its last status line
     execs=$(grep -o '^#[0-9]*' "$log" | tail -n 1 | tr -d '#')
   fi
-  # every new input and crasher once more, with LeakSanitizer
   (cd "$WORK" && FUZZ_EDITOR=$editor "$WORK/fuzz-$target" -runs=0 -detect_leaks=1 \
-     -artifact_prefix="$artifacts/" "$corpus" >"$WORK/logs/$name.leaks.log" 2>&1) || true
+     -artifact_prefix="$artifacts/" "$corpus" >"$WORK/logs/$t.leaks.log" 2>&1) || true
   items=$(( $(count_files "$corpus") - items_before ))
   crashes=$(( $(count_files "$artifacts") - crashes_before ))
-  if [ "$crashes" -gt 0 ]; then
-    while read -r f; do crash_files+=("$name: $f"); done < <(find "$artifacts" -type f -newermt "@${start%.*}")
-  fi
-  rows+=("$(printf '%-16s %12s %9.0f %17s %8s' "$name" "${execs:-?}" \
-            "$(awk -v a="$start" -v b="$end" 'BEGIN { print b - a }')" "$items" "$crashes")")
+  find "$artifacts" -type f -newer "$WORK/logs/$t.start" > "$WORK/logs/$t.crashers"
+  # what each crasher says, once more on its own: the harness's check, or
+  # the sanitizer's verdict
+  local out said
+  while read -r f; do
+    [ -n "$f" ] || continue
+    out=$(cd "$WORK" && FUZZ_EDITOR=$editor "$WORK/fuzz-$target" -runs=1 "$f" 2>&1 || true)
+    said=$(printf '%s\n' "$out" |
+             grep -E '^fuzz-(edit|snapshot): |ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)|runtime error' |
+             sed -e 's/^==[0-9]*==//' -e 's/ on address 0x[0-9a-f]*.*//' | head -n 1 || true)
+    echo "${said:-no report (passes now)}"
+  done < "$WORK/logs/$t.crashers" | sort | uniq -c | sed "s/^/$t: /" > "$WORK/logs/$t.kinds"
+  printf '%-16s %12s %9.0f %17s %8s\n' "$t" "${execs:-?}" \
+    "$(awk -v a="$start" -v b="$end" 'BEGIN { print b - a }')" "$items" "$crashes" > "$WORK/logs/$t.row"
+  echo "done: $(cat "$WORK/logs/$t.row")"
+}
+
+for t in "${targets[@]}"; do
+  while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do wait -n || true; done
+  echo "fuzzing $t ($RUNS executions) ..."
+  fuzz_one "$t" &
 done
+wait
 
 echo
 printf '%-16s %12s %9s %17s %8s\n' target executions seconds "new corpus items" crashes
-for row in "${rows[@]}"; do echo "$row"; done
-for f in "${crash_files[@]}"; do echo "crasher $f"; done
+for t in "${targets[@]}"; do cat "$WORK/logs/$t.row"; done
+for t in "${targets[@]}"; do cat "$WORK/logs/$t.kinds"; done
+echo "crashers: $WORK/artifacts-*/ (files newer than logs/TARGET.start)"
