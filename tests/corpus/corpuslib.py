@@ -1197,3 +1197,98 @@ def _pipeline(res, case, setup, root, expected_refusal, hooks):
     got = tree(hm_path)
     if got != hm_before:
         res.problem('hand-made copy: revert did not give it back byte for byte: ' + tree_diff(hm_before, got))
+
+
+# ---- faults on real files ------------------------------------------------
+
+# The transaction's fault points (src/core/engine/pt-transaction.c's header):
+# the process _exit(99)s there.  after-write-N past the last file never
+# fires; such a run is told apart by its exit code.
+FAULT_STEPS = ('after-journal', 'after-write-1', 'after-write-2', 'after-write-3',
+               'before-commands', 'after-commands', 'after-state')
+
+
+def _wholly_before_or_after(before, after, now):
+    """The paths of @now that are neither as in @before nor as in @after."""
+    return [k for k in sorted(set(before) | set(after) | set(now))
+            if now.get(k) not in (before.get(k), after.get(k))]
+
+
+def _fault_pass(res, label, make_root, apply):
+    """Apply on a fresh copy from @make_root once cleanly (the 'after'), then
+    once per fault step: killed there, every file is wholly before or after,
+    and the next revert gives the copy back byte for byte."""
+    root = make_root()
+    before = tree(root.path)
+    r = ctl(res, root, label + ' apply', *apply)
+    if r.returncode != 0:
+        res.stop('%s: apply failed (exit %d): %s' % (label, r.returncode, r.stderr.strip()[:200]))
+    after = tree(root.path)
+    fired = 0
+    for step in FAULT_STEPS:
+        root = make_root()
+        try:
+            r = root.run(*apply, fault=step)
+        except subprocess.TimeoutExpired:
+            res.stop('%s: apply killed at %s hung' % (label, step))
+        if r.returncode not in (0, 99):
+            res.problem('%s: apply with a fault at %s exited %d: %s' % (
+                label, step, r.returncode, r.stderr.strip()[:200]))
+            continue
+        fired += r.returncode == 99
+        odd = _wholly_before_or_after(before, after, tree(root.path))
+        if odd:
+            res.problem('%s: killed at %s, half written: %s' % (label, step, ', '.join(odd[:4])))
+        r = ctl(res, root, '%s revert after %s' % (label, step), 'revert', snapshot=False)
+        if r.returncode != 0:
+            res.problem('%s: revert after a kill at %s failed (exit %d): %s' % (
+                label, step, r.returncode, r.stderr.strip()[:200]))
+        got = tree(root.path)
+        if got != before:
+            res.problem('%s: killed at %s, revert did not give it back byte for byte: %s' % (
+                label, step, tree_diff(before, got)))
+        if os.path.exists(root.file('var/lib/passthrough/journal.json')):
+            res.problem('%s: killed at %s, the journal is still there after revert' % (label, step))
+    if fired < 4:   # journal, a write, commands, state at least
+        res.problem('%s: only %d fault points fired' % (label, fired))
+
+
+def run_faults(case, neutral_index=0):
+    """A corpus file's apply killed at every fault point, on its root as
+    published and on the hand-made copy (its files after an apply, without
+    Passthrough's state: the adopt path)."""
+    import time
+    res = Result(case)
+    start = time.monotonic()
+    made = []
+
+    def fresh_from(src, seed, snapshot):
+        def make():
+            tmp = tempfile.mkdtemp(prefix='pt-corpus-fault-')
+            path = os.path.join(tmp, 'root')
+            copy_without_state(src, path)
+            r = Fresh(path, tmp, snapshot, seed)
+            made.append(r)
+            return r
+        return make
+
+    try:
+        setup = setup_for(case, neutral_index)
+        res.seed = setup.seed
+        root = build_root(case, setup)
+        made.append(root)
+        gpu = SEED_GPU[setup.seed]
+        apply = ['apply', '--select', gpu] if setup.bootloader in EDIT_COMMAND_BOOT else \
+            ['apply', '--no-commands', '--select', gpu]
+        _fault_pass(res, 'as published', fresh_from(root.path, setup.seed, root.snapshot), apply)
+        r = ctl(res, root, 'apply', *apply)
+        if r.returncode != 0:
+            res.stop('apply failed (exit %d): %s' % (r.returncode, r.stderr.strip()[:200]))
+        _fault_pass(res, 'hand-made copy', fresh_from(root.path, setup.seed, root.snapshot), apply)
+    except Stop:
+        pass
+    finally:
+        for r in made:
+            r.cleanup()
+        res.seconds = time.monotonic() - start
+    return res

@@ -15,7 +15,11 @@
 #  - revert gives every file back byte for byte;
 #  - the hand-made case: the applied files copied into a root without
 #    Passthrough's state are planned and applied again without adding
-#    anything twice, and revert there gives that root back byte for byte.
+#    anything twice, and revert there gives that root back byte for byte;
+#  - faults (FaultTest, on two files a format): apply killed at every fault
+#    point of the transaction, on the file as published and on its
+#    hand-made copy, leaves every file wholly before or after, and the next
+#    revert gives the root back byte for byte.
 # Files run in parallel (PASSTHROUGH_CORPUS_JOBS, default 3 workers).
 # PASSTHROUGH_CORPUS_ONLY=SUBSTRING runs the files whose id contains it.
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -113,6 +117,37 @@ for _fmt in FORMATS:
     setattr(CorpusTest, _test.__name__, _test)
 
 
+def fault_cases():
+    """Per format, the first file that already carries a vfio setup (the
+    adopt path) and the first that does not; refused files left out."""
+    picked = {}
+    for c in all_cases():
+        if c.id in EXPECTED_REFUSALS:
+            continue
+        kind = 'vfio' in c.text().lower()
+        picked.setdefault((c.fmt, kind), c)
+    return [picked[k] for k in sorted(picked)]
+
+
+class FaultTest(unittest.TestCase):
+    """A kill at every fault point of apply on real files, as published and
+    on their hand-made copy: every file wholly before or after, and the next
+    revert gives the root back byte for byte (corpuslib.run_faults)."""
+
+    def test_kill_at_every_step(self):
+        cases = fault_cases()
+        jobs = int(os.environ.get('PASSTHROUGH_CORPUS_JOBS', '3'))
+        with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            results = list(pool.map(corpuslib.run_faults, cases))
+        sys.stderr.write('corpus faults: %d files, %d fault points each, twice\n' % (
+            len(results), len(corpuslib.FAULT_STEPS)))
+        self.assertGreaterEqual(len(results), 2 * 6)
+        for r in results:
+            with self.subTest(file=r.case.id):
+                if r.problems:
+                    self.fail('%s (on %s):\n  - %s' % (r.case.id, r.seed, '\n  - '.join(r.problems)))
+
+
 class SourcesTest(unittest.TestCase):
     def test_every_file_has_its_source_and_every_source_its_file(self):
         for fmt in sorted(os.listdir(HERE)):
@@ -161,6 +196,14 @@ class HarnessTest(unittest.TestCase):
             {'cmdline': [('f', ['vfio-pci.ids=1:2,3:4', 'vfio_pci.ids=1:2'])], 'modules': []},
             {'cmdline': [], 'modules': []})
         self.assertEqual(twice, ['f sets vfio_pci.ids 2 times (the kernel takes only the last)'])
+
+    def test_half_written_is_told(self):
+        before = {'etc/default/grub': 'file:644:a', 'etc/modules': 'file:644:b'}
+        after = {'etc/default/grub': 'file:644:c', 'etc/modules': 'file:644:b', 'etc/x.conf': 'file:644:d'}
+        self.assertEqual(corpuslib._wholly_before_or_after(before, after, after), [])
+        self.assertEqual(corpuslib._wholly_before_or_after(before, after, before), [])
+        half = dict(after, **{'etc/default/grub': 'file:644:e'})
+        self.assertEqual(corpuslib._wholly_before_or_after(before, after, half), ['etc/default/grub'])
 
     def synthetic_case(self, d):
         # seed 004's own /etc/default/grub as a corpus file of Proxmox
