@@ -8,6 +8,8 @@
 #
 #   nice -n 10 tests/bench/fuzz-all.sh                  (FUZZ_RUNS=1000000)
 #   FUZZ_RUNS=10000 FUZZ_ONLY="cmdline snapshot" tests/bench/fuzz-all.sh
+#   FUZZ_SECONDS=120 tests/bench/fuzz-all.sh            (a time budget a target
+#                                                        instead of FUZZ_RUNS)
 #   FUZZ_JOBS=2 ...                                     (targets at once)
 #
 # Builds with tests/fuzz/run-libfuzzer.sh into $FUZZ_WORKDIR (default
@@ -30,6 +32,9 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 SRC=$PWD
 RUNS=${FUZZ_RUNS:-1000000}
+SECONDS_EACH=${FUZZ_SECONDS:-}
+if [ -n "$SECONDS_EACH" ]; then budget=(-max_total_time="$SECONDS_EACH"); what="$SECONDS_EACH seconds"
+else budget=(-runs="$RUNS"); what="$RUNS executions"; fi
 JOBS=${FUZZ_JOBS:-1}
 export FUZZ_WORKDIR=${FUZZ_WORKDIR:-$SRC/_build-fuzz}
 WORK=$FUZZ_WORKDIR
@@ -76,7 +81,7 @@ fuzz_one() {
   touch "$WORK/logs/$t.start"
   start=$(date +%s.%N)
   FUZZ_SKIP_BUILD=1 FUZZ_TARGET=$target FUZZ_EDITOR=$editor sh "$RUNNER" 0 \
-    -runs="$RUNS" -fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 \
+    "${budget[@]}" -fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 \
     -detect_leaks=0 >"$log" 2>&1 || true
   end=$(date +%s.%N)
   execs=$(sed -n 's/^INFO: fuzzed for \([0-9]*\) iterations.*/\1/p' "$log" | tail -n 1)
@@ -106,7 +111,7 @@ fuzz_one() {
 
 for t in "${targets[@]}"; do
   while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do wait -n || true; done
-  echo "fuzzing $t ($RUNS executions) ..."
+  echo "fuzzing $t ($what) ..."
   fuzz_one "$t" &
 done
 wait
