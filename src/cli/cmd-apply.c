@@ -34,14 +34,16 @@ pt_cli_cmd_apply (PtCliContext *ctx,
                   char        **argv)
 {
   g_autoptr(GPtrArray) addresses = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(PtPlanOptions) options = pt_plan_options_new ();
   g_autoptr(PtTopology) topology = NULL;
   g_autoptr(PtPlan) plan = NULL;
   g_autoptr(GError) error = NULL;
+  g_auto(GStrv) selection = NULL;
   gboolean no_commands = FALSE;
   int rc;
 
-  rc = pt_cli_parse_plan_args ("apply", argc, argv, TRUE, addresses, options, &no_commands);
+  rc = pt_cli_parse_plan_args ("apply", argc, argv, TRUE, addresses, ids, options, &no_commands);
   if (rc >= 0)
     return rc;
   /* This machine: the root helper rescans, recomputes the plan and carries
@@ -57,17 +59,23 @@ pt_cli_cmd_apply (PtCliContext *ctx,
         }
       if (no_commands)
         return pt_cli_usage_error (_("--no-commands works only with --root DIR; the helper always regenerates."));
-      return pt_cli_helper_apply (ctx, (const char *const *) addresses->pdata,
+      /* IDs become addresses here, by the core's rule on the machine the
+       * helper reads too; the helper checks each address again. */
+      if (ids->len > 1 &&   /* more than the array's NULL */
+          (selection = pt_cli_selection (ctx, addresses, ids, &topology, &error)) == NULL)
+        return pt_cli_error (error);
+      return pt_cli_helper_apply (ctx, selection != NULL ? (const char *const *) selection
+                                                         : (const char *const *) addresses->pdata,
                                   pt_plan_options_to_variant (options));
     }
   /* A change that did not finish is rolled back before planning: the plan
    * must start from whole files. */
   if (!pt_transaction_recover (ctx->paths, &error))
     return pt_cli_error (error);
-  topology = pt_cli_load_topology (ctx, &error);
-  if (topology == NULL)
+  selection = pt_cli_selection (ctx, addresses, ids, &topology, &error);
+  if (selection == NULL)
     return pt_cli_error (error);
-  plan = pt_plan_new_for_selection (ctx->paths, topology, (const char *const *) addresses->pdata,
+  plan = pt_plan_new_for_selection (ctx->paths, topology, (const char *const *) selection,
                                     options, &error);
   if (plan == NULL)
     return pt_cli_error (error);
