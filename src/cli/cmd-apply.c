@@ -28,6 +28,28 @@ pt_cli_print_progress (const char *step,
     g_print ("%s\n", message);
 }
 
+/* The helper's a{sv} for @options, with --select-ids as its "select-ids"
+ * key: the helper turns the IDs into addresses on the machine it reads, by
+ * the core's rule (docs/select-ids.md). */
+static GVariant *
+options_with_ids (PtPlanOptions *options,
+                  GPtrArray     *ids)
+{
+  g_autoptr(GVariant) base = g_variant_ref_sink (pt_plan_options_to_variant (options));
+  g_auto(GVariantBuilder) b = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
+  GVariantIter iter;
+  const char *key;
+  GVariant *value;
+
+  g_variant_iter_init (&iter, base);
+  while (g_variant_iter_loop (&iter, "{&sv}", &key, &value))
+    g_variant_builder_add (&b, "{sv}", key, value);
+  if (ids->len > 1)   /* more than the array's NULL */
+    g_variant_builder_add (&b, "{sv}", "select-ids",
+                           g_variant_new_strv ((const char *const *) ids->pdata, -1));
+  return g_variant_builder_end (&b);
+}
+
 int
 pt_cli_cmd_apply (PtCliContext *ctx,
                   int           argc,
@@ -59,14 +81,8 @@ pt_cli_cmd_apply (PtCliContext *ctx,
         }
       if (no_commands)
         return pt_cli_usage_error (_("--no-commands works only with --root DIR; the helper always regenerates."));
-      /* IDs become addresses here, by the core's rule on the machine the
-       * helper reads too; the helper checks each address again. */
-      if (ids->len > 1 &&   /* more than the array's NULL */
-          (selection = pt_cli_selection (ctx, addresses, ids, &topology, &error)) == NULL)
-        return pt_cli_error (error);
-      return pt_cli_helper_apply (ctx, selection != NULL ? (const char *const *) selection
-                                                         : (const char *const *) addresses->pdata,
-                                  pt_plan_options_to_variant (options));
+      return pt_cli_helper_apply (ctx, (const char *const *) addresses->pdata,
+                                  options_with_ids (options, ids));
     }
   /* A change that did not finish is rolled back before planning: the plan
    * must start from whole files. */
