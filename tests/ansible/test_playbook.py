@@ -38,12 +38,18 @@ HOSTS = {
 GOOD = [h for h in HOSTS if HOSTS[h][2] is not None]
 
 failures = []
+last_run = {'process': None, 'shown': True}
 
 
 def check(cond, what):
     print(('ok   ' if cond else 'FAIL ') + what)
     if not cond:
         failures.append(what)
+        if not last_run['shown']:
+            # what ansible-playbook said, once for each run that failed a check
+            last_run['shown'] = True
+            print('--- ansible-playbook stdout (end) ---\n' + last_run['process'].stdout[-4000:])
+            print('--- stderr (end) ---\n' + last_run['process'].stderr[-2000:])
 
 
 class Fleet:
@@ -107,6 +113,7 @@ class Fleet:
         start = time.monotonic()
         p = subprocess.run(cmd, env=self.env, cwd=self.tmp, capture_output=True, text=True)
         print('# %s %s: exit %d, %.1f s' % (state, ' '.join(extra), p.returncode, time.monotonic() - start))
+        last_run.update(process=p, shown=False)
         results = {}
         for h in self.roots:
             for action in ('vfio', 'facts'):
