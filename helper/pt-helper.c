@@ -21,6 +21,7 @@
 #include "pt-helper.h"
 #include "pt-helper-bind.h"
 #include "pt-helper-bouncer.h"
+#include "pt-helper-select-ids.h"
 #include "pt-helper-validate.h"
 #include "pt-readiness.h"
 #ifdef PT_HELPER_HAVE_ENGINE
@@ -212,13 +213,20 @@ prepare_call (PtHelper    *self,
 
   if (g_str_equal (method, "Preview") || g_str_equal (method, "Apply"))
     {
-      call->options = pt_helper_check_options (second, error);
+      g_autoptr(GVariant) rest = NULL;
+      g_auto(GStrv) ids = NULL;
+
+      /* "select-ids" is the selection, not a plan option: it becomes
+       * addresses here, on this scan (docs/select-ids.md). */
+      if (!pt_helper_take_select_ids (second, &rest, &ids, error))
+        goto fail;
+      call->options = pt_helper_check_options (rest, error);
       if (call->options == NULL)
         goto fail;
       topology = pt_topology_new_from_sysfs (self->paths, error);
       if (topology == NULL)
         goto fail;
-      call->addresses = pt_helper_check_addresses (first, topology, error);
+      call->addresses = pt_helper_check_selection (first, (const char *const *) ids, topology, error);
       if (call->addresses == NULL)
         goto fail;
     }

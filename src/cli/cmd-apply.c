@@ -28,20 +28,44 @@ pt_cli_print_progress (const char *step,
     g_print ("%s\n", message);
 }
 
+/* The helper's a{sv} for @options, with --select-ids as its "select-ids"
+ * key: the helper turns the IDs into addresses on the machine it reads, by
+ * the core's rule (docs/select-ids.md). */
+static GVariant *
+options_with_ids (PtPlanOptions *options,
+                  GPtrArray     *ids)
+{
+  g_autoptr(GVariant) base = g_variant_ref_sink (pt_plan_options_to_variant (options));
+  g_auto(GVariantBuilder) b = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
+  GVariantIter iter;
+  const char *key;
+  GVariant *value;
+
+  g_variant_iter_init (&iter, base);
+  while (g_variant_iter_loop (&iter, "{&sv}", &key, &value))
+    g_variant_builder_add (&b, "{sv}", key, value);
+  if (ids->len > 1)   /* more than the array's NULL */
+    g_variant_builder_add (&b, "{sv}", "select-ids",
+                           g_variant_new_strv ((const char *const *) ids->pdata, -1));
+  return g_variant_builder_end (&b);
+}
+
 int
 pt_cli_cmd_apply (PtCliContext *ctx,
                   int           argc,
                   char        **argv)
 {
   g_autoptr(GPtrArray) addresses = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(PtPlanOptions) options = pt_plan_options_new ();
   g_autoptr(PtTopology) topology = NULL;
   g_autoptr(PtPlan) plan = NULL;
   g_autoptr(GError) error = NULL;
+  g_auto(GStrv) selection = NULL;
   gboolean no_commands = FALSE;
   int rc;
 
-  rc = pt_cli_parse_plan_args ("apply", argc, argv, TRUE, addresses, options, &no_commands);
+  rc = pt_cli_parse_plan_args ("apply", argc, argv, TRUE, addresses, ids, options, &no_commands);
   if (rc >= 0)
     return rc;
   /* This machine: the root helper rescans, recomputes the plan and carries
@@ -58,16 +82,16 @@ pt_cli_cmd_apply (PtCliContext *ctx,
       if (no_commands)
         return pt_cli_usage_error (_("--no-commands works only with --root DIR; the helper always regenerates."));
       return pt_cli_helper_apply (ctx, (const char *const *) addresses->pdata,
-                                  pt_plan_options_to_variant (options));
+                                  options_with_ids (options, ids));
     }
   /* A change that did not finish is rolled back before planning: the plan
    * must start from whole files. */
   if (!pt_transaction_recover (ctx->paths, &error))
     return pt_cli_error (error);
-  topology = pt_cli_load_topology (ctx, &error);
-  if (topology == NULL)
+  selection = pt_cli_selection (ctx, addresses, ids, &topology, &error);
+  if (selection == NULL)
     return pt_cli_error (error);
-  plan = pt_plan_new_for_selection (ctx->paths, topology, (const char *const *) addresses->pdata,
+  plan = pt_plan_new_for_selection (ctx->paths, topology, (const char *const *) selection,
                                     options, &error);
   if (plan == NULL)
     return pt_cli_error (error);

@@ -14,6 +14,7 @@
 #include "pt-error.h"
 #include "pt-device.h"
 #include "pt-plan.h"
+#include "pt-select-ids.h"
 
 static gboolean
 flag_value (int          *i,
@@ -45,6 +46,7 @@ pt_cli_parse_plan_args (const char    *command,
                         char         **argv,
                         gboolean       with_selection,
                         GPtrArray     *addresses,
+                        GPtrArray     *ids,
                         PtPlanOptions *options,
                         gboolean      *no_commands)
 {
@@ -71,6 +73,20 @@ pt_cli_parse_plan_args (const char    *command,
                                        value);
           g_ptr_array_add (addresses, g_steal_pointer (&normal));
         }
+      else if (with_selection && ids != NULL && flag_value (&i, argc, argv, "--select-ids", &value))
+        {
+          guint16 vendor, device;
+
+          if (value == NULL)
+            return pt_cli_usage_error (_("--select-ids needs vendor:device IDs, like 10de:1b80."));
+          /* The form is checked here, so a typo is a usage error (exit 2);
+           * which devices carry the IDs is the core's rule, once the
+           * machine is read (pt_select_ids_merge). */
+          if (!pt_select_ids_parse (value, &vendor, &device))
+            return pt_cli_usage_error (_("“%s” is not a vendor:device pair; write it like 10de:1b80, the IDs in brackets that “passthroughctl list” shows."),
+                                       value);
+          g_ptr_array_add (ids, g_strdup_printf ("%04x:%04x", vendor, device));
+        }
       else if (with_selection && flag_value (&i, argc, argv, "--bind-by", &value))
         {
           if (value == NULL)
@@ -88,6 +104,23 @@ pt_cli_parse_plan_args (const char    *command,
           if (value == NULL)
             return pt_cli_usage_error (_("--bootloader needs a name, like grub or systemd-boot."));
           g_variant_builder_add (&b, "{sv}", "bootloader", g_variant_new_string (value));
+        }
+      else if (with_selection && flag_value (&i, argc, argv, "--option", &value))
+        {
+          /* KEY=VALUE in the helper's own names (binding=ids, iommu-pt=false):
+           * what the Ansible module passes on as it got it.  true and false
+           * are booleans, anything else a string; the engine's allow-list
+           * below judges the key and its type. */
+          const char *eq = value != NULL ? strchr (value, '=') : NULL;
+          g_autofree char *key = NULL;
+
+          if (eq == NULL || eq == value)
+            return pt_cli_usage_error (_("--option needs KEY=VALUE, like binding=ids or iommu-pt=false."));
+          key = g_strndup (value, (gsize) (eq - value));
+          if (g_str_equal (eq + 1, "true") || g_str_equal (eq + 1, "false"))
+            g_variant_builder_add (&b, "{sv}", key, g_variant_new_boolean (g_str_equal (eq + 1, "true")));
+          else
+            g_variant_builder_add (&b, "{sv}", key, g_variant_new_string (eq + 1));
         }
       else if (with_selection && g_str_equal (arg, "--no-iommu-pt"))
         g_variant_builder_add (&b, "{sv}", "iommu-pt", g_variant_new_boolean (FALSE));
@@ -114,9 +147,11 @@ pt_cli_parse_plan_args (const char    *command,
   asv = g_variant_ref_sink (g_variant_builder_end (&b));
   if (!pt_plan_options_set_variant (options, asv, &error))
     return pt_cli_error (error);
-  if (with_selection && addresses->len == 0)
-    return pt_cli_usage_error (_("Which devices? Select them with --select ADDR (see “passthroughctl list”)."));
+  if (with_selection && addresses->len == 0 && (ids == NULL || ids->len == 0))
+    return pt_cli_usage_error (_("Which devices? Select them with --select ADDR or --select-ids VENDOR:DEVICE (see “passthroughctl list”)."));
   g_ptr_array_add (addresses, NULL);
+  if (ids != NULL)
+    g_ptr_array_add (ids, NULL);
   return -1;
 }
 
@@ -212,33 +247,80 @@ pt_cli_print_plan (const char *json)
   print_issues (root, "blockers", _("Blockers (apply refuses until they are resolved):"));
 }
 
+GStrv
+pt_cli_selection (PtCliContext *ctx,
+                  GPtrArray    *addresses,
+                  GPtrArray    *ids,
+                  PtTopology  **topology,
+                  GError      **error)
+{
+  *topology = pt_cli_load_topology (ctx, error);
+  if (*topology == NULL)
+    return NULL;
+  return pt_select_ids_merge (*topology, (const char *const *) addresses->pdata,
+                              (const char *const *) ids->pdata, error);
+}
+
+/* The plan as JSON or as text; exit 1 when it has blockers. */
+static int
+show_plan (PtCliContext *ctx,
+           PtPlan       *plan)
+{
+  g_autofree char *json = pt_plan_to_json (plan, ctx->json);
+
+  if (ctx->json)
+    g_print ("%s\n", json);
+  else
+    pt_cli_print_plan (json);
+  return pt_plan_has_blockers (plan) ? 1 : 0;
+}
+
+/* plan --revert: what revert would do, as plan shows a selection's. */
+static int
+plan_revert (PtCliContext *ctx,
+             int           argc,
+             char        **argv)
+{
+  g_autoptr(GPtrArray) addresses = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(PtPlanOptions) options = pt_plan_options_new ();
+  g_autoptr(PtPlan) plan = NULL;
+  g_autoptr(GError) error = NULL;
+  int rc;
+
+  rc = pt_cli_parse_plan_args ("plan --revert", argc, argv, FALSE, addresses, NULL, options, NULL);
+  if (rc >= 0)
+    return rc;
+  plan = pt_plan_new_for_revert (ctx->paths, NULL, &error);
+  if (plan == NULL)
+    return pt_cli_error (error);
+  return show_plan (ctx, plan);
+}
+
 int
 pt_cli_cmd_plan (PtCliContext *ctx,
                  int           argc,
                  char        **argv)
 {
   g_autoptr(GPtrArray) addresses = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(PtPlanOptions) options = pt_plan_options_new ();
   g_autoptr(PtTopology) topology = NULL;
   g_autoptr(PtPlan) plan = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *json = NULL;
+  g_auto(GStrv) selection = NULL;
   int rc;
 
-  rc = pt_cli_parse_plan_args ("plan", argc, argv, TRUE, addresses, options, NULL);
+  if (argc > 0 && g_str_equal (argv[0], "--revert"))
+    return plan_revert (ctx, argc - 1, argv + 1);
+  rc = pt_cli_parse_plan_args ("plan", argc, argv, TRUE, addresses, ids, options, NULL);
   if (rc >= 0)
     return rc;
-  topology = pt_cli_load_topology (ctx, &error);
-  if (topology == NULL)
+  selection = pt_cli_selection (ctx, addresses, ids, &topology, &error);
+  if (selection == NULL)
     return pt_cli_error (error);
-  plan = pt_plan_new_for_selection (ctx->paths, topology, (const char *const *) addresses->pdata,
+  plan = pt_plan_new_for_selection (ctx->paths, topology, (const char *const *) selection,
                                     options, &error);
   if (plan == NULL)
     return pt_cli_error (error);
-  json = pt_plan_to_json (plan, ctx->json);
-  if (ctx->json)
-    g_print ("%s\n", json);
-  else
-    pt_cli_print_plan (json);
-  return pt_plan_has_blockers (plan) ? 1 : 0;
+  return show_plan (ctx, plan);
 }

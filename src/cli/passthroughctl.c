@@ -17,8 +17,8 @@
 static const PtCliCommand commands[] = {
   { "list", "list [--json]", N_("IOMMU groups and devices, with what goes together"), pt_cli_cmd_list },
   { "check", "check [--json]", N_("whether this machine is ready for passthrough"), pt_cli_cmd_check },
-  { "plan", "plan --select ADDR … [--json]", N_("what would change for these devices; writes nothing"), pt_cli_cmd_plan },
-  { "apply", "apply --select ADDR … [--no-commands]", N_("carry the plan out (through the root helper, or directly under --root)"), pt_cli_cmd_apply },
+  { "plan", "plan --select ADDR | --select-ids V:D … | --revert [--json]", N_("what would change for these devices; writes nothing"), pt_cli_cmd_plan },
+  { "apply", "apply --select ADDR | --select-ids V:D … [--no-commands]", N_("carry the plan out (through the root helper, or directly under --root)"), pt_cli_cmd_apply },
   { "revert", "revert [--no-commands]", N_("undo everything Passthrough changed"), pt_cli_cmd_revert },
   { "status", "status [--json]", N_("what is configured against what the running kernel shows"), pt_cli_cmd_status },
   { "confirm", "confirm [--no-commands]", N_("make a trial configuration the default"), pt_cli_cmd_confirm },

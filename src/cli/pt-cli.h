@@ -59,8 +59,17 @@ int  pt_cli_parse_plan_args (const char    *command,
                              char         **argv,
                              gboolean       with_selection,
                              GPtrArray     *addresses,
+                             GPtrArray     *ids,
                              PtPlanOptions *options,
                              gboolean      *no_commands);
+/* Reads the machine into @topology, then gives --select's addresses and the
+ * endpoints --select-ids names there (pt-select-ids.h); @addresses and @ids
+ * are the NULL-terminated arrays of pt_cli_parse_plan_args. */
+GStrv pt_cli_selection      (PtCliContext  *ctx,
+                             GPtrArray     *addresses,
+                             GPtrArray     *ids,
+                             PtTopology   **topology,
+                             GError       **error);
 void pt_cli_print_plan      (const char    *json);
 void pt_cli_print_progress  (const char    *step,
                              double         fraction,

@@ -108,6 +108,24 @@ class CliThroughHelper(helpertest.HelperTestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertNotIn('vfio-pci.ids=', self.read('etc/default/grub'))
 
+    def test_apply_by_ids(self):
+        # The helper resolves --select-ids on the machine it serves (the
+        # fixture root), not the one passthroughctl runs on (docs/select-ids.md).
+        self.goes_through_helper()
+        self.require_engine()
+        self.allow(CONFIGURE)
+        r = self.ctl('apply', '--select-ids', '10de:2184', '--json')
+        self.assertEqual(r.returncode, 0, r.stderr)
+        devices = sorted(d['address'] for d in json.loads(r.stdout)['devices'])
+        self.assertEqual(devices, [GPU, '0000:01:00.1'])
+        self.assertIn('vfio-pci.ids=10de:2184,10de:1aeb', self.read('etc/default/grub'))
+        before = self.digest()
+        r = self.ctl('apply', '--select-ids', '10de:ffff')
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn('No PCI device on this system has the IDs 10de:ffff', r.stderr)
+        self.assertEqual(self.digest(), before)
+        self.assertEqual(self.ctl('revert').returncode, 0)
+
     def test_trial_then_confirm_json(self):
         self.goes_through_helper()
         self.require_engine()

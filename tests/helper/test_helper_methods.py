@@ -377,6 +377,17 @@ class WithEngine(helpertest.HelperTestCase):
             self.assertNotIn('GRUB_TIMEOUT=5\nGRUB_DISTRIBUTOR', change.get('diff', ''))
         self.assertEqual(self.digest(), before)
 
+    def test_preview_and_apply_by_ids(self):
+        # select-ids (docs/select-ids.md): the GPU by its IDs, its audio by the slot rule
+        by_address = json.loads(self.call('Preview', 'asa{sv}', ([GPU], {}))[0])
+        ids = {'select-ids': GLib.Variant('as', ['10de:2184'])}
+        by_ids = json.loads(self.call('Preview', 'asa{sv}', ([], ids))[0])
+        self.assertEqual(by_ids, by_address)
+        both = json.loads(self.call('Preview', 'asa{sv}', ([GPU], ids))[0])
+        self.assertEqual(both['devices'], [GPU, GPU_AUDIO])
+        status = json.loads(self.call('Apply', 'asa{sv}', ([], ids))[0])
+        self.assertEqual(sorted(d['address'] for d in status['devices']), [GPU, GPU_AUDIO])
+
     def test_apply_then_revert(self):
         before = helpertest.helperfixture.tree_files(self.root)
         status = json.loads(self.call('Apply', 'asa{sv}', ([GPU], {}))[0])
