@@ -16,6 +16,9 @@
 
 G_BEGIN_DECLS
 
+/* systemd-boot sets it while booting (systemd's boot loader interface). */
+#define PT_EFIVAR_LOADER_INFO "/sys/firmware/efi/efivars/LoaderInfo-4a67b082-0a4c-41cf-b6c7-440b29bb8c4f"
+
 typedef struct _PtBootSetup PtBootSetup;
 typedef struct _PtPlan PtPlan;
 typedef struct _PtPlanCtx PtPlanCtx;
@@ -43,8 +46,9 @@ enum
 {
   PT_BOOT_RANK_PROXMOX = 60,        /* etc/kernel/proxmox-boot-uuids */
   PT_BOOT_RANK_BOOT_IMAGE = 70,     /* BOOT_IMAGE= on the running command line */
-  PT_BOOT_RANK_UKI_ONLY = 75,       /* a UKI preset, and no entry of systemd-boot's own */
   PT_BOOT_RANK_LOADER_INFO = 80,    /* the LoaderInfo EFI variable */
+  PT_BOOT_RANK_UKI = 85,            /* BootCurrent starts a UKI a generator builds, or
+                                       systemd-boot started and has only UKIs to boot */
   PT_BOOT_RANK_KERNELSTUB = 90,     /* etc/kernelstub/configuration */
   PT_BOOT_RANK_OSTREE = 100,        /* run/ostree-booted */
 };

@@ -66,6 +66,12 @@ void pt_plan_add_command_strv (PtPlan *self, gboolean edit, GStrv argv);
 gboolean pt_plan_has_command (PtPlan *self, const char *const *argv);
 gboolean pt_plan_edit_commands (PtPlan *self, Ctx *ctx, const char *kind, const char *running, GError **error);
 char *pt_plan_kernel_cmdline_seed (Ctx *ctx, const char *entry, GError **error);
+/* For a UKI generator's command line: what of ours its sources lack, and
+ * the running command line as the seed of a new source. */
+GPtrArray *pt_plan_args_missing (PtPlan *self, const char *present, GPtrArray *already, GError **error);
+char *pt_plan_running_without_loader (const char *running);
+/* A change that writes nothing and says what a person's file carries. */
+void pt_plan_note_already (PtPlan *self, const char *path, GPtrArray *items);
 /* The last change added (a trial or way-back entry marks itself quiet). */
 PtChange *pt_plan_last_change (PtPlan *self);
 

@@ -355,6 +355,57 @@ pt_plan_target_edit (PtPlan      *self,
   return TRUE;
 }
 
+/* Our kernel arguments that @present (the command line a UKI generator
+ * assembles from files we do not write) does not give yet, each
+ * vfio-pci.ids= extended by a hand-written one there (the kernel keeps the
+ * last, ours); what it gives already goes to @already.  NULL-terminated. */
+GPtrArray *
+pt_plan_args_missing (PtPlan      *self,
+                      const char  *present,
+                      GPtrArray   *already,
+                      GError     **error)
+{
+  g_autoptr(GPtrArray) wanted = g_ptr_array_new_null_terminated (0, g_free, TRUE);
+
+  for (guint i = 0; i < self->kernel_args->len; i++)
+    {
+      g_autofree char *token = merge_hand_written_ids (g_ptr_array_index (self->kernel_args, i), present);
+      const char *one[] = { token, NULL };
+      g_autofree char *edited = pt_edit_kernel_cmdline_file (present, one, NULL, error);
+
+      if (edited == NULL)
+        return NULL;
+      if (g_str_equal (edited, present))
+        g_ptr_array_add (already, g_strdup (g_ptr_array_index (self->kernel_args, i)));
+      else
+        g_ptr_array_add (wanted, g_steal_pointer (&token));
+    }
+  return g_steal_pointer (&wanted);
+}
+
+/* A command line without what a boot loader or kernel-install add by
+ * themselves (BOOT_IMAGE=, initrd=, systemd.machine_id=): the seed of a
+ * command line file that replaces it. */
+char *
+pt_plan_running_without_loader (const char *running)
+{
+  g_autoptr(GPtrArray) tokens = pt_cmdline_tokenize (running ? running : "");
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; i < tokens->len; i++)
+    {
+      PtCmdlineToken *t = g_ptr_array_index (tokens, i);
+      if (g_str_equal (t->key, "initrd") || g_str_equal (t->key, "BOOT_IMAGE") ||
+          g_str_equal (t->key, "systemd.machine_id"))
+        continue;
+      if (out->len > 0)
+        g_string_append_c (out, ' ');
+      g_string_append (out, t->text);
+    }
+  g_string_append_c (out, '\n');
+  return g_string_free (out, FALSE);
+}
+
 /* One of our own files, generated whole. */
 gboolean
 pt_plan_target_whole (PtPlan      *self,
@@ -448,43 +499,23 @@ target_base (PtPlan       *self,
  * add by themselves: the seed of a new etc/kernel/cmdline. */
 char *
 pt_plan_kernel_cmdline_seed (Ctx         *ctx,
-                     const char  *entry,
-                     GError     **error)
+                             const char  *entry,
+                             GError     **error)
 {
   g_autofree char *current = NULL;
   g_autofree char *base = NULL;
   g_autofree char *options = NULL;
-  g_autoptr(GPtrArray) tokens = NULL;
-  GString *out = g_string_new (NULL);
   gboolean exists;
 
   if (entry == NULL)
-    return g_string_free (out, FALSE);
+    return g_strdup ("");
   current = pt_engine_read_file (ctx->paths, entry, &exists, error);
   if (current == NULL && error && *error)
-    {
-      g_string_free (out, TRUE);
-      return NULL;
-    }
+    return NULL;
   if (!pt_plan_compute_base (ctx, entry, current, &base, error))
-    {
-      g_string_free (out, TRUE);
-      return NULL;
-    }
+    return NULL;
   options = base ? pt_read_entry_options (base) : NULL;
-  tokens = pt_cmdline_tokenize (options ? options : "");
-  for (guint i = 0; i < tokens->len; i++)
-    {
-      PtCmdlineToken *t = g_ptr_array_index (tokens, i);
-      if (g_str_equal (t->key, "initrd") || g_str_equal (t->key, "BOOT_IMAGE") ||
-          g_str_equal (t->key, "systemd.machine_id"))
-        continue;
-      if (out->len > 0)
-        g_string_append_c (out, ' ');
-      g_string_append (out, t->text);
-    }
-  g_string_append_c (out, '\n');
-  return g_string_free (out, FALSE);
+  return pt_plan_running_without_loader (options);
 }
 
 /* ---- commands --------------------------------------------------------- */
@@ -821,8 +852,8 @@ check_early_scripts (PtPlan  *self,
 
 /* A change that writes nothing and only says what a person's own file
  * already carries (see check_hand_made). */
-static void
-note_already (PtPlan     *self,
+void
+pt_plan_note_already (PtPlan     *self,
               const char *path,
               GPtrArray  *items)
 {
@@ -920,7 +951,7 @@ modules_not_listed_by_hand (PtPlan   *self,
     {
       GPtrArray *list = g_hash_table_lookup (found_in, g_ptr_array_index (names, k));
       if (list != NULL)
-        note_already (self, g_ptr_array_index (names, k), list);
+        pt_plan_note_already (self, g_ptr_array_index (names, k), list);
     }
   g_hash_table_destroy (found_in);
   return wanted;

@@ -15,9 +15,6 @@
 #include "pt-edit.h"
 #include "pt-plan-build.h"
 
-/* systemd's vendor GUID for the boot loader interface variables */
-#define LOADER_INFO_VAR "LoaderInfo-4a67b082-0a4c-41cf-b6c7-440b29bb8c4f"
-
 static char *
 edit_entry (const char *text, const char *argument, const char *const *add,
             const char *const *remove, GError **error)
@@ -61,14 +58,13 @@ detect (PtBootSetup *setup,
   g_autofree char *machine_id = NULL;
   g_autoptr(GPtrArray) names = NULL;
   g_autofree char *default_pattern = NULL;
-  g_autofree char *efivar = g_build_filename ("/sys/firmware/efi/efivars", LOADER_INFO_VAR, NULL);
   PtBootEvidence e = { 0 };
 
   /* systemd-boot started this system.  When its ESP is not where it can
    * be read (not mounted: a "nofail" mount that timed out, an automount),
    * whatever other configuration lies around (Debian keeps
    * /etc/default/grub after a switch) does not boot it: unreadable. */
-  if (pt_boot_setup_exists (paths, efivar))
+  if (pt_boot_setup_exists (paths, PT_EFIVAR_LOADER_INFO))
     {
       e.strong = PT_BOOT_RANK_LOADER_INFO;
       e.why = g_strdup (_("the LoaderInfo EFI variable: systemd-boot started this system"));
