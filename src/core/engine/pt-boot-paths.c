@@ -21,6 +21,7 @@ extern const PtBootPath pt_boot_path_rpm_ostree;
 extern const PtBootPath pt_boot_path_kernel_cmdline;
 extern const PtBootPath pt_boot_path_limine;
 extern const PtBootPath pt_boot_path_refind;
+extern const PtBootPath pt_boot_path_mkinitcpio_uki;
 
 /* In detection order: a boot path that reads what another detected
  * (the UKI paths read systemd-boot's entries) comes after it. */
@@ -33,6 +34,7 @@ const PtBootPath *const pt_boot_paths[] = {
   &pt_boot_path_kernel_cmdline,
   &pt_boot_path_limine,
   &pt_boot_path_refind,
+  &pt_boot_path_mkinitcpio_uki,
   NULL,
 };
 

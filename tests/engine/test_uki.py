@@ -1,0 +1,227 @@
+#!/usr/bin/python3
+# The unified-kernel-image boot paths (src/core/engine/bootpaths/
+# mkinitcpio-uki.c, dracut-uki.c): detection with its evidence, plan,
+# apply, apply again (nothing to change), revert byte for byte, the trial
+# refused with a "no trial on this path" line, the way back under Secure
+# Boot.  Each case starts from seed 004's machine (IDs unique) with its
+# boot files replaced; the presets and command lines are published files
+# (tests/engine/uki/SOURCES, tests/corpus/kernel-cmdline/SOURCES).
+# SPDX-License-Identifier: GPL-3.0-or-later
+import os
+import shutil
+import struct
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from enginelib import Root, load_json  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CORPUS = os.path.join(os.path.dirname(HERE), 'corpus', 'kernel-cmdline')
+SELECT = ('--select', '0000:01:00.0')
+TOKENS = ['iommu=pt', 'vfio-pci.ids=10de:1381,10de:0fbc']
+EFI_GLOBAL = '8be4df61-93ca-11d2-aa0d-00e098032b8c'
+LOADER_INFO = 'sys/firmware/efi/efivars/LoaderInfo-4a67b082-0a4c-41cf-b6c7-440b29bb8c4f'
+RUNNING = 'root=/dev/mapper/pve-root ro quiet'   # seed 004's /proc/cmdline without BOOT_IMAGE=
+MKINITCPIO_CONF = 'MODULES=()\nHOOKS=(base systemd autodetect microcode modconf kms keyboard sd-vconsole block filesystems fsck)\n'
+DROPIN = 'etc/cmdline.d/passthrough.conf'
+
+
+def fixture(name):
+    with open(os.path.join(HERE, 'uki', name), encoding='utf-8') as f:
+        return f.read()
+
+
+def corpus_cmdlines():
+    for name in sorted(os.listdir(CORPUS)):
+        if name.endswith('.cmdline'):
+            with open(os.path.join(CORPUS, name), encoding='utf-8') as f:
+                yield name, f.read()
+
+
+class UkiCase(unittest.TestCase):
+    def new_root(self, files, remove=(), systemd_boot=True):
+        root = Root('seed004')
+        self.addCleanup(root.cleanup)
+        for rel in ['etc/default/grub', 'etc/debian_version'] + list(remove):
+            os.unlink(root.file(rel))
+        shutil.rmtree(root.file('etc/initramfs-tools'))
+        if systemd_boot:
+            # systemd-boot started this system and has no entries of its
+            # own: it boots the images in EFI/Linux.
+            root.write('efi/loader/loader.conf', 'timeout 3\n')
+            root.write(LOADER_INFO, 'systemd-boot 256')
+        for rel, text in files.items():
+            root.write(rel, text)
+        return root
+
+    def efivar(self, root, name, data):
+        path = root.file('sys/firmware/efi/efivars/%s-%s' % (name, EFI_GLOBAL))
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, 'wb') as f:
+            f.write(struct.pack('<I', 7) + data)
+
+    def boot_current(self, root, loader):
+        self.efivar(root, 'BootCurrent', struct.pack('<H', 3))
+        desc = 'Arch Linux\0'.encode('utf-16-le')
+        path = (loader + '\0').encode('utf-16-le')
+        node = struct.pack('<BBH', 4, 4, 4 + len(path)) + path + struct.pack('<BBH', 0x7f, 0xff, 4)
+        self.efivar(root, 'Boot0003', struct.pack('<IH', 1, len(node)) + desc + node)
+
+    def plan(self, root, *extra, rc=0):
+        r = root.run('plan', '--json', *SELECT, *extra)
+        self.assertEqual(r.returncode, rc, r.stderr + r.stdout)
+        return load_json(r.stdout)
+
+    def round_trip(self, root, plan, expect, commands):
+        """apply, apply again, revert: byte for byte."""
+        before = root.tree()
+        self.assertEqual(plan['commands'], commands)
+        r = root.run('apply', *SELECT)
+        self.assertEqual(r.returncode, 0, r.stderr + r.stdout)
+        for rel, text in expect.items():
+            self.assertEqual(root.read(rel), text, rel)
+        self.assertEqual(root.commands(), commands)
+        root.clear_commands()
+        r = root.run('apply', *SELECT)
+        self.assertIn('Nothing to change', r.stdout)
+        self.assertEqual(root.commands(), [])
+        r = root.run('status', '--json')
+        self.assertEqual(load_json(r.stdout)['state'], 'applied')
+        r = root.run('revert', snapshot=False)
+        self.assertEqual(r.returncode, 0, r.stderr + r.stdout)
+        self.assertEqual(root.commands(), commands)
+        return before
+
+    def assert_no_trial(self, root, words):
+        plan = self.plan(root, '--trial', rc=1)
+        blockers = [b for b in plan['blockers'] if b['code'] == 'trial-unavailable']
+        self.assertEqual(len(blockers), 1, plan['blockers'])
+        self.assertIn(words, blockers[0]['message'])
+        before = root.tree(skip_state=False)
+        r = root.run('apply', '--trial', *SELECT)
+        self.assertEqual(r.returncode, 1, r.stderr + r.stdout)
+        self.assertEqual(root.tree(skip_state=False), before)
+
+
+class MkinitcpioUkiTest(UkiCase):
+    def arch(self, extra=None, **kw):
+        files = {'etc/mkinitcpio.conf': MKINITCPIO_CONF,
+                 'etc/mkinitcpio.d/linux.preset': fixture('linux.preset')}
+        files.update(extra or {})
+        return self.new_root(files, **kw)
+
+    def test_detection_says_which_image(self):
+        root = self.arch({'etc/kernel/cmdline': 'root=UUID=1c2d rw\n'})
+        plan = self.plan(root)
+        self.assertEqual((plan['bootloader'], plan['initramfs']), ('mkinitcpio-uki', 'mkinitcpio'))
+        self.assertIn('/efi/EFI/Linux/arch-linux.efi', plan['bootloader_evidence'])
+        self.assertIn('systemd-boot', plan['bootloader_evidence'])
+        # The firmware starting the image itself (no systemd-boot): BootCurrent says which.
+        root = self.arch({'etc/kernel/cmdline': 'root=UUID=1c2d rw\n'}, systemd_boot=False)
+        self.boot_current(root, '\\EFI\\Linux\\arch-linux.efi')
+        plan = self.plan(root)
+        self.assertEqual(plan['bootloader'], 'mkinitcpio-uki')
+        self.assertIn('BootCurrent', plan['bootloader_evidence'])
+        self.assertIn('/efi/EFI/Linux/arch-linux.efi', plan['bootloader_evidence'])
+        # A preset without a UKI is not this boot path.
+        root = self.arch({'etc/mkinitcpio.d/linux.preset': fixture('linux.preset').replace('\ndefault_uki=', '\n#default_uki=')
+                          .replace('\nfallback_uki=', '\n#fallback_uki='),
+                          'etc/kernel/cmdline': 'root=UUID=1c2d rw\n'}, systemd_boot=False)
+        self.assertEqual(self.plan(root)['bootloader'], 'kernel-cmdline')
+
+    def test_dropin_beside_every_published_cmdline(self):
+        """/etc/kernel/cmdline as people publish it: ours goes into a drop-in."""
+        count = 0
+        for name, text in corpus_cmdlines():
+            with self.subTest(cmdline=name):
+                root = self.arch({'etc/kernel/cmdline': text})
+                plan = self.plan(root)
+                self.assertEqual(plan['bootloader'], 'mkinitcpio-uki')
+                paths = [c['path'] for c in plan['changes'] if c['action'] != 'none']
+                self.assertNotIn('/etc/kernel/cmdline', paths)
+                words = text.split()
+                ours = [t for t in TOKENS if t not in words]
+                expect = {'etc/kernel/cmdline': text,
+                          'etc/mkinitcpio.conf': MKINITCPIO_CONF.replace('MODULES=()', 'MODULES=(vfio_pci vfio vfio_iommu_type1)')}
+                if ours:
+                    expect[DROPIN] = ("# Passthrough's arguments for the unified kernel images mkinitcpio builds; "
+                                      "“passthroughctl revert” removes this file.\n%s\n" % ' '.join(ours))
+                before = self.round_trip(root, plan, expect, [['mkinitcpio', '-P']])
+                self.assertEqual(root.tree(), before)
+                count += 1
+        self.assertGreaterEqual(count, 10)
+
+    def test_hand_made_part_not_repeated(self):
+        root = self.arch({'etc/kernel/cmdline': 'root=UUID=1c2d rw iommu=pt\n',
+                          'etc/cmdline.d/10-vfio.conf': '# by hand\nvfio-pci.ids=10de:1381\n'})
+        plan = self.plan(root)
+        already = [a for a in plan['already_there'] if 'iommu=pt' in a['items']]
+        self.assertEqual(len(already), 1, plan['already_there'])
+        self.assertIn('hand-made-setup', [w['code'] for w in plan['warnings']])
+        # Their IDs list comes before ours (the kernel keeps the last): ours carries theirs.
+        expect = {DROPIN: "# Passthrough's arguments for the unified kernel images mkinitcpio builds; "
+                          "“passthroughctl revert” removes this file.\nvfio-pci.ids=10de:1381,10de:0fbc\n"}
+        before = self.round_trip(root, plan, expect, [['mkinitcpio', '-P']])
+        self.assertEqual(root.tree(), before)
+
+    def test_no_source_carries_the_whole_command_line(self):
+        """No /etc/kernel/cmdline, no /etc/cmdline.d: mkinitcpio embeds
+        /proc/cmdline; the new file must carry it all, root= included."""
+        root = self.arch()
+        plan = self.plan(root)
+        created = [c for c in plan['changes'] if c['path'] == '/etc/kernel/cmdline']
+        self.assertEqual(created[0]['action'], 'create')
+        before = root.tree()
+        self.round_trip(root, plan, {'etc/kernel/cmdline': '%s %s\n' % (RUNNING, ' '.join(TOKENS))},
+                        [['mkinitcpio', '-P']])
+        # Revert keeps the file without ours: deleting it would embed
+        # /proc/cmdline again, which may carry them.
+        self.assertEqual(root.read('etc/kernel/cmdline'), RUNNING + '\n')
+        after = root.tree()
+        del after['etc/kernel/cmdline']
+        self.assertEqual(after, before)
+
+    def test_preset_cmdline_file_is_edited(self):
+        preset = fixture('linux.preset') + 'ALL_cmdline="/etc/kernel/cmdline-uki"\n'
+        text = 'root=PARTUUID=5e1f rw quiet\n'
+        root = self.arch({'etc/mkinitcpio.d/linux.preset': preset,
+                          'etc/kernel/cmdline-uki': text,
+                          'etc/kernel/cmdline': 'root=UUID=not-read\n'})
+        plan = self.plan(root)
+        changed = sorted(c['path'] for c in plan['changes'] if c['action'] != 'none')
+        self.assertIn('/etc/kernel/cmdline-uki', changed)
+        self.assertNotIn('/etc/kernel/cmdline', changed)
+        self.assertNotIn('/' + DROPIN, changed)
+        before = self.round_trip(root, plan, {'etc/kernel/cmdline-uki': 'root=PARTUUID=5e1f rw quiet %s\n' % ' '.join(TOKENS)},
+                                 [['mkinitcpio', '-P']])
+        self.assertEqual(root.tree(), before)
+
+    def test_preset_cmdline_missing_is_refused(self):
+        preset = fixture('linux.preset') + 'default_cmdline="/etc/kernel/nowhere"\n'
+        root = self.arch({'etc/mkinitcpio.d/linux.preset': preset})
+        before = root.tree(skip_state=False)
+        r = root.run('apply', *SELECT)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn('/etc/kernel/nowhere', r.stderr)
+        self.assertEqual(root.tree(skip_state=False), before)
+
+    def test_no_trial_on_this_path(self):
+        root = self.arch({'etc/kernel/cmdline': 'root=UUID=1c2d rw\n'})
+        self.assert_no_trial(root, 'mkinitcpio')
+
+    def test_way_back_under_secure_boot(self):
+        root = self.arch({'etc/kernel/cmdline': 'root=UUID=1c2d rw\n'})
+        plan = self.plan(root)
+        self.assertNotIn('way-back-unavailable', [w['code'] for w in plan['warnings']])
+        self.assertIsNone(plan['way_back'])
+        self.efivar(root, 'SecureBoot', b'\x01')
+        plan = self.plan(root)
+        warning = [w for w in plan['warnings'] if w['code'] == 'way-back-unavailable']
+        self.assertEqual(len(warning), 1, plan['warnings'])
+        self.assertIn('Secure Boot', warning[0]['message'])
+        self.assertIn('/efi/EFI/Linux/arch-linux-fallback.efi', warning[0]['message'])
+
+
+if __name__ == '__main__':
+    unittest.main()
