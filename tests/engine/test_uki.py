@@ -70,7 +70,8 @@ class UkiCase(unittest.TestCase):
 
     def plan(self, root, *extra, rc=0):
         r = root.run('plan', '--json', *SELECT, *extra)
-        self.assertEqual(r.returncode, rc, r.stderr + r.stdout)
+        if rc is not None:
+            self.assertEqual(r.returncode, rc, r.stderr + r.stdout)
         return load_json(r.stdout)
 
     def round_trip(self, root, plan, expect, commands):
@@ -221,6 +222,93 @@ class MkinitcpioUkiTest(UkiCase):
         self.assertEqual(len(warning), 1, plan['warnings'])
         self.assertIn('Secure Boot', warning[0]['message'])
         self.assertIn('/efi/EFI/Linux/arch-linux-fallback.efi', warning[0]['message'])
+
+
+DRACUT_TOKENS = 'iommu=pt rd.driver.pre=vfio_pci vfio-pci.ids=10de:1381,10de:0fbc'
+DRACUT_REGEN = [['dracut', '--regenerate-all', '--force']]
+DRACUT_DROPIN = 'etc/dracut.conf.d/passthrough-cmdline.conf'
+DRACUT_MODULES = 'etc/dracut.conf.d/passthrough.conf'   # the initramfs's own drop-in
+
+
+class DracutUkiTest(UkiCase):
+    def fedora(self, confs, **kw):
+        files = {'etc/dracut.conf': '# dracut\n'}
+        for rel, name in confs.items():
+            files['etc/dracut.conf.d/' + rel] = fixture(name) if name.startswith('dracut-') else name
+        return self.new_root(files, **kw)
+
+    def test_detection_says_which_image(self):
+        root = self.fedora({'99-uefi.conf': 'dracut-99-uefi.conf'})
+        plan = self.plan(root)
+        self.assertEqual((plan['bootloader'], plan['initramfs']), ('dracut-uki', 'dracut'))
+        self.assertIn('/etc/dracut.conf.d/99-uefi.conf', plan['bootloader_evidence'])
+        root = self.fedora({'99-uefi.conf': 'dracut-99-uefi.conf'}, systemd_boot=False)
+        self.boot_current(root, '\\EFI\\Linux\\linux-6.8.12-4-pve-2f4d.efi')
+        plan = self.plan(root)
+        self.assertEqual(plan['bootloader'], 'dracut-uki')
+        self.assertIn('BootCurrent', plan['bootloader_evidence'])
+        self.assertIn('linux-6.8.12-4-pve-2f4d.efi', plan['bootloader_evidence'])
+        # uefi=no later wins: not this boot path.
+        root = self.fedora({'99-uefi.conf': 'dracut-99-uefi.conf', 'zz-no.conf': 'uefi=no\n'})
+        self.assertNotEqual(self.plan(root, rc=None)['bootloader'], 'dracut-uki')
+
+    def test_not_set_carries_root_and_storage(self):
+        """uefi=yes alone: dracut writes root= itself; our kernel_cmdline
+        replaces that, so it carries the running root arguments."""
+        root = self.fedora({'99-uefi.conf': 'dracut-99-uefi.conf'})
+        plan = self.plan(root)
+        expect = {DRACUT_DROPIN: "# Passthrough's command line for the unified kernel images dracut builds: the root and storage\n"
+                                 "# arguments of the running system and the VFIO ones; “passthroughctl revert” removes this file.\n"
+                                 'kernel_cmdline=" root=/dev/mapper/pve-root ro %s "\n' % DRACUT_TOKENS}
+        before = self.round_trip(root, plan, expect, DRACUT_REGEN)
+        self.assertEqual(root.tree(), before)
+        self.assertFalse(os.path.exists(root.file(DRACUT_MODULES)))
+
+    def test_set_is_appended_to(self):
+        root = self.fedora({'99-uefi.conf': 'dracut-99-uefi.conf', '99-cmdline.conf': 'dracut-99-cmdline.conf'})
+        plan = self.plan(root)
+        changed = [c['path'] for c in plan['changes'] if c['action'] != 'none']
+        self.assertIn('/etc/dracut.conf.d/99-cmdline.conf', changed)
+        self.assertNotIn('/' + DRACUT_DROPIN, changed)
+        text = fixture('dracut-99-cmdline.conf')
+        expect = {'etc/dracut.conf.d/99-cmdline.conf': text.replace('lockdown=confidentiality"', 'lockdown=confidentiality %s"' % DRACUT_TOKENS)}
+        before = self.round_trip(root, plan, expect, DRACUT_REGEN)
+        self.assertEqual(root.tree(), before)
+
+    def test_the_assignment_that_wins(self):
+        """Two files set it: the later one's value is the image's."""
+        root = self.fedora({'10-early.conf': 'kernel_cmdline="root=UUID=old ro"\n',
+                            'uki.conf': 'dracut-gentoo-uki.conf'})
+        plan = self.plan(root)
+        changed = [c['path'] for c in plan['changes'] if c['action'] != 'none']
+        self.assertIn('/etc/dracut.conf.d/uki.conf', changed)
+        self.assertNotIn('/etc/dracut.conf.d/10-early.conf', changed)
+        expect = {'etc/dracut.conf.d/uki.conf': fixture('dracut-gentoo-uki.conf').replace('quiet splash"', 'quiet splash %s"' % DRACUT_TOKENS)}
+        before = self.round_trip(root, plan, expect, DRACUT_REGEN)
+        self.assertEqual(root.tree(), before)
+
+    def test_only_appended_is_refused(self):
+        root = self.fedora({'99-uefi.conf': 'dracut-99-uefi.conf', '50-quiet.conf': 'kernel_cmdline+=" quiet "\n'})
+        before = root.tree(skip_state=False)
+        r = root.run('apply', *SELECT)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn('kernel_cmdline+=', r.stderr)
+        self.assertEqual(root.tree(skip_state=False), before)
+
+    def test_no_trial_on_this_path(self):
+        root = self.fedora({'99-uefi.conf': 'dracut-99-uefi.conf'})
+        self.assert_no_trial(root, 'dracut')
+
+    def test_way_back_when_signed_or_secure_boot(self):
+        root = self.fedora({'99-uefi.conf': 'dracut-99-uefi.conf'})
+        self.assertNotIn('way-back-unavailable', [w['code'] for w in self.plan(root)['warnings']])
+        self.efivar(root, 'SecureBoot', b'\x01')
+        self.assertIn('way-back-unavailable', [w['code'] for w in self.plan(root)['warnings']])
+        # dracut signing its images (the published Gentoo configuration)
+        root = self.fedora({'uki.conf': 'dracut-gentoo-uki.conf'})
+        warning = [w for w in self.plan(root)['warnings'] if w['code'] == 'way-back-unavailable']
+        self.assertEqual(len(warning), 1)
+        self.assertIn('uefi_secureboot_cert', warning[0]['message'])
 
 
 if __name__ == '__main__':

@@ -22,6 +22,7 @@ extern const PtBootPath pt_boot_path_kernel_cmdline;
 extern const PtBootPath pt_boot_path_limine;
 extern const PtBootPath pt_boot_path_refind;
 extern const PtBootPath pt_boot_path_mkinitcpio_uki;
+extern const PtBootPath pt_boot_path_dracut_uki;
 
 /* In detection order: a boot path that reads what another detected
  * (the UKI paths read systemd-boot's entries) comes after it. */
@@ -35,6 +36,7 @@ const PtBootPath *const pt_boot_paths[] = {
   &pt_boot_path_limine,
   &pt_boot_path_refind,
   &pt_boot_path_mkinitcpio_uki,
+  &pt_boot_path_dracut_uki,
   NULL,
 };
 
