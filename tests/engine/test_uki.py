@@ -125,6 +125,11 @@ class MkinitcpioUkiTest(UkiCase):
         self.assertEqual(plan['bootloader'], 'mkinitcpio-uki')
         self.assertIn('BootCurrent', plan['bootloader_evidence'])
         self.assertIn('/efi/EFI/Linux/arch-linux.efi', plan['bootloader_evidence'])
+        # Only the preset says so: the evidence still names the image.
+        root = self.arch({'etc/kernel/cmdline': 'root=UUID=1c2d rw\n'}, systemd_boot=False)
+        plan = self.plan(root)
+        self.assertEqual(plan['bootloader'], 'mkinitcpio-uki')
+        self.assertIn('/efi/EFI/Linux/arch-linux.efi', plan['bootloader_evidence'])
         # A preset without a UKI is not this boot path.
         root = self.arch({'etc/mkinitcpio.d/linux.preset': fixture('linux.preset').replace('\ndefault_uki=', '\n#default_uki=')
                           .replace('\nfallback_uki=', '\n#fallback_uki='),
@@ -206,6 +211,13 @@ class MkinitcpioUkiTest(UkiCase):
         self.assertNotEqual(r.returncode, 0)
         self.assertIn('/etc/kernel/nowhere', r.stderr)
         self.assertEqual(root.tree(skip_state=False), before)
+
+    def test_chosen_but_not_there(self):
+        for name in ['mkinitcpio-uki', 'dracut-uki']:
+            root = self.new_root({'etc/mkinitcpio.conf': MKINITCPIO_CONF, 'etc/kernel/cmdline': 'root=UUID=1c2d rw\n'})
+            plan = self.plan(root, '--bootloader', name, rc=1)
+            self.assertEqual(plan['bootloader'], name)
+            self.assertIn('bootloader-not-found', [b['code'] for b in plan['blockers']])
 
     def test_no_trial_on_this_path(self):
         root = self.arch({'etc/kernel/cmdline': 'root=UUID=1c2d rw\n'})

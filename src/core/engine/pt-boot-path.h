@@ -141,7 +141,8 @@ typedef struct
   /* The trial: blockers that keep it from working here (@check_trial), its
    * one-shot entry (@plan_trial), disarming one not booted yet on revert
    * (@disarm_trial).  @plan_trial NULL: "no trial on this path" (@no_trial
-   * says why, or names what owns the entries). */
+   * names what owns the entries; a @check_trial then adds the blocker
+   * trial-unavailable itself, where the generic sentence does not fit). */
   void     (*check_trial)  (PtPlan    *self,
                             PtPaths   *paths);
   gboolean (*plan_trial)   (PtPlan    *self,

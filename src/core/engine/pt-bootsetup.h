@@ -1,5 +1,5 @@
 /* pt-bootsetup.h: which boot path and initramfs generator a root uses
- * (DESIGN.md, "Boot setup: detect, edit, regenerate").
+ * (docs/boot-paths.md).
  *
  * Each boot path detects itself (its file in src/core/engine/bootpaths/);
  * which one really boots, when several are installed, is decided from what

@@ -41,8 +41,7 @@ struct _PtPlan
   GPtrArray   *cmd_already;   /* char*: of the arguments the command would add, what the tool's configuration has by the person's hand */
   gboolean     trial;
   char        *options_text;  /* the options as an a{sv} text, for confirm */
-  char        *trial_command; /* the one-shot command's program, NULL: none */
-  char        *trial_entry;   /* what it boots once */
+  GStrv        trial_argv;    /* the command that arms the one-shot entry (the boot path's), NULL: none */
   char        *way_back_path; /* the "without passthrough" entry's file, NULL: none */
   char        *way_back_title;
 };
@@ -92,6 +91,7 @@ void pt_plan_check_system (PtPlan *self, PtPaths *paths, const char *running, Pt
  * the bodies of GRUB's, GRUB with BLS's and systemd-boot's */
 const char * pt_plan_grub_cfg_path (PtBootSetup *setup);
 void pt_plan_check_trial_grub (PtPlan *self, PtPaths *paths);
+void pt_plan_trial_inside_image (PtPlan *self, const char *tool, const char *rebuild);
 gboolean pt_plan_trial_grub (PtPlan *self, Ctx *ctx, GError **error);
 gboolean pt_plan_trial_grub_bls (PtPlan *self, Ctx *ctx, GError **error);
 gboolean pt_plan_trial_systemd_boot (PtPlan *self, Ctx *ctx, GError **error);

@@ -140,6 +140,18 @@ pt_plan_check_trial_grub (PtPlan  *self,
     pt_plan_add_issue (self->blockers, "trial-unavailable", NULL, g_steal_pointer (&elsewhere));
 }
 
+/* A unified kernel image's boot path: no trial, and under Secure Boot no
+ * "edit the command line at the boot menu" either. */
+void
+pt_plan_trial_inside_image (PtPlan     *self,
+                            const char *tool,
+                            const char *rebuild)
+{
+  pt_plan_add_issue (self->blockers, "trial-unavailable", NULL,
+                     g_strdup_printf (_("No trial on this boot path: the command line of a unified kernel image %s builds is inside the image, and a one-shot boot entry cannot give it another one. Apply without --trial; “passthroughctl revert” and then “%s” undo everything."),
+                                      tool, rebuild));
+}
+
 /* Through the table: a boot path without a trial says so ("no trial on
  * this path"), one with a trial says what keeps it from working here. */
 void
@@ -150,7 +162,9 @@ pt_plan_check_trial (PtPlan  *self,
 
   if (path == NULL)
     return;   /* already a blocker of its own */
-  if (path->plan_trial == NULL)
+  if (path->plan_trial == NULL && path->check_trial != NULL)
+    path->check_trial (self, paths);   /* its own trial-unavailable, with its own way back */
+  else if (path->plan_trial == NULL)
     pt_plan_add_issue (self->blockers, "trial-unavailable", NULL,
                g_strdup_printf (_("A one-shot trial boot is not available with %s in this version (it works with GRUB and systemd-boot). Apply without --trial: any boot entry without the Passthrough arguments still boots the host as before (edit the command line at the boot menu), and “passthroughctl revert” undoes everything."),
                                 _(path->no_trial)));
@@ -604,8 +618,9 @@ pt_plan_trial_grub (PtPlan   *self,
   if (!pt_plan_target_edit (self, ctx, custom, "custom-blocks", block, NULL, FALSE, FALSE, error))
     return FALSE;
   pt_plan_last_change (self)->quiet = TRUE;
-  self->trial_command = g_strconcat (self->setup->grub_tool, "-reboot", NULL);
-  self->trial_entry = g_strdup ("Passthrough trial");
+  self->trial_argv = g_new0 (char *, 3);
+  self->trial_argv[0] = g_strconcat (self->setup->grub_tool, "-reboot", NULL);
+  self->trial_argv[1] = g_strdup ("Passthrough trial");
   return TRUE;
 }
 
@@ -624,8 +639,9 @@ pt_plan_trial_grub_bls (PtPlan   *self,
   if (!pt_plan_target_whole (self, ctx, "/boot/loader/entries/passthrough-trial.conf", text, FALSE, error))
     return FALSE;
   pt_plan_last_change (self)->quiet = TRUE;
-  self->trial_command = g_strconcat (self->setup->grub_tool, "-reboot", NULL);
-  self->trial_entry = g_strdup ("passthrough-trial");
+  self->trial_argv = g_new0 (char *, 3);
+  self->trial_argv[0] = g_strconcat (self->setup->grub_tool, "-reboot", NULL);
+  self->trial_argv[1] = g_strdup ("passthrough-trial");
   return TRUE;
 }
 
@@ -642,7 +658,7 @@ pt_plan_trial_systemd_boot (PtPlan   *self,
   if (!pt_plan_target_whole (self, ctx, path, text, FALSE, error))
     return FALSE;
   pt_plan_last_change (self)->quiet = TRUE;
-  self->trial_command = g_strdup ("bootctl");
+  self->trial_argv = g_strsplit ("bootctl set-oneshot passthrough-trial.conf", " ", -1);
   return TRUE;
 }
 

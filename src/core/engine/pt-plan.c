@@ -57,8 +57,7 @@ pt_plan_finalize (GObject *object)
   g_ptr_array_unref (self->cmd_ours);
   g_ptr_array_unref (self->cmd_already);
   g_free (self->options_text);
-  g_free (self->trial_command);
-  g_free (self->trial_entry);
+  g_strfreev (self->trial_argv);
   g_free (self->way_back_path);
   g_free (self->way_back_title);
   G_OBJECT_CLASS (pt_plan_parent_class)->finalize (object);
@@ -695,10 +694,8 @@ plan_regeneration (PtPlan  *self,
     self->setup->bootloader->regenerate (self, paths);
 
   /* Last, once everything is in place: boot the trial entry once. */
-  if (self->trial_command != NULL && g_str_equal (self->trial_command, "bootctl"))
-    pt_plan_add_command (self, FALSE, "bootctl", "set-oneshot", "passthrough-trial.conf", NULL);
-  else if (self->trial_command != NULL)
-    pt_plan_add_command (self, FALSE, self->trial_command, self->trial_entry, NULL);
+  if (self->trial_argv != NULL)
+    pt_plan_add_command_strv (self, FALSE, self->trial_argv);
 }
 
 /* vfio-pci.ids= (or pci-stub.ids=) with other IDs than ours, live in a file

@@ -179,6 +179,21 @@ detect (PtBootSetup *setup,
   return e;
 }
 
+/* Where the images come from, when the evidence did not say. */
+static void
+settle (PtBootSetup *setup)
+{
+  DracutUki *d = pt_boot_setup_get_data (setup, NAME);
+  char *more;
+
+  if (d == NULL || (setup->evidence != NULL && strstr (setup->evidence, "uefi=yes") != NULL))
+    return;
+  more = g_strdup_printf (_("%s%suefi=yes in %s: dracut builds unified kernel images into EFI/Linux on the EFI system partition"),
+                          setup->evidence ? setup->evidence : "", setup->evidence ? "; " : "", d->uefi_from);
+  g_free (setup->evidence);
+  setup->evidence = more;
+}
+
 /* The running command line's words that find and open the root file
  * system: what dracut would have written itself. */
 static gboolean
@@ -213,9 +228,9 @@ plan_cmdline (PtPlan      *self,
 
   if (d == NULL)
     {
-      g_set_error (error, PT_ERROR, PT_ERROR_NOT_FOUND,
-                   _("No dracut configuration sets uefi=yes: the boot path “%s” has nothing to edit."), NAME);
-      return FALSE;
+      /* Chosen with the option "bootloader" but not found here: the
+       * blocker bootloader-not-found says so; there is nothing to edit. */
+      return TRUE;
     }
   if (d->cmdline_from != NULL)
     {
@@ -298,6 +313,13 @@ regenerate (PtPlan  *self,
     pt_plan_add_command (self, FALSE, "dracut", "--regenerate-all", "--force", NULL);
 }
 
+static void
+check_trial (PtPlan  *self,
+             PtPaths *paths)
+{
+  pt_plan_trial_inside_image (self, "dracut", "dracut --regenerate-all --force");
+}
+
 static gboolean
 plan_way_back (PtPlan      *self,
                Ctx         *ctx,
@@ -325,11 +347,13 @@ const PtBootPath pt_boot_path_dracut_uki = {
   .title = "dracut UKI",
   .status_reads = "the running command line (/proc/cmdline), which the stub takes from the image",
   .detect = detect,
+  .settle = settle,
   .editors = editors,
   .writes = writes,
   .may_write_detected = may_write_detected,
   .plan_cmdline = plan_cmdline,
   .regenerate = regenerate,
+  .check_trial = check_trial,
   .no_trial = N_("a unified kernel image built by dracut (its command line is inside the image: a one-shot entry cannot give it another one)"),
   .plan_way_back = plan_way_back,
 };

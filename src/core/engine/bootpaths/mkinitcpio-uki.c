@@ -240,6 +240,26 @@ detect (PtBootSetup *setup,
   return e;
 }
 
+/* Which image, when the evidence did not say. */
+static void
+settle (PtBootSetup *setup)
+{
+  Uki *uki = pt_boot_setup_get_data (setup, NAME);
+  UkiPreset *first;
+  char *more;
+
+  if (uki == NULL || uki->presets->len == 0)
+    return;
+  first = g_ptr_array_index (uki->presets, 0);
+  if (setup->evidence != NULL && strstr (setup->evidence, first->image) != NULL)
+    return;
+  more = g_strdup_printf (_("%s%smkinitcpio builds the unified kernel image %s (%s)"),
+                          setup->evidence ? setup->evidence : "", setup->evidence ? "; " : "",
+                          first->image, first->preset);
+  g_free (setup->evidence);
+  setup->evidence = more;
+}
+
 /* The command line a set of sources gives, as mkinitcpio joins it (lines
  * starting with '#' skipped), less our own drop-in; FALSE: no source. */
 static gboolean
@@ -326,10 +346,9 @@ plan_cmdline (PtPlan      *self,
 
   if (uki == NULL)
     {
-      g_set_error (error, PT_ERROR, PT_ERROR_NOT_FOUND,
-                   _("No mkinitcpio preset under %s builds a unified kernel image (NAME_uki=): the boot path “%s” has nothing to edit."),
-                   PRESET_DIR, NAME);
-      return FALSE;
+      /* Chosen with the option "bootloader" but not found here: the
+       * blocker bootloader-not-found says so; there is nothing to edit. */
+      return TRUE;
     }
   for (guint i = 0; i < uki->presets->len; i++)
     {
@@ -414,6 +433,13 @@ regenerate (PtPlan  *self,
 
 /* No entry of ours: the images are the entries.  What is left as a way
  * back depends on Secure Boot and on who starts the image. */
+static void
+check_trial (PtPlan  *self,
+             PtPaths *paths)
+{
+  pt_plan_trial_inside_image (self, "mkinitcpio", "mkinitcpio -P");
+}
+
 static gboolean
 plan_way_back (PtPlan      *self,
                Ctx         *ctx,
@@ -459,11 +485,13 @@ const PtBootPath pt_boot_path_mkinitcpio_uki = {
   .title = "mkinitcpio UKI",
   .status_reads = "the running command line (/proc/cmdline), which the stub takes from the image",
   .detect = detect,
+  .settle = settle,
   .editors = editors,
   .writes = writes,
   .may_write_detected = may_write_detected,
   .plan_cmdline = plan_cmdline,
   .regenerate = regenerate,
+  .check_trial = check_trial,
   .no_trial = N_("a unified kernel image built by mkinitcpio (its command line is inside the image: a one-shot entry cannot give it another one)"),
   .plan_way_back = plan_way_back,
 };

@@ -51,6 +51,8 @@ plan_cmdline (PtPlan      *self,
               const char  *running,
               GError     **error)
 {
+  if (self->setup->refind_conf == NULL)
+    return TRUE;   /* chosen but not found: bootloader-not-found says so */
   return pt_plan_target_edit (self, ctx, self->setup->refind_conf, "refind", self->kernel_args,
                               NULL, FALSE, FALSE, error);
 }
