@@ -327,6 +327,37 @@ test_detected_custom_cfg (void)
   g_rmdir (empty);
 }
 
+/* A UKI preset's command line file is admitted only where a preset of this
+ * root names it, and only if it is a command line file (not /etc/fstab). */
+static void
+test_detected_uki_cmdline (void)
+{
+  g_autofree char *root = g_dir_make_tmp ("pt-boot-paths-XXXXXX", NULL);
+  g_autofree char *dir = g_build_filename (root, "etc", "mkinitcpio.d", NULL);
+  g_autofree char *preset = g_build_filename (dir, "linux.preset", NULL);
+  g_autoptr(PtPaths) paths = pt_paths_new (root);
+  g_autoptr(PtPaths) empty = NULL;
+  g_autofree char *empty_dir = g_dir_make_tmp ("pt-boot-paths-XXXXXX", NULL);
+  g_autofree char *etc = g_path_get_dirname (dir);
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (preset,
+                                      "PRESETS=('default' 'fallback')\n"
+                                      "default_uki=\"/efi/EFI/Linux/arch-linux.efi\"\n"
+                                      "default_cmdline=\"/etc/kernel/cmdline-uki\"\n"
+                                      "fallback_uki=\"/efi/EFI/Linux/arch-linux-fallback.efi\"\n"
+                                      "fallback_options=\"-S autodetect --cmdline /etc/fstab\"\n", -1, NULL));
+  empty = pt_paths_new (empty_dir);
+  assert_allowed (paths, "/etc/kernel/cmdline-uki", TRUE);
+  assert_allowed (empty, "/etc/kernel/cmdline-uki", FALSE);
+  assert_allowed (paths, "/etc/fstab", FALSE);
+  g_unlink (preset);
+  g_rmdir (dir);
+  g_rmdir (etc);
+  g_rmdir (root);
+  g_rmdir (empty_dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -337,5 +368,6 @@ main (int argc, char **argv)
   g_test_add_func ("/boot-paths/allow-list/nothing-else", test_nothing_else);
   g_test_add_func ("/boot-paths/allow-list/fixture-files", test_fixture_files);
   g_test_add_func ("/boot-paths/allow-list/detected-custom-cfg", test_detected_custom_cfg);
+  g_test_add_func ("/boot-paths/allow-list/detected-uki-cmdline", test_detected_uki_cmdline);
   return g_test_run ();
 }

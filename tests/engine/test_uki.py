@@ -203,14 +203,17 @@ class MkinitcpioUkiTest(UkiCase):
                                  [['mkinitcpio', '-P']])
         self.assertEqual(root.tree(), before)
 
-    def test_preset_cmdline_missing_is_refused(self):
-        preset = fixture('linux.preset') + 'default_cmdline="/etc/kernel/nowhere"\n'
-        root = self.arch({'etc/mkinitcpio.d/linux.preset': preset})
-        before = root.tree(skip_state=False)
-        r = root.run('apply', *SELECT)
-        self.assertNotEqual(r.returncode, 0)
-        self.assertIn('/etc/kernel/nowhere', r.stderr)
-        self.assertEqual(root.tree(skip_state=False), before)
+    def test_preset_cmdline_missing_or_elsewhere_is_refused(self):
+        for named in ['/etc/kernel/nowhere', '/etc/fstab']:
+            with self.subTest(named=named):
+                preset = fixture('linux.preset') + 'default_cmdline="%s"\n' % named
+                root = self.arch({'etc/mkinitcpio.d/linux.preset': preset, 'etc/fstab': '/dev/sda1 / ext4 rw 0 1\n'})
+                before = root.tree(skip_state=False)
+                r = root.run('apply', *SELECT)
+                self.assertNotEqual(r.returncode, 0)
+                self.assertIn(named, r.stderr)
+                self.assertIn('nothing was changed', r.stderr)
+                self.assertEqual(root.tree(skip_state=False), before)
 
     def test_chosen_but_not_there(self):
         for name in ['mkinitcpio-uki', 'dracut-uki']:

@@ -297,6 +297,20 @@ read_sources (PtPaths    *paths,
   return any;
 }
 
+/* A file or folder a preset names that Passthrough edits (links followed):
+ * under /etc, in a folder meant for command lines or with "cmdline" in its
+ * name.  A preset naming anything else (/etc/fstab) gets a refusal that
+ * says so, never an edit. */
+static gboolean
+override_editable (const char *real)
+{
+  g_autofree char *base = g_path_get_basename (real);
+
+  return g_str_has_prefix (real, "/etc/kernel/") || g_str_has_prefix (real, CMDLINE_D) ||
+         g_str_has_prefix (real, PRESET_DIR "/") ||
+         (g_str_has_prefix (real, "/etc/") && strstr (base, "cmdline") != NULL);
+}
+
 /* Our arguments beside sources that exist: a drop-in of ours in @folder
  * with what they lack; without any source, a new @create (or the drop-in)
  * that carries the whole running command line plus ours. */
@@ -358,6 +372,18 @@ plan_cmdline (PtPlan      *self,
       if (g_hash_table_contains (done, key))
         continue;
       g_hash_table_add (done, (gpointer) key);
+      if (p->cmdline != NULL)
+        {
+          g_autofree char *real = pt_boot_setup_resolve_path (ctx->paths, p->cmdline);
+          if (real == NULL || !override_editable (real))
+            {
+              g_autofree char *args = pt_plan_join_array (self->kernel_args, " ");
+              g_set_error (error, PT_ERROR, PT_ERROR_BLOCKED,
+                           _("The preset %s takes the command line of its image “%s” from %s, which is not a file Passthrough edits (it edits command line files under /etc/kernel, /etc/cmdline.d or /etc/mkinitcpio.d, or with “cmdline” in their name under /etc). Add “%s” there by hand or name such a file in the preset; nothing was changed."),
+                           p->preset, p->name, p->cmdline, args);
+              return FALSE;
+            }
+        }
       if (p->cmdline == NULL)
         {
           static const char *const files[] = { KERNEL_CMDLINE, USR_KERNEL_CMDLINE, NULL };
@@ -410,7 +436,8 @@ may_write_detected (PtPaths    *paths,
       g_autofree char *real = NULL;
       g_autofree char *dropin = NULL;
 
-      if (p->cmdline == NULL || (real = pt_boot_setup_resolve_path (paths, p->cmdline)) == NULL)
+      if (p->cmdline == NULL || (real = pt_boot_setup_resolve_path (paths, p->cmdline)) == NULL ||
+          !override_editable (real))
         continue;
       dropin = g_build_filename (real, DROPIN, NULL);
       found = g_str_equal (system_path, real) || (pt_boot_setup_is_dir (paths, real) && g_str_equal (system_path, dropin));
