@@ -510,6 +510,24 @@ test_scan_typos (void)
   g_assert_cmpstr (more[2], ==, "vfio_pci.id=1:2");
 }
 
+/* mkinitcpio presets: PRESETS=(…) arrays, += appends, quotes off, the
+ * commented line not read (src/core/engine/bootpaths/mkinitcpio-uki.c). */
+static void
+test_shell_array (void)
+{
+  const char *preset = "#PRESETS=('default')\nPRESETS=('default' \"fallback\")\nPRESETS+=(uki)\n"
+                       "fallback_options=\"-S autodetect --cmdline /etc/kernel/fallback\"\n";
+  g_autofree char *presets = pt_read_shell_array (preset, "PRESETS");
+  g_autofree char *options = pt_read_shell_array (preset, "fallback_options");
+  g_autofree char *none = pt_read_shell_array (preset, "default_uki");
+  g_autofree char *bad = pt_read_shell_array (preset, "no-such name");
+
+  g_assert_cmpstr (g_strstrip (presets), ==, "default fallback uki");
+  g_assert_cmpstr (g_strstrip (options), ==, "-S autodetect --cmdline /etc/kernel/fallback");
+  g_assert_null (none);
+  g_assert_null (bad);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -529,6 +547,7 @@ main (int argc, char **argv)
   g_test_add_func ("/edit/limine-and-refind", test_limine_and_refind);
   g_test_add_func ("/edit/mkinitcpio/arrays", test_mkinitcpio_arrays);
   g_test_add_func ("/edit/mkinitcpio/strings", test_mkinitcpio_strings);
+  g_test_add_func ("/edit/shell-array", test_shell_array);
   g_test_add_func ("/edit/module-lines-and-booster", test_module_lines_and_booster);
   g_test_add_func ("/edit/render/modprobe", test_render_modprobe);
   g_test_add_func ("/edit/render/dropins", test_render_dropins);

@@ -674,6 +674,20 @@ pt_read_shell_words (const char *text,
   return shell_read (text, name);
 }
 
+char *
+pt_read_shell_array (const char *text,
+                     const char *name)
+{
+  g_autoptr(GPtrArray) assigns = NULL;
+
+  if (!valid_variable_name (name))
+    return NULL;
+  assigns = pt_shell_find_assigns (text ? text : "", name, TRUE, NULL);
+  if (assigns == NULL || assigns->len == 0)
+    return NULL;
+  return pt_shell_accumulate (assigns, assigns->len, name);
+}
+
 /* ---- /etc/default/grub ---------------------------------------------------- */
 
 char *

@@ -70,6 +70,10 @@ gboolean  pt_module_words_contain       (const char        *words,
  * variable @name, with += appends: NULL when it is never set. */
 char     *pt_read_shell_words           (const char        *text,
                                          const char        *name);
+/* The same for a bash array, NAME=(…) (mkinitcpio's PRESETS=('default'
+ * 'fallback')), or a string: its words, quotes taken off. */
+char     *pt_read_shell_array           (const char        *text,
+                                         const char        *name);
 char     *pt_read_grub_default          (const char        *text,
                                          const char        *variable);
 

@@ -11,18 +11,6 @@
 #include "pt-bootsetup.h"
 #include "pt-edit.h"
 
-static const char *const bootloader_names[] = {
-  [PT_BOOTLOADER_NONE] = "none",
-  [PT_BOOTLOADER_GRUB] = "grub",
-  [PT_BOOTLOADER_GRUB_BLS] = "grub-bls",
-  [PT_BOOTLOADER_SYSTEMD_BOOT] = "systemd-boot",
-  [PT_BOOTLOADER_KERNELSTUB] = "kernelstub",
-  [PT_BOOTLOADER_RPM_OSTREE] = "rpm-ostree",
-  [PT_BOOTLOADER_KERNEL_CMDLINE] = "kernel-cmdline",
-  [PT_BOOTLOADER_LIMINE] = "limine",
-  [PT_BOOTLOADER_REFIND] = "refind",
-};
-
 static const char *const initramfs_names[] = {
   [PT_INITRAMFS_NONE] = "none",
   [PT_INITRAMFS_MKINITCPIO] = "mkinitcpio",
@@ -31,48 +19,50 @@ static const char *const initramfs_names[] = {
   [PT_INITRAMFS_BOOSTER] = "booster",
 };
 
-/* systemd's vendor GUID for the boot loader interface variables */
-#define LOADER_INFO_VAR "LoaderInfo-4a67b082-0a4c-41cf-b6c7-440b29bb8c4f"
-
-const char *
-pt_bootloader_to_string (PtBootloader bootloader)
-{
-  return bootloader_names[bootloader];
-}
-
 const char *
 pt_initramfs_to_string (PtInitramfs initramfs)
 {
   return initramfs_names[initramfs];
 }
 
-static PtBootloader
-bootloader_from_string (const char *name)
-{
-  for (guint i = 1; i < G_N_ELEMENTS (bootloader_names); i++)
-    if (g_str_equal (bootloader_names[i], name))
-      return (PtBootloader) i;
-  return PT_BOOTLOADER_NONE;
-}
-
 gboolean
 pt_bootloader_name_is_valid (const char *name)
 {
-  return name != NULL && bootloader_from_string (name) != PT_BOOTLOADER_NONE;
+  return name != NULL && pt_boot_path_find (name) != NULL;
 }
 
 char *
 pt_bootloader_dup_valid_names (void)
 {
-  GString *s = g_string_new (NULL);
+  return pt_boot_path_dup_names ();
+}
 
-  for (guint i = 1; i < G_N_ELEMENTS (bootloader_names); i++)
-    {
-      if (s->len > 0)
-        g_string_append (s, ", ");
-      g_string_append (s, bootloader_names[i]);
-    }
-  return g_string_free (s, FALSE);
+PtBootSetup *
+pt_boot_setup_new (void)
+{
+  PtBootSetup *setup = g_new0 (PtBootSetup, 1);
+
+  setup->candidates = g_ptr_array_new_with_free_func (g_free);
+  setup->bls_entries = g_ptr_array_new_with_free_func (g_free);
+  setup->entries = g_ptr_array_new_with_free_func (g_free);
+  g_datalist_init (&setup->path_data);
+  return setup;
+}
+
+gpointer
+pt_boot_setup_get_data (PtBootSetup *setup,
+                        const char  *name)
+{
+  return g_datalist_get_data (&setup->path_data, name);
+}
+
+void
+pt_boot_setup_set_data (PtBootSetup   *setup,
+                        const char    *name,
+                        gpointer       data,
+                        GDestroyNotify free_data)
+{
+  g_datalist_set_data_full (&setup->path_data, name, data, free_data);
 }
 
 void
@@ -95,28 +85,29 @@ pt_boot_setup_free (PtBootSetup *setup)
   g_free (setup->limine_conf);
   g_free (setup->default_limine);
   g_free (setup->refind_conf);
+  g_datalist_clear (&setup->path_data);
   g_free (setup);
 }
 
-static gboolean
-exists (PtPaths    *paths,
-        const char *system_path)
+gboolean
+pt_boot_setup_exists (PtPaths    *paths,
+                      const char *system_path)
 {
   g_autofree char *p = pt_paths_build (paths, system_path + 1, NULL);
   return g_file_test (p, G_FILE_TEST_EXISTS);
 }
 
-static gboolean
-is_dir (PtPaths    *paths,
-        const char *system_path)
+gboolean
+pt_boot_setup_is_dir (PtPaths    *paths,
+                      const char *system_path)
 {
   g_autofree char *p = pt_paths_build (paths, system_path + 1, NULL);
   return g_file_test (p, G_FILE_TEST_IS_DIR);
 }
 
-static char *
-read_text (PtPaths    *paths,
-           const char *system_path)
+char *
+pt_boot_setup_read (PtPaths    *paths,
+                    const char *system_path)
 {
   g_autofree char *p = pt_paths_build (paths, system_path + 1, NULL);
   char *text = NULL;
@@ -126,10 +117,17 @@ read_text (PtPaths    *paths,
   return text;
 }
 
-/* Sorted *.conf names of a loader/entries directory. */
-static GPtrArray *
-list_entries (PtPaths    *paths,
-              const char *entries_dir)
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+/* Sorted *.conf names of a folder (loader/entries, dracut.conf.d). */
+GPtrArray *
+pt_boot_setup_list_conf (PtPaths    *paths,
+                         const char *entries_dir)
 {
   g_autofree char *p = pt_paths_build (paths, entries_dir + 1, NULL);
   g_autoptr(GDir) dir = g_dir_open (p, 0, NULL);
@@ -139,24 +137,22 @@ list_entries (PtPaths    *paths,
   while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
     if (g_str_has_suffix (name, ".conf") && name[0] != '.')
       g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, compare_strings);
   return names;
 }
 
-static int
-compare_strings (gconstpointer a,
-                 gconstpointer b)
+void
+pt_boot_setup_read_grub (PtBootSetup *setup,
+                         PtPaths     *paths)
 {
-  return strcmp (*(const char *const *) a, *(const char *const *) b);
-}
-
-static void
-detect_grub (PtBootSetup *setup,
-             PtPaths     *paths)
-{
-  g_autofree char *text = read_text (paths, "/etc/default/grub");
+  g_autofree char *text = NULL;
   g_autofree char *bls = NULL;
   g_autofree char *linux_default = NULL;
 
+  if (setup->grub_read)
+    return;
+  setup->grub_read = TRUE;
+  text = pt_boot_setup_read (paths, "/etc/default/grub");
   if (text == NULL)
     return;
   setup->grub_present = TRUE;
@@ -170,17 +166,14 @@ detect_grub (PtBootSetup *setup,
     setup->grub_variable = g_strdup ("GRUB_CMDLINE_LINUX_DEFAULT");
 
   bls = pt_read_grub_default (text, "GRUB_ENABLE_BLSCFG");
-  if (bls != NULL && g_str_equal (bls, "true") && is_dir (paths, "/boot/loader/entries"))
+  if (bls != NULL && g_str_equal (bls, "true") && pt_boot_setup_is_dir (paths, "/boot/loader/entries"))
     {
-      g_autoptr(GPtrArray) names = list_entries (paths, "/boot/loader/entries");
-      g_ptr_array_sort (names, compare_strings);
+      g_autoptr(GPtrArray) names = pt_boot_setup_list_conf (paths, "/boot/loader/entries");
+      setup->grub_bls = TRUE;
       for (guint i = 0; i < names->len; i++)
         g_ptr_array_add (setup->bls_entries,
                          g_build_filename ("/boot/loader/entries", g_ptr_array_index (names, i), NULL));
-      g_ptr_array_add (setup->candidates, g_strdup ("grub-bls"));
     }
-  else
-    g_ptr_array_add (setup->candidates, g_strdup ("grub"));
 
   pt_boot_setup_detect_grub_cfg (setup, paths);
 }
@@ -385,13 +378,13 @@ stub_target (PtPaths    *paths,
     return NULL;
   if (g_str_has_prefix (path, "/boot/"))
     {
-      *out_exists = exists (paths, path);
+      *out_exists = pt_boot_setup_exists (paths, path);
       return g_strdup (path);
     }
   on_boot = g_strconcat ("/boot", path, NULL);
-  if (exists (paths, on_boot) || !exists (paths, path))
+  if (pt_boot_setup_exists (paths, on_boot) || !pt_boot_setup_exists (paths, path))
     {
-      *out_exists = exists (paths, on_boot);
+      *out_exists = pt_boot_setup_exists (paths, on_boot);
       return g_steal_pointer (&on_boot);
     }
   *out_exists = TRUE;
@@ -433,11 +426,8 @@ esp_grub_cfgs (PtPaths *paths)
   return found;
 }
 
-/* The <id> of \EFI\<id>\… in the firmware's current boot entry: the
- * BootCurrent variable names Boot####, whose load option ends in the
- * loader's path, in UTF-16. */
-static char *
-boot_current_efi_dir (PtPaths *paths)
+char *
+pt_boot_setup_boot_current_loader (PtPaths *paths)
 {
   g_autofree char *current_path = pt_paths_build (paths, "sys/firmware/efi/efivars",
                                                   "BootCurrent-" EFI_GLOBAL_GUID, NULL);
@@ -465,13 +455,38 @@ boot_current_efi_dir (PtPaths *paths)
   for (p = ascii->str; (p = strchr (p, '\\')) != NULL; p++)
     if (g_ascii_strncasecmp (p, "\\EFI\\", 5) == 0)
       {
-        p += 5;
         end = p;
-        while (*end != '\0' && *end != '\\' && *end != ' ')
+        while (*end != '\0' && *end != ' ')
           end++;
-        return end > p && *end == '\\' ? g_strndup (p, end - p) : NULL;
+        return g_strndup (p, end - p);
       }
   return NULL;
+}
+
+gboolean
+pt_boot_setup_secure_boot (PtPaths *paths)
+{
+  g_autofree char *path = pt_paths_build (paths, "sys/firmware/efi/efivars",
+                                          "SecureBoot-" EFI_GLOBAL_GUID, NULL);
+  g_autofree char *value = NULL;
+  gsize len = 0;
+
+  /* efivarfs: 4 bytes of attributes, then one byte, 1: enabled */
+  return g_file_get_contents (path, &value, &len, NULL) && len >= 5 && value[4] == 1;
+}
+
+/* The <id> of \EFI\<id>\… in the firmware's current boot entry. */
+static char *
+boot_current_efi_dir (PtPaths *paths)
+{
+  g_autofree char *loader = pt_boot_setup_boot_current_loader (paths);
+  const char *p, *end;
+
+  if (loader == NULL)
+    return NULL;
+  p = loader + 5;
+  end = strchr (p, '\\');
+  return end != NULL && end > p ? g_strndup (p, end - p) : NULL;
 }
 
 /* The EFI/<id> directory a distribution installs GRUB to, from
@@ -483,11 +498,11 @@ os_release_efi_dir (PtPaths *paths)
     { "rhel", "redhat" }, { "ol", "redhat" },
     { "opensuse-leap", "opensuse" }, { "opensuse-tumbleweed", "opensuse" },
   };
-  g_autofree char *text = read_text (paths, "/etc/os-release");
+  g_autofree char *text = pt_boot_setup_read (paths, "/etc/os-release");
   g_auto(GStrv) lines = NULL;
 
   if (text == NULL)
-    text = read_text (paths, "/usr/lib/os-release");
+    text = pt_boot_setup_read (paths, "/usr/lib/os-release");
   if (text == NULL)
     return NULL;
   lines = g_strsplit (text, "\n", -1);
@@ -583,7 +598,7 @@ pt_boot_setup_detect_grub_cfg (PtBootSetup *setup,
 {
   g_autoptr(GPtrArray) candidates = esp_grub_cfgs (paths);
   g_autofree char *why_this_one = NULL;
-  gboolean debian = exists (paths, "/usr/sbin/update-grub") || exists (paths, "/etc/debian_version");
+  gboolean debian = pt_boot_setup_exists (paths, "/usr/sbin/update-grub") || pt_boot_setup_exists (paths, "/etc/debian_version");
   GrubCandidate *chosen = NULL;
 
   g_clear_pointer (&setup->grub_tool, g_free);
@@ -594,7 +609,7 @@ pt_boot_setup_detect_grub_cfg (PtBootSetup *setup,
   setup->grub_cfg_ambiguous = FALSE;
 
   /* The tools under the name the distribution gives them. */
-  if (!debian && (exists (paths, "/boot/grub2") || exists (paths, "/usr/sbin/grub2-mkconfig")))
+  if (!debian && (pt_boot_setup_exists (paths, "/boot/grub2") || pt_boot_setup_exists (paths, "/usr/sbin/grub2-mkconfig")))
     setup->grub_tool = g_strdup ("grub2");
   else
     setup->grub_tool = g_strdup ("grub");
@@ -602,7 +617,7 @@ pt_boot_setup_detect_grub_cfg (PtBootSetup *setup,
   for (guint i = 0; i < candidates->len; i++)
     {
       GrubCandidate *c = g_ptr_array_index (candidates, i);
-      g_autofree char *text = read_text (paths, c->esp_cfg);
+      g_autofree char *text = pt_boot_setup_read (paths, c->esp_cfg);
 
       c->full = N_("it cannot be read");
       c->stub = text != NULL && grub_cfg_is_stub (text, &c->loaded, &c->full);
@@ -732,147 +747,29 @@ pt_boot_setup_resolve_path (PtPaths    *paths,
   return g_string_free (result, FALSE);
 }
 
-static char *
-read_machine_id (PtPaths *paths)
-{
-  g_autofree char *text = read_text (paths, "/etc/machine-id");
-
-  if (text == NULL)
-    return NULL;
-  g_strstrip (text);
-  return text[0] != '\0' ? g_steal_pointer (&text) : NULL;
-}
-
-static void
-detect_systemd_boot (PtBootSetup *setup,
-                     PtPaths     *paths)
-{
-  static const char *const esps[] = { "/boot/efi", "/efi", "/boot" };
-  g_autofree char *loader_conf = NULL;
-  g_autofree char *entries_dir = NULL;
-  g_autofree char *machine_id = NULL;
-  g_autoptr(GPtrArray) names = NULL;
-  g_autofree char *default_pattern = NULL;
-
-  for (guint i = 0; i < G_N_ELEMENTS (esps); i++)
-    {
-      g_autofree char *conf = g_build_filename (esps[i], "loader", "loader.conf", NULL);
-      if (exists (paths, conf))
-        {
-          setup->esp = g_strdup (esps[i]);
-          loader_conf = read_text (paths, conf);
-          break;
-        }
-    }
-  if (setup->esp == NULL)
-    return;
-  g_ptr_array_add (setup->candidates, g_strdup ("systemd-boot"));
-
-  if (loader_conf != NULL)
-    {
-      g_auto(GStrv) lines = g_strsplit (loader_conf, "\n", -1);
-      for (guint i = 0; lines[i] != NULL; i++)
-        {
-          char *line = g_strstrip (lines[i]);
-          if (g_str_has_prefix (line, "default") && g_ascii_isspace (line[7]))
-            {
-              g_free (default_pattern);
-              default_pattern = g_strdup (g_strstrip (line + 8));
-            }
-        }
-    }
-
-  machine_id = read_machine_id (paths);
-  entries_dir = g_build_filename (setup->esp, "loader", "entries", NULL);
-  names = list_entries (paths, entries_dir);
-  g_ptr_array_sort (names, compare_strings);
-  for (guint i = 0; i < names->len; i++)
-    {
-      const char *name = g_ptr_array_index (names, i);
-      char *path;
-
-      /* A fallback entry boots the fallback initramfs: a way back, left alone. */
-      if (strstr (name, "fallback") != NULL)
-        continue;
-      /* Our own trial entries are not the person's entries. */
-      if (g_str_has_prefix (name, "passthrough-"))
-        continue;
-      if (machine_id != NULL && g_str_has_prefix (name, machine_id))
-        setup->kernel_install_managed = TRUE;
-      path = g_build_filename (entries_dir, name, NULL);
-      g_ptr_array_add (setup->entries, path);
-      if (setup->default_entry == NULL && default_pattern != NULL &&
-          (g_pattern_match_simple (default_pattern, name) ||
-           (!g_str_has_suffix (default_pattern, ".conf") &&
-            g_str_has_prefix (name, default_pattern) && g_str_equal (name + strlen (default_pattern), ".conf"))))
-        setup->default_entry = g_strdup (path);
-    }
-  if (setup->default_entry == NULL && setup->entries->len > 0)
-    setup->default_entry = g_strdup (g_ptr_array_index (setup->entries, setup->entries->len - 1));
-
-  /* The trap of vmlab Step 7: hooks that run kernel-install add on every
-   * initramfs update rewrite the entries from /etc/kernel/cmdline. */
-  if (exists (paths, "/etc/kernel/postinst.d/zz-systemd-boot") ||
-      exists (paths, "/etc/initramfs/post-update.d/systemd-boot") ||
-      exists (paths, "/etc/kernel/install.conf"))
-    setup->kernel_install_managed = TRUE;
-}
-
-static void
-detect_limine_refind (PtBootSetup *setup,
-                      PtPaths     *paths)
-{
-  static const char *const limine[] = {
-    "/boot/limine.conf", "/boot/limine/limine.conf", "/boot/efi/limine.conf",
-    "/efi/limine.conf", "/boot/EFI/BOOT/limine.conf", "/boot/efi/EFI/BOOT/limine.conf",
-    "/efi/EFI/BOOT/limine.conf",
-    /* Limine before 8.x: limine.cfg, the same places (limine.conf wins) */
-    "/boot/limine.cfg", "/boot/limine/limine.cfg", "/boot/efi/limine.cfg",
-    "/efi/limine.cfg", "/boot/EFI/BOOT/limine.cfg", "/boot/efi/EFI/BOOT/limine.cfg",
-    "/efi/EFI/BOOT/limine.cfg",
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (limine); i++)
-    if (exists (paths, limine[i]))
-      {
-        setup->limine_conf = g_strdup (limine[i]);
-        break;
-      }
-  if (exists (paths, "/etc/default/limine"))
-    setup->default_limine = g_strdup ("/etc/default/limine");
-  if (setup->limine_conf != NULL || setup->default_limine != NULL)
-    g_ptr_array_add (setup->candidates, g_strdup ("limine"));
-
-  if (exists (paths, "/boot/refind_linux.conf"))
-    {
-      setup->refind_conf = g_strdup ("/boot/refind_linux.conf");
-      g_ptr_array_add (setup->candidates, g_strdup ("refind"));
-    }
-}
-
 static void
 detect_initramfs (PtBootSetup *setup,
                   PtPaths     *paths)
 {
-  gboolean dracut = is_dir (paths, "/etc/dracut.conf.d") || exists (paths, "/etc/dracut.conf");
-  gboolean initramfs_tools = is_dir (paths, "/etc/initramfs-tools");
+  gboolean dracut = pt_boot_setup_is_dir (paths, "/etc/dracut.conf.d") || pt_boot_setup_exists (paths, "/etc/dracut.conf");
+  gboolean initramfs_tools = pt_boot_setup_is_dir (paths, "/etc/initramfs-tools");
 
   /* Debian's dracut replaces initramfs-tools, and apt keeps the removed
    * package's configuration: /etc/initramfs-tools stays without
    * update-initramfs.  There the generator that is installed is in charge. */
   if (initramfs_tools && dracut &&
-      !exists (paths, "/usr/sbin/update-initramfs") && !exists (paths, "/sbin/update-initramfs") &&
-      (exists (paths, "/usr/bin/dracut") || exists (paths, "/bin/dracut") || exists (paths, "/usr/sbin/dracut")))
+      !pt_boot_setup_exists (paths, "/usr/sbin/update-initramfs") && !pt_boot_setup_exists (paths, "/sbin/update-initramfs") &&
+      (pt_boot_setup_exists (paths, "/usr/bin/dracut") || pt_boot_setup_exists (paths, "/bin/dracut") || pt_boot_setup_exists (paths, "/usr/sbin/dracut")))
     initramfs_tools = FALSE;
 
   /* One generator is in charge; when several configurations linger, the
    * one a distribution ships by default for its family wins. */
-  if (exists (paths, "/etc/mkinitcpio.conf"))
+  if (pt_boot_setup_exists (paths, "/etc/mkinitcpio.conf"))
     {
       setup->initramfs = PT_INITRAMFS_MKINITCPIO;
-      setup->mkinitcpio_dropins = is_dir (paths, "/etc/mkinitcpio.conf.d");
+      setup->mkinitcpio_dropins = pt_boot_setup_is_dir (paths, "/etc/mkinitcpio.conf.d");
     }
-  else if (exists (paths, "/etc/booster.yaml"))
+  else if (pt_boot_setup_exists (paths, "/etc/booster.yaml"))
     setup->initramfs = PT_INITRAMFS_BOOSTER;
   else if (initramfs_tools)
     setup->initramfs = PT_INITRAMFS_INITRAMFS_TOOLS;
@@ -880,9 +777,10 @@ detect_initramfs (PtBootSetup *setup,
     setup->initramfs = PT_INITRAMFS_DRACUT;
 }
 
-static gboolean
-has_candidate (PtBootSetup *setup,
-               const char  *name)
+
+gboolean
+pt_boot_setup_has_candidate (PtBootSetup *setup,
+                             const char  *name)
 {
   for (guint i = 0; i < setup->candidates->len; i++)
     if (g_str_equal (g_ptr_array_index (setup->candidates, i), name))
@@ -890,115 +788,85 @@ has_candidate (PtBootSetup *setup,
   return FALSE;
 }
 
-static PtBootloader
-grub_kind (PtBootSetup *setup)
-{
-  return has_candidate (setup, "grub-bls") ? PT_BOOTLOADER_GRUB_BLS : PT_BOOTLOADER_GRUB;
-}
-
+/* Every boot path of the table detects itself (in table order); the order
+ * in pt-bootsetup.h decides between them. */
 PtBootSetup *
 pt_boot_setup_detect (PtPaths    *paths,
                       const char *running_cmdline,
                       const char *chosen_bootloader)
 {
-  PtBootSetup *setup = g_new0 (PtBootSetup, 1);
-  g_autofree char *efivar = NULL;
-  gboolean ostree, kernelstub, proxmox;
+  PtBootSetup *setup = pt_boot_setup_new ();
+  guint n = 0;
+  g_autofree PtBootEvidence *found = NULL;
+  const PtBootPath *strongest = NULL, *weak = NULL, *only = NULL;
+  guint strongest_i = 0, weak_i = 0;
 
-  setup->candidates = g_ptr_array_new_with_free_func (g_free);
-  setup->bls_entries = g_ptr_array_new_with_free_func (g_free);
-  setup->entries = g_ptr_array_new_with_free_func (g_free);
+  while (pt_boot_paths[n] != NULL)
+    n++;
+  found = g_new0 (PtBootEvidence, n);
 
-  detect_grub (setup, paths);
-  detect_systemd_boot (setup, paths);
-  detect_limine_refind (setup, paths);
+  setup->kernel_cmdline_exists = pt_boot_setup_exists (paths, "/etc/kernel/cmdline");
+  setup->ostree = pt_boot_setup_exists (paths, "/run/ostree-booted");
+  setup->proxmox = pt_boot_setup_exists (paths, "/etc/kernel/proxmox-boot-uuids") && setup->kernel_cmdline_exists;
   detect_initramfs (setup, paths);
 
-  setup->kernel_cmdline_exists = exists (paths, "/etc/kernel/cmdline");
-  ostree = exists (paths, "/run/ostree-booted");
-  kernelstub = exists (paths, "/etc/kernelstub/configuration");
-  proxmox = exists (paths, "/etc/kernel/proxmox-boot-uuids") && setup->kernel_cmdline_exists;
-  setup->ostree = ostree;
-  setup->proxmox = proxmox;
-  efivar = g_build_filename ("/sys/firmware/efi/efivars", LOADER_INFO_VAR, NULL);
+  for (guint i = 0; i < n; i++)
+    {
+      const PtBootPath *path = pt_boot_paths[i];
+      found[i] = path->detect (setup, paths, running_cmdline);
+      if (found[i].candidate)
+        {
+          g_ptr_array_add (setup->candidates, g_strdup (path->name));
+          only = path;
+        }
+      if (found[i].strong > 0 && (strongest == NULL || found[i].strong > found[strongest_i].strong))
+        {
+          strongest = path;
+          strongest_i = i;
+        }
+      if (found[i].weak && weak == NULL)
+        {
+          weak = path;
+          weak_i = i;
+        }
+    }
 
   if (chosen_bootloader != NULL)
     {
-      PtBootloader want = bootloader_from_string (chosen_bootloader);
-      gboolean found = FALSE;
+      const PtBootPath *want = pt_boot_path_find (chosen_bootloader);
+      gboolean any = FALSE;
 
-      switch (want)
-        {
-        case PT_BOOTLOADER_RPM_OSTREE: found = ostree; break;
-        case PT_BOOTLOADER_KERNELSTUB: found = kernelstub; break;
-        case PT_BOOTLOADER_KERNEL_CMDLINE: found = TRUE; break;   /* created when absent */
-        default: found = has_candidate (setup, chosen_bootloader); break;
-        }
+      for (guint i = 0; i < n; i++)
+        if (pt_boot_paths[i] == want)
+          any = found[i].strong > 0 || found[i].candidate || found[i].weak;
       setup->bootloader = want;
-      setup->forced_missing = !found;
+      setup->forced_missing = want == NULL || !(any || want->created_when_absent);
       setup->evidence = g_strdup_printf (_("chosen with the option “bootloader”"));
     }
-  else if (ostree)
+  else if (strongest != NULL)
     {
-      setup->bootloader = PT_BOOTLOADER_RPM_OSTREE;
-      setup->evidence = g_strdup (_("/run/ostree-booted: an rpm-ostree system"));
-    }
-  else if (kernelstub)
-    {
-      setup->bootloader = PT_BOOTLOADER_KERNELSTUB;
-      setup->evidence = g_strdup (_("/etc/kernelstub/configuration: kernelstub manages the boot entries"));
-    }
-  else if (exists (paths, efivar) && has_candidate (setup, "systemd-boot"))
-    {
-      setup->bootloader = PT_BOOTLOADER_SYSTEMD_BOOT;
-      setup->evidence = g_strdup (_("the LoaderInfo EFI variable: systemd-boot started this system"));
-    }
-  else if (exists (paths, efivar))
-    {
-      /* systemd-boot started this system, but its ESP is not where it can
-       * be read (not mounted: a "nofail" mount that timed out, an
-       * automount).  Whatever other configuration lies around (Debian
-       * keeps /etc/default/grub after a switch) does not boot it. */
-      setup->bootloader = PT_BOOTLOADER_NONE;
-      setup->esp_missing = TRUE;
-      setup->evidence = g_strdup (_("the LoaderInfo EFI variable: systemd-boot started this system"));
-    }
-  else if (running_cmdline != NULL && strstr (running_cmdline, "BOOT_IMAGE=") != NULL &&
-           setup->grub_present)
-    {
-      setup->bootloader = grub_kind (setup);
-      setup->evidence = g_strdup (_("BOOT_IMAGE= on the running command line: GRUB started this system"));
-    }
-  else if (proxmox)
-    {
-      setup->bootloader = PT_BOOTLOADER_KERNEL_CMDLINE;
-      setup->evidence = g_strdup (_("/etc/kernel/proxmox-boot-uuids: proxmox-boot-tool manages the boot entries"));
+      setup->evidence = g_strdup (found[strongest_i].why);
+      if (found[strongest_i].unreadable)
+        setup->esp_missing = TRUE;
+      else
+        setup->bootloader = strongest;
     }
   else if (setup->candidates->len == 1)
     {
-      const char *only = g_ptr_array_index (setup->candidates, 0);
-      setup->bootloader = bootloader_from_string (only);
-      setup->evidence = g_strdup_printf (_("the only bootloader configuration found (%s)"), only);
+      setup->bootloader = only;
+      setup->evidence = g_strdup_printf (_("the only bootloader configuration found (%s)"), only->name);
     }
   else if (setup->candidates->len > 1)
+    setup->ambiguous = TRUE;
+  else if (weak != NULL)
     {
-      setup->ambiguous = TRUE;
-      setup->bootloader = PT_BOOTLOADER_NONE;
-    }
-  else if (setup->kernel_cmdline_exists)
-    {
-      setup->bootloader = PT_BOOTLOADER_KERNEL_CMDLINE;
-      setup->evidence = g_strdup (_("/etc/kernel/cmdline: kernel-install or a unified kernel image reads it"));
+      setup->bootloader = weak;
+      setup->evidence = g_strdup (found[weak_i].why);
     }
 
-  /* Which grub.cfg, and why, is part of the answer for GRUB. */
-  if ((setup->bootloader == PT_BOOTLOADER_GRUB || setup->bootloader == PT_BOOTLOADER_GRUB_BLS) &&
-      setup->grub_cfg_evidence != NULL)
-    {
-      char *both = setup->evidence == NULL ? g_strdup (setup->grub_cfg_evidence) :
-                   g_strdup_printf ("%s; %s", setup->evidence, setup->grub_cfg_evidence);
-      g_free (setup->evidence);
-      setup->evidence = both;
-    }
+  if (setup->bootloader != NULL && setup->bootloader->settle != NULL)
+    setup->bootloader->settle (setup);
+  for (guint i = 0; i < n; i++)
+    g_free (found[i].why);
   return setup;
 }

@@ -1,22 +1,23 @@
-/* pt-bootsetup.h: which bootloader and initramfs generator a root uses
- * (DESIGN.md, "Boot setup: detect, edit, regenerate").
+/* pt-bootsetup.h: which boot path and initramfs generator a root uses
+ * (docs/boot-paths.md).
  *
- * When several bootloaders are installed, the one that really boots is
- * decided in this fixed order (the first rule that applies wins):
+ * Each boot path detects itself (its file in src/core/engine/bootpaths/);
+ * which one really boots, when several are installed, is decided from what
+ * they found in the order pt-boot-path.h gives (PtBootEvidence):
  *   1. the option "bootloader", when the person chose;
- *   2. run/ostree-booted: rpm-ostree owns the command line;
- *   3. etc/kernelstub/configuration: kernelstub owns the systemd-boot entries;
- *   4. the LoaderInfo EFI variable (systemd-boot set it while booting);
- *      when no ESP with loader/loader.conf is mounted then, nothing is
- *      chosen: the plan asks for the ESP to be mounted rather than edit
- *      another bootloader's files that do not boot this system;
- *   5. BOOT_IMAGE= on the running command line (GRUB put it there);
- *   6. etc/kernel/proxmox-boot-uuids with etc/kernel/cmdline (Proxmox's
+ *   2. the strongest record of the running system: run/ostree-booted
+ *      (rpm-ostree), etc/kernelstub/configuration (kernelstub), the
+ *      LoaderInfo EFI variable (systemd-boot; when no ESP with
+ *      loader/loader.conf is mounted then, nothing is chosen: the plan asks
+ *      for the ESP to be mounted rather than edit another bootloader's files
+ *      that do not boot this system), a UKI preset when systemd-boot has no
+ *      entry of its own, BOOT_IMAGE= on the running command line (GRUB),
+ *      etc/kernel/proxmox-boot-uuids with etc/kernel/cmdline (Proxmox's
  *      proxmox-boot-tool);
- *   7. the file evidence, when exactly one of GRUB (with or without BLS),
- *      systemd-boot, Limine and rEFInd is found; etc/kernel/cmdline alone
- *      (a UKI or kernel-install system) comes last.
- * Two or more candidates left by rule 7 are ambiguous: the plan says so and
+ *   3. the file evidence, when exactly one of GRUB (with or without BLS),
+ *      systemd-boot, Limine, rEFInd and the UKI generators is found;
+ *      etc/kernel/cmdline alone (a UKI or kernel-install system) comes last.
+ * Two or more candidates left by rule 3 are ambiguous: the plan says so and
  * asks for the option "bootloader".
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -25,22 +26,10 @@
 
 #include <glib.h>
 
+#include "pt-boot-path.h"
 #include "pt-paths.h"
 
 G_BEGIN_DECLS
-
-typedef enum
-{
-  PT_BOOTLOADER_NONE,
-  PT_BOOTLOADER_GRUB,
-  PT_BOOTLOADER_GRUB_BLS,
-  PT_BOOTLOADER_SYSTEMD_BOOT,
-  PT_BOOTLOADER_KERNELSTUB,
-  PT_BOOTLOADER_RPM_OSTREE,
-  PT_BOOTLOADER_KERNEL_CMDLINE,
-  PT_BOOTLOADER_LIMINE,
-  PT_BOOTLOADER_REFIND,
-} PtBootloader;
 
 typedef enum
 {
@@ -51,9 +40,9 @@ typedef enum
   PT_INITRAMFS_BOOSTER,
 } PtInitramfs;
 
-typedef struct
+struct _PtBootSetup
 {
-  PtBootloader  bootloader;
+  const PtBootPath *bootloader;      /* NULL: none */
   GPtrArray    *candidates;          /* names found by file evidence */
   gboolean      ambiguous;
   gboolean      forced_missing;      /* the chosen "bootloader" was not found */
@@ -62,7 +51,9 @@ typedef struct
   char         *evidence;            /* a sentence: why this bootloader */
 
   /* GRUB (also GRUB with BLS: /etc/default/grub for future kernels) */
+  gboolean      grub_read;           /* pt_boot_setup_read_grub() ran */
   gboolean      grub_present;
+  gboolean      grub_bls;            /* GRUB_ENABLE_BLSCFG=true with loader/entries */
   char         *grub_variable;       /* GRUB_CMDLINE_LINUX_DEFAULT or GRUB_CMDLINE_LINUX */
   GStrv         grub_mkconfig_argv;  /* update-grub / grub-mkconfig -o grub_cfg; NULL when ambiguous */
   GPtrArray    *bls_entries;         /* system paths of BLS entries (GRUB with BLS) */
@@ -92,7 +83,11 @@ typedef struct
   PtInitramfs   initramfs;
   gboolean      mkinitcpio_dropins;  /* etc/mkinitcpio.conf.d exists */
   gboolean      ostree;
-} PtBootSetup;
+
+  /* What the boot paths added in this version keep (keyed by their name:
+   * pt_boot_setup_get_data()). */
+  GData        *path_data;
+};
 
 PtBootSetup *pt_boot_setup_detect            (PtPaths     *paths,
                                               const char  *running_cmdline,
@@ -123,10 +118,42 @@ char        *pt_boot_setup_resolve_path      (PtPaths     *paths,
                                               const char  *system_path);
 void         pt_boot_setup_free              (PtBootSetup *setup);
 
-const char  *pt_bootloader_to_string         (PtBootloader bootloader);
 const char  *pt_initramfs_to_string          (PtInitramfs  initramfs);
 gboolean     pt_bootloader_name_is_valid     (const char  *name);
 char        *pt_bootloader_dup_valid_names   (void);
+
+/* For the boot paths' detection: a file or folder below the root, its text,
+ * the sorted *.conf names of a folder. */
+gboolean     pt_boot_setup_exists            (PtPaths     *paths,
+                                              const char  *system_path);
+gboolean     pt_boot_setup_is_dir            (PtPaths     *paths,
+                                              const char  *system_path);
+char        *pt_boot_setup_read              (PtPaths     *paths,
+                                              const char  *system_path);
+GPtrArray   *pt_boot_setup_list_conf         (PtPaths     *paths,
+                                              const char  *folder);
+/* Whether the boot path @name found configuration files (a candidate). */
+gboolean     pt_boot_setup_has_candidate     (PtBootSetup *setup,
+                                              const char  *name);
+/* GRUB's files (/etc/default/grub, BLS entries, which grub.cfg), read once
+ * for both GRUB boot paths. */
+void         pt_boot_setup_read_grub         (PtBootSetup *setup,
+                                              PtPaths     *paths);
+/* The loader the firmware's current boot entry starts (the BootCurrent
+ * and Boot#### EFI variables), as it names it: "\\EFI\\Linux\\arch-linux.efi";
+ * NULL when unknown. */
+char        *pt_boot_setup_boot_current_loader (PtPaths   *paths);
+/* Whether the firmware has Secure Boot on (the SecureBoot EFI variable). */
+gboolean     pt_boot_setup_secure_boot       (PtPaths     *paths);
+gpointer     pt_boot_setup_get_data          (PtBootSetup *setup,
+                                              const char  *name);
+void         pt_boot_setup_set_data          (PtBootSetup *setup,
+                                              const char  *name,
+                                              gpointer     data,
+                                              GDestroyNotify free_data);
+/* A newly allocated empty setup (the transaction's allow-list asks GRUB's
+ * detection alone). */
+PtBootSetup *pt_boot_setup_new               (void);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PtBootSetup, pt_boot_setup_free)
 

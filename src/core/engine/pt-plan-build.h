@@ -41,23 +41,38 @@ struct _PtPlan
   GPtrArray   *cmd_already;   /* char*: of the arguments the command would add, what the tool's configuration has by the person's hand */
   gboolean     trial;
   char        *options_text;  /* the options as an a{sv} text, for confirm */
-  char        *trial_command; /* the one-shot command's program, NULL: none */
-  char        *trial_entry;   /* what it boots once */
+  GStrv        trial_argv;    /* the command that arms the one-shot entry (the boot path's), NULL: none */
   char        *way_back_path; /* the "without passthrough" entry's file, NULL: none */
   char        *way_back_title;
 };
 
-typedef struct
+struct _PtPlanCtx
 {
   PtPaths  *paths;
   PtState  *state;
-} Ctx;
+};
+typedef PtPlanCtx Ctx;
 
 /* pt-plan.c */
 void pt_plan_add_issue (GPtrArray *list, const char *code, GPtrArray *devices, char *message);
 gboolean pt_plan_compute_base (Ctx *ctx, const char *path, const char *current, char **out_base, GError **error);
 gboolean pt_plan_target_edit (PtPlan *self, Ctx *ctx, const char *path, const char *editor, GPtrArray *add, const char *seed, gboolean keep, gboolean initramfs, GError **error);
 gboolean pt_plan_target_whole (PtPlan *self, Ctx *ctx, const char *path, char *content, gboolean initramfs, GError **error);
+
+/* pt-plan.c: commands, for the boot paths (bootpaths/) */
+void pt_plan_add_command (PtPlan *self, gboolean edit, const char *first, ...) G_GNUC_NULL_TERMINATED;
+void pt_plan_add_command_strv (PtPlan *self, gboolean edit, GStrv argv);
+gboolean pt_plan_has_command (PtPlan *self, const char *const *argv);
+gboolean pt_plan_edit_commands (PtPlan *self, Ctx *ctx, const char *kind, const char *running, GError **error);
+char *pt_plan_kernel_cmdline_seed (Ctx *ctx, const char *entry, GError **error);
+/* For a UKI generator's command line: what of ours its sources lack, and
+ * the running command line as the seed of a new source. */
+GPtrArray *pt_plan_args_missing (PtPlan *self, const char *present, GPtrArray *already, GError **error);
+char *pt_plan_running_without_loader (const char *running);
+/* A change that writes nothing and says what a person's file carries. */
+void pt_plan_note_already (PtPlan *self, const char *path, GPtrArray *items);
+/* The last change added (a trial or way-back entry marks itself quiet). */
+PtChange *pt_plan_last_change (PtPlan *self);
 
 /* pt-plan.c: small helpers */
 gboolean pt_plan_strv_has (GPtrArray *array, const char *s);
@@ -72,8 +87,14 @@ void pt_plan_compute_kernel_args (PtPlan *self, PtTopology *topology, PtPlanOpti
 void pt_plan_compute_modules (PtPlan *self, PtPaths *paths, PtTopology *topology);
 void pt_plan_check_system (PtPlan *self, PtPaths *paths, const char *running, PtState *state);
 
-/* pt-plan-trial.c */
+/* pt-plan-trial.c: the trial of every boot path (through the table), and
+ * the bodies of GRUB's, GRUB with BLS's and systemd-boot's */
 const char * pt_plan_grub_cfg_path (PtBootSetup *setup);
+void pt_plan_check_trial_grub (PtPlan *self, PtPaths *paths);
+void pt_plan_trial_inside_image (PtPlan *self, const char *tool, const char *rebuild);
+gboolean pt_plan_trial_grub (PtPlan *self, Ctx *ctx, GError **error);
+gboolean pt_plan_trial_grub_bls (PtPlan *self, Ctx *ctx, GError **error);
+gboolean pt_plan_trial_systemd_boot (PtPlan *self, Ctx *ctx, GError **error);
 const char * pt_plan_bls_grub_dir (PtPaths *paths);
 void pt_plan_check_trial (PtPlan *self, PtPaths *paths);
 gboolean pt_plan_trial_files (PtPlan *self, Ctx *ctx, GError **error);
@@ -83,7 +104,13 @@ char *pt_plan_entry_copy (const char *text, const char *header, const char *titl
 char *pt_plan_sdboot_default_entry (PtPlan *self, Ctx *ctx, const char *const *add, const char *const *remove, GError **error);
 char *pt_plan_bls_default_entry (PtPlan *self, Ctx *ctx, const char **out_entry, GError **error);
 
-/* pt-plan-way-back.c */
+/* pt-plan-way-back.c: the way back of every boot path (through the table),
+ * and the bodies of GRUB's, GRUB with BLS's and systemd-boot's */
 gboolean pt_plan_way_back_files (PtPlan *self, Ctx *ctx, GError **error);
+gboolean pt_plan_way_back_grub (PtPlan *self, Ctx *ctx, GError **error);
+gboolean pt_plan_way_back_grub_bls (PtPlan *self, Ctx *ctx, GError **error);
+gboolean pt_plan_way_back_systemd_boot (PtPlan *self, Ctx *ctx, GError **error);
+/* The warning way-back-unavailable, @why a sentence. */
+void pt_plan_way_back_unavailable (PtPlan *self, const char *why);
 
 G_END_DECLS

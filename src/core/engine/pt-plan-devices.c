@@ -215,7 +215,7 @@ decide_usb_pci_stub (PtPlan        *self,
           g_autofree char *ids = pt_device_dup_ids (dev);
           reason = g_strdup_printf (_("pci-stub.ids=%s would also take the other devices with those IDs, which stay with the host"), ids);
         }
-      else if (self->setup->bootloader == PT_BOOTLOADER_NONE)
+      else if (self->setup->bootloader == NULL)
         reason = g_strdup (_("pci-stub.ids= goes on the kernel command line, and no bootloader configuration Passthrough can edit was found"));
       else if (where == PCI_STUB_MODULE && builtin)
         reason = g_strdup_printf (_("pci-stub is only a module in kernel %s, so the built-in %s takes the controller before it can load"),
@@ -695,13 +695,9 @@ pt_plan_check_system (PtPlan     *self,
       }
   }
 
-  /* GRUB without BLS: the arguments reach the boot menu only through the
-   * grub.cfg GRUB reads being regenerated (GRUB with BLS gets them from
-   * grubby; only its way back and trial need the file, and say so). */
-  if (self->setup->bootloader == PT_BOOTLOADER_GRUB && self->setup->grub_cfg_ambiguous)
-    pt_plan_add_issue (self->blockers, "grub-cfg-ambiguous", NULL,
-                       g_strdup_printf (_("Passthrough cannot tell which grub.cfg GRUB reads, so it would not know which one to regenerate: %s."),
-                                        self->setup->grub_cfg_evidence));
+  /* What the boot path itself must say (GRUB: which grub.cfg). */
+  if (self->setup->bootloader != NULL && self->setup->bootloader->check != NULL)
+    self->setup->bootloader->check (self, paths);
 
   for (guint i = 0; typos && typos[i] != NULL; i++)
     pt_plan_add_issue (self->warnings, "cmdline-typo", NULL,

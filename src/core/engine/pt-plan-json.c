@@ -102,7 +102,7 @@ plan_to_node (PtPlan *self)
   json_builder_set_member_name (b, "binding");
   json_builder_add_string_value (b, self->binding);
   json_builder_set_member_name (b, "bootloader");
-  json_builder_add_string_value (b, pt_bootloader_to_string (self->setup->bootloader));
+  json_builder_add_string_value (b, pt_boot_path_name (self->setup->bootloader));
   json_builder_set_member_name (b, "bootloader_evidence");
   if (self->setup->evidence)
     json_builder_add_string_value (b, self->setup->evidence);
@@ -213,7 +213,7 @@ pt_plan_dup_summary (PtPlan *self)
   add_device_objects (b, self, FALSE);
   add_string_list (b, "kernel_args", self->kernel_args);
   json_builder_set_member_name (b, "bootloader");
-  json_builder_add_string_value (b, pt_bootloader_to_string (self->setup->bootloader));
+  json_builder_add_string_value (b, pt_boot_path_name (self->setup->bootloader));
   json_builder_set_member_name (b, "initramfs");
   json_builder_add_string_value (b, pt_initramfs_to_string (self->setup->initramfs));
   json_builder_set_member_name (b, "trial");

@@ -105,6 +105,10 @@ char       *pt_sha256_text          (const char *text);
 void        pt_way_back_to_builder  (JsonBuilder *b,
                                      const char  *path,
                                      const char  *title);
+/* GRUB's custom.cfg: our blocks appended whole, removed from BEGIN to END. */
+char       *pt_engine_edit_custom_blocks (const char        *text,
+                                          const char *const *add,
+                                          const char *const *remove);
 char       *pt_engine_read_file     (PtPaths    *paths,
                                      const char *system_path,
                                      gboolean   *out_exists,

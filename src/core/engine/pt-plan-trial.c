@@ -116,59 +116,60 @@ grubenv_elsewhere_reason (PtBootSetup *setup,
                           grub_reads, setup->grub_cfg, setup->grub_tool, tool_writes, tool_writes);
 }
 
+/* GRUB and GRUB with BLS: what keeps the one-shot choice from working. */
+void
+pt_plan_check_trial_grub (PtPlan  *self,
+                          PtPaths *paths)
+{
+  g_autofree char *reason = NULL;
+  g_autofree char *elsewhere = NULL;
+
+  if (self->setup->grub_cfg_ambiguous)
+    {
+      pt_plan_add_issue (self->blockers, "trial-unavailable", NULL,
+                         g_strdup_printf (_("A one-shot trial needs the grub.cfg GRUB reads, to put the trial entry beside it, but %s. Apply without --trial."),
+                                          self->setup->grub_cfg_evidence));
+      return;
+    }
+  reason = grubenv_unwritable_reason (paths, self->setup->grub_dir);
+  if (reason != NULL)
+    pt_plan_add_issue (self->blockers, "trial-unavailable", NULL,
+               g_strdup_printf (_("A one-shot trial is not safe here: %s, where GRUB cannot clear its one-shot choice, so the trial would boot every time. Apply without --trial: any boot entry without the Passthrough arguments (edit the command line at the boot menu) still boots the host as before."),
+                                reason));
+  else if ((elsewhere = grubenv_elsewhere_reason (self->setup, paths)) != NULL)
+    pt_plan_add_issue (self->blockers, "trial-unavailable", NULL, g_steal_pointer (&elsewhere));
+}
+
+/* A unified kernel image's boot path: no trial, and under Secure Boot no
+ * "edit the command line at the boot menu" either. */
+void
+pt_plan_trial_inside_image (PtPlan     *self,
+                            const char *tool,
+                            const char *rebuild)
+{
+  pt_plan_add_issue (self->blockers, "trial-unavailable", NULL,
+                     g_strdup_printf (_("No trial on this boot path: the command line of a unified kernel image %s builds is inside the image, and a one-shot boot entry cannot give it another one. Apply without --trial; “passthroughctl revert” and then “%s” undo everything."),
+                                      tool, rebuild));
+}
+
+/* Through the table: a boot path without a trial says so ("no trial on
+ * this path"), one with a trial says what keeps it from working here. */
 void
 pt_plan_check_trial (PtPlan  *self,
-             PtPaths *paths)
+                     PtPaths *paths)
 {
-  const char *why = NULL;
+  const PtBootPath *path = self->setup->bootloader;
 
-  switch (self->setup->bootloader)
-    {
-    case PT_BOOTLOADER_GRUB:
-    case PT_BOOTLOADER_GRUB_BLS:
-      {
-        g_autofree char *reason = NULL;
-        g_autofree char *elsewhere = NULL;
-
-        if (self->setup->grub_cfg_ambiguous)
-          {
-            pt_plan_add_issue (self->blockers, "trial-unavailable", NULL,
-                               g_strdup_printf (_("A one-shot trial needs the grub.cfg GRUB reads, to put the trial entry beside it, but %s. Apply without --trial."),
-                                                self->setup->grub_cfg_evidence));
-            return;
-          }
-        reason = grubenv_unwritable_reason (paths, self->setup->grub_dir);
-        if (reason != NULL)
-          pt_plan_add_issue (self->blockers, "trial-unavailable", NULL,
-                     g_strdup_printf (_("A one-shot trial is not safe here: %s, where GRUB cannot clear its one-shot choice, so the trial would boot every time. Apply without --trial: any boot entry without the Passthrough arguments (edit the command line at the boot menu) still boots the host as before."),
-                                      reason));
-        else if ((elsewhere = grubenv_elsewhere_reason (self->setup, paths)) != NULL)
-          pt_plan_add_issue (self->blockers, "trial-unavailable", NULL, g_steal_pointer (&elsewhere));
-        return;
-      }
-    case PT_BOOTLOADER_SYSTEMD_BOOT:
-      return;
-    case PT_BOOTLOADER_KERNELSTUB:
-      why = _("kernelstub");
-      break;
-    case PT_BOOTLOADER_RPM_OSTREE:
-      why = _("rpm-ostree");
-      break;
-    case PT_BOOTLOADER_LIMINE:
-      why = _("Limine");
-      break;
-    case PT_BOOTLOADER_REFIND:
-      why = _("rEFInd");
-      break;
-    case PT_BOOTLOADER_KERNEL_CMDLINE:
-      why = _("a command line in /etc/kernel/cmdline");
-      break;
-    case PT_BOOTLOADER_NONE:
-      return;   /* already a blocker of its own */
-    }
-  pt_plan_add_issue (self->blockers, "trial-unavailable", NULL,
-             g_strdup_printf (_("A one-shot trial boot is not available with %s in this version (it works with GRUB and systemd-boot). Apply without --trial: any boot entry without the Passthrough arguments still boots the host as before (edit the command line at the boot menu), and “passthroughctl revert” undoes everything."),
-                              why));
+  if (path == NULL)
+    return;   /* already a blocker of its own */
+  if (path->plan_trial == NULL && path->check_trial != NULL)
+    path->check_trial (self, paths);   /* its own trial-unavailable, with its own way back */
+  else if (path->plan_trial == NULL)
+    pt_plan_add_issue (self->blockers, "trial-unavailable", NULL,
+               g_strdup_printf (_("A one-shot trial boot is not available with %s in this version (it works with GRUB and systemd-boot). Apply without --trial: any boot entry without the Passthrough arguments still boots the host as before (edit the command line at the boot menu), and “passthroughctl revert” undoes everything."),
+                                _(path->no_trial)));
+  else if (path->check_trial != NULL)
+    path->check_trial (self, paths);
 }
 
 /* GRUB stops a word at a blank; quotes and backslashes as in the shell. */
@@ -599,51 +600,76 @@ bls_trial_entry (PtPlan      *self,
 }
 
 gboolean
-pt_plan_trial_files (PtPlan      *self,
-                  Ctx         *ctx,
-                  GError     **error)
+pt_plan_trial_grub (PtPlan   *self,
+                    Ctx      *ctx,
+                    GError  **error)
 {
-  if ((self->setup->bootloader == PT_BOOTLOADER_GRUB || self->setup->bootloader == PT_BOOTLOADER_GRUB_BLS) &&
-      self->setup->grub_cfg_ambiguous)
-    return TRUE;   /* a blocker says why (pt_plan_check_trial()) */
-  if (self->setup->bootloader == PT_BOOTLOADER_GRUB)
-    {
-      g_autofree char *custom = g_build_filename (self->setup->grub_dir, "custom.cfg", NULL);
-      g_autoptr(GPtrArray) block = g_ptr_array_new_with_free_func (g_free);
-      char *text = grub_trial_block (self, ctx, error);
+  g_autofree char *custom = NULL;
+  g_autoptr(GPtrArray) block = g_ptr_array_new_with_free_func (g_free);
+  char *text;
 
-      if (text == NULL)
-        return FALSE;
-      g_ptr_array_add (block, text);
-      if (!pt_plan_target_edit (self, ctx, custom, "custom-blocks", block, NULL, FALSE, FALSE, error))
-        return FALSE;
-      ((PtChange *) g_ptr_array_index (self->changes, self->changes->len - 1))->quiet = TRUE;
-      self->trial_command = g_strconcat (self->setup->grub_tool, "-reboot", NULL);
-      self->trial_entry = g_strdup ("Passthrough trial");
-    }
-  else if (self->setup->bootloader == PT_BOOTLOADER_GRUB_BLS)
-    {
-      char *text = bls_trial_entry (self, ctx, error);
-
-      if (text == NULL)
-        return FALSE;
-      if (!pt_plan_target_whole (self, ctx, "/boot/loader/entries/passthrough-trial.conf", text, FALSE, error))
-        return FALSE;
-      ((PtChange *) g_ptr_array_index (self->changes, self->changes->len - 1))->quiet = TRUE;
-      self->trial_command = g_strconcat (self->setup->grub_tool, "-reboot", NULL);
-      self->trial_entry = g_strdup ("passthrough-trial");
-    }
-  else if (self->setup->bootloader == PT_BOOTLOADER_SYSTEMD_BOOT)
-    {
-      g_autofree char *path = g_build_filename (self->setup->esp, "loader", "entries", "passthrough-trial.conf", NULL);
-      char *text = sdboot_trial_entry (self, ctx, error);
-
-      if (text == NULL)
-        return FALSE;
-      if (!pt_plan_target_whole (self, ctx, path, text, FALSE, error))
-        return FALSE;
-      ((PtChange *) g_ptr_array_index (self->changes, self->changes->len - 1))->quiet = TRUE;
-      self->trial_command = g_strdup ("bootctl");
-    }
+  if (self->setup->grub_cfg_ambiguous)
+    return TRUE;   /* a blocker says why (pt_plan_check_trial_grub()) */
+  custom = g_build_filename (self->setup->grub_dir, "custom.cfg", NULL);
+  text = grub_trial_block (self, ctx, error);
+  if (text == NULL)
+    return FALSE;
+  g_ptr_array_add (block, text);
+  if (!pt_plan_target_edit (self, ctx, custom, "custom-blocks", block, NULL, FALSE, FALSE, error))
+    return FALSE;
+  pt_plan_last_change (self)->quiet = TRUE;
+  self->trial_argv = g_new0 (char *, 3);
+  self->trial_argv[0] = g_strconcat (self->setup->grub_tool, "-reboot", NULL);
+  self->trial_argv[1] = g_strdup ("Passthrough trial");
   return TRUE;
+}
+
+gboolean
+pt_plan_trial_grub_bls (PtPlan   *self,
+                        Ctx      *ctx,
+                        GError  **error)
+{
+  char *text;
+
+  if (self->setup->grub_cfg_ambiguous)
+    return TRUE;   /* a blocker says why (pt_plan_check_trial_grub()) */
+  text = bls_trial_entry (self, ctx, error);
+  if (text == NULL)
+    return FALSE;
+  if (!pt_plan_target_whole (self, ctx, "/boot/loader/entries/passthrough-trial.conf", text, FALSE, error))
+    return FALSE;
+  pt_plan_last_change (self)->quiet = TRUE;
+  self->trial_argv = g_new0 (char *, 3);
+  self->trial_argv[0] = g_strconcat (self->setup->grub_tool, "-reboot", NULL);
+  self->trial_argv[1] = g_strdup ("passthrough-trial");
+  return TRUE;
+}
+
+gboolean
+pt_plan_trial_systemd_boot (PtPlan   *self,
+                            Ctx      *ctx,
+                            GError  **error)
+{
+  g_autofree char *path = g_build_filename (self->setup->esp, "loader", "entries", "passthrough-trial.conf", NULL);
+  char *text = sdboot_trial_entry (self, ctx, error);
+
+  if (text == NULL)
+    return FALSE;
+  if (!pt_plan_target_whole (self, ctx, path, text, FALSE, error))
+    return FALSE;
+  pt_plan_last_change (self)->quiet = TRUE;
+  self->trial_argv = g_strsplit ("bootctl set-oneshot passthrough-trial.conf", " ", -1);
+  return TRUE;
+}
+
+gboolean
+pt_plan_trial_files (PtPlan      *self,
+                     Ctx         *ctx,
+                     GError     **error)
+{
+  const PtBootPath *path = self->setup->bootloader;
+
+  if (path == NULL || path->plan_trial == NULL)
+    return TRUE;   /* a blocker says why (pt_plan_check_trial()) */
+  return path->plan_trial (self, ctx, error);
 }

@@ -158,19 +158,42 @@ bls_body (const char         *entry_text,
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
-static void
-way_back_unavailable (PtPlan     *self,
-                      GError     *error)
+void
+pt_plan_way_back_unavailable (PtPlan     *self,
+                              const char *why)
 {
   pt_plan_add_issue (self->warnings, "way-back-unavailable", NULL,
                      g_strdup_printf (_("No “without passthrough” boot entry can be added: %s You can still boot without the Passthrough arguments by editing the command line at the boot menu, and “passthroughctl revert” undoes everything."),
-                                      error->message));
+                                      why));
 }
 
-gboolean
-pt_plan_way_back_files (PtPlan      *self,
-                        Ctx         *ctx,
-                        GError     **error)
+/* GRUB and GRUB with BLS: a menuentry block in custom.cfg. */
+static gboolean
+grub_way_back_block (PtPlan      *self,
+                     Ctx         *ctx,
+                     const char  *custom,
+                     const char  *title,
+                     const char  *body,
+                     GError     **error)
+{
+  g_autoptr(GPtrArray) block = g_ptr_array_new_with_free_func (g_free);
+
+  g_ptr_array_add (block, grub_block (title, body));
+  if (!pt_plan_target_edit (self, ctx, custom, "custom-blocks", block, NULL, FALSE, FALSE, error))
+    return FALSE;
+  pt_plan_last_change (self)->quiet = TRUE;
+  self->way_back_path = g_strdup (custom);
+  self->way_back_title = g_strconcat (title ? title : "Linux", WAY_BACK_SUFFIX, NULL);
+  return TRUE;
+}
+
+/* GRUB's way back is a copy of grub.cfg's first entry; with BLS, of the
+ * newest BLS entry (not a BLS file: grubby would put our arguments on it). */
+static gboolean
+way_back_grub_any (PtPlan      *self,
+                   Ctx         *ctx,
+                   gboolean     bls,
+                   GError     **error)
 {
   g_autoptr(GPtrArray) remove = tokens_to_take_off (self, ctx);
   g_autoptr(GError) local_error = NULL;
@@ -178,78 +201,84 @@ pt_plan_way_back_files (PtPlan      *self,
   g_autofree char *body = NULL;
   g_autofree char *custom = NULL;
 
-  switch (self->setup->bootloader)
+  if (self->setup->grub_cfg_ambiguous)
     {
-    case PT_BOOTLOADER_GRUB:
-      {
-        if (self->setup->grub_cfg_ambiguous)
-          {
-            g_set_error (&local_error, PT_ERROR, PT_ERROR_NOT_FOUND, _("%s."), self->setup->grub_cfg_evidence);
-            break;
-          }
-        custom = g_build_filename (self->setup->grub_dir, "custom.cfg", NULL);
-        body = pt_plan_grub_default_entry_body (self, ctx, NULL, (const char *const *) pt_strv_peek (remove),
-                                                TRUE, &title, &local_error);
-      }
-      break;
-    case PT_BOOTLOADER_GRUB_BLS:
-      {
-        const char *entry = NULL;
-        g_autofree char *text = NULL;
-
-        if (self->setup->grub_cfg_ambiguous)
-          {
-            g_set_error (&local_error, PT_ERROR, PT_ERROR_NOT_FOUND, _("%s."), self->setup->grub_cfg_evidence);
-            break;
-          }
-        text = pt_plan_bls_default_entry (self, ctx, &entry, &local_error);
-        custom = g_build_filename (self->setup->grub_dir, "custom.cfg", NULL);
-        if (text != NULL)
-          body = bls_body (text, (const char *const *) pt_strv_peek (remove), &title, &local_error);
-      }
-      break;
-    case PT_BOOTLOADER_SYSTEMD_BOOT:
-      {
-        g_autofree char *path = g_build_filename (self->setup->esp, "loader", "entries", WAY_BACK_ENTRY, NULL);
-        g_autofree char *text = pt_plan_sdboot_default_entry (self, ctx, NULL, (const char *const *) pt_strv_peek (remove),
-                                                              &local_error);
-        g_auto(GStrv) lines = NULL;
-        char *copy;
-
-        if (text == NULL)
-          {
-            way_back_unavailable (self, local_error);
-            return TRUE;
-          }
-        copy = pt_plan_entry_copy (text, "# Passthrough's way back: the default entry without the Passthrough arguments; "
-                                   "“passthroughctl revert” removes it.\n", WAY_BACK_SUFFIX);
-        if (!pt_plan_target_whole (self, ctx, path, copy, FALSE, error))
-          return FALSE;
-        ((PtChange *) g_ptr_array_index (self->changes, self->changes->len - 1))->quiet = TRUE;
-        lines = g_strsplit (copy, "\n", -1);
-        for (guint i = 0; lines[i] != NULL && self->way_back_title == NULL; i++)
-          if (g_str_has_prefix (lines[i], "title") && g_ascii_isspace (lines[i][5]))
-            self->way_back_title = g_strdup (g_strstrip (lines[i] + 5));
-        self->way_back_path = g_steal_pointer (&path);
-        return TRUE;
-      }
-    default:
+      g_autofree char *why = g_strdup_printf (_("%s."), self->setup->grub_cfg_evidence);
+      pt_plan_way_back_unavailable (self, why);
       return TRUE;
     }
-
+  custom = g_build_filename (self->setup->grub_dir, "custom.cfg", NULL);
+  if (bls)
+    {
+      const char *entry = NULL;
+      g_autofree char *text = pt_plan_bls_default_entry (self, ctx, &entry, &local_error);
+      if (text != NULL)
+        body = bls_body (text, (const char *const *) pt_strv_peek (remove), &title, &local_error);
+    }
+  else
+    body = pt_plan_grub_default_entry_body (self, ctx, NULL, (const char *const *) pt_strv_peek (remove),
+                                            TRUE, &title, &local_error);
   if (body == NULL)
     {
-      way_back_unavailable (self, local_error);
+      pt_plan_way_back_unavailable (self, local_error->message);
       return TRUE;
     }
-  {
-    g_autoptr(GPtrArray) block = g_ptr_array_new_with_free_func (g_free);
-    g_ptr_array_add (block, grub_block (title, body));
-    if (!pt_plan_target_edit (self, ctx, custom, "custom-blocks", block, NULL, FALSE, FALSE, error))
-      return FALSE;
-    ((PtChange *) g_ptr_array_index (self->changes, self->changes->len - 1))->quiet = TRUE;
-    self->way_back_path = g_steal_pointer (&custom);
-    self->way_back_title = g_strconcat (title ? title : "Linux", WAY_BACK_SUFFIX, NULL);
-  }
+  return grub_way_back_block (self, ctx, custom, title, body, error);
+}
+
+gboolean
+pt_plan_way_back_grub (PtPlan *self, Ctx *ctx, GError **error)
+{
+  return way_back_grub_any (self, ctx, FALSE, error);
+}
+
+gboolean
+pt_plan_way_back_grub_bls (PtPlan *self, Ctx *ctx, GError **error)
+{
+  return way_back_grub_any (self, ctx, TRUE, error);
+}
+
+gboolean
+pt_plan_way_back_systemd_boot (PtPlan      *self,
+                               Ctx         *ctx,
+                               GError     **error)
+{
+  g_autoptr(GPtrArray) remove = tokens_to_take_off (self, ctx);
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *path = g_build_filename (self->setup->esp, "loader", "entries", WAY_BACK_ENTRY, NULL);
+  g_autofree char *text = pt_plan_sdboot_default_entry (self, ctx, NULL, (const char *const *) pt_strv_peek (remove),
+                                                        &local_error);
+  g_auto(GStrv) lines = NULL;
+  char *copy;
+
+  if (text == NULL)
+    {
+      pt_plan_way_back_unavailable (self, local_error->message);
+      return TRUE;
+    }
+  copy = pt_plan_entry_copy (text, "# Passthrough's way back: the default entry without the Passthrough arguments; "
+                             "“passthroughctl revert” removes it.\n", WAY_BACK_SUFFIX);
+  if (!pt_plan_target_whole (self, ctx, path, copy, FALSE, error))
+    return FALSE;
+  pt_plan_last_change (self)->quiet = TRUE;
+  lines = g_strsplit (copy, "\n", -1);
+  for (guint i = 0; lines[i] != NULL && self->way_back_title == NULL; i++)
+    if (g_str_has_prefix (lines[i], "title") && g_ascii_isspace (lines[i][5]))
+      self->way_back_title = g_strdup (g_strstrip (lines[i] + 5));
+  self->way_back_path = g_steal_pointer (&path);
   return TRUE;
+}
+
+/* Through the table: a boot path without a way-back entry of its own
+ * (its tool owns the entries) adds nothing. */
+gboolean
+pt_plan_way_back_files (PtPlan      *self,
+                        Ctx         *ctx,
+                        GError     **error)
+{
+  const PtBootPath *path = self->setup->bootloader;
+
+  if (path == NULL || path->plan_way_back == NULL)
+    return TRUE;
+  return path->plan_way_back (self, ctx, error);
 }

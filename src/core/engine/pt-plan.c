@@ -57,8 +57,7 @@ pt_plan_finalize (GObject *object)
   g_ptr_array_unref (self->cmd_ours);
   g_ptr_array_unref (self->cmd_already);
   g_free (self->options_text);
-  g_free (self->trial_command);
-  g_free (self->trial_entry);
+  g_strfreev (self->trial_argv);
   g_free (self->way_back_path);
   g_free (self->way_back_title);
   G_OBJECT_CLASS (pt_plan_parent_class)->finalize (object);
@@ -320,7 +319,8 @@ pt_plan_target_edit (PtPlan      *self,
       /* One command line per file: merge a hand-written IDs list into ours.
        * rEFInd and Limine files hold one per entry: not merged (each entry
        * would get another's IDs); check_ids_given_twice warns instead. */
-      gboolean one_cmdline = !initramfs && !g_str_equal (editor, "refind") && !g_str_equal (editor, "limine");
+      const PtBootEditor *e = pt_boot_editor_find (editor, NULL);
+      gboolean one_cmdline = !initramfs && !(e != NULL && e->per_entry);
       g_autofree char *token = one_cmdline ? merge_hand_written_ids (g_ptr_array_index (add, i), source)
                                            : g_strdup (g_ptr_array_index (add, i));
       const char *one[] = { token, NULL };
@@ -352,6 +352,57 @@ pt_plan_target_edit (PtPlan      *self,
   set_action (c);
   g_ptr_array_add (self->changes, g_steal_pointer (&c));
   return TRUE;
+}
+
+/* Our kernel arguments that @present (the command line a UKI generator
+ * assembles from files we do not write) does not give yet, each
+ * vfio-pci.ids= extended by a hand-written one there (the kernel keeps the
+ * last, ours); what it gives already goes to @already.  NULL-terminated. */
+GPtrArray *
+pt_plan_args_missing (PtPlan      *self,
+                      const char  *present,
+                      GPtrArray   *already,
+                      GError     **error)
+{
+  g_autoptr(GPtrArray) wanted = g_ptr_array_new_null_terminated (0, g_free, TRUE);
+
+  for (guint i = 0; i < self->kernel_args->len; i++)
+    {
+      g_autofree char *token = merge_hand_written_ids (g_ptr_array_index (self->kernel_args, i), present);
+      const char *one[] = { token, NULL };
+      g_autofree char *edited = pt_edit_kernel_cmdline_file (present, one, NULL, error);
+
+      if (edited == NULL)
+        return NULL;
+      if (g_str_equal (edited, present))
+        g_ptr_array_add (already, g_strdup (g_ptr_array_index (self->kernel_args, i)));
+      else
+        g_ptr_array_add (wanted, g_steal_pointer (&token));
+    }
+  return g_steal_pointer (&wanted);
+}
+
+/* A command line without what a boot loader or kernel-install add by
+ * themselves (BOOT_IMAGE=, initrd=, systemd.machine_id=): the seed of a
+ * command line file that replaces it. */
+char *
+pt_plan_running_without_loader (const char *running)
+{
+  g_autoptr(GPtrArray) tokens = pt_cmdline_tokenize (running ? running : "");
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; i < tokens->len; i++)
+    {
+      PtCmdlineToken *t = g_ptr_array_index (tokens, i);
+      if (g_str_equal (t->key, "initrd") || g_str_equal (t->key, "BOOT_IMAGE") ||
+          g_str_equal (t->key, "systemd.machine_id"))
+        continue;
+      if (out->len > 0)
+        g_string_append_c (out, ' ');
+      g_string_append (out, t->text);
+    }
+  g_string_append_c (out, '\n');
+  return g_string_free (out, FALSE);
 }
 
 /* One of our own files, generated whole. */
@@ -399,9 +450,11 @@ target_base (PtPlan       *self,
   c->editor = g_strdup (rec->editor);
   c->ours = g_new0 (char *, 1);
   c->keep = rec->keep;
-  c->initramfs = !g_str_has_prefix (rec->editor, "grub-default") && !g_str_equal (rec->editor, "entry") &&
-                 !g_str_equal (rec->editor, "kernel-cmdline") && !g_str_equal (rec->editor, "limine") &&
-                 !g_str_equal (rec->editor, "default-limine") && !g_str_equal (rec->editor, "refind");
+  {
+    /* Our whole files (modprobe, dracut drop-ins) go into the initramfs. */
+    const PtBootEditor *e = pt_boot_editor_find (rec->editor, NULL);
+    c->initramfs = e == NULL || e->initramfs;
+  }
   /* A trial entry needs no regeneration to go away. */
   c->quiet = g_str_equal (rec->editor, "trial-block") || g_str_equal (rec->editor, "custom-blocks") ||
              g_str_has_suffix (rec->path, "/passthrough-trial.conf") ||
@@ -443,51 +496,31 @@ target_base (PtPlan       *self,
 
 /* The options of an entry without what the boot loader or kernel-install
  * add by themselves: the seed of a new etc/kernel/cmdline. */
-static char *
-kernel_cmdline_seed (Ctx         *ctx,
-                     const char  *entry,
-                     GError     **error)
+char *
+pt_plan_kernel_cmdline_seed (Ctx         *ctx,
+                             const char  *entry,
+                             GError     **error)
 {
   g_autofree char *current = NULL;
   g_autofree char *base = NULL;
   g_autofree char *options = NULL;
-  g_autoptr(GPtrArray) tokens = NULL;
-  GString *out = g_string_new (NULL);
   gboolean exists;
 
   if (entry == NULL)
-    return g_string_free (out, FALSE);
+    return g_strdup ("");
   current = pt_engine_read_file (ctx->paths, entry, &exists, error);
   if (current == NULL && error && *error)
-    {
-      g_string_free (out, TRUE);
-      return NULL;
-    }
+    return NULL;
   if (!pt_plan_compute_base (ctx, entry, current, &base, error))
-    {
-      g_string_free (out, TRUE);
-      return NULL;
-    }
+    return NULL;
   options = base ? pt_read_entry_options (base) : NULL;
-  tokens = pt_cmdline_tokenize (options ? options : "");
-  for (guint i = 0; i < tokens->len; i++)
-    {
-      PtCmdlineToken *t = g_ptr_array_index (tokens, i);
-      if (g_str_equal (t->key, "initrd") || g_str_equal (t->key, "BOOT_IMAGE") ||
-          g_str_equal (t->key, "systemd.machine_id"))
-        continue;
-      if (out->len > 0)
-        g_string_append_c (out, ' ');
-      g_string_append (out, t->text);
-    }
-  g_string_append_c (out, '\n');
-  return g_string_free (out, FALSE);
+  return pt_plan_running_without_loader (options);
 }
 
 /* ---- commands --------------------------------------------------------- */
 
-static void
-add_command (PtPlan     *self,
+void
+pt_plan_add_command (PtPlan     *self,
              gboolean    edit,
              const char *first,
              ...)
@@ -507,15 +540,31 @@ add_command (PtPlan     *self,
   g_ptr_array_add (self->commands, cmd);
 }
 
-static void
-add_command_strv (PtPlan   *self,
-                  gboolean  edit,
-                  GStrv     argv)
+void
+pt_plan_add_command_strv (PtPlan   *self,
+                          gboolean  edit,
+                          GStrv     argv)
 {
   PtCommand *cmd = g_new0 (PtCommand, 1);
   cmd->argv = g_strdupv (argv);
   cmd->edit = edit;
   g_ptr_array_add (self->commands, cmd);
+}
+
+gboolean
+pt_plan_has_command (PtPlan            *self,
+                     const char *const *argv)
+{
+  for (guint i = 0; i < self->commands->len; i++)
+    if (g_strv_equal ((const char *const *) ((PtCommand *) g_ptr_array_index (self->commands, i))->argv, argv))
+      return TRUE;
+  return FALSE;
+}
+
+PtChange *
+pt_plan_last_change (PtPlan *self)
+{
+  return g_ptr_array_index (self->changes, self->changes->len - 1);
 }
 
 /* The command that appends @tokens (@remove FALSE) or removes them again
@@ -526,91 +575,32 @@ add_token_command (PtPlan     *self,
                    GPtrArray  *tokens,
                    gboolean    remove)
 {
-  g_autofree char *joined = NULL;
+  const PtBootPath *path;
 
   if (tokens->len == 0)
     return;
-  joined = pt_plan_join_array (tokens, " ");
-  if (g_str_equal (kind, "grubby"))
-    {
-      g_autofree char *arg = g_strdup_printf (remove ? "--remove-args=%s" : "--args=%s", joined);
-      add_command (self, TRUE, "grubby", "--update-kernel=ALL", arg, NULL);
-    }
-  else if (g_str_equal (kind, "kernelstub"))
-    add_command (self, TRUE, "kernelstub", remove ? "-d" : "-a", joined, NULL);
-  else if (g_str_equal (kind, "rpm-ostree"))
-    {
-      g_autoptr(GPtrArray) argv = g_ptr_array_new_null_terminated (0, g_free, TRUE);
-      g_ptr_array_add (argv, g_strdup ("rpm-ostree"));
-      g_ptr_array_add (argv, g_strdup ("kargs"));
-      for (guint i = 0; i < tokens->len; i++)
-        g_ptr_array_add (argv, g_strdup_printf (remove ? "--delete-if-present=%s" : "--append-if-missing=%s",
-                                                (char *) g_ptr_array_index (tokens, i)));
-      add_command_strv (self, TRUE, pt_strv_peek (argv));
-    }
+  path = pt_boot_path_for_cmd_kind (kind);
+  if (path != NULL && path->cmd_tokens != NULL)
+    path->cmd_tokens (self, tokens, remove);
 }
 
 /* What the tool's own configuration already has, to leave a person's
- * tokens to them (we only remove what we added). */
+ * tokens to them (we only remove what we added): the boot path says, else
+ * the running command line. */
 static char *
 command_present_cmdline (PtPlan     *self,
                          Ctx        *ctx,
                          const char *running)
 {
-  if (self->setup->bootloader == PT_BOOTLOADER_GRUB_BLS && self->setup->bls_entries->len > 0)
-    {
-      g_autofree char *text = pt_engine_read_file (ctx->paths, g_ptr_array_index (self->setup->bls_entries, 0), NULL, NULL);
-      char *options = NULL;
+  const PtBootPath *path = self->setup->bootloader;
 
-      if (text != NULL && pt_entry_uses_kernelopts (text))
-        {
-          /* "options $kernelopts" (older Fedora): the arguments live in
-           * grubenv.  Not the running command line: in a trial boot that
-           * already has our arguments. */
-          g_autofree char *env_path = g_build_filename (pt_plan_bls_grub_dir (ctx->paths), "grubenv", NULL);
-          g_autofree char *env = pt_engine_read_file (ctx->paths, env_path, NULL, NULL);
-          g_auto(GStrv) lines = env ? g_strsplit (env, "\n", -1) : NULL;
-          for (guint i = 0; lines && lines[i] != NULL; i++)
-            if (g_str_has_prefix (lines[i], "kernelopts="))
-              return g_strdup (lines[i] + strlen ("kernelopts="));
-          return g_strdup ("");
-        }
-      options = text ? pt_read_entry_options (text) : NULL;
-      if (options != NULL)
-        return options;
-    }
-  if (self->setup->bootloader == PT_BOOTLOADER_KERNELSTUB)
-    {
-      g_autofree char *text = pt_engine_read_file (ctx->paths, "/etc/kernelstub/configuration", NULL, NULL);
-      g_autoptr(JsonParser) parser = json_parser_new ();
-      if (text && json_parser_load_from_data (parser, text, -1, NULL) &&
-          JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-        {
-          JsonObject *root = json_node_get_object (json_parser_get_root (parser));
-          JsonObject *user = json_object_has_member (root, "user") ? json_object_get_object_member (root, "user") : NULL;
-          JsonArray *opts = user && json_object_has_member (user, "kernel_options") ?
-                            json_object_get_array_member (user, "kernel_options") : NULL;
-          if (opts != NULL)
-            {
-              GString *s = g_string_new (NULL);
-              for (guint i = 0; i < json_array_get_length (opts); i++)
-                {
-                  const char *o = json_array_get_string_element (opts, i);
-                  if (o == NULL)
-                    continue;
-                  if (s->len)
-                    g_string_append_c (s, ' ');
-                  g_string_append (s, o);
-                }
-              return g_string_free (s, FALSE);
-            }
-        }
-    }
+  if (path != NULL && path->cmd_present != NULL)
+    return path->cmd_present (self, ctx, running);
   return g_strdup (running);
 }
 
-static gboolean
-plan_edit_commands (PtPlan      *self,
+gboolean
+pt_plan_edit_commands (PtPlan      *self,
                     Ctx         *ctx,
                     const char  *kind,
                     const char  *running,
@@ -660,7 +650,8 @@ plan_edit_commands (PtPlan      *self,
  * systems it rewrites the entries from etc/kernel/cmdline), then the
  * bootloader's own configuration. */
 static void
-plan_regeneration (PtPlan *self)
+plan_regeneration (PtPlan  *self,
+                   PtPaths *paths)
 {
   gboolean initramfs = FALSE, bootloader = FALSE;
 
@@ -679,39 +670,32 @@ plan_regeneration (PtPlan *self)
     switch (self->setup->initramfs)
       {
       case PT_INITRAMFS_MKINITCPIO:
-        add_command (self, FALSE, "mkinitcpio", "-P", NULL);
+        pt_plan_add_command (self, FALSE, "mkinitcpio", "-P", NULL);
         break;
       case PT_INITRAMFS_DRACUT:
         /* On ostree the initramfs comes with the image; a local one is
          * built from dracut.conf.d once it is enabled. */
         if (self->setup->ostree && !self->revert)
-          add_command (self, FALSE, "rpm-ostree", "initramfs", "--enable", NULL);
+          pt_plan_add_command (self, FALSE, "rpm-ostree", "initramfs", "--enable", NULL);
         else if (!self->setup->ostree)
-          add_command (self, FALSE, "dracut", "--regenerate-all", "--force", NULL);
+          pt_plan_add_command (self, FALSE, "dracut", "--regenerate-all", "--force", NULL);
         break;
       case PT_INITRAMFS_INITRAMFS_TOOLS:
-        add_command (self, FALSE, "update-initramfs", "-u", "-k", "all", NULL);
+        pt_plan_add_command (self, FALSE, "update-initramfs", "-u", "-k", "all", NULL);
         break;
       case PT_INITRAMFS_BOOSTER:
-        add_command (self, FALSE, "/usr/lib/booster/regenerate_images", NULL);
+        pt_plan_add_command (self, FALSE, "/usr/lib/booster/regenerate_images", NULL);
         break;
       case PT_INITRAMFS_NONE:
         break;
       }
 
-  if (bootloader)
-    {
-      if (self->setup->bootloader == PT_BOOTLOADER_GRUB && self->setup->grub_mkconfig_argv)
-        add_command_strv (self, FALSE, self->setup->grub_mkconfig_argv);
-      else if (self->setup->bootloader == PT_BOOTLOADER_KERNEL_CMDLINE && self->setup->proxmox)
-        add_command (self, FALSE, "proxmox-boot-tool", "refresh", NULL);
-    }
+  if (bootloader && self->setup->bootloader != NULL && self->setup->bootloader->regenerate != NULL)
+    self->setup->bootloader->regenerate (self, paths);
 
   /* Last, once everything is in place: boot the trial entry once. */
-  if (self->trial_command != NULL && g_str_equal (self->trial_command, "bootctl"))
-    add_command (self, FALSE, "bootctl", "set-oneshot", "passthrough-trial.conf", NULL);
-  else if (self->trial_command != NULL)
-    add_command (self, FALSE, self->trial_command, self->trial_entry, NULL);
+  if (self->trial_argv != NULL)
+    pt_plan_add_command_strv (self, FALSE, self->trial_argv);
 }
 
 /* vfio-pci.ids= (or pci-stub.ids=) with other IDs than ours, live in a file
@@ -753,7 +737,8 @@ check_ids_given_twice (PtPlan *self)
                 }
               if (mine == NULL || g_str_has_suffix (mine, value))
                 continue;
-              if (g_str_equal (c->editor, "refind") || g_str_equal (c->editor, "limine"))
+              const PtBootEditor *e = pt_boot_editor_find (c->editor, NULL);
+              if (e != NULL && e->per_entry)
                 {
                   g_autofree char *name = g_strndup (mine, strcspn (mine, "="));
                   pt_plan_add_issue (self->warnings, "ids-given-twice", NULL,
@@ -864,8 +849,8 @@ check_early_scripts (PtPlan  *self,
 
 /* A change that writes nothing and only says what a person's own file
  * already carries (see check_hand_made). */
-static void
-note_already (PtPlan     *self,
+void
+pt_plan_note_already (PtPlan     *self,
               const char *path,
               GPtrArray  *items)
 {
@@ -963,7 +948,7 @@ modules_not_listed_by_hand (PtPlan   *self,
     {
       GPtrArray *list = g_hash_table_lookup (found_in, g_ptr_array_index (names, k));
       if (list != NULL)
-        note_already (self, g_ptr_array_index (names, k), list);
+        pt_plan_note_already (self, g_ptr_array_index (names, k), list);
     }
   g_hash_table_destroy (found_in);
   return wanted;
@@ -988,64 +973,13 @@ plan_files (PtPlan        *self,
       if (!pt_plan_trial_files (self, ctx, error))
         return FALSE;
     }
-  else switch (setup->bootloader)
+  else if (setup->bootloader != NULL)
     {
-    case PT_BOOTLOADER_GRUB:
-    case PT_BOOTLOADER_GRUB_BLS:
-      {
-        g_autofree char *editor = g_strdup_printf ("grub-default:%s", setup->grub_variable);
-        if (!pt_plan_target_edit (self, ctx, "/etc/default/grub", editor, self->kernel_args, NULL, FALSE, FALSE, error))
-          return FALSE;
-        if (setup->bootloader == PT_BOOTLOADER_GRUB_BLS &&
-            !plan_edit_commands (self, ctx, "grubby", running, error))
-          return FALSE;
-      }
-      break;
-    case PT_BOOTLOADER_SYSTEMD_BOOT:
-      for (guint i = 0; i < setup->entries->len; i++)
-        if (!pt_plan_target_edit (self, ctx, g_ptr_array_index (setup->entries, i), "entry",
-                          self->kernel_args, NULL, FALSE, FALSE, error))
-          return FALSE;
-      /* kernel-install rewrites entries from etc/kernel/cmdline (vmlab Step 7). */
-      if (setup->kernel_install_managed || setup->kernel_cmdline_exists)
-        {
-          g_autofree char *seed = kernel_cmdline_seed (ctx, setup->default_entry, error);
-          if (seed == NULL)
-            return FALSE;
-          if (!pt_plan_target_edit (self, ctx, "/etc/kernel/cmdline", "kernel-cmdline", self->kernel_args,
-                            seed, TRUE, FALSE, error))
-            return FALSE;
-        }
-      break;
-    case PT_BOOTLOADER_KERNEL_CMDLINE:
-      if (!pt_plan_target_edit (self, ctx, "/etc/kernel/cmdline", "kernel-cmdline", self->kernel_args,
-                        running, TRUE, FALSE, error))
+      if (!setup->bootloader->plan_cmdline (self, ctx, running, error))
         return FALSE;
-      break;
-    case PT_BOOTLOADER_LIMINE:
-      if (setup->default_limine &&
-          !pt_plan_target_edit (self, ctx, setup->default_limine, "default-limine", self->kernel_args, NULL, FALSE, FALSE, error))
-        return FALSE;
-      if (setup->limine_conf &&
-          !pt_plan_target_edit (self, ctx, setup->limine_conf, "limine", self->kernel_args, NULL, FALSE, FALSE, error))
-        return FALSE;
-      break;
-    case PT_BOOTLOADER_REFIND:
-      if (!pt_plan_target_edit (self, ctx, setup->refind_conf, "refind", self->kernel_args, NULL, FALSE, FALSE, error))
-        return FALSE;
-      break;
-    case PT_BOOTLOADER_KERNELSTUB:
-      if (!plan_edit_commands (self, ctx, "kernelstub", running, error))
-        return FALSE;
-      break;
-    case PT_BOOTLOADER_RPM_OSTREE:
-      if (!plan_edit_commands (self, ctx, "rpm-ostree", running, error))
-        return FALSE;
-      break;
-    case PT_BOOTLOADER_NONE:
-      cmdline_editable = FALSE;
-      break;
     }
+  if (setup->bootloader == NULL)
+    cmdline_editable = FALSE;
   /* A trial leaves the default entries alone: they are the way back. */
   if (!self->trial && !pt_plan_way_back_files (self, ctx, error))
     return FALSE;
@@ -1161,12 +1095,18 @@ check_setup (PtPlan     *self,
   else if (setup->forced_missing)
     pt_plan_add_issue (self->blockers, "bootloader-not-found", NULL,
                        g_strdup_printf (_("The bootloader “%s” you chose has no configuration under %s."),
-                                        pt_bootloader_to_string (setup->bootloader), pt_paths_get_root (paths)));
-  else if (setup->bootloader == PT_BOOTLOADER_NONE && setup->initramfs == PT_INITRAMFS_NONE)
-    pt_plan_add_issue (self->blockers, "no-boot-setup", NULL,
-                       g_strdup_printf (_("No bootloader or initramfs configuration Passthrough knows was found under %s (it looks for GRUB, systemd-boot, kernelstub, rpm-ostree, /etc/kernel/cmdline, Limine, rEFInd; mkinitcpio, dracut, initramfs-tools, booster). Add “%s” to your kernel command line by hand and put vfio_pci, vfio and vfio_iommu_type1 into your initramfs."),
-                                        pt_paths_get_root (paths), args));
-  else if (setup->bootloader == PT_BOOTLOADER_NONE)
+                                        pt_boot_path_name (setup->bootloader), pt_paths_get_root (paths)));
+  else if (setup->bootloader == NULL && setup->initramfs == PT_INITRAMFS_NONE)
+    {
+      GString *known = g_string_new (NULL);
+      for (guint i = 0; pt_boot_paths[i] != NULL; i++)
+        g_string_append_printf (known, "%s%s", i > 0 ? ", " : "", pt_boot_paths[i]->title);
+      pt_plan_add_issue (self->blockers, "no-boot-setup", NULL,
+                         g_strdup_printf (_("No bootloader or initramfs configuration Passthrough knows was found under %s (it looks for %s; mkinitcpio, dracut, initramfs-tools, booster). Add “%s” to your kernel command line by hand and put vfio_pci, vfio and vfio_iommu_type1 into your initramfs."),
+                                          pt_paths_get_root (paths), known->str, args));
+      g_string_free (known, TRUE);
+    }
+  else if (setup->bootloader == NULL)
     {
       if (g_str_equal (self->binding, "ids"))
         pt_plan_add_issue (self->warnings, "no-editable-cmdline", NULL,
@@ -1235,34 +1175,8 @@ pt_plan_new_for_selection (PtPaths            *paths,
   if (!plan_files (self, &ctx, topology, options, running, error))
     return NULL;
   check_hand_made (self);
-  plan_regeneration (self);
+  plan_regeneration (self, paths);
   return g_steal_pointer (&self);
-}
-
-/* Before GRUB's configuration on the ESP was detected, an apply on such a
- * machine (CentOS 7 UEFI, RHEL 8, Fedora up to 33) regenerated
- * /boot/grub2/grub.cfg, which that GRUB never reads: a revert of such a state
- * (format 1 does not say which file was written) regenerates that file too,
- * so no grub.cfg is left with our arguments. */
-static void
-regenerate_legacy_grub_cfg (PtPlan  *self,
-                            PtPaths *paths)
-{
-  const char *legacy = "/boot/grub2/grub.cfg";
-  g_autofree char *host = pt_paths_build (paths, legacy + 1, NULL);
-  gboolean regenerates = FALSE;
-
-  if (self->setup->bootloader != PT_BOOTLOADER_GRUB || self->setup->grub_cfg == NULL ||
-      g_str_equal (self->setup->grub_cfg, legacy) || !g_file_test (host, G_FILE_TEST_IS_REGULAR))
-    return;
-  for (guint i = 0; i < self->commands->len && self->setup->grub_mkconfig_argv != NULL; i++)
-    {
-      PtCommand *cmd = g_ptr_array_index (self->commands, i);
-      if (g_strv_equal ((const char *const *) cmd->argv, (const char *const *) self->setup->grub_mkconfig_argv))
-        regenerates = TRUE;
-    }
-  if (regenerates)
-    add_command (self, FALSE, "grub2-mkconfig", "-o", legacy, NULL);
 }
 
 PtPlan *
@@ -1325,25 +1239,13 @@ pt_plan_new_for_revert (PtPaths     *paths,
       add_token_command (self, state->cmd_kind, old, TRUE);
       self->cmd_kind = g_strdup (state->cmd_kind);
     }
-  plan_regeneration (self);
-  regenerate_legacy_grub_cfg (self, paths);
+  plan_regeneration (self, paths);
   /* A trial not booted yet: its one-shot choice must not outlive it. */
-  if (state->trial && g_strcmp0 (state->bootloader, "systemd-boot") == 0)
-    add_command (self, FALSE, "bootctl", "set-oneshot", "", NULL);
-  else if (state->trial && g_strcmp0 (state->bootloader, "grub-bls") == 0)
+  if (state->trial)
     {
-      const char *dir = pt_plan_bls_grub_dir (paths);
-      g_autofree char *env = g_build_filename (dir, "grubenv", NULL);
-      add_command (self, FALSE, strstr (dir, "grub2") ? "grub2-editenv" : "grub-editenv", env, "unset", "next_entry", NULL);
-    }
-  else if (state->trial && g_strcmp0 (state->bootloader, "grub") == 0)
-    {
-      g_autofree char *dir = g_path_get_dirname (pt_plan_grub_cfg_path (self->setup));
-      g_autofree char *env = g_build_filename (dir, "grubenv", NULL);
-      /* The ESP's folder (EFI/centos) does not say which GRUB it is: detection does. */
-      g_autofree char *editenv = g_strconcat (self->setup->grub_tool ? self->setup->grub_tool
-                                              : strstr (dir, "grub2") ? "grub2" : "grub", "-editenv", NULL);
-      add_command (self, FALSE, editenv, env, "unset", "next_entry", NULL);
+      const PtBootPath *armed_by = pt_boot_path_find (state->bootloader);
+      if (armed_by != NULL && armed_by->disarm_trial != NULL)
+        armed_by->disarm_trial (self, paths);
     }
   return g_steal_pointer (&self);
 }

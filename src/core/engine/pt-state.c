@@ -344,10 +344,10 @@ pt_state_read_backup (PtPaths     *paths,
 /* GRUB's custom.cfg: each of our blocks is appended whole and removed
  * from its BEGIN line to its END line, whatever is inside by then; every
  * other byte of the file stays. */
-static char *
-edit_custom_blocks (const char        *text,
-                    const char *const *add,
-                    const char *const *remove)
+char *
+pt_engine_edit_custom_blocks (const char        *text,
+                              const char *const *add,
+                              const char *const *remove)
 {
   static const char *const markers[][2] = {
     { PT_TRIAL_BEGIN, PT_TRIAL_END },
@@ -390,31 +390,18 @@ pt_engine_apply_editor (const char        *editor,
                         GError           **error)
 {
   static const char *const none[] = { NULL };
+  const PtBootEditor *e;
+  const char *argument = NULL;
 
   if (add == NULL)
     add = none;
   if (remove == NULL)
     remove = none;
-  if (g_str_has_prefix (editor, "grub-default:"))
-    return pt_edit_grub_default (text ? text : "", editor + strlen ("grub-default:"), add, remove, error);
-  if (g_str_equal (editor, "entry"))
-    return pt_edit_entry_options (text ? text : "", add, remove, error);
-  if (g_str_equal (editor, "kernel-cmdline"))
-    return pt_edit_kernel_cmdline_file (text ? text : "", add, remove, error);
-  if (g_str_equal (editor, "limine"))
-    return pt_edit_limine_conf (text ? text : "", add, remove, error);
-  if (g_str_equal (editor, "default-limine"))
-    return pt_edit_default_limine (text ? text : "", add, remove, error);
-  if (g_str_equal (editor, "refind"))
-    return pt_edit_refind_linux_conf (text ? text : "", add, remove, error);
-  if (g_str_equal (editor, "mkinitcpio"))
-    return pt_edit_mkinitcpio_modules (text ? text : "", add, remove, error);
-  if (g_str_equal (editor, "module-lines"))
-    return pt_edit_module_lines (text ? text : "", add, remove, error);
-  if (g_str_equal (editor, "booster"))
-    return pt_edit_booster_modules (text ? text : "", add, remove, error);
-  if (g_str_equal (editor, "custom-blocks") || g_str_equal (editor, "trial-block"))
-    return edit_custom_blocks (text ? text : "", add, remove);
+  /* Every editor a state may name, through the boot-path registry: the
+   * names are frozen (a state of an older release names the same). */
+  e = pt_boot_editor_find (editor, &argument);
+  if (e != NULL)
+    return e->edit (text ? text : "", argument, add, remove, error);
   g_set_error (error, PT_ERROR, PT_ERROR_FAILED, "unknown editor %s", editor);
   return NULL;
 }

@@ -59,68 +59,15 @@ progress_emit (PtProgressFunc  progress,
 
 /* ---- the allow-list --------------------------------------------------- */
 
-/* GRUB's custom.cfg beside the grub.cfg GRUB reads, as detection finds it
- * (pt_boot_setup_detect_grub_cfg() in pt-bootsetup.c): on RHEL/CentOS 7
- * and 8 UEFI that is on the EFI system partition, /boot/efi/EFI/<id>/.
- * Only that one file is admitted, never a pattern: a folder another GRUB
- * configuration lies in stays closed.  @system_path comes with its links
- * followed (resolve_allowed()); so does the folder here, but not the file:
- * a custom.cfg that is a link to elsewhere leads out of the list. */
-static gboolean
-is_detected_grub_custom_cfg (PtPaths    *paths,
-                             const char *system_path)
+/* The files every registered boot path may write, the files only its
+ * detection can name (GRUB's custom.cfg) and the initramfs generators'
+ * files: built from the boot-path registry (pt-boot-path.h), never listed
+ * here by hand. */
+gboolean
+pt_transaction_path_is_allowed (PtPaths    *paths,
+                                const char *system_path)
 {
-  g_autoptr(PtBootSetup) setup = NULL;
-  g_autofree char *custom = NULL;
-  g_autofree char *real_dir = NULL;
-
-  if (!g_str_has_suffix (system_path, "/custom.cfg"))
-    return FALSE;
-  setup = g_new0 (PtBootSetup, 1);
-  setup->candidates = g_ptr_array_new_with_free_func (g_free);
-  setup->bls_entries = g_ptr_array_new_with_free_func (g_free);
-  setup->entries = g_ptr_array_new_with_free_func (g_free);
-  pt_boot_setup_detect_grub_cfg (setup, paths);
-  if (setup->grub_dir == NULL)
-    return FALSE;
-  real_dir = pt_boot_setup_resolve_path (paths, setup->grub_dir);
-  if (real_dir == NULL)
-    return FALSE;
-  custom = g_build_filename (real_dir, "custom.cfg", NULL);
-  return g_str_equal (system_path, custom);
-}
-
-static gboolean
-path_is_allowed (PtPaths    *paths,
-                 const char *system_path)
-{
-  static const char *const exact[] = {
-    "/etc/default/grub", "/etc/kernel/cmdline",
-    "/etc/modprobe.d/passthrough.conf", "/etc/dracut.conf.d/passthrough.conf",
-    "/etc/mkinitcpio.conf.d/passthrough.conf", "/etc/mkinitcpio.conf",
-    "/etc/initramfs-tools/modules", "/etc/booster.yaml", "/etc/default/limine",
-    "/boot/refind_linux.conf", "/boot/grub/custom.cfg", "/boot/grub2/custom.cfg", "/boot/limine.conf", "/boot/limine/limine.conf",
-    "/boot/efi/limine.conf", "/efi/limine.conf", "/boot/EFI/BOOT/limine.conf",
-    "/boot/efi/EFI/BOOT/limine.conf", "/efi/EFI/BOOT/limine.conf",
-    "/boot/limine.cfg", "/boot/limine/limine.cfg", "/boot/efi/limine.cfg", "/efi/limine.cfg",
-    "/boot/EFI/BOOT/limine.cfg", "/boot/efi/EFI/BOOT/limine.cfg", "/efi/EFI/BOOT/limine.cfg",
-  };
-  static const char *const entry_dirs[] = {
-    "/boot/loader/entries/", "/efi/loader/entries/", "/boot/efi/loader/entries/",
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (exact); i++)
-    if (g_str_equal (system_path, exact[i]))
-      return TRUE;
-  for (guint i = 0; i < G_N_ELEMENTS (entry_dirs); i++)
-    if (g_str_has_prefix (system_path, entry_dirs[i]))
-      {
-        const char *name = system_path + strlen (entry_dirs[i]);
-        if (name[0] != '\0' && name[0] != '.' && strchr (name, '/') == NULL &&
-            g_str_has_suffix (name, ".conf"))
-          return TRUE;
-      }
-  return is_detected_grub_custom_cfg (paths, system_path);
+  return pt_boot_paths_may_write (paths, system_path);
 }
 
 /* Follows symbolic links inside the root (an absolute target is taken
@@ -139,7 +86,7 @@ resolve_allowed (PtPaths     *paths,
                    _("%s is a loop of symbolic links; Passthrough will not write it."), system_path);
       return NULL;
     }
-  if (!path_is_allowed (paths, real))
+  if (!pt_transaction_path_is_allowed (paths, real))
     {
       g_set_error (error, PT_ERROR, PT_ERROR_FAILED,
                    _("%s leads to %s, which is not one of the files Passthrough may write. Nothing was changed."),
@@ -679,7 +626,7 @@ recover_locked (PtPaths  *paths,
 
       g_ptr_array_add (j.files, f);
       if (path == NULL || path[0] != '/' ||
-          (!path_is_allowed (paths, path) && !g_str_equal (path, PT_STATE_DIR "/state.json")))
+          (!pt_transaction_path_is_allowed (paths, path) && !g_str_equal (path, PT_STATE_DIR "/state.json")))
         {
           g_set_error (error, PT_ERROR, PT_ERROR_PARSE, _("The journal %s names a file Passthrough may not write."), journal_path);
           journal_clear (&j);

@@ -59,5 +59,9 @@ gboolean  pt_transaction_confirm_for_topology (PtPaths         *paths,
  * the journal is clean. */
 gboolean  pt_transaction_recover  (PtPaths         *paths,
                                    GError         **error);
+/* The allow-list: whether a transaction may write @system_path (its links
+ * already followed).  Built from the boot-path registry (pt-boot-path.h). */
+gboolean  pt_transaction_path_is_allowed (PtPaths    *paths,
+                                          const char *system_path);
 
 G_END_DECLS
