@@ -177,6 +177,7 @@ pt_plan_way_back_files (PtPlan      *self,
   g_autofree char *title = NULL;
   g_autofree char *body = NULL;
   g_autofree char *custom = NULL;
+  const char *source = NULL;   /* the file the entry is copied from */
 
   switch (self->setup->bootloader)
     {
@@ -188,6 +189,7 @@ pt_plan_way_back_files (PtPlan      *self,
             break;
           }
         custom = g_build_filename (self->setup->grub_dir, "custom.cfg", NULL);
+        source = pt_plan_grub_cfg_path (self->setup);
         body = pt_plan_grub_default_entry_body (self, ctx, NULL, (const char *const *) pt_strv_peek (remove),
                                                 TRUE, &title, &local_error);
       }
@@ -204,6 +206,7 @@ pt_plan_way_back_files (PtPlan      *self,
           }
         text = pt_plan_bls_default_entry (self, ctx, &entry, &local_error);
         custom = g_build_filename (self->setup->grub_dir, "custom.cfg", NULL);
+        source = entry;
         if (text != NULL)
           body = bls_body (text, (const char *const *) pt_strv_peek (remove), &title, &local_error);
       }
@@ -226,6 +229,7 @@ pt_plan_way_back_files (PtPlan      *self,
         if (!pt_plan_target_whole (self, ctx, path, copy, FALSE, error))
           return FALSE;
         ((PtChange *) g_ptr_array_index (self->changes, self->changes->len - 1))->quiet = TRUE;
+        pt_plan_note_source (self, self->setup->default_entry);
         lines = g_strsplit (copy, "\n", -1);
         for (guint i = 0; lines[i] != NULL && self->way_back_title == NULL; i++)
           if (g_str_has_prefix (lines[i], "title") && g_ascii_isspace (lines[i][5]))
@@ -248,6 +252,7 @@ pt_plan_way_back_files (PtPlan      *self,
     if (!pt_plan_target_edit (self, ctx, custom, "custom-blocks", block, NULL, FALSE, FALSE, error))
       return FALSE;
     ((PtChange *) g_ptr_array_index (self->changes, self->changes->len - 1))->quiet = TRUE;
+    pt_plan_note_source (self, source);
     self->way_back_path = g_steal_pointer (&custom);
     self->way_back_title = g_strconcat (title ? title : "Linux", WAY_BACK_SUFFIX, NULL);
   }

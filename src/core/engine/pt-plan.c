@@ -88,6 +88,21 @@ pt_plan_init (PtPlan *self)
 
 /* ---- small helpers ---------------------------------------------------- */
 
+/* The file the text of the change just added is copied from, when the
+ * change does not have one yet (docs/faults.md: modes and Preview). */
+void
+pt_plan_note_source (PtPlan     *self,
+                     const char *system_path)
+{
+  PtChange *c;
+
+  if (system_path == NULL || self->changes->len == 0)
+    return;
+  c = g_ptr_array_index (self->changes, self->changes->len - 1);
+  if (c->source == NULL)
+    c->source = g_strdup (system_path);
+}
+
 gboolean
 pt_plan_strv_has (GPtrArray  *array,
                   const char *s)
