@@ -403,5 +403,20 @@ class LeftoverCommandTest(unittest.TestCase):
         self.assertEqual(root.tree(), before)
 
 
+class ApplyingTest(unittest.TestCase):
+    def test_status_says_applying_while_the_lock_is_held(self):
+        import fcntl
+        root = Root('seed004')
+        self.addCleanup(root.cleanup)
+        self.assertEqual(root.run('apply', *GPU_004).returncode, 0)
+        self.assertEqual(load_json(root.run('status', '--json').stdout)['state'], 'applied')
+        with open(root.file('var/lib/passthrough/lock'), 'w') as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            r = root.run('status', '--json')
+            self.assertEqual(load_json(r.stdout)['state'], 'applying')
+            r = root.run('status')
+            self.assertIn('A change is being made right now', r.stdout)
+        self.assertEqual(load_json(root.run('status', '--json').stdout)['state'], 'applied')
+
 if __name__ == '__main__':
     unittest.main(verbosity=2)

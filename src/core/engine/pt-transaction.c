@@ -216,6 +216,35 @@ take_lock (PtPaths  *paths,
   return fd;
 }
 
+/**
+ * pt_transaction_is_running:
+ *
+ * Whether a transaction holds the lock right now, in this process or
+ * another (flock(2) locks belong to each opening of the file, so a
+ * second opening in the helper sees its own running transaction too).
+ * Status says "applying" then.
+ */
+gboolean
+pt_transaction_is_running (PtPaths *paths)
+{
+  int dfd = pt_safe_open_dir (paths, PT_STATE_DIR, -1, NULL);
+  int fd;
+  gboolean running = FALSE;
+
+  if (dfd < 0)
+    return FALSE;
+  fd = openat (dfd, "lock", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  close (dfd);
+  if (fd < 0)
+    return FALSE;
+  if (flock (fd, LOCK_SH | LOCK_NB) < 0)
+    running = errno == EWOULDBLOCK;
+  else
+    flock (fd, LOCK_UN);
+  close (fd);
+  return running;
+}
+
 static void
 release_lock (int fd)
 {

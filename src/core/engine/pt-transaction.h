@@ -59,5 +59,7 @@ gboolean  pt_transaction_confirm_for_topology (PtPaths         *paths,
  * the journal is clean. */
 gboolean  pt_transaction_recover  (PtPaths         *paths,
                                    GError         **error);
+/* A transaction holds the lock right now (status "applying"). */
+gboolean  pt_transaction_is_running (PtPaths       *paths);
 
 G_END_DECLS
