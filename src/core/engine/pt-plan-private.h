@@ -38,6 +38,7 @@ typedef struct
   char     *source;        /* the file its new text is copied from (grub.cfg, the default entry), or NULL:
                             * a file we create takes its read permissions, and Preview withholds its
                             * lines from a caller who cannot read it (docs/faults.md) */
+  char     *source_text;   /* its text when the plan was made */
 } PtChange;
 
 /* Our blocks in GRUB's custom.cfg (editor "custom-blocks", formerly
@@ -94,6 +95,7 @@ typedef struct
 
 void        pt_change_free          (PtChange   *change);
 void        pt_plan_note_source     (PtPlan     *self,
+                                     PtPaths    *paths,
                                      const char *system_path);
 void        pt_command_free         (PtCommand  *command);
 void        pt_issue_free           (PtIssue    *issue);

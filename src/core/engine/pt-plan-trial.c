@@ -618,7 +618,7 @@ pt_plan_trial_files (PtPlan      *self,
       if (!pt_plan_target_edit (self, ctx, custom, "custom-blocks", block, NULL, FALSE, FALSE, error))
         return FALSE;
       ((PtChange *) g_ptr_array_index (self->changes, self->changes->len - 1))->quiet = TRUE;
-      pt_plan_note_source (self, pt_plan_grub_cfg_path (self->setup));
+      pt_plan_note_source (self, ctx->paths, pt_plan_grub_cfg_path (self->setup));
       self->trial_command = g_strconcat (self->setup->grub_tool, "-reboot", NULL);
       self->trial_entry = g_strdup ("Passthrough trial");
     }
@@ -644,7 +644,7 @@ pt_plan_trial_files (PtPlan      *self,
       if (!pt_plan_target_whole (self, ctx, path, text, FALSE, error))
         return FALSE;
       ((PtChange *) g_ptr_array_index (self->changes, self->changes->len - 1))->quiet = TRUE;
-      pt_plan_note_source (self, self->setup->default_entry);
+      pt_plan_note_source (self, ctx->paths, self->setup->default_entry);
       self->trial_command = g_strdup ("bootctl");
     }
   return TRUE;

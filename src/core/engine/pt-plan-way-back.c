@@ -229,7 +229,7 @@ pt_plan_way_back_files (PtPlan      *self,
         if (!pt_plan_target_whole (self, ctx, path, copy, FALSE, error))
           return FALSE;
         ((PtChange *) g_ptr_array_index (self->changes, self->changes->len - 1))->quiet = TRUE;
-        pt_plan_note_source (self, self->setup->default_entry);
+        pt_plan_note_source (self, ctx->paths, self->setup->default_entry);
         lines = g_strsplit (copy, "\n", -1);
         for (guint i = 0; lines[i] != NULL && self->way_back_title == NULL; i++)
           if (g_str_has_prefix (lines[i], "title") && g_ascii_isspace (lines[i][5]))
@@ -252,7 +252,7 @@ pt_plan_way_back_files (PtPlan      *self,
     if (!pt_plan_target_edit (self, ctx, custom, "custom-blocks", block, NULL, FALSE, FALSE, error))
       return FALSE;
     ((PtChange *) g_ptr_array_index (self->changes, self->changes->len - 1))->quiet = TRUE;
-    pt_plan_note_source (self, source);
+    pt_plan_note_source (self, ctx->paths, source);
     self->way_back_path = g_steal_pointer (&custom);
     self->way_back_title = g_strconcat (title ? title : "Linux", WAY_BACK_SUFFIX, NULL);
   }

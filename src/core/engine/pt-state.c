@@ -29,6 +29,7 @@ pt_change_free (PtChange *change)
   g_strfreev (change->already);
   g_free (change->base);
   g_free (change->source);
+  g_free (change->source_text);
   g_free (change);
 }
 
