@@ -577,11 +577,14 @@ pt_plan_bls_default_entry (PtPlan      *self,
 static char *
 bls_trial_entry (PtPlan      *self,
                  Ctx         *ctx,
+                 const char **out_entry,
                  GError     **error)
 {
   g_autoptr(GError) local_error = NULL;
   const char *entry = NULL;
   g_autofree char *base = pt_plan_bls_default_entry (self, ctx, &entry, &local_error);
+
+  *out_entry = entry;
   g_autofree char *with_args = NULL;
 
   if (base != NULL)
@@ -624,13 +627,15 @@ pt_plan_trial_files (PtPlan      *self,
     }
   else if (self->setup->bootloader == PT_BOOTLOADER_GRUB_BLS)
     {
-      char *text = bls_trial_entry (self, ctx, error);
+      const char *entry = NULL;
+      char *text = bls_trial_entry (self, ctx, &entry, error);
 
       if (text == NULL)
         return FALSE;
       if (!pt_plan_target_whole (self, ctx, "/boot/loader/entries/passthrough-trial.conf", text, FALSE, error))
         return FALSE;
       ((PtChange *) g_ptr_array_index (self->changes, self->changes->len - 1))->quiet = TRUE;
+      pt_plan_note_source (self, ctx->paths, entry);
       self->trial_command = g_strconcat (self->setup->grub_tool, "-reboot", NULL);
       self->trial_entry = g_strdup ("passthrough-trial");
     }
