@@ -76,7 +76,9 @@ class PreviewDisclosure(helpertest.HelperTestCase):
         super(helpertest.HelperTestCase, cls).setUpClass()
         if not os.access(helpertest.HELPER, os.X_OK):
             raise unittest.SkipTest(f'{helpertest.HELPER} is not built')
-        conf = os.path.join(tempfile.mkdtemp(prefix='pt-helper-bus.'), 'system.conf')
+        conf_dir = tempfile.mkdtemp(prefix='pt-helper-bus.')
+        cls.addClassCleanup(shutil.rmtree, conf_dir, ignore_errors=True)
+        conf = os.path.join(conf_dir, 'system.conf')
         with open(conf, 'w') as f:
             f.write(BUS_CONFIG)
         pid, address = cls.start_dbus(conf=conf)
