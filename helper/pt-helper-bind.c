@@ -133,6 +133,14 @@ pt_helper_bind_check (PtPaths            *paths,
           return FALSE;
         }
       holds = pt_device_get_holds (dev);
+      if (holds != NULL && g_strv_contains ((const char *const *) holds, "network"))
+        {
+          g_set_error (error, PT_ERROR, PT_ERROR_BLOCKED,
+                       "%s (%s) is the network card a mounted network file system (NFS, CIFS, …) is "
+                       "reached through; taking it away would leave the host's files on it hanging. "
+                       "Unmount it first, or route it through another card.", name, devices[i]);
+          return FALSE;
+        }
       if (holds != NULL && holds[0] != NULL)
         {
           g_autofree char *what = g_strjoinv (", ", holds);
@@ -277,6 +285,25 @@ pt_helper_bind_run (PtPaths            *paths,
 
   if (bind && !run_command (paths, modprobe, progress, user_data, error))
     return FALSE;
+  if (!bind && n > 0 && !bound_to (paths, devices[0], VFIO_DRIVER))
+    {
+      /* Nothing to give back, unless a Bind left the override behind
+       * without a driver (vfio-pci refused the device). */
+      g_autofree char *override_path = device_path (paths, devices[0], "driver_override");
+      g_autofree char *override = NULL;
+      if (!g_file_get_contents (override_path, &override, NULL, NULL) ||
+          !g_str_equal (g_strstrip (override), VFIO_DRIVER))
+        {
+          g_autofree char *link = device_path (paths, devices[0], "driver");
+          g_autofree char *target = g_file_read_link (link, NULL);
+          g_autofree char *driver = target ? g_path_get_basename (target) : NULL;
+          g_set_error (error, PT_ERROR, PT_ERROR_FAILED,
+                       driver ? "%s is not on vfio-pci (its driver is %s), so there is nothing to give back; nothing was changed."
+                              : "%s is not on vfio-pci (it has no driver), so there is nothing to give back; nothing was changed.",
+                       devices[0], driver);
+          return FALSE;
+        }
+    }
 
   for (guint i = 0; i < n; i++)
     {

@@ -20,6 +20,7 @@
 #include "pt-error.h"
 #include "pt-helper.h"
 #include "pt-helper-bind.h"
+#include "pt-helper-reader.h"
 #include "pt-helper-bouncer.h"
 #include "pt-helper-select-ids.h"
 #include "pt-helper-validate.h"
@@ -142,17 +143,34 @@ static gboolean
 begin_transaction (PtHelper  *self,
                    GError   **error)
 {
-  if (self->recovery_error != NULL)
-    {
-      g_set_error (error, PT_ERROR, PT_ERROR_FAILED,
-                   "The helper could not roll back an unfinished transaction when it started (%s); "
-                   "nothing more is changed until that is fixed.", self->recovery_error);
-      return FALSE;
-    }
   if (!g_mutex_trylock (&self->transaction_lock))
     {
       g_set_error_literal (error, PT_ERROR, PT_ERROR_BUSY,
                            "Another change is being made right now; try again when it has finished.");
+      return FALSE;
+    }
+#ifdef PT_HELPER_HAVE_ENGINE
+  /* A roll-back that could not finish at start (a full disk) is tried
+   * again first: once there is space, the Revert it asked for completes
+   * it (docs/faults.md). */
+  if (self->recovery_error != NULL)
+    {
+      g_autoptr(GError) again = NULL;
+      if (pt_transaction_recover (self->paths, &again))
+        g_clear_pointer (&self->recovery_error, g_free);
+      else
+        {
+          g_free (self->recovery_error);
+          self->recovery_error = g_strdup (again->message);
+        }
+    }
+#endif
+  if (self->recovery_error != NULL)
+    {
+      g_mutex_unlock (&self->transaction_lock);
+      g_set_error (error, PT_ERROR, PT_ERROR_FAILED,
+                   "The helper could not roll back an unfinished transaction yet (%s); "
+                   "nothing more is changed until that is done.", self->recovery_error);
       return FALSE;
     }
   g_mutex_lock (&self->state_lock);
@@ -441,6 +459,7 @@ handle_preview (PtDBusHelper1         *skeleton,
   g_autoptr(PtPlan) plan = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *json = NULL;
+  g_autoptr(PtHelperReader) reader = NULL;
 
   plan = build_plan (self, get_call (invocation), NULL, &error);
   if (plan == NULL)
@@ -448,17 +467,21 @@ handle_preview (PtDBusHelper1         *skeleton,
       return_error (self, invocation, error);
       return G_DBUS_METHOD_INVOCATION_HANDLED;
     }
-  json = pt_plan_to_json (plan, FALSE);
+  /* Lines of files the caller could not read itself stay out. */
+  reader = pt_helper_reader_new_for_sender (self->paths, g_dbus_method_invocation_get_connection (invocation),
+                                            g_dbus_method_invocation_get_sender (invocation));
+  json = pt_plan_to_json_for_reader (plan, FALSE, pt_helper_reader_can_read, reader);
   return_string (self, invocation, json);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
 static gboolean
-run_apply (PtHelper       *self,
-           PtHelperCall   *call,
-           const char     *transaction,
-           PtTopology    **out_topology,
-           GError        **error)
+run_apply (PtHelper               *self,
+           GDBusMethodInvocation  *invocation,
+           PtHelperCall           *call,
+           const char             *transaction,
+           PtTopology            **out_topology,
+           GError                **error)
 {
   ProgressContext ctx = { self, transaction };
   g_autoptr(PtPlan) plan = build_plan (self, call, out_topology, error);
@@ -468,7 +491,18 @@ run_apply (PtHelper       *self,
   if (call->options->plan_digest != NULL)
     {
       g_autofree char *digest = pt_plan_dup_digest (plan);
+      g_autofree char *seen = NULL;
+      /* What this caller's Preview showed (lines it cannot read withheld)
+       * is the same plan as the whole one. */
       if (!g_str_equal (digest, call->options->plan_digest))
+        {
+          g_autoptr(PtHelperReader) reader =
+            pt_helper_reader_new_for_sender (self->paths, g_dbus_method_invocation_get_connection (invocation),
+                                             g_dbus_method_invocation_get_sender (invocation));
+          seen = pt_plan_dup_digest_for_reader (plan, pt_helper_reader_can_read, reader);
+        }
+      if (!g_str_equal (digest, call->options->plan_digest) &&
+          g_strcmp0 (seen, call->options->plan_digest) != 0)
         {
           g_set_error_literal (error, PT_ERROR, PT_ERROR_PLAN_CHANGED,
                                "The changes differ from the ones you reviewed (the machine or its "
@@ -502,7 +536,7 @@ handle_transaction (PtHelper              *self,
              g_dbus_method_invocation_get_sender (invocation), transaction);
 
   if (g_str_equal (method, "Apply"))
-    ok = run_apply (self, call, transaction, &topology, &error);
+    ok = run_apply (self, invocation, call, transaction, &topology, &error);
   else if (g_str_equal (method, "Revert"))
     ok = pt_transaction_revert (self->paths, TRUE, on_progress, &ctx, &error);
   else

@@ -51,7 +51,8 @@ set_look (PtAppStatusPanel *self,
   gtk_image_set_from_icon_name (self->icon, icon_name);
   gtk_widget_remove_css_class (GTK_WIDGET (self->icon), "warning");
   gtk_widget_remove_css_class (GTK_WIDGET (self->icon), "success");
-  gtk_widget_add_css_class (GTK_WIDGET (self->icon), css);
+  if (css != NULL)
+    gtk_widget_add_css_class (GTK_WIDGET (self->icon), css);
   gtk_label_set_label (self->label, text);
 }
 
@@ -167,7 +168,14 @@ pt_app_status_panel_show_json (PtAppStatusPanel *self,
   g_strfreev (self->configured);
   self->configured = g_strv_builder_end (configured);
 
-  if (g_str_equal (state, "not-applied") || n == 0)
+  if (g_str_equal (state, "applying"))
+    {
+      /* A change runs right now (docs/faults.md): no button until it ends. */
+      set_look (self, "content-loading-symbolic", NULL,
+                _("A change is being made right now. Its result shows here when it has finished."));
+      show_buttons (self, FALSE, FALSE, FALSE);
+    }
+  else if (g_str_equal (state, "not-applied") || n == 0)
     hide (self);
   else if (g_str_equal (state, "trial-armed"))
     {

@@ -79,7 +79,9 @@ pt_cli_print_status (PtCliContext *ctx,
         g_print (_("No screen is connected to a GPU the host keeps.\n"));
       if (json_object_get_boolean_member (root, "pending_reboot"))
         g_print (_("A restart is pending: the running kernel was started without the configured command line.\n"));
-      if (json_object_get_boolean_member (root, "unfinished_transaction"))
+      if (g_str_equal (state, "applying"))
+        g_print (_("A change is being made right now; ask again when it has finished.\n"));
+      else if (json_object_get_boolean_member (root, "unfinished_transaction"))
         g_print (_("A change did not finish; the next apply or revert rolls it back first.\n"));
       {
         JsonArray *by_hand = json_object_get_member (root, "bound_by_hand") ?

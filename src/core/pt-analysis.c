@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -287,6 +288,10 @@ note_zfs_pool (GHashTable *pools,
     g_ptr_array_add (roles, (gpointer) role);
 }
 
+static gboolean is_network_fs (const char *fstype);
+static char *network_source_host (const char *source);
+static void mark_network_mount (PtTopology *self, PtPaths *paths, const char *host);
+
 static void
 scan_mounts (PtTopology *self,
              PtPaths    *paths,
@@ -317,6 +322,13 @@ scan_mounts (PtTopology *self,
       if (fstype != NULL && g_str_equal (fstype, "zfs"))
         {
           note_zfs_pool (zfs_pools, source, mount_role (f[4]));
+          continue;
+        }
+      /* NFS, CIFS, …: the NIC it is reached through carries it */
+      if (is_network_fs (fstype) && source != NULL)
+        {
+          g_autofree char *host = network_source_host (source);
+          mark_network_mount (self, paths, host);
           continue;
         }
       if (major != 0)
@@ -417,6 +429,7 @@ static void
 mark_route_interface (PtTopology *self,
                       PtPaths    *paths,
                       const char *ifname,
+                      const char *holds,
                       int         depth)
 {
   g_autofree char *link = pt_paths_build (paths, "sys", "class", "net", ifname, NULL);
@@ -433,35 +446,189 @@ mark_route_interface (PtTopology *self,
   dev = address ? g_hash_table_lookup (self->by_address, address) : NULL;
   if (dev != NULL)
     {
-      dev->default_route = TRUE;
+      /* @holds NULL: the NIC of a default route; else what it carries */
+      if (holds == NULL)
+        dev->default_route = TRUE;
+      else
+        pt_device_add_unique (dev->holds, holds);
       return;
     }
   dir = g_dir_open (real != NULL ? real : link, 0, NULL);
   while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
     if (g_str_has_prefix (name, "lower_") && name[6] != '\0')
-      mark_route_interface (self, paths, name + 6, depth + 1);
+      mark_route_interface (self, paths, name + 6, holds, depth + 1);
+}
+
+/* The fields of each route of proc/net/route (IPv4: Iface Destination
+ * Gateway Flags RefCnt Use Metric Mask …) or proc/net/ipv6_route (IPv6:
+ * destination, its prefix length, source, its length, next hop, metric,
+ * refcnt, use, flags, interface), header and empty fields left out. */
+static GPtrArray *
+read_routes (PtPaths    *paths,
+             const char *name)
+{
+  g_auto(GStrv) lines = read_lines (pt_paths_build (paths, "proc", "net", name, NULL));
+  GPtrArray *routes = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+
+  for (guint i = g_str_equal (name, "route") ? 1 : 0; lines != NULL && lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) f = g_strsplit_set (lines[i], " \t", -1);
+      GStrvBuilder *b = g_strv_builder_new ();
+      for (guint j = 0; f[j] != NULL; j++)
+        if (*f[j] != '\0')
+          g_strv_builder_add (b, f[j]);
+      g_ptr_array_add (routes, g_strv_builder_end (b));
+      g_strv_builder_unref (b);
+    }
+  return routes;
+}
+
+/* An IPv6 route that carries traffic: up (RTF_UP), not a reject route
+ * (the kernel's "unreachable" default on lo), not on lo. */
+static gboolean
+ipv6_route_usable (GStrv r)
+{
+  guint64 flags;
+
+  if (g_strv_length (r) < 10 || g_str_equal (r[9], "lo"))
+    return FALSE;
+  flags = g_ascii_strtoull (r[8], NULL, 16);
+  return (flags & 0x1) != 0 && (flags & 0x200) == 0;
 }
 
 static void
 scan_default_route (PtTopology *self,
                     PtPaths    *paths)
 {
-  g_auto(GStrv) lines = read_lines (pt_paths_build (paths, "proc", "net", "route", NULL));
+  g_autoptr(GPtrArray) v4 = read_routes (paths, "route");
+  g_autoptr(GPtrArray) v6 = read_routes (paths, "ipv6_route");
 
-  if (lines == NULL)
-    return;
-  for (guint i = 1; lines[i] != NULL; i++)
+  for (guint i = 0; i < v4->len; i++)
     {
-      g_auto(GStrv) f = g_strsplit_set (lines[i], " \t", -1);
-      guint nf = 0;
-      const char *fields[3] = { NULL, NULL, NULL };
+      GStrv r = g_ptr_array_index (v4, i);
+      if (g_strv_length (r) >= 2 && g_str_equal (r[1], "00000000"))
+        mark_route_interface (self, paths, r[0], NULL, 0);
+    }
+  /* ::/0: the IPv6 default route, which on an IPv6-only host is the only
+   * way out */
+  for (guint i = 0; i < v6->len; i++)
+    {
+      GStrv r = g_ptr_array_index (v6, i);
+      if (ipv6_route_usable (r) && g_str_equal (r[1], "00") &&
+          g_str_equal (r[0], "00000000000000000000000000000000"))
+        mark_route_interface (self, paths, r[9], NULL, 0);
+    }
+}
 
-      for (guint j = 0; f[j] != NULL && nf < 3; j++)
-        if (*f[j] != '\0')
-          fields[nf++] = f[j];
-      if (nf < 2 || !g_str_equal (fields[1], "00000000"))
-        continue;
-      mark_route_interface (self, paths, fields[0], 0);
+/* Network file systems, by the type mountinfo gives them. */
+static gboolean
+is_network_fs (const char *fstype)
+{
+  static const char *const types[] = {
+    "nfs", "nfs4", "cifs", "smb3", "smbfs", "ceph", "9p", "afs", "glusterfs", "fuse.glusterfs",
+    "fuse.sshfs", "sshfs", "davfs", "fuse.davfs2", "lustre", "ocfs2", "gfs2", "fuse.s3fs",
+    "fuse.rclone", NULL,
+  };
+  return fstype != NULL && g_strv_contains (types, fstype);
+}
+
+/* The server of a network mount's source: "nas:/export", "[fd00::2]:/x",
+ * "//nas/share", "10.0.0.2:6789,10.0.0.3:6789:/" → "nas", "fd00::2", … */
+static char *
+network_source_host (const char *source)
+{
+  const char *p = source;
+  const char *end;
+
+  if (g_str_has_prefix (p, "//"))
+    {
+      p += 2;
+      end = strchr (p, '/');
+      return g_strndup (p, end ? (gsize) (end - p) : strlen (p));
+    }
+  if (p[0] == '[' && (end = strchr (p, ']')) != NULL)
+    return g_strndup (p + 1, end - p - 1);
+  if ((end = strchr (p, '@')) != NULL && strchr (p, ':') != NULL && end < strchr (p, ':'))
+    p = end + 1;   /* sshfs user@host:path */
+  end = strpbrk (p, ":,/");
+  return end ? g_strndup (p, end - p) : NULL;
+}
+
+/* The interface a packet to @host leaves by: the longest prefix that
+ * matches an IP address; a name (not resolved here: no DNS while scanning)
+ * leaves by the default routes. */
+static void
+mark_network_mount (PtTopology *self,
+                    PtPaths    *paths,
+                    const char *host)
+{
+  g_autoptr(GPtrArray) v4 = read_routes (paths, "route");
+  g_autoptr(GPtrArray) v6 = read_routes (paths, "ipv6_route");
+  struct in_addr a4;
+  struct in6_addr a6;
+  const char *best = NULL;
+  int best_len = -1;
+
+  if (host != NULL && inet_pton (AF_INET, host, &a4) == 1)
+    {
+      for (guint i = 0; i < v4->len; i++)
+        {
+          GStrv r = g_ptr_array_index (v4, i);
+          guint32 dest, mask;
+          int len;
+          if (g_strv_length (r) < 8)
+            continue;
+          /* printed from the kernel's network-order words as they lie */
+          dest = (guint32) g_ascii_strtoull (r[1], NULL, 16);
+          mask = (guint32) g_ascii_strtoull (r[7], NULL, 16);
+          len = __builtin_popcount (mask);
+          if ((a4.s_addr & mask) == dest && len > best_len)
+            {
+              best = r[0];
+              best_len = len;
+            }
+        }
+    }
+  else if (host != NULL && inet_pton (AF_INET6, host, &a6) == 1)
+    {
+      for (guint i = 0; i < v6->len; i++)
+        {
+          GStrv r = g_ptr_array_index (v6, i);
+          int len;
+          gboolean match = TRUE;
+          if (!ipv6_route_usable (r) || strlen (r[0]) != 32)
+            continue;
+          len = (int) g_ascii_strtoull (r[1], NULL, 16);
+          for (int bit = 0; bit < len && match; bit++)
+            {
+              char hex[3] = { r[0][(bit / 8) * 2], r[0][(bit / 8) * 2 + 1], 0 };
+              guint8 byte = (guint8) g_ascii_strtoull (hex, NULL, 16);
+              guint8 m = 0x80 >> (bit % 8);
+              match = (byte & m) == (a6.s6_addr[bit / 8] & m);
+            }
+          if (match && len > best_len)
+            {
+              best = r[9];
+              best_len = len;
+            }
+        }
+    }
+  if (best != NULL)
+    {
+      mark_route_interface (self, paths, best, "network", 0);
+      return;
+    }
+  for (guint i = 0; i < v4->len; i++)
+    {
+      GStrv r = g_ptr_array_index (v4, i);
+      if (g_strv_length (r) >= 2 && g_str_equal (r[1], "00000000"))
+        mark_route_interface (self, paths, r[0], "network", 0);
+    }
+  for (guint i = 0; i < v6->len; i++)
+    {
+      GStrv r = g_ptr_array_index (v6, i);
+      if (ipv6_route_usable (r) && g_str_equal (r[1], "00"))
+        mark_route_interface (self, paths, r[9], "network", 0);
     }
 }
 

@@ -85,6 +85,8 @@ pt_describe_holds (PtDevice *device)
         g_ptr_array_add (what, _("a ZFS pool"));
       else if (g_str_equal (h, "fstab"))
         g_ptr_array_add (what, _("a filesystem listed in /etc/fstab"));
+      else if (g_str_equal (h, "network"))
+        g_ptr_array_add (what, _("the network connection of a mounted network file system"));
       else
         g_ptr_array_add (what, _("a mounted filesystem"));
     }

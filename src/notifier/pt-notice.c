@@ -120,6 +120,9 @@ pt_notice_from_status (const char  *status_json,
   pending = json_object_get_boolean_member_with_default (status, "pending_reboot", FALSE);
   unbound = devices_not_bound (status, topology);
 
+  /* A change running right now has a journal too: it is not unfinished. */
+  if (g_str_equal (state, "applying"))
+    return NULL;
   if (json_object_get_boolean_member_with_default (status, "unfinished_transaction", FALSE))
     return notice_new ("unfinished", _("A Passthrough change did not finish"),
                        g_strdup (_("A change to the boot setup was interrupted. Open Passthrough: the next change or undo puts the files back first.")));

@@ -43,6 +43,8 @@ check(u.get('Type') == 'dbus', 'unit: Type=dbus')
 check(u.get('BusName') == NAME, 'unit: BusName=' + NAME)
 check(u.get('ExecStart') == helper, 'unit: ExecStart= the helper')
 check(u.get('ProtectSystem') == 'strict', 'unit: ProtectSystem=strict')
+check(u.get('KillMode', 'control-group') == 'control-group',
+      'unit: KillMode=control-group (a regeneration command ends with a killed helper)')
 rw = u.get('ReadWritePaths', '').split()
 for path in ('/etc', '/boot', '/var/lib/passthrough'):
     check(path in rw, f'unit: ReadWritePaths has {path}')

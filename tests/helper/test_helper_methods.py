@@ -204,6 +204,48 @@ class RuntimeBinding(helpertest.HelperTestCase):
     def test_bridge_is_refused(self):
         self.assertBlocked('0000:00:01.0', ['bridge'])
 
+    # An IPv6-only host: no IPv4 default route, ::/0 through the NIC; the
+    # kernel's "unreachable" ::/0 on lo (flags RTF_REJECT) is no way out.
+    ROUTE_HEADER = ('Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n')
+    IPV6_DEFAULT = ('00000000000000000000000000000000 00 00000000000000000000000000000000 00 '
+                    'fe800000000000000000000000000001 00000400 00000001 00000000 00000003   enp3s0\n')
+    IPV6_LO_REJECT = ('00000000000000000000000000000000 00 00000000000000000000000000000000 00 '
+                      '00000000000000000000000000000000 ffffffff 00000001 00000000 00200200       lo\n')
+
+    def write_fixture(self, rel, text):
+        with open(os.path.join(self.root, rel), 'w') as f:
+            f.write(text)
+
+    def test_nic_of_the_only_ipv6_default_route_is_refused(self):
+        self.write_fixture('proc/net/route', self.ROUTE_HEADER)
+        self.write_fixture('proc/net/ipv6_route', self.IPV6_LO_REJECT + self.IPV6_DEFAULT)
+        self.assertBlocked('0000:03:00.0', ['default route'])
+
+    def test_nic_of_an_nfs_mount_is_refused(self):
+        # no default route at all: /home comes over 192.168.1.0/24 on enp3s0
+        self.write_fixture('proc/net/route', self.ROUTE_HEADER +
+                           'enp3s0\t0001A8C0\t00000000\t0001\t0\t0\t100\t00FFFFFF\t0\t0\t0\n')
+        self.write_fixture('proc/net/ipv6_route', self.IPV6_LO_REJECT)
+        with open(os.path.join(self.root, 'proc/self/mountinfo'), 'a') as f:
+            f.write('40 22 0:45 / /home rw,relatime shared:50 - nfs4 192.168.1.10:/export/home rw,vers=4.2\n')
+        self.assertBlocked('0000:03:00.0', ['network file system', 'NFS'])
+
+    def test_nic_of_a_cifs_mount_by_name_is_refused(self):
+        # a server by name leaves by the default route: here IPv6 only
+        self.write_fixture('proc/net/route', self.ROUTE_HEADER)
+        self.write_fixture('proc/net/ipv6_route', self.IPV6_DEFAULT)
+        with open(os.path.join(self.root, 'proc/self/mountinfo'), 'a') as f:
+            f.write('41 22 0:46 / /srv/media rw,relatime shared:51 - cifs //nas.lan/media rw,vers=3.1.1\n')
+        self.assertBlocked('0000:03:00.0', ['network file system'])
+
+    def test_unbind_of_a_device_not_on_vfio_pci_says_so(self):
+        before = self.digest()
+        e = self.assertCallError(ERROR + 'Failed', 'Unbind', 's', (GPU,))
+        self.assertIn(f'{GPU} is not on vfio-pci (its driver is nouveau)', e.message)
+        self.assertIn('nothing was changed', e.message)
+        self.assertEqual(self.digest(), before)
+        self.assertEqual(self.override(GPU), '(null)\n')
+
     def test_failed_modprobe_changes_nothing(self):
         self.stop_helper()
         self.start_helper(PASSTHROUGH_TEST_FAIL_ON='modprobe')
@@ -518,6 +560,30 @@ class ConcurrentApply(helpertest.HelperTestCase):
         self.assertEqual(names, ['update-initramfs', 'grub-mkconfig'])
         self.assertEqual(self.read('etc/default/grub').count('vfio-pci.ids='), 1)
 
+    def test_status_says_applying_while_a_transaction_runs(self):
+        # GetStatus needs no authorization and is answered while Apply runs
+        # (each command of it takes a second here): it says "applying", not
+        # "not-applied" with an unfinished transaction
+        done = []
+
+        def apply():
+            conn = self.connect()
+            try:
+                done.append(json.loads(self.call('Apply', 'asa{sv}', ([GPU], {}), conn=conn)[0])['state'])
+            finally:
+                conn.close_sync(None)
+
+        thread = threading.Thread(target=apply)
+        thread.start()
+        seen = []
+        while thread.is_alive() and len(seen) < 400:
+            seen.append(json.loads(self.call('GetStatus')[0])['state'])
+            time.sleep(0.02)
+        thread.join(60)
+        self.assertEqual(done, ['applied'])
+        self.assertIn('applying', seen)
+        self.assertNotIn('not-applied', seen[seen.index('applying'):])
+        self.assertEqual(json.loads(self.call('GetStatus')[0])['state'], 'applied')
 
 if __name__ == '__main__':
     helpertest.main()

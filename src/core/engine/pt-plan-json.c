@@ -80,8 +80,102 @@ add_device_objects (JsonBuilder *b,
   json_builder_end_array (b);
 }
 
+/* The lines of @text, stripped, as a set (empty lines left out: they
+ * tell nothing). */
+static GHashTable *
+line_set (const char *text)
+{
+  GHashTable *set = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_auto(GStrv) lines = g_strsplit (text ? text : "", "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_strstrip (lines[i]);
+      if (lines[i][0] != '\0')
+        g_hash_table_add (set, g_strdup (lines[i]));
+    }
+  return set;
+}
+
+static gboolean
+line_in (GHashTable *set,
+         const char *diff_line)
+{
+  g_autofree char *stripped = g_strstrip (g_strdup (diff_line + 1));
+
+  return set != NULL && stripped[0] != '\0' && g_hash_table_contains (set, stripped);
+}
+
+/* @c's diff without the lines a caller who cannot read the file itself
+ * (its context and old lines, and new lines it already held) or the file
+ * its text is copied from (new lines found in it) should not see; each run
+ * of withheld lines becomes one "\ …" note line.  NULL when nothing is
+ * withheld; *@out_why then stays NULL. */
+static char *
+withhold_lines (PtChange      *c,
+                PtPlanCanRead  can_read,
+                gpointer       user_data,
+                char         **out_why)
+{
+  gboolean file_hidden = c->before != NULL && !can_read (c->path, user_data);
+  gboolean source_hidden = c->source != NULL && !can_read (c->source, user_data);
+  g_autoptr(GHashTable) own = NULL;
+  g_autoptr(GHashTable) copied = NULL;
+  g_auto(GStrv) lines = NULL;
+  GString *out;
+  guint run = 0, total = 0;
+
+  if (!file_hidden && !source_hidden)
+    return NULL;
+  own = file_hidden ? line_set (c->before) : NULL;
+  copied = source_hidden ? line_set (c->source_text) : NULL;
+  lines = g_strsplit (c->diff ? c->diff : "", "\n", -1);
+  out = g_string_new (NULL);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *l = lines[i];
+      gboolean hide = FALSE;
+
+      if (g_str_has_prefix (l, "---") || g_str_has_prefix (l, "+++") || g_str_has_prefix (l, "@@") || l[0] == '\0')
+        hide = FALSE;
+      else if (file_hidden && (l[0] == ' ' || l[0] == '-'))
+        hide = TRUE;
+      else if (l[0] == '+' && (line_in (own, l) || line_in (copied, l)))
+        hide = TRUE;
+      if (hide)
+        {
+          run++;
+          total++;
+          continue;
+        }
+      if (run > 0)
+        g_string_append_printf (out, "\\ %s\n", ngettext ("(one line withheld)", "(lines withheld)", run));
+      run = 0;
+      g_string_append (out, l);
+      if (lines[i + 1] != NULL)
+        g_string_append_c (out, '\n');
+    }
+  if (run > 0)
+    g_string_append_printf (out, "\\ %s\n", ngettext ("(one line withheld)", "(lines withheld)", run));
+  if (total == 0)
+    {
+      g_string_free (out, TRUE);
+      return NULL;
+    }
+  {
+    g_autofree char *both = g_strdup_printf (_("%s and %s"), c->path, c->source);
+    *out_why = g_strdup_printf (ngettext ("%u line is withheld: it comes from %s, which you cannot read yourself. Run “passthroughctl plan” as root to see it.",
+                                          "%u lines are withheld: they come from %s, which you cannot read yourself. Run “passthroughctl plan” as root to see them.",
+                                          total),
+                                total, file_hidden && source_hidden ? both : file_hidden ? c->path : c->source);
+  }
+  return g_string_free (out, FALSE);
+}
+
 static JsonNode *
-plan_to_node (PtPlan *self)
+plan_to_node (PtPlan        *self,
+              PtPlanCanRead  can_read,
+              gpointer       user_data)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
 
@@ -125,8 +219,18 @@ plan_to_node (PtPlan *self)
       json_builder_add_string_value (b, c->path);
       json_builder_set_member_name (b, "action");
       json_builder_add_string_value (b, c->action);
-      json_builder_set_member_name (b, "diff");
-      json_builder_add_string_value (b, c->diff);
+      {
+        g_autofree char *why = NULL;
+        g_autofree char *shown = can_read ? withhold_lines (c, can_read, user_data, &why) : NULL;
+
+        json_builder_set_member_name (b, "diff");
+        json_builder_add_string_value (b, shown ? shown : c->diff);
+        if (why != NULL)
+          {
+            json_builder_set_member_name (b, "withheld");
+            json_builder_add_string_value (b, why);
+          }
+      }
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
@@ -184,11 +288,13 @@ plan_to_node (PtPlan *self)
 }
 
 char *
-pt_plan_to_json (PtPlan   *self,
-                 gboolean  pretty)
+pt_plan_to_json_for_reader (PtPlan        *self,
+                            gboolean       pretty,
+                            PtPlanCanRead  can_read,
+                            gpointer       user_data)
 {
   g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autoptr(JsonNode) root = plan_to_node (self);
+  g_autoptr(JsonNode) root = plan_to_node (self, can_read, user_data);
 
   json_generator_set_root (gen, root);
   json_generator_set_pretty (gen, pretty);
@@ -196,10 +302,25 @@ pt_plan_to_json (PtPlan   *self,
 }
 
 char *
+pt_plan_to_json (PtPlan   *self,
+                 gboolean  pretty)
+{
+  return pt_plan_to_json_for_reader (self, pretty, NULL, NULL);
+}
+
+char *
+pt_plan_dup_digest_for_reader (PtPlan        *self,
+                               PtPlanCanRead  can_read,
+                               gpointer       user_data)
+{
+  g_autofree char *json = pt_plan_to_json_for_reader (self, FALSE, can_read, user_data);
+  return g_compute_checksum_for_string (G_CHECKSUM_SHA256, json, -1);
+}
+
+char *
 pt_plan_dup_digest (PtPlan *self)
 {
-  g_autofree char *json = pt_plan_to_json (self, FALSE);
-  return g_compute_checksum_for_string (G_CHECKSUM_SHA256, json, -1);
+  return pt_plan_dup_digest_for_reader (self, NULL, NULL);
 }
 
 JsonNode *

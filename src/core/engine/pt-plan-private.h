@@ -35,6 +35,10 @@ typedef struct
   gboolean  record;        /* carries Passthrough content after the plan: kept in the state */
   gboolean  quiet;         /* needs no regeneration (a trial entry) */
   gboolean  whole_already; /* one of our whole files, already there byte for byte without a state record */
+  char     *source;        /* the file its new text is copied from (grub.cfg, the default entry), or NULL:
+                            * a file we create takes its read permissions, and Preview withholds its
+                            * lines from a caller who cannot read it (docs/faults.md) */
+  char     *source_text;   /* its text when the plan was made */
 } PtChange;
 
 /* Our blocks in GRUB's custom.cfg (editor "custom-blocks", formerly
@@ -90,6 +94,9 @@ typedef struct
 } PtState;
 
 void        pt_change_free          (PtChange   *change);
+void        pt_plan_note_source     (PtPlan     *self,
+                                     PtPaths    *paths,
+                                     const char *system_path);
 void        pt_command_free         (PtCommand  *command);
 void        pt_issue_free           (PtIssue    *issue);
 void        pt_state_free           (PtState    *state);

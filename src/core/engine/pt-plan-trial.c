@@ -578,12 +578,15 @@ pt_plan_bls_default_entry (PtPlan      *self,
 static char *
 bls_trial_entry (PtPlan      *self,
                  Ctx         *ctx,
+                 const char **out_entry,
                  GError     **error)
 {
   g_autoptr(GError) local_error = NULL;
   const char *entry = NULL;
   g_autofree char *base = pt_plan_bls_default_entry (self, ctx, &entry, &local_error);
   g_autofree char *with_args = NULL;
+
+  *out_entry = entry;
 
   if (base != NULL)
     {
@@ -618,6 +621,7 @@ pt_plan_trial_grub (PtPlan   *self,
   if (!pt_plan_target_edit (self, ctx, custom, "custom-blocks", block, NULL, FALSE, FALSE, error))
     return FALSE;
   pt_plan_last_change (self)->quiet = TRUE;
+  pt_plan_note_source (self, ctx->paths, pt_plan_grub_cfg_path (self->setup));
   self->trial_argv = g_new0 (char *, 3);
   self->trial_argv[0] = g_strconcat (self->setup->grub_tool, "-reboot", NULL);
   self->trial_argv[1] = g_strdup ("Passthrough trial");
@@ -629,16 +633,18 @@ pt_plan_trial_grub_bls (PtPlan   *self,
                         Ctx      *ctx,
                         GError  **error)
 {
+  const char *entry = NULL;
   char *text;
 
   if (self->setup->grub_cfg_ambiguous)
     return TRUE;   /* a blocker says why (pt_plan_check_trial_grub()) */
-  text = bls_trial_entry (self, ctx, error);
+  text = bls_trial_entry (self, ctx, &entry, error);
   if (text == NULL)
     return FALSE;
   if (!pt_plan_target_whole (self, ctx, "/boot/loader/entries/passthrough-trial.conf", text, FALSE, error))
     return FALSE;
   pt_plan_last_change (self)->quiet = TRUE;
+  pt_plan_note_source (self, ctx->paths, entry);
   self->trial_argv = g_new0 (char *, 3);
   self->trial_argv[0] = g_strconcat (self->setup->grub_tool, "-reboot", NULL);
   self->trial_argv[1] = g_strdup ("passthrough-trial");
@@ -658,6 +664,7 @@ pt_plan_trial_systemd_boot (PtPlan   *self,
   if (!pt_plan_target_whole (self, ctx, path, text, FALSE, error))
     return FALSE;
   pt_plan_last_change (self)->quiet = TRUE;
+  pt_plan_note_source (self, ctx->paths, self->setup->default_entry);
   self->trial_argv = g_strsplit ("bootctl set-oneshot passthrough-trial.conf", " ", -1);
   return TRUE;
 }

@@ -167,13 +167,15 @@ pt_plan_way_back_unavailable (PtPlan     *self,
                                       why));
 }
 
-/* GRUB and GRUB with BLS: a menuentry block in custom.cfg. */
+/* GRUB and GRUB with BLS: a menuentry block in custom.cfg, copied from
+ * @source (whose mode the new file takes: pt_plan_note_source()). */
 static gboolean
 grub_way_back_block (PtPlan      *self,
                      Ctx         *ctx,
                      const char  *custom,
                      const char  *title,
                      const char  *body,
+                     const char  *source,
                      GError     **error)
 {
   g_autoptr(GPtrArray) block = g_ptr_array_new_with_free_func (g_free);
@@ -182,6 +184,7 @@ grub_way_back_block (PtPlan      *self,
   if (!pt_plan_target_edit (self, ctx, custom, "custom-blocks", block, NULL, FALSE, FALSE, error))
     return FALSE;
   pt_plan_last_change (self)->quiet = TRUE;
+  pt_plan_note_source (self, ctx->paths, source);
   self->way_back_path = g_strdup (custom);
   self->way_back_title = g_strconcat (title ? title : "Linux", WAY_BACK_SUFFIX, NULL);
   return TRUE;
@@ -200,6 +203,7 @@ way_back_grub_any (PtPlan      *self,
   g_autofree char *title = NULL;
   g_autofree char *body = NULL;
   g_autofree char *custom = NULL;
+  const char *source = NULL;   /* the file the entry is copied from */
 
   if (self->setup->grub_cfg_ambiguous)
     {
@@ -210,20 +214,22 @@ way_back_grub_any (PtPlan      *self,
   custom = g_build_filename (self->setup->grub_dir, "custom.cfg", NULL);
   if (bls)
     {
-      const char *entry = NULL;
-      g_autofree char *text = pt_plan_bls_default_entry (self, ctx, &entry, &local_error);
+      g_autofree char *text = pt_plan_bls_default_entry (self, ctx, &source, &local_error);
       if (text != NULL)
         body = bls_body (text, (const char *const *) pt_strv_peek (remove), &title, &local_error);
     }
   else
-    body = pt_plan_grub_default_entry_body (self, ctx, NULL, (const char *const *) pt_strv_peek (remove),
-                                            TRUE, &title, &local_error);
+    {
+      source = pt_plan_grub_cfg_path (self->setup);
+      body = pt_plan_grub_default_entry_body (self, ctx, NULL, (const char *const *) pt_strv_peek (remove),
+                                              TRUE, &title, &local_error);
+    }
   if (body == NULL)
     {
       pt_plan_way_back_unavailable (self, local_error->message);
       return TRUE;
     }
-  return grub_way_back_block (self, ctx, custom, title, body, error);
+  return grub_way_back_block (self, ctx, custom, title, body, source, error);
 }
 
 gboolean
@@ -261,6 +267,7 @@ pt_plan_way_back_systemd_boot (PtPlan      *self,
   if (!pt_plan_target_whole (self, ctx, path, copy, FALSE, error))
     return FALSE;
   pt_plan_last_change (self)->quiet = TRUE;
+  pt_plan_note_source (self, ctx->paths, self->setup->default_entry);
   lines = g_strsplit (copy, "\n", -1);
   for (guint i = 0; lines[i] != NULL && self->way_back_title == NULL; i++)
     if (g_str_has_prefix (lines[i], "title") && g_ascii_isspace (lines[i][5]))

@@ -87,6 +87,25 @@ pt_plan_init (PtPlan *self)
 
 /* ---- small helpers ---------------------------------------------------- */
 
+/* The file the text of the change just added is copied from, when the
+ * change does not have one yet (docs/faults.md: modes and Preview). */
+void
+pt_plan_note_source (PtPlan     *self,
+                     PtPaths    *paths,
+                     const char *system_path)
+{
+  PtChange *c;
+  gboolean exists;
+
+  if (system_path == NULL || self->changes->len == 0)
+    return;
+  c = g_ptr_array_index (self->changes, self->changes->len - 1);
+  if (c->source != NULL)
+    return;
+  c->source = g_strdup (system_path);
+  c->source_text = pt_engine_read_file (paths, system_path, &exists, NULL);
+}
+
 gboolean
 pt_plan_strv_has (GPtrArray  *array,
                   const char *s)

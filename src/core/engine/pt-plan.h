@@ -33,8 +33,21 @@ PtPlan     *pt_plan_new_for_revert    (PtPaths            *paths,
  * commands (argv arrays), warnings and blockers ({code, message, devices}). */
 char       *pt_plan_to_json           (PtPlan             *self,
                                        gboolean            pretty);
+/* Whether the caller of Preview could read @system_path itself. */
+typedef gboolean (*PtPlanCanRead) (const char *system_path,
+                                   gpointer    user_data);
+/* The same JSON as a caller sees it who cannot read every file: the diff
+ * lines that come from a file @can_read refuses are withheld, and the
+ * change says so in "withheld" (docs/faults.md). */
+char       *pt_plan_to_json_for_reader (PtPlan            *self,
+                                        gboolean           pretty,
+                                        PtPlanCanRead      can_read,
+                                        gpointer           user_data);
 /* sha256 of the canonical (not pretty) JSON: what Apply compares. */
 char       *pt_plan_dup_digest        (PtPlan             *self);
+char       *pt_plan_dup_digest_for_reader (PtPlan         *self,
+                                           PtPlanCanRead   can_read,
+                                           gpointer        user_data);
 gboolean    pt_plan_has_blockers      (PtPlan             *self);
 gboolean    pt_plan_is_empty          (PtPlan             *self);
 GStrv       pt_plan_get_devices       (PtPlan             *self);

@@ -12,6 +12,7 @@
 #include "pt-edit.h"
 #include "pt-error.h"
 #include "pt-plan-private.h"
+#include "pt-safe-file.h"
 
 void
 pt_change_free (PtChange *change)
@@ -27,6 +28,8 @@ pt_change_free (PtChange *change)
   g_strfreev (change->ours);
   g_strfreev (change->already);
   g_free (change->base);
+  g_free (change->source);
+  g_free (change->source_text);
   g_free (change);
 }
 
@@ -221,7 +224,8 @@ pt_state_load (PtPaths  *paths,
   gboolean exists;
 
   state->files = g_ptr_array_new_with_free_func ((GDestroyNotify) state_file_free);
-  text = pt_engine_read_file (paths, PT_STATE_DIR "/state.json", &exists, error);
+  /* Never through a link: var/lib/passthrough is ours alone. */
+  text = pt_safe_read (paths, PT_STATE_DIR "/state.json", &exists, error);
   if (text == NULL && !exists)
     {
       if (error && *error)
@@ -334,7 +338,7 @@ pt_state_read_backup (PtPaths     *paths,
   if (file->backup == NULL)
     return NULL;
   rel = g_build_filename (PT_STATE_DIR, "backups", file->backup, NULL);
-  text = pt_engine_read_file (paths, rel, &exists, error);
+  text = pt_safe_read (paths, rel, &exists, error);
   if (text == NULL && !exists && (error == NULL || *error == NULL))
     g_set_error (error, PT_ERROR, PT_ERROR_NOT_FOUND,
                  _("The backup of %s (%s) is missing."), file->path, rel);

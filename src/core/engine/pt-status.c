@@ -15,6 +15,7 @@
 #include "pt-edit.h"
 #include "pt-plan-private.h"
 #include "pt-status.h"
+#include "pt-transaction.h"
 
 /* "The host still has its display" (issue 7): a connector with a screen
  * on a card that is not on vfio-pci.  -1 when sysfs does not say (a
@@ -210,6 +211,10 @@ pt_status_to_json (PtPaths     *paths,
           name = "trial-fell-back";
         trial_state = name;
       }
+    /* First match wins: a running transaction says so, whatever the state
+     * file says half-way through it. */
+    if (pt_transaction_is_running (paths))
+      name = "applying";
     json_builder_set_member_name (b, "state");
     json_builder_add_string_value (b, name);
   }

@@ -26,13 +26,15 @@
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "pt-error.h"
 #include "pt-plan-private.h"
+#include "pt-safe-file.h"
 #include "pt-transaction.h"
 
 #define JOURNAL_FORMAT 1
@@ -96,158 +98,7 @@ resolve_allowed (PtPaths     *paths,
   return g_steal_pointer (&real);
 }
 
-/* ---- atomic, durable writes ------------------------------------------- */
-
-static gboolean
-fsync_dir (const char  *dir,
-           GError     **error)
-{
-  int fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-  if (fd < 0 || fsync (fd) < 0)
-    {
-      int saved = errno;
-      if (fd >= 0)
-        close (fd);
-      g_set_error (error, PT_ERROR, PT_ERROR_FAILED, _("Cannot sync the directory %s: %s."),
-                   dir, g_strerror (saved));
-      return FALSE;
-    }
-  close (fd);
-  return TRUE;
-}
-
-static gboolean
-mkdir_parents (const char  *dir,
-               int          mode,
-               GError     **error)
-{
-  if (g_mkdir_with_parents (dir, mode) < 0)
-    {
-      g_set_error (error, PT_ERROR, PT_ERROR_FAILED, _("Cannot create the directory %s: %s."),
-                   dir, g_strerror (errno));
-      return FALSE;
-    }
-  return TRUE;
-}
-
-/* Copies every extended attribute (the SELinux label among them) from the
- * file being replaced; a file system without them (a FAT ESP) has none. */
-static void
-copy_xattrs (const char *from,
-             int         to_fd)
-{
-  ssize_t len = llistxattr (from, NULL, 0);
-  g_autofree char *names = NULL;
-
-  if (len <= 0)
-    return;
-  names = g_malloc (len);
-  len = llistxattr (from, names, len);
-  for (ssize_t off = 0; len > 0 && off < len; off += strlen (names + off) + 1)
-    {
-      const char *name = names + off;
-      ssize_t vlen = lgetxattr (from, name, NULL, 0);
-      g_autofree char *value = NULL;
-
-      if (vlen < 0)
-        continue;
-      value = g_malloc (vlen + 1);
-      vlen = lgetxattr (from, name, value, vlen);
-      if (vlen >= 0)
-        (void) fsetxattr (to_fd, name, value, vlen, 0);
-    }
-}
-
-/* Writes @content to @host_path (or deletes it when @content is NULL):
- * a temporary file in the same directory, fsync, rename, fsync of the
- * directory; mode, owner and xattrs of the old file are kept.  Without
- * @sync_dir the caller syncs the directory itself, once for a batch of files
- * in it, before anything that relies on them is written. */
-static gboolean
-write_atomic_full (const char  *host_path,
-                   const char  *content,
-                   int          new_mode,
-                   gboolean     sync_dir,
-                   GError     **error)
-{
-  g_autofree char *dir = g_path_get_dirname (host_path);
-  g_autofree char *base = g_path_get_basename (host_path);
-  g_autofree char *tmp = NULL;
-  struct stat st;
-  gboolean had = lstat (host_path, &st) == 0;
-  gsize len, off = 0;
-  int fd;
-
-  if (content == NULL)
-    {
-      if (had && unlink (host_path) < 0)
-        {
-          g_set_error (error, PT_ERROR, PT_ERROR_FAILED, _("Cannot remove %s: %s."), host_path, g_strerror (errno));
-          return FALSE;
-        }
-      return !sync_dir || fsync_dir (dir, error);
-    }
-
-  if (!mkdir_parents (dir, 0755, error))
-    return FALSE;
-  tmp = g_strdup_printf ("%s/.%s.passthrough-XXXXXX", dir, base);
-  fd = g_mkstemp_full (tmp, O_RDWR | O_CLOEXEC, 0600);
-  if (fd < 0)
-    {
-      g_set_error (error, PT_ERROR, PT_ERROR_FAILED, _("Cannot create a temporary file in %s: %s."),
-                   dir, g_strerror (errno));
-      return FALSE;
-    }
-  len = strlen (content);
-  while (off < len)
-    {
-      ssize_t n = write (fd, content + off, len - off);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        goto fail;
-      off += n;
-    }
-  if (had)
-    {
-      /* A FAT ESP has no owner or mode to keep: ignore what it refuses. */
-      if (fchmod (fd, st.st_mode & 07777) < 0 && errno != EPERM && errno != ENOTSUP)
-        goto fail;
-      if (fchown (fd, st.st_uid, st.st_gid) < 0 && errno != EPERM && errno != ENOTSUP && errno != EINVAL)
-        goto fail;
-      copy_xattrs (host_path, fd);
-    }
-  else if (fchmod (fd, new_mode) < 0 && errno != EPERM && errno != ENOTSUP)
-    goto fail;
-  if (fsync (fd) < 0)
-    goto fail;
-  close (fd);
-  fd = -1;
-  if (rename (tmp, host_path) < 0)
-    goto fail;
-  return !sync_dir || fsync_dir (dir, error);
-
-fail:
-  {
-    int saved = errno;
-    if (fd >= 0)
-      close (fd);
-    unlink (tmp);
-    g_set_error (error, PT_ERROR, PT_ERROR_FAILED, _("Cannot write %s: %s. The file was left as it was."),
-                 host_path, g_strerror (saved));
-    return FALSE;
-  }
-}
-
-static gboolean
-write_atomic (const char  *host_path,
-              const char  *content,
-              int          new_mode,
-              GError     **error)
-{
-  return write_atomic_full (host_path, content, new_mode, TRUE, error);
-}
+/* ---- writes (pt-safe-file.c: no link followed, atomic, durable) ------ */
 
 static gboolean
 write_state_file (PtPaths     *paths,
@@ -255,8 +106,29 @@ write_state_file (PtPaths     *paths,
                   const char  *content,
                   GError     **error)
 {
-  g_autofree char *path = pt_paths_build (paths, "var/lib/passthrough", name, NULL);
-  return write_atomic (path, content, 0600, error);
+  g_autofree char *path = g_build_filename (PT_STATE_DIR, name, NULL);
+  return pt_safe_write (paths, path, content, 0600, 0700, TRUE, error);
+}
+
+/* var/lib/passthrough (0700) and its folder txn/ or backups/ (0700), made
+ * when missing; none of them may be a link. */
+static gboolean
+make_state_dir (PtPaths     *paths,
+                const char  *sub,
+                GError     **error)
+{
+  g_autofree char *dir = sub ? g_build_filename (PT_STATE_DIR, sub, NULL) : g_strdup (PT_STATE_DIR);
+  g_autofree char *parent = g_path_get_dirname (PT_STATE_DIR);
+  int fd = pt_safe_open_dir (paths, parent, 0755, error);
+
+  if (fd < 0)
+    return FALSE;
+  close (fd);
+  fd = pt_safe_open_dir (paths, dir, 0700, error);
+  if (fd < 0)
+    return FALSE;
+  close (fd);
+  return TRUE;
 }
 
 /* ---- the lock --------------------------------------------------------- */
@@ -265,18 +137,22 @@ static int
 take_lock (PtPaths  *paths,
            GError  **error)
 {
-  g_autofree char *dir = pt_paths_build (paths, "var/lib/passthrough", NULL);
-  g_autofree char *path = g_build_filename (dir, "lock", NULL);
-  int fd;
+  int dfd, fd;
 
-  if (!mkdir_parents (dir, 0700, error))
+  if (!make_state_dir (paths, NULL, error) ||
+      (dfd = pt_safe_open_dir (paths, PT_STATE_DIR, -1, error)) < 0)
     return -1;
-  fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  fd = openat (dfd, "lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0)
     {
-      g_set_error (error, PT_ERROR, PT_ERROR_FAILED, _("Cannot open the lock %s: %s."), path, g_strerror (errno));
+      int saved = errno;
+      g_set_error (error, PT_ERROR, PT_ERROR_FAILED, _("Cannot open the lock %s/lock: %s."),
+                   PT_STATE_DIR, saved == ELOOP ? _("it is a symbolic link, which Passthrough does not follow; remove it") :
+                   g_strerror (saved));
+      close (dfd);
       return -1;
     }
+  close (dfd);
   if (flock (fd, LOCK_EX | LOCK_NB) < 0)
     {
       close (fd);
@@ -285,6 +161,35 @@ take_lock (PtPaths  *paths,
       return -1;
     }
   return fd;
+}
+
+/**
+ * pt_transaction_is_running:
+ *
+ * Whether a transaction holds the lock right now, in this process or
+ * another (flock(2) locks belong to each opening of the file, so a
+ * second opening in the helper sees its own running transaction too).
+ * Status says "applying" then.
+ */
+gboolean
+pt_transaction_is_running (PtPaths *paths)
+{
+  int dfd = pt_safe_open_dir (paths, PT_STATE_DIR, -1, NULL);
+  int fd;
+  gboolean running = FALSE;
+
+  if (dfd < 0)
+    return FALSE;
+  fd = openat (dfd, "lock", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  close (dfd);
+  if (fd < 0)
+    return FALSE;
+  if (flock (fd, LOCK_SH | LOCK_NB) < 0)
+    running = errno == EWOULDBLOCK;
+  else
+    flock (fd, LOCK_UN);
+  close (fd);
+  return running;
 }
 
 static void
@@ -322,6 +227,14 @@ full_argv (PtPaths *paths,
   return out;
 }
 
+static void
+own_process_group (gpointer data)
+{
+  setpgid (0, 0);
+}
+
+static void running_note (PtPaths *paths, int pid);
+
 static gboolean
 run_command (PtPaths         *paths,
              GStrv            argv,
@@ -332,21 +245,32 @@ run_command (PtPaths         *paths,
 {
   g_auto(GStrv) full = full_argv (paths, argv);
   g_autofree char *shown = g_strjoinv (" ", argv);
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GSubprocess) proc = NULL;
   g_autoptr(GDataInputStream) in = NULL;
+  gboolean waited;
   g_autoptr(GError) local_error = NULL;
   g_autoptr(GString) tail = g_string_new (NULL);
   char *line;
 
   progress_emit (progress, user_data, "command", fraction, shown);
-  proc = g_subprocess_newv ((const char *const *) full,
-                            G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE |
-                            G_SUBPROCESS_FLAGS_STDIN_INHERIT, &local_error);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE |
+                                        G_SUBPROCESS_FLAGS_STDIN_INHERIT);
+  /* Its own process group, which a later start can end whole
+   * (end_leftover_command()). */
+  g_subprocess_launcher_set_child_setup (launcher, own_process_group, NULL, NULL);
+  proc = g_subprocess_launcher_spawnv (launcher, (const char *const *) full, &local_error);
   if (proc == NULL)
     {
       g_set_error (error, PT_ERROR, PT_ERROR_FAILED, _("Cannot run “%s”: %s."), shown, local_error->message);
       return FALSE;
     }
+  {
+    /* NULL once it has ended already: nothing then to note. */
+    const char *pid = g_subprocess_get_identifier (proc);
+    if (pid != NULL)
+      running_note (paths, atoi (pid));
+  }
   in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (proc));
   while ((line = g_data_input_stream_read_line_utf8 (in, NULL, NULL, NULL)) != NULL)
     {
@@ -354,7 +278,9 @@ run_command (PtPaths         *paths,
       g_string_assign (tail, line);
       g_free (line);
     }
-  if (!g_subprocess_wait (proc, NULL, &local_error))
+  waited = g_subprocess_wait (proc, NULL, &local_error);
+  running_note (paths, 0);
+  if (!waited)
     {
       g_set_error (error, PT_ERROR, PT_ERROR_FAILED, _("“%s” did not finish: %s."), shown, local_error->message);
       return FALSE;
@@ -407,6 +333,7 @@ typedef struct
 {
   char     *path;       /* system path (resolved) */
   gboolean  existed;
+  int       mode;       /* its mode before, for a restore that creates it again */
   char     *text;       /* before the transaction */
 } JournalFile;
 
@@ -477,6 +404,11 @@ journal_write (PtPaths  *paths,
       json_builder_add_string_value (b, f->path);
       json_builder_set_member_name (b, "existed");
       json_builder_add_boolean_value (b, f->existed);
+      if (f->existed)
+        {
+          json_builder_set_member_name (b, "mode");
+          json_builder_add_int_value (b, f->mode);
+        }
       json_builder_set_member_name (b, "backup");
       if (f->existed)
         {
@@ -528,79 +460,177 @@ read_argv_array (JsonObject *obj,
   return out;
 }
 
+/* Puts every file of the journal back to its text before the transaction,
+ * even when one fails: as much as possible goes back.  A file that already
+ * holds that text is not written again (a disk that is full refuses the
+ * temporary file a rewrite needs).  The first failure goes to @error and
+ * its file to @out_failed. */
 static gboolean
 restore_files (PtPaths  *paths,
                Journal  *j,
+               char    **out_failed,
                GError  **error)
 {
   gboolean ok = TRUE;
 
-  /* Every file, even when one fails: as much as possible goes back. */
   for (guint i = 0; i < j->files->len; i++)
     {
       JournalFile *f = g_ptr_array_index (j->files, i);
-      g_autofree char *host = pt_paths_build (paths, f->path + 1, NULL);
       g_autoptr(GError) local_error = NULL;
+      gboolean exists = FALSE;
+      g_autofree char *now = pt_safe_read (paths, f->path, &exists, NULL);
 
-      if (!write_atomic (host, f->existed ? f->text : NULL, 0644, &local_error))
+      if (exists == f->existed && g_strcmp0 (now, f->text) == 0)
+        continue;
+      if (!pt_safe_write (paths, f->path, f->existed ? f->text : NULL, f->mode ? f->mode : 0644,
+                          0755, TRUE, &local_error))
         {
           if (ok)
-            g_propagate_error (error, g_steal_pointer (&local_error));
+            {
+              g_propagate_error (error, g_steal_pointer (&local_error));
+              if (out_failed)
+                *out_failed = g_strdup (f->path);
+            }
           ok = FALSE;
         }
     }
   return ok;
 }
 
-static void
-remove_dir_files (const char *dir)
-{
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *p = g_build_filename (dir, name, NULL);
-      g_unlink (p);
-    }
-  g_rmdir (dir);
-}
-
 static gboolean
 journal_finish (PtPaths  *paths,
                 GError  **error)
 {
-  g_autofree char *journal = pt_paths_build (paths, "var/lib/passthrough/journal.json", NULL);
-  g_autofree char *txn = pt_paths_build (paths, "var/lib/passthrough/txn", NULL);
-  g_autofree char *dir = pt_paths_build (paths, "var/lib/passthrough", NULL);
+  if (!write_state_file (paths, "journal.json", NULL, error))
+    return FALSE;
+  pt_safe_empty_dir (paths, PT_STATE_DIR "/txn", NULL, TRUE);
+  return TRUE;
+}
 
-  if (g_unlink (journal) < 0 && errno != ENOENT)
+/* A transaction that failed puts every file back; its journal goes only
+ * once they all are, so a restore that cannot finish (a full disk) leaves
+ * the journal for the next start or "passthroughctl revert" to complete.
+ * @error holds the failure; the sentence says which of the two happened. */
+static gboolean
+roll_back (PtPaths  *paths,
+           Journal  *j,
+           GError  **error)
+{
+  g_autoptr(GError) restore_error = NULL;
+  g_autofree char *failed = NULL;
+
+  if (!restore_files (paths, j, &failed, &restore_error))
     {
-      g_set_error (error, PT_ERROR, PT_ERROR_FAILED, _("Cannot remove the journal %s: %s."),
-                   journal, g_strerror (errno));
+      g_autofree char *where = pt_safe_mount_point (paths, failed);
+      g_autofree char *first = error != NULL && *error != NULL ? g_strdup ((*error)->message) : g_strdup ("");
+      if (error != NULL)
+        g_clear_error (error);
+      g_set_error (error, PT_ERROR, PT_ERROR_FAILED,
+                   _("%s Not every file could be put back (%s). The journal of this change is kept, so nothing is lost: free space on %s, then run “passthroughctl revert”, which finishes putting the files back."),
+                   first, restore_error->message, where);
       return FALSE;
     }
-  if (!fsync_dir (dir, error))
-    return FALSE;
-  remove_dir_files (txn);
+  journal_finish (paths, NULL);
   return TRUE;
+}
+
+/* ---- a command that outlived its transaction --------------------------- */
+
+/* While a command runs, var/lib/passthrough/running names its process
+ * (pid and start time, from /proc/PID/stat): the command is the leader of
+ * its own process group.  A helper killed meanwhile leaves it running; the
+ * next start ends that group before it puts files back, so a regeneration
+ * does not read files half-restored (docs/faults.md).  Not synced: after a
+ * power loss no process is left to end. */
+static char *
+process_start_time (int pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
+  g_autofree char *text = NULL;
+  g_auto(GStrv) fields = NULL;
+  const char *close_paren;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL) || (close_paren = strrchr (text, ')')) == NULL)
+    return NULL;
+  fields = g_strsplit (close_paren + 2, " ", -1);
+  /* field 22 of stat, the 20th after the command's name */
+  return g_strv_length (fields) > 19 ? g_strdup (fields[19]) : NULL;
+}
+
+static void
+running_note (PtPaths *paths,
+              int      pid)
+{
+  g_autofree char *start = pid > 0 ? process_start_time (pid) : NULL;
+  g_autofree char *text = start ? g_strdup_printf ("%d %s\n", pid, start) : NULL;
+  int dfd = pt_safe_open_dir (paths, PT_STATE_DIR, -1, NULL);
+  int fd;
+
+  if (dfd < 0)
+    return;
+  if (text == NULL)
+    unlinkat (dfd, "running", 0);
+  else if ((fd = openat (dfd, "running", O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600)) >= 0)
+    {
+      (void) !write (fd, text, strlen (text));
+      close (fd);
+    }
+  close (dfd);
+}
+
+static void
+end_leftover_command (PtPaths *paths)
+{
+  g_autofree char *text = NULL;
+  g_auto(GStrv) f = NULL;
+  gboolean exists;
+  int pid;
+
+  text = pt_safe_read (paths, PT_STATE_DIR "/running", &exists, NULL);
+  if (text == NULL)
+    return;
+  f = g_strsplit (g_strstrip (text), " ", 2);
+  pid = f[0] ? atoi (f[0]) : 0;
+  if (pid > 1 && f[1] != NULL)
+    {
+      /* The same process, not a new one that got its number. */
+      g_autofree char *start = process_start_time (pid);
+      if (start != NULL && g_str_equal (start, f[1]))
+        {
+          g_message ("Ending the command (process %d) a stopped transaction left running.", pid);
+          kill (-pid, SIGTERM);
+          for (guint i = 0; i < 100 && kill (-pid, 0) == 0; i++)
+            g_usleep (100 * 1000);
+          kill (-pid, SIGKILL);
+          for (guint i = 0; i < 50 && kill (-pid, 0) == 0; i++)
+            g_usleep (100 * 1000);
+        }
+    }
+  running_note (paths, 0);
 }
 
 static gboolean
 recover_locked (PtPaths  *paths,
                 GError  **error)
 {
-  g_autofree char *journal_path = pt_paths_build (paths, "var/lib/passthrough/journal.json", NULL);
+  const char *journal_path = PT_STATE_DIR "/journal.json";
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) local_error = NULL;
+  g_autofree char *journal_text = NULL;
+  gboolean journal_exists;
   Journal j = { 0 };
   JsonObject *root;
   JsonArray *files;
   gboolean ok;
 
-  if (!g_file_test (journal_path, G_FILE_TEST_EXISTS))
+  /* A command a killed transaction left running ends first: the files go
+   * back only once nothing else reads or writes them. */
+  end_leftover_command (paths);
+  journal_text = pt_safe_read (paths, journal_path, &journal_exists, &local_error);
+  if (!journal_exists && local_error == NULL)
     return TRUE;
-  if (!json_parser_load_from_file (parser, journal_path, &local_error) ||
+  if (journal_text == NULL ||
+      !json_parser_load_from_data (parser, journal_text, -1, &local_error) ||
       !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     {
       g_set_error (error, PT_ERROR, PT_ERROR_PARSE,
@@ -634,6 +664,7 @@ recover_locked (PtPaths  *paths,
         }
       f->path = g_strdup (path);
       f->existed = json_object_get_boolean_member_with_default (fo, "existed", FALSE);
+      f->mode = (int) json_object_get_int_member_with_default (fo, "mode", 0644) & 07777;
       if (f->existed)
         {
           g_autofree char *rel = NULL;
@@ -645,7 +676,7 @@ recover_locked (PtPaths  *paths,
               return FALSE;
             }
           rel = g_build_filename (PT_STATE_DIR, "txn", backup, NULL);
-          f->text = pt_engine_read_file (paths, rel, &exists, error);
+          f->text = pt_safe_read (paths, rel, &exists, error);
           if (f->text == NULL)
             {
               if (!exists && (error == NULL || *error == NULL))
@@ -659,7 +690,19 @@ recover_locked (PtPaths  *paths,
   j.regeneration = read_argv_array (root, "regeneration");
   j.regeneration_started = json_object_get_boolean_member_with_default (root, "regeneration_started", FALSE);
 
-  ok = restore_files (paths, &j, error);
+  {
+    g_autofree char *failed = NULL;
+    g_autoptr(GError) restore_error = NULL;
+
+    ok = restore_files (paths, &j, &failed, &restore_error);
+    if (!ok)
+      {
+        g_autofree char *where = pt_safe_mount_point (paths, failed);
+        g_set_error (error, PT_ERROR, PT_ERROR_FAILED,
+                     _("An unfinished change could not be rolled back yet: %s The journal is kept, so nothing is lost: free space on %s, then run “passthroughctl revert”, which finishes putting the files back."),
+                     restore_error->message, where);
+      }
+  }
   if (ok)
     {
       /* Undo what the edit commands did, newest first, then regenerate from
@@ -785,10 +828,14 @@ run_plan (PtPaths         *paths,
   g_autoptr(GHashTable) keep_backups = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autofree char *state_text = NULL;
   g_autofree char *gen = NULL;
-  g_autofree char *txn_dir = pt_paths_build (paths, "var/lib/passthrough/txn", NULL);
-  g_autofree char *backup_dir = pt_paths_build (paths, "var/lib/passthrough/backups", NULL);
+  const char *txn_dir = PT_STATE_DIR "/txn";
+  const char *backup_dir = PT_STATE_DIR "/backups";
   g_auto(GStrv) devices = pt_plan_get_devices (plan);
+  g_autoptr(PtSpaceNeed) space = pt_space_need_new ();
   Journal j = { 0 };
+  /* How far it got, for what a failure leaves: nothing, copies in txn/,
+   * a journal with no file changed yet, files changed (roll_back()). */
+  enum { WROTE_NOTHING, WROTE_COPIES, WROTE_JOURNAL, WROTE_FILES } stage = WROTE_NOTHING;
   gboolean ok = FALSE;
   gboolean commands_ran = FALSE;
 
@@ -822,6 +869,14 @@ run_plan (PtPaths         *paths,
       real = resolve_allowed (paths, c->path, error);
       if (real == NULL)
         return FALSE;
+      /* No link on the way either, even one that leads to a file on the
+       * list (docs/faults.md). */
+      if (!g_str_equal (c->action, "none") && !pt_safe_check_path (paths, c->path, error))
+        {
+          g_free (real);
+          g_prefix_error (error, "%s", _("Nothing was changed. "));
+          return FALSE;
+        }
       g_ptr_array_add (resolved, real);
       if (!g_str_equal (c->action, "none"))
         g_ptr_array_add (todo, c);
@@ -833,7 +888,7 @@ run_plan (PtPaths         *paths,
     }
 
   /* The journal: every file's text before, and the state file's. */
-  if (!mkdir_parents (txn_dir, 0700, error) || !mkdir_parents (backup_dir, 0700, error))
+  if (!make_state_dir (paths, "txn", error) || !make_state_dir (paths, "backups", error))
     return FALSE;
   j.files = g_ptr_array_new_with_free_func ((GDestroyNotify) journal_file_free);
   j.edits_run = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
@@ -853,6 +908,7 @@ run_plan (PtPaths         *paths,
       if (f->text == NULL && error && *error)
         goto out;
       f->existed = exists;
+      f->mode = pt_safe_mode_of (paths, f->path, 0644);
       /* The plan was made from these bytes; refuse if they moved since. */
       if (g_strcmp0 (f->text, c->before) != 0)
         {
@@ -865,29 +921,54 @@ run_plan (PtPaths         *paths,
     JournalFile *f = g_new0 (JournalFile, 1);
     gboolean exists;
     f->path = g_strdup (PT_STATE_DIR "/state.json");
-    f->text = pt_engine_read_file (paths, f->path, &exists, error);
+    f->text = pt_safe_read (paths, f->path, &exists, error);
     f->existed = exists;
+    f->mode = 0600;
     g_ptr_array_add (j.files, f);
     if (f->text == NULL && error && *error)
       goto out;
   }
+
+  /* The space all of it takes, checked before the first write: each file's
+   * copy in txn/, its new text beside the old one, a restore's temporary
+   * file, the backups, the journal (written up to three times) and the
+   * state file, which grows by a history entry. */
+  for (guint i = 0; i < j.files->len; i++)
+    {
+      JournalFile *f = g_ptr_array_index (j.files, i);
+      PtChange *c = i < todo->len ? g_ptr_array_index (todo, i) : NULL;
+      gsize before = f->text ? strlen (f->text) : 0;
+
+      if (f->existed)
+        pt_space_need_add (space, paths, PT_STATE_DIR "/txn/txn", before);
+      pt_space_need_add (space, paths, f->path, c ? (c->after ? strlen (c->after) : 0) : before + 4096);
+      pt_space_need_add (space, paths, f->path, before);
+      if (c != NULL && c->record && c->after != NULL && c->base != NULL && !pt_plan_is_revert (plan))
+        pt_space_need_add (space, paths, PT_STATE_DIR "/backups/backup", strlen (c->base));
+    }
+  for (guint i = 0; i < 3; i++)
+    pt_space_need_add (space, paths, PT_STATE_DIR "/journal.json", 1024 + 256 * j.files->len);
+  if (!pt_space_need_check (space, paths, error))
+    goto out;
   for (guint i = 0; i < commands->len; i++)
     {
       PtCommand *cmd = g_ptr_array_index (commands, i);
       if (!cmd->edit)
         g_ptr_array_add (j.regeneration, g_strdupv (cmd->argv));
     }
+  stage = WROTE_COPIES;
   for (guint i = 0; i < j.files->len; i++)
     {
       JournalFile *f = g_ptr_array_index (j.files, i);
       g_autofree char *name = g_strdup_printf ("txn-%u", i);
       g_autofree char *p = g_build_filename (txn_dir, name, NULL);
-      if (f->existed && !write_atomic_full (p, f->text, 0600, FALSE, error))
+      if (f->existed && !pt_safe_write (paths, p, f->text, 0600, 0700, FALSE, error))
         goto out;
     }
   /* One sync of txn/ for all the copies, before the journal names them. */
-  if (!fsync_dir (txn_dir, error) || !journal_write (paths, &j, error))
+  if (!pt_safe_sync_dir (paths, txn_dir, error) || !journal_write (paths, &j, error))
     goto out;
+  stage = WROTE_JOURNAL;
   progress_emit (progress, user_data, "journal", 0.05, _("Journal and backups written."));
   fault ("after-journal");
 
@@ -915,7 +996,7 @@ run_plan (PtPaths         *paths,
             g_autofree char *p = NULL;
             f->backup = g_strdup_printf ("%s-%u", gen, n++);
             p = g_build_filename (backup_dir, f->backup, NULL);
-            if (!write_atomic_full (p, c->base, 0600, FALSE, error))
+            if (!pt_safe_write (paths, p, c->base, 0600, 0700, FALSE, error))
               {
                 g_free (f->path); g_free (f->editor); g_strfreev (f->ours);
                 g_free (f->after_sha256); g_free (f->backup); g_free (f);
@@ -927,23 +1008,22 @@ run_plan (PtPaths         *paths,
       }
   }
   /* One sync of backups/ for them all, before the first file changes. */
-  if (g_hash_table_size (keep_backups) > 0 && !fsync_dir (backup_dir, error))
+  if (g_hash_table_size (keep_backups) > 0 && !pt_safe_sync_dir (paths, backup_dir, error))
     goto out;
+  stage = WROTE_FILES;
 
   /* The files. */
   for (guint i = 0; i < todo->len; i++)
     {
       PtChange *c = g_ptr_array_index (todo, i);
       JournalFile *f = g_ptr_array_index (j.files, i);
-      g_autofree char *host = pt_paths_build (paths, f->path + 1, NULL);
       g_autofree char *step = g_strdup_printf ("after-write-%u", i + 1);
       g_autofree char *msg = g_strdup_printf ("%s %s", c->action, c->path);
+      /* A file we create is as readable as the file its text comes from. */
+      int mode = c->source != NULL ? pt_safe_mode_of (paths, c->source, 0644) : 0644;
 
-      if (!write_atomic (host, c->after, 0644, error))
-        {
-          restore_files (paths, &j, NULL);
-          goto finish_rollback;
-        }
+      if (!pt_safe_write (paths, f->path, c->after, mode, 0755, TRUE, error))
+        goto roll_back;
       progress_emit (progress, user_data, "write", 0.1 + 0.3 * (i + 1) / todo->len, msg);
       fault (step);
     }
@@ -968,17 +1048,20 @@ run_plan (PtPaths         *paths,
           else if (!j.regeneration_started)
             j.regeneration_started = TRUE;
           if (journal_changes && !journal_write (paths, &j, error))
-            {
-              restore_files (paths, &j, NULL);
-              goto finish_rollback;
-            }
+            goto roll_back;
           if (run_command (paths, cmd->argv, fraction, progress, user_data, &cmd_error))
             continue;
 
           /* A failure: put every file back, undo the edit commands, and
            * regenerate again so the boot files match the restored ones. */
           progress_emit (progress, user_data, "rollback", fraction, cmd_error->message);
-          restore_files (paths, &j, NULL);
+          if (!roll_back (paths, &j, &cmd_error))
+            {
+              /* The next start or revert undoes the edit commands and
+               * regenerates, from the journal, once the files are back. */
+              g_propagate_error (error, g_steal_pointer (&cmd_error));
+              goto out;
+            }
           if (cmd->edit)
             g_ptr_array_remove_index (j.edits_run, j.edits_run->len - 1);
           for (guint k = j.edits_run->len; k-- > 0;)
@@ -989,7 +1072,6 @@ run_plan (PtPaths         *paths,
           if (j.regeneration_started)
             for (guint k = 0; k < j.regeneration->len; k++)
               run_command (paths, g_ptr_array_index (j.regeneration, k), fraction, progress, user_data, NULL);
-          journal_finish (paths, NULL);
           if (cmd->edit)
             g_set_error (error, PT_ERROR, PT_ERROR_FAILED,
                          _("%s Every file was put back as it was."), cmd_error->message);
@@ -1061,25 +1143,13 @@ run_plan (PtPaths         *paths,
   }
   state_text = pt_state_to_json (new_state);
   if (!write_state_file (paths, "state.json", state_text, error))
-    {
-      restore_files (paths, &j, NULL);
-      goto finish_rollback;
-    }
+    goto roll_back;
   fault ("after-state");
   if (!journal_finish (paths, error))
     goto out;
 
   /* Backups nobody refers to any more. */
-  {
-    g_autoptr(GDir) d = g_dir_open (backup_dir, 0, NULL);
-    const char *name;
-    while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-      if (!g_hash_table_contains (keep_backups, name))
-        {
-          g_autofree char *p = g_build_filename (backup_dir, name, NULL);
-          g_unlink (p);
-        }
-  }
+  pt_safe_empty_dir (paths, backup_dir, keep_backups, FALSE);
   progress_emit (progress, user_data, "done", 1.0,
                  pt_plan_is_revert (plan) ? _("Everything Passthrough changed is undone; restart to finish.")
                  : todo->len == 0 && commands->len == 0 ?
@@ -1088,10 +1158,21 @@ run_plan (PtPaths         *paths,
   ok = TRUE;
   goto out;
 
-finish_rollback:
-  journal_finish (paths, NULL);
+roll_back:
+  /* Every file back, or the journal stays for the next start or revert. */
+  if (roll_back (paths, &j, error) && error != NULL && *error != NULL)
+    {
+      char *msg = g_strconcat ((*error)->message, " ", _("Every file was put back as it was; nothing was changed."), NULL);
+      g_free ((*error)->message);
+      (*error)->message = msg;
+    }
+  stage = WROTE_FILES;
 
 out:
+  if (!ok && stage == WROTE_COPIES)
+    pt_safe_empty_dir (paths, txn_dir, NULL, TRUE);
+  else if (!ok && stage == WROTE_JOURNAL)
+    journal_finish (paths, NULL);   /* no file changed yet */
   if (new_state != NULL)
     {
       for (guint i = 0; new_state->files && i < new_state->files->len; i++)
