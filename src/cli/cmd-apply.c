@@ -41,7 +41,7 @@ pt_cli_cmd_apply (PtCliContext *ctx,
   gboolean no_commands = FALSE;
   int rc;
 
-  rc = pt_cli_parse_plan_args ("apply", argc, argv, TRUE, addresses, options, &no_commands);
+  rc = pt_cli_parse_plan_args (ctx, "apply", argc, argv, TRUE, addresses, options, &no_commands);
   if (rc >= 0)
     return rc;
   /* This machine: the root helper rescans, recomputes the plan and carries
@@ -60,12 +60,16 @@ pt_cli_cmd_apply (PtCliContext *ctx,
       return pt_cli_helper_apply (ctx, (const char *const *) addresses->pdata,
                                   pt_plan_options_to_variant (options));
     }
+  /* The devices first (sysfs, which no transaction touches), so that a
+   * selection naming none of them is refused before anything is created. */
+  topology = pt_cli_load_topology (ctx, &error);
+  if (topology == NULL)
+    return pt_cli_error (error);
+  if ((rc = pt_cli_check_selection (ctx, topology, (const char *const *) addresses->pdata)) >= 0)
+    return rc;
   /* A change that did not finish is rolled back before planning: the plan
    * must start from whole files. */
   if (!pt_transaction_recover (ctx->paths, &error))
-    return pt_cli_error (error);
-  topology = pt_cli_load_topology (ctx, &error);
-  if (topology == NULL)
     return pt_cli_error (error);
   plan = pt_plan_new_for_selection (ctx->paths, topology, (const char *const *) addresses->pdata,
                                     options, &error);

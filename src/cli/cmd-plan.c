@@ -40,7 +40,8 @@ flag_value (int          *i,
 
 /* Returns -1 when the arguments are good, else the exit code. */
 int
-pt_cli_parse_plan_args (const char    *command,
+pt_cli_parse_plan_args (PtCliContext  *ctx,
+                        const char    *command,
                         int            argc,
                         char         **argv,
                         gboolean       with_selection,
@@ -67,8 +68,11 @@ pt_cli_parse_plan_args (const char    *command,
            * helper only takes the full form. */
           normal = pt_address_normalize (value);
           if (normal == NULL)
-            return pt_cli_usage_error (_("“%s” is not a PCI address; write it like 0000:01:00.0 (see “passthroughctl list”)."),
-                                       value);
+            {
+              g_autofree char *list = pt_cli_list_command (ctx);
+              return pt_cli_usage_error (_("“%s” is not a PCI address; write it like 0000:01:00.0 (see “%s”)."),
+                                         value, list);
+            }
           g_ptr_array_add (addresses, g_steal_pointer (&normal));
         }
       else if (with_selection && flag_value (&i, argc, argv, "--bind-by", &value))
@@ -115,7 +119,10 @@ pt_cli_parse_plan_args (const char    *command,
   if (!pt_plan_options_set_variant (options, asv, &error))
     return pt_cli_error (error);
   if (with_selection && addresses->len == 0)
-    return pt_cli_usage_error (_("Which devices? Select them with --select ADDR (see “passthroughctl list”)."));
+    {
+      g_autofree char *list = pt_cli_list_command (ctx);
+      return pt_cli_usage_error (_("Which devices? Select them with --select ADDR (see “%s”)."), list);
+    }
   g_ptr_array_add (addresses, NULL);
   return -1;
 }
@@ -225,12 +232,14 @@ pt_cli_cmd_plan (PtCliContext *ctx,
   g_autofree char *json = NULL;
   int rc;
 
-  rc = pt_cli_parse_plan_args ("plan", argc, argv, TRUE, addresses, options, NULL);
+  rc = pt_cli_parse_plan_args (ctx, "plan", argc, argv, TRUE, addresses, options, NULL);
   if (rc >= 0)
     return rc;
   topology = pt_cli_load_topology (ctx, &error);
   if (topology == NULL)
     return pt_cli_error (error);
+  if ((rc = pt_cli_check_selection (ctx, topology, (const char *const *) addresses->pdata)) >= 0)
+    return rc;
   plan = pt_plan_new_for_selection (ctx->paths, topology, (const char *const *) addresses->pdata,
                                     options, &error);
   if (plan == NULL)
