@@ -73,6 +73,23 @@ pt_cli_describe_source (PtCliContext *ctx)
   return buf;
 }
 
+/* @word as the shell reads it back: as it is when it has only characters
+ * the shell leaves alone, else quoted. */
+static void
+append_shell_word (GString    *out,
+                   const char *word)
+{
+  g_autofree char *quoted = NULL;
+
+  if (*word != '\0' && word[strspn (word, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./:,+=@%-")] == '\0')
+    {
+      g_string_append (out, word);
+      return;
+    }
+  quoted = g_shell_quote (word);
+  g_string_append (out, quoted);
+}
+
 /* The `list` command for the machine this run reads, to name in a hint:
  * with --snapshot F or --root DIR the list of this machine is the wrong one. */
 char *
@@ -82,13 +99,13 @@ pt_cli_list_command (PtCliContext *ctx)
 
   if (ctx->root != NULL && (ctx->paths == NULL || !pt_paths_is_host (ctx->paths)))
     {
-      g_autofree char *quoted = g_shell_quote (ctx->root);
-      g_string_append_printf (cmd, " --root %s", strpbrk (ctx->root, " \t\"'$\\") ? quoted : ctx->root);
+      g_string_append (cmd, " --root ");
+      append_shell_word (cmd, ctx->root);
     }
   if (ctx->snapshot != NULL)
     {
-      g_autofree char *quoted = g_shell_quote (ctx->snapshot);
-      g_string_append_printf (cmd, " --snapshot %s", strpbrk (ctx->snapshot, " \t\"'$\\") ? quoted : ctx->snapshot);
+      g_string_append (cmd, " --snapshot ");
+      append_shell_word (cmd, ctx->snapshot);
     }
   g_string_append (cmd, " list");
   return g_string_free (cmd, FALSE);

@@ -75,14 +75,16 @@ class WhichMachine(unittest.TestCase):
         line = self.fails(['--snapshot', DEMO, 'plan', '--select', '08:00.0', '--select', '0000:77:00.1', '--json'], 1)
         self.assertIn('no PCI device 0000:77:00.1 in the snapshot', line)
 
-    def test_a_snapshot_path_with_a_space_is_quoted(self):
+    def test_a_snapshot_path_the_shell_would_split_is_quoted(self):
         tmp = tempfile.mkdtemp(prefix='pt-which machine ')
         self.addCleanup(shutil.rmtree, tmp)
-        path = os.path.join(tmp, 'my machine.json')
-        shutil.copy(DEMO, path)
-        line = self.fails(['--snapshot', path, 'plan', '--select', '99:00.0'], 1)
-        self.assertEqual(self.hint(line), ['passthroughctl', '--snapshot', path, 'list'])
-        self.assertHintLists(line, f'snapshot {path}')
+        for name in ('my machine.json', "it's (mine);$HOME.json"):
+            with self.subTest(name=name):
+                path = os.path.join(tmp, name)
+                shutil.copy(DEMO, path)
+                line = self.fails(['--snapshot', path, 'plan', '--select', '99:00.0'], 1)
+                self.assertEqual(self.hint(line), ['passthroughctl', '--snapshot', path, 'list'])
+                self.assertHintLists(line, f'snapshot {path}')
 
     def test_usage_hints_carry_the_snapshot(self):
         line = self.fails(['--snapshot', DEMO, 'plan', '--select', 'zz'], 2)
