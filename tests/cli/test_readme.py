@@ -158,17 +158,25 @@ class Readme(unittest.TestCase):
         [blocker] = [b for b in plan['blockers'] if b['code'] == 'group-not-taken']
         self.assertEqual(blocker['devices'], ['0000:01:00.0', '0000:01:00.1'])
 
+    def needs_pci_sysfs(self):
+        # a container without /sys/bus/pci has no machine to list
+        if not os.path.isdir('/sys/bus/pci/devices'):
+            self.skipTest('this machine has no /sys/bus/pci/devices to read')
+
     def check_host_list(self, r):
+        self.needs_pci_sysfs()
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertTrue(r.stdout.startswith('Passthrough: this machine — '), r.stdout[:200])
 
     def check_host_check(self, r):
+        self.needs_pci_sysfs()
         self.assertIn(r.returncode, (0, 1), r.stderr)
         self.assertTrue(r.stdout.strip(), 'check says something')
         ready = json.loads(self.ctl('check', '--json').stdout)['ready']
         self.assertEqual(r.returncode, 0 if ready else 1, 'exit 0 exactly when ready')
 
     def check_host_snapshot(self, r):
+        self.needs_pci_sysfs()
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(r.stdout, '', 'the JSON went to the file')
         with open(os.path.join(self.dir, 'my-machine.json')) as f:
@@ -176,6 +184,7 @@ class Readme(unittest.TestCase):
         self.assertEqual(saved, json.loads(self.ctl('list', '--json').stdout))
 
     def check_host_snapshot_list(self, r):
+        self.needs_pci_sysfs()
         self.assertEqual(r.returncode, 0, r.stderr)
         here = self.results['passthroughctl list'].stdout
         self.assertTrue(r.stdout.startswith('Passthrough: snapshot my-machine.json — '), r.stdout[:200])
