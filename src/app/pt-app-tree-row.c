@@ -141,11 +141,12 @@ texts_for_group (PtGroup *group)
   if (texts == NULL)
     {
       int id = pt_group_get_id (group);
-      guint n = pt_group_get_n_devices (group);
 
       texts = g_new0 (RowTexts, 1);
       texts->first = id >= 0 ? g_strdup_printf (_("IOMMU group %d"), id) : g_strdup (_("Not in any IOMMU group"));
-      texts->second = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u device", "%u devices", n), n);
+      /* the devices that go to a VM together, bridges apart: the count the
+       * rows' "shares group with N devices outside its slot" is taken from */
+      texts->second = pt_describe_group_count (group);
       texts->shared = group_is_shared (group);
       /* GTK 4.8 list items have no name: the row carries it. */
       texts->accessible = g_strdup_printf (texts->shared ? _("%s · %s · shared: its devices go to a VM together")

@@ -65,7 +65,7 @@ pt_cli_cmd_apply (PtCliContext *ctx,
   gboolean no_commands = FALSE;
   int rc;
 
-  rc = pt_cli_parse_plan_args ("apply", argc, argv, TRUE, addresses, ids, options, &no_commands);
+  rc = pt_cli_parse_plan_args (ctx, "apply", argc, argv, TRUE, addresses, ids, options, &no_commands);
   if (rc >= 0)
     return rc;
   /* This machine: the root helper rescans, recomputes the plan and carries
@@ -84,12 +84,17 @@ pt_cli_cmd_apply (PtCliContext *ctx,
       return pt_cli_helper_apply (ctx, (const char *const *) addresses->pdata,
                                   options_with_ids (options, ids));
     }
+  /* The devices first (sysfs, which no transaction touches), so that a
+   * selection naming none of them is refused before anything is created. */
+  topology = pt_cli_load_topology (ctx, &error);
+  if (topology == NULL)
+    return pt_cli_error (error);
+  selection = pt_cli_selection (ctx, topology, addresses, ids, &rc);
+  if (selection == NULL)
+    return rc;
   /* A change that did not finish is rolled back before planning: the plan
    * must start from whole files. */
   if (!pt_transaction_recover (ctx->paths, &error))
-    return pt_cli_error (error);
-  selection = pt_cli_selection (ctx, addresses, ids, &topology, &error);
-  if (selection == NULL)
     return pt_cli_error (error);
   plan = pt_plan_new_for_selection (ctx->paths, topology, (const char *const *) selection,
                                     options, &error);

@@ -23,7 +23,7 @@ pt_cli_cmd_confirm (PtCliContext *ctx,
   gboolean no_commands = FALSE;
   int rc;
 
-  rc = pt_cli_parse_plan_args ("confirm", argc, argv, FALSE, addresses, NULL, options, &no_commands);
+  rc = pt_cli_parse_plan_args (ctx, "confirm", argc, argv, FALSE, addresses, NULL, options, &no_commands);
   if (rc >= 0)
     return rc;
   if (ctx->root == NULL || pt_paths_is_host (ctx->paths))

@@ -72,7 +72,10 @@ print_text (PtCliContext *ctx,
 
       g_string_append_printf (out, "\n%s %d", _("IOMMU group"), pt_group_get_id (group));
       if (pt_group_get_n_endpoints (group) > 1)
-        g_string_append_printf (out, g_dngettext (GETTEXT_PACKAGE, " · %u device", " · %u devices", n), n);
+        {
+          g_autofree char *count = pt_describe_group_count (group);
+          g_string_append_printf (out, " · %s", count);
+        }
       g_string_append_c (out, '\n');
       for (guint i = 0; i < n; i++)
         {

@@ -41,7 +41,8 @@ flag_value (int          *i,
 
 /* Returns -1 when the arguments are good, else the exit code. */
 int
-pt_cli_parse_plan_args (const char    *command,
+pt_cli_parse_plan_args (PtCliContext  *ctx,
+                        const char    *command,
                         int            argc,
                         char         **argv,
                         gboolean       with_selection,
@@ -69,8 +70,11 @@ pt_cli_parse_plan_args (const char    *command,
            * helper only takes the full form. */
           normal = pt_address_normalize (value);
           if (normal == NULL)
-            return pt_cli_usage_error (_("“%s” is not a PCI address; write it like 0000:01:00.0 (see “passthroughctl list”)."),
-                                       value);
+            {
+              g_autofree char *list = pt_cli_list_command (ctx);
+              return pt_cli_usage_error (_("“%s” is not a PCI address; write it like 0000:01:00.0 (see “%s”)."),
+                                         value, list);
+            }
           g_ptr_array_add (addresses, g_steal_pointer (&normal));
         }
       else if (with_selection && ids != NULL && flag_value (&i, argc, argv, "--select-ids", &value))
@@ -148,7 +152,11 @@ pt_cli_parse_plan_args (const char    *command,
   if (!pt_plan_options_set_variant (options, asv, &error))
     return pt_cli_error (error);
   if (with_selection && addresses->len == 0 && (ids == NULL || ids->len == 0))
-    return pt_cli_usage_error (_("Which devices? Select them with --select ADDR or --select-ids VENDOR:DEVICE (see “passthroughctl list”)."));
+    {
+      g_autofree char *list = pt_cli_list_command (ctx);
+      return pt_cli_usage_error (_("Which devices? Select them with --select ADDR or --select-ids VENDOR:DEVICE (see “%s”)."),
+                                 list);
+    }
   g_ptr_array_add (addresses, NULL);
   if (ids != NULL)
     g_ptr_array_add (ids, NULL);
@@ -249,16 +257,21 @@ pt_cli_print_plan (const char *json)
 
 GStrv
 pt_cli_selection (PtCliContext *ctx,
+                  PtTopology   *topology,
                   GPtrArray    *addresses,
                   GPtrArray    *ids,
-                  PtTopology  **topology,
-                  GError      **error)
+                  int          *rc)
 {
-  *topology = pt_cli_load_topology (ctx, error);
-  if (*topology == NULL)
+  g_autoptr(GError) error = NULL;
+  GStrv selection;
+
+  if ((*rc = pt_cli_check_selection (ctx, topology, (const char *const *) addresses->pdata)) >= 0)
     return NULL;
-  return pt_select_ids_merge (*topology, (const char *const *) addresses->pdata,
-                              (const char *const *) ids->pdata, error);
+  selection = pt_select_ids_merge (topology, (const char *const *) addresses->pdata,
+                                   (const char *const *) ids->pdata, &error);
+  if (selection == NULL)
+    *rc = pt_cli_error (error);
+  return selection;
 }
 
 /* The plan as JSON or as text; exit 1 when it has blockers. */
@@ -287,7 +300,7 @@ plan_revert (PtCliContext *ctx,
   g_autoptr(GError) error = NULL;
   int rc;
 
-  rc = pt_cli_parse_plan_args ("plan --revert", argc, argv, FALSE, addresses, NULL, options, NULL);
+  rc = pt_cli_parse_plan_args (ctx, "plan --revert", argc, argv, FALSE, addresses, NULL, options, NULL);
   if (rc >= 0)
     return rc;
   plan = pt_plan_new_for_revert (ctx->paths, NULL, &error);
@@ -312,12 +325,15 @@ pt_cli_cmd_plan (PtCliContext *ctx,
 
   if (argc > 0 && g_str_equal (argv[0], "--revert"))
     return plan_revert (ctx, argc - 1, argv + 1);
-  rc = pt_cli_parse_plan_args ("plan", argc, argv, TRUE, addresses, ids, options, NULL);
+  rc = pt_cli_parse_plan_args (ctx, "plan", argc, argv, TRUE, addresses, ids, options, NULL);
   if (rc >= 0)
     return rc;
-  selection = pt_cli_selection (ctx, addresses, ids, &topology, &error);
-  if (selection == NULL)
+  topology = pt_cli_load_topology (ctx, &error);
+  if (topology == NULL)
     return pt_cli_error (error);
+  selection = pt_cli_selection (ctx, topology, addresses, ids, &rc);
+  if (selection == NULL)
+    return rc;
   plan = pt_plan_new_for_selection (ctx->paths, topology, (const char *const *) selection,
                                     options, &error);
   if (plan == NULL)

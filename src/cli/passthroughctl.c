@@ -39,6 +39,36 @@ print_help (void)
              "  --json            print JSON instead of text\n"
              "  --help            show this help\n"
              "  --version         show the version\n"));
+  g_print (_("\nEvery command and option is in the manual: “man passthroughctl”\n"
+             "(in a source tree: “man ./data/man/passthroughctl.1”).\n"));
+}
+
+static const PtCliCommand *
+find_command (const char *name)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (g_str_equal (commands[i].name, name))
+      return &commands[i];
+  return NULL;
+}
+
+/* “passthroughctl --snapshot list”: the file was forgotten and the command
+ * taken for it.  Said when a global option's separate value is a command's
+ * name and no command follows; returns the exit code, or -1. */
+static int
+forgotten_value (const char *option,
+                 const char *value,
+                 GPtrArray  *rest)
+{
+  if (value == NULL || find_command (value) == NULL)
+    return -1;
+  if (rest->len > 0 && find_command (g_ptr_array_index (rest, 0)) != NULL)
+    return -1;
+  if (g_str_equal (option, "--snapshot"))
+    return pt_cli_usage_error (_("The snapshot file is missing: --snapshot took “%s” for its file, so no command is left. "
+                                 "Write it like “passthroughctl --snapshot FILE %s”."), value, value);
+  return pt_cli_usage_error (_("The directory is missing: --root took “%s” for its directory, so no command is left. "
+                               "Write it like “passthroughctl --root DIR %s”."), value, value);
 }
 
 static gboolean
@@ -71,6 +101,8 @@ main (int    argc,
   PtCliContext ctx = { 0 };
   const PtCliCommand *cmd = NULL;
   gboolean after_dashdash = FALSE;
+  /* the values given as a separate word (“--snapshot F”, not “--snapshot=F”) */
+  const char *root_word = NULL, *snapshot_word = NULL;
 
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
@@ -104,22 +136,32 @@ main (int    argc,
         {
           if ((arg[6] != '\0' && arg[6] != '=') || !take_value (&i, argc, argv, "--root", &ctx.root))
             return pt_cli_usage_error (_("--root needs a directory."));
+          root_word = arg[6] == '\0' ? ctx.root : NULL;
         }
       else if (g_str_has_prefix (arg, "--snapshot"))
         {
           if ((arg[10] != '\0' && arg[10] != '=') || !take_value (&i, argc, argv, "--snapshot", &ctx.snapshot))
             return pt_cli_usage_error (_("--snapshot needs a file."));
+          snapshot_word = arg[10] == '\0' ? ctx.snapshot : NULL;
         }
       else
         g_ptr_array_add (rest, (gpointer) arg);   /* the command's own option */
     }
 
+  {
+    int rc = forgotten_value ("--snapshot", snapshot_word, rest);
+    if (rc < 0)
+      rc = forgotten_value ("--root", root_word, rest);
+    if (rc >= 0)
+      return rc;
+  }
   if (rest->len == 0)
-    return pt_cli_usage_error (_("Which command? For example “passthroughctl list”."));
+    {
+      g_autofree char *list = pt_cli_list_command (&ctx);
+      return pt_cli_usage_error (_("Which command? For example “%s”."), list);
+    }
 
-  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
-    if (g_str_equal (commands[i].name, g_ptr_array_index (rest, 0)))
-      cmd = &commands[i];
+  cmd = find_command (g_ptr_array_index (rest, 0));
   if (cmd == NULL)
     {
       const char *word = g_ptr_array_index (rest, 0);

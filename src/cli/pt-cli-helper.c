@@ -178,7 +178,17 @@ call_helper (PtCliContext *ctx,
     {
       g_variant_unref (parameters);
       g_main_context_pop_thread_default (main_context);
-      *exit_code = report_error (error, what);
+      if (error->domain == G_DBUS_ERROR)
+        *exit_code = report_error (error, what);
+      else
+        {
+          /* No system bus at all (a container, a chroot): not the helper's fault. */
+          g_printerr ("passthroughctl: ");
+          g_printerr (_("The system bus cannot be reached (%s), so Passthrough’s root helper could not be reached to %s. "
+                        "To change a mounted system instead, use --root DIR.\n"),
+                      error->message, what);
+          *exit_code = 1;
+        }
       return NULL;
     }
   progress_id = g_signal_connect (proxy, "progress", G_CALLBACK (on_progress), &call);

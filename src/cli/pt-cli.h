@@ -44,6 +44,10 @@ PtTopology  *pt_cli_load_topology   (PtCliContext *ctx,
                                      GError      **error);
 const char  *pt_cli_describe_source (PtCliContext *ctx);
 void         pt_cli_keep_until_exit (gpointer      object);
+char        *pt_cli_list_command    (PtCliContext *ctx);
+int          pt_cli_check_selection (PtCliContext      *ctx,
+                                     PtTopology        *topology,
+                                     const char *const *addresses);
 
 int pt_cli_cmd_list  (PtCliContext *ctx, int argc, char **argv);
 int pt_cli_cmd_check (PtCliContext *ctx, int argc, char **argv);
@@ -54,7 +58,8 @@ int pt_cli_cmd_status (PtCliContext *ctx, int argc, char **argv);
 int pt_cli_cmd_confirm (PtCliContext *ctx, int argc, char **argv);
 
 /* Shared by plan, apply and revert (cmd-plan.c, cmd-apply.c, cmd-status.c). */
-int  pt_cli_parse_plan_args (const char    *command,
+int  pt_cli_parse_plan_args (PtCliContext  *ctx,
+                             const char    *command,
                              int            argc,
                              char         **argv,
                              gboolean       with_selection,
@@ -62,14 +67,15 @@ int  pt_cli_parse_plan_args (const char    *command,
                              GPtrArray     *ids,
                              PtPlanOptions *options,
                              gboolean      *no_commands);
-/* Reads the machine into @topology, then gives --select's addresses and the
- * endpoints --select-ids names there (pt-select-ids.h); @addresses and @ids
- * are the NULL-terminated arrays of pt_cli_parse_plan_args. */
+/* --select's addresses, each checked against @topology
+ * (pt_cli_check_selection), and the endpoints --select-ids names there
+ * (pt-select-ids.h); @addresses and @ids are the NULL-terminated arrays of
+ * pt_cli_parse_plan_args.  NULL after saying why, with *rc the exit code. */
 GStrv pt_cli_selection      (PtCliContext  *ctx,
+                             PtTopology    *topology,
                              GPtrArray     *addresses,
                              GPtrArray     *ids,
-                             PtTopology   **topology,
-                             GError       **error);
+                             int           *rc);
 void pt_cli_print_plan      (const char    *json);
 void pt_cli_print_progress  (const char    *step,
                              double         fraction,

@@ -127,8 +127,8 @@ pt_describe_badges (PtTopology *topology,
     g_ptr_array_add (badges, g_strdup (_("boot GPU")));
   if (n_shares > 0 && pt_device_is_endpoint (device))
     g_ptr_array_add (badges, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                                           "shares group with %u device",
-                                                           "shares group with %u devices", n_shares),
+                                                           "shares group with %u device outside its slot",
+                                                           "shares group with %u devices outside its slot", n_shares),
                                               n_shares));
   if (same[0] != NULL)
     {
@@ -201,4 +201,30 @@ pt_describe_same_ids (PtTopology *topology,
   ids = pt_device_dup_ids (device);
   return g_strdup_printf (_("%s has the same IDs (%s) as %s: binding by ID would take both, so Passthrough binds it by address."),
                           pt_device_get_address (device), ids, joined);
+}
+
+/**
+ * pt_describe_group_count:
+ * What a group's header counts: the devices that would go to a virtual
+ * machine together (the badge "shares group with N devices outside its
+ * slot" counts the same kind), and the bridges apart, which stay with the
+ * host.  "5 devices, 6 bridges", "2 devices", "1 bridge".
+ * Returns: (transfer full)
+ */
+char *
+pt_describe_group_count (PtGroup *group)
+{
+  guint n_devices = pt_group_get_n_endpoints (group);
+  guint n_bridges = pt_group_get_n_devices (group) - n_devices;
+  g_autofree char *devices = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u device", "%u devices", n_devices),
+                                              n_devices);
+  g_autofree char *bridges = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u bridge", "%u bridges", n_bridges),
+                                              n_bridges);
+
+  if (n_bridges == 0)
+    return g_steal_pointer (&devices);
+  if (n_devices == 0)
+    return g_steal_pointer (&bridges);
+  /* TRANSLATORS: "5 devices, 6 bridges" */
+  return g_strdup_printf (_("%s, %s"), devices, bridges);
 }

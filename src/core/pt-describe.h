@@ -20,5 +20,6 @@ char       *pt_describe_same_ids       (PtTopology *topology,
                                         PtDevice   *device);
 char       *pt_describe_holds          (PtDevice   *device);
 char       *pt_describe_join           (GPtrArray  *items);
+char       *pt_describe_group_count    (PtGroup    *group);
 
 G_END_DECLS

@@ -68,10 +68,12 @@
 # (BENCH_CALLGRIND=1).
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -euo pipefail
-cd "$(dirname "$0")/../.."
-BUILD=${1:-_build}
+REPO=$(cd "$(dirname "$0")/../.." && pwd)
+. "$REPO/tests/bench/build-dir.sh"
+BUILD=$(bench_build_dir "${1:-}" "$REPO")
+cd "$REPO"
 RUNS=${2:-5}
-APP=$PWD/$BUILD/src/app/passthrough
+APP=$BUILD/src/app/passthrough
 [ -x "$APP" ] || { echo "bench-app.sh: build first ($APP is missing)" >&2; exit 1; }
 for p in xvfb-run dbus-run-session; do
   command -v $p >/dev/null || { echo "bench-app.sh: $p is missing (see build-aux/debian-packages.txt)" >&2; exit 1; }

@@ -14,11 +14,13 @@
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -euo pipefail
-cd "$(dirname "$0")/../.."
-BUILD=${1:-_build}
-HELPERS=("$(realpath "$BUILD")/helper/passthrough-helper")
+REPO=$(cd "$(dirname "$0")/../.." && pwd)
+. "$REPO/tests/bench/build-dir.sh"
+BUILD=$(bench_build_dir "${1:-}" "$REPO")
+cd "$REPO"
+HELPERS=("$BUILD/helper/passthrough-helper")
 if [ -n "${2:-}" ]; then
-  HELPERS+=("$(realpath "$2")/helper/passthrough-helper")
+  HELPERS+=("$(bench_build_dir "$2" "$REPO")/helper/passthrough-helper")
 fi
 for helper in "${HELPERS[@]}"; do
   [ -x "$helper" ] || { echo "bench-helper.sh: build first ($helper is missing)" >&2; exit 1; }

@@ -9,9 +9,11 @@
 # Needs hyperfine and GNU time (/usr/bin/time, Debian package "time").
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -euo pipefail
-cd "$(dirname "$0")/../.."
-BUILD=${1:-_build}
-CTL=$PWD/$BUILD/src/cli/passthroughctl
+REPO=$(cd "$(dirname "$0")/../.." && pwd)
+. "$REPO/tests/bench/build-dir.sh"
+BUILD=$(bench_build_dir "${1:-}" "$REPO")
+cd "$REPO"
+CTL=$BUILD/src/cli/passthroughctl
 [ -x "$CTL" ] || { echo "bench-list.sh: build first ($CTL is missing)" >&2; exit 1; }
 command -v hyperfine >/dev/null || { echo "bench-list.sh: hyperfine is not installed" >&2; exit 1; }
 [ -x /usr/bin/time ] || { echo "bench-list.sh: /usr/bin/time is missing (apt-get install time)" >&2; exit 1; }

@@ -11,11 +11,13 @@
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -euo pipefail
-cd "$(dirname "$0")/../.."
-BUILD=${1:-_build}
+REPO=$(cd "$(dirname "$0")/../.." && pwd)
+. "$REPO/tests/bench/build-dir.sh"
+BUILD=$(bench_build_dir "${1:-}" "$REPO")
+cd "$REPO"
 RUNS=${2:-200}
-BENCH=$PWD/$BUILD/tests/engine/bench-engine
-CTL=$PWD/$BUILD/src/cli/passthroughctl
+BENCH=$BUILD/tests/engine/bench-engine
+CTL=$BUILD/src/cli/passthroughctl
 [ -x "$BENCH" ] && [ -x "$CTL" ] || { echo "bench-plan.sh: build first ($BENCH, $CTL)" >&2; exit 1; }
 
 WORK=$(mktemp -d)

@@ -53,7 +53,7 @@ class Roots:
 VALGRIND_EXIT = 99
 
 
-def run(*args, env=None):
+def run(*args, env=None, cwd=None):
     """Runs passthroughctl; under `meson test --setup valgrind` (which sets
     PASSTHROUGH_VALGRIND) every run goes through memcheck, with its report in a
     file so that stdout and stderr stay what the tests check."""
@@ -70,7 +70,7 @@ def run(*args, env=None):
                '--errors-for-leak-kinds=definite', f'--log-file={log}',
                '--suppressions=' + os.path.join(SOURCE_ROOT, 'tests', 'valgrind.supp'), *cmd]
     try:
-        r = subprocess.run(cmd, capture_output=True, text=True, env=e,
+        r = subprocess.run(cmd, capture_output=True, text=True, env=e, cwd=cwd,
                            timeout=1200 if log else 120)
         if log and r.returncode == VALGRIND_EXIT:
             with open(log) as f:

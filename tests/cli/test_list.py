@@ -8,7 +8,9 @@
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 
+import json
 import os
+import re
 import sys
 import unittest
 
@@ -335,6 +337,46 @@ class MachineFacts(unittest.TestCase):
         self.assertEqual(gpu['shares_group_with'], [])
         self.assertEqual(d[A('01:00.2')]['kind'], 'usb')
         self.assertEqual(d[A('01:00.3')]['kind'], 'other')
+
+
+class GroupCounts(unittest.TestCase):
+    """A group's header counts devices and bridges apart, and a row's "shares
+    group with N devices outside its slot" is the same kind of count: on the
+    Threadripper demo, 11 functions were once "11 devices" above rows saying
+    "shares group with 3 devices"."""
+
+    def test_headers_and_badges_of_the_demos(self):
+        for demo in sorted(f for f in os.listdir(fx.DEMO) if f.endswith('.json')):
+            path = os.path.join(fx.DEMO, demo)
+            r = fx.run('--snapshot', path, 'list')
+            self.assertEqual(r.returncode, 0, r.stderr)
+            with open(path) as f:
+                data = json.load(f)
+            for group in data['groups']:
+                with self.subTest(demo=demo, group=group['id']):
+                    endpoints = [d for d in group['devices'] if not d['class'].startswith('06')]
+                    n_bridges = len(group['devices']) - len(endpoints)
+                    header = re.search(rf'^IOMMU group {group["id"]}( · .*)?$', r.stdout, re.M).group(1)
+                    if len(endpoints) < 2:
+                        self.assertIsNone(header)
+                        continue
+                    want = f' · {len(endpoints)} devices' + (f', {n_bridges} bridge' + ('s' if n_bridges > 1 else '')
+                                                             if n_bridges else '')
+                    self.assertEqual(header, want)
+                    addresses = [e['address'] for e in endpoints]
+                    for d in endpoints:
+                        n = len(d['shares_group_with'])
+                        slot = [a for a in d['slot_functions'] if a in addresses]
+                        self.assertEqual(n, len(endpoints) - 1 - len(slot), d['address'])
+                        if n:
+                            row = r.stdout.split(f'\n  {d["address"]}  ', 1)[1].split('\n  0000:')[0]
+                            self.assertIn(f'shares group with {n} device{"s" if n > 1 else ""} outside its slot', row)
+
+    def test_threadripper_group_13(self):
+        r = fx.run('--snapshot', os.path.join(fx.DEMO, 'threadripper-x399.json'), 'list')
+        self.assertIn('\nIOMMU group 13 · 5 devices, 6 bridges\n', r.stdout)
+        self.assertIn('0000:01:00.0  USB controller', r.stdout)
+        self.assertRegex(r.stdout, r'0000:01:00\.0  USB controller.*\n      · shares group with 3 devices outside its slot')
 
 
 if __name__ == '__main__':
