@@ -65,6 +65,15 @@ def build_debs(work):
     return {k: v[0] for k, v in found.items()}
 
 
+def unit_dir():
+    """Where this machine's systemd reads units (meson takes the unit
+    directory from pkg-config: /lib/systemd/system on Debian 12, /usr/lib/…
+    on Fedora and Arch)."""
+    r = subprocess.run(['pkg-config', '--variable=systemdsystemunitdir', 'systemd'],
+                       capture_output=True, text=True)
+    return r.stdout.strip() or '/usr/lib/systemd/system'
+
+
 def tail(r, lines=40):
     return '\n'.join(((r.stdout or '') + (r.stderr or '')).splitlines()[-lines:])
 

@@ -27,7 +27,6 @@ HELPER_FILES = {
     'usr/lib/passthrough-removal-check', 'usr/lib/initcpio/hooks/passthrough',
     'usr/lib/initcpio/install/passthrough', 'usr/lib/dracut/modules.d/90passthrough/module-setup.sh',
     'usr/lib/dracut/modules.d/90passthrough/passthrough-vfio.sh',
-    'usr/lib/systemd/system/passthrough-helper.service',
     'usr/share/dbus-1/system-services/com.example.Passthrough.Helper.service',
     'usr/share/dbus-1/system.d/com.example.Passthrough.Helper.conf',
     'usr/share/polkit-1/actions/com.example.Passthrough.policy',
@@ -118,10 +117,12 @@ class ArchPackages(unittest.TestCase):
     def test_file_lists(self):
         helper = members(self.helper)
         app = members(self.app)
-        for path in HELPER_FILES:
+        # The unit directory is the build machine's (pkg-config): /usr/lib/… on Arch.
+        for path in HELPER_FILES | {pkglib.unit_dir().lstrip('/') + '/passthrough-helper.service'}:
             self.assertIn(path, helper)
         for path in APP_FILES:
             self.assertIn(path, app)
+        self.assertTrue(any(p.startswith('usr/share/man/man1/passthrough.1') for p in app))
         self.assertFalse(set(helper) & APP_FILES)
         self.assertFalse(set(app) & HELPER_FILES)
         self.assertFalse([p for p in list(helper) + list(app) if 'initramfs-tools' in p])

@@ -48,6 +48,7 @@ HELPER_FILES = {
 }
 APP_FILES = {
     './usr/bin/passthrough': 0o755,
+    './usr/share/man/man1/passthrough.1.gz': 0o644,
     './usr/share/applications/com.example.Passthrough.desktop': 0o644,
     './usr/share/metainfo/com.example.Passthrough.metainfo.xml': 0o644,
     './usr/share/glib-2.0/schemas/com.example.Passthrough.gschema.xml': 0o644,

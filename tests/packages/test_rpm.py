@@ -40,12 +40,6 @@ APP_FILES = {
 }
 
 
-def unit_dir():
-    r = subprocess.run(['pkg-config', '--variable=systemdsystemunitdir', 'systemd'],
-                       capture_output=True, text=True)
-    return r.stdout.strip() or '/usr/lib/systemd/system'
-
-
 def query(rpm, *args):
     return subprocess.run(['rpm', '-qp', *args, rpm], check=True, capture_output=True, text=True).stdout
 
@@ -64,7 +58,7 @@ class RpmPackages(unittest.TestCase):
             tar.add(src, arcname=top)
         macros = os.path.join(work, 'macros')
         with open(os.path.join(pkglib.HERE, 'rpm-macros.in')) as f, open(macros, 'w') as out:
-            out.write(f.read().replace('@UNITDIR@', unit_dir()))
+            out.write(f.read().replace('@UNITDIR@', pkglib.unit_dir()))
         r, secs = pkglib.run(['rpmbuild', '-bb', '--nodeps', '--load', macros,
                               '--define', '_topdir ' + work, SPEC])
         print('rpmbuild: %.1f s' % secs)
@@ -78,12 +72,13 @@ class RpmPackages(unittest.TestCase):
     def test_file_lists(self):
         helper = set(query(self.helper, '-l').split())
         app = set(query(self.app, '-l').split())
-        for path in HELPER_FILES | {unit_dir() + '/passthrough-helper.service'}:
+        for path in HELPER_FILES | {pkglib.unit_dir() + '/passthrough-helper.service'}:
             self.assertIn(path, helper)
         self.assertTrue(any(p.startswith('/usr/share/man/man1/passthroughctl.1') for p in helper))
         self.assertTrue(any(p.startswith('/usr/share/man/man8/passthrough-helper.8') for p in helper))
         for path in APP_FILES:
             self.assertIn(path, app)
+        self.assertTrue(any(p.startswith('/usr/share/man/man1/passthrough.1') for p in app))
         self.assertFalse(helper & APP_FILES)
         self.assertFalse(app & HELPER_FILES)
         # No other generator's files on Fedora.
