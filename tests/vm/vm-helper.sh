@@ -125,16 +125,8 @@ echo "DRIVER-REVERTED $(drv 0000:02:00.0)"
 sha256sum /etc/default/grub | cut -d' ' -f1 | sed 's/^/GRUB-AFTER /'
 GUEST
 
-# The guest changes its own disk: each next boot takes the kernel, the initramfs (vm_boot reads
-# them from the disk) and the command line GRUB would build from the guest's /etc/default/grub.
-guest_cmdline() {
-    local d=$WORK/from-disk
-    rm -rf "$d"; mkdir -p "$d/etc/default"
-    vm_debugfs "$DISK" -R "dump /etc/default/grub $d/etc/default/grub"
-    echo "$(vm_grub_cmdline "$d") intel_iommu=on"
-}
 vm_make_disk "$R" "$DISK"
-vm_boot 1-apply "$DISK" "$WORK/guest-apply.sh" "$(guest_cmdline)"
+vm_boot 1-apply "$DISK" "$WORK/guest-apply.sh" "$(vm_disk_grub_cmdline "$DISK" "$WORK")"
 LOG=$VM_LOG/1-apply.agent.log
 for s in APPLY BIND; do echo "== $s:"; vm_section "$LOG" "$s" | sed 's/^/  | /'; done
 [ "$(val DRIVER-BEFORE)" = e1000e ] && ok "0000:02:00.0 on e1000e before" || bad "before: '$(val DRIVER-BEFORE)'"
@@ -145,9 +137,9 @@ for s in APPLY BIND; do echo "== $s:"; vm_section "$LOG" "$s" | sed 's/^/  | /';
 [ "$(val UNIT)" = "NoNewPrivileges=yes ProtectSystem=strict " ] && ok "hardened unit: $(val UNIT)" || bad "unit: '$(val UNIT)'"
 GRUB_BEFORE=$(val GRUB-BEFORE)
 vm_run_deferred 1-apply "$DISK" "$R"
-echo "  guest command line now: $(guest_cmdline)"
+echo "  guest command line now: $(vm_disk_grub_cmdline "$DISK" "$WORK")"
 
-vm_boot 2-applied "$DISK" "$WORK/guest-revert.sh" "$(guest_cmdline)"
+vm_boot 2-applied "$DISK" "$WORK/guest-revert.sh" "$(vm_disk_grub_cmdline "$DISK" "$WORK")"
 LOG=$VM_LOG/2-applied.agent.log
 for s in STATUS REVERT; do echo "== $s:"; vm_section "$LOG" "$s" | sed 's/^/  | /'; done
 [ "$(val DRIVER-APPLIED)" = vfio-pci ] && ok "after the reboot 0000:02:00.0 is on vfio-pci" || bad "applied: '$(val DRIVER-APPLIED)'"
@@ -155,7 +147,7 @@ for s in STATUS REVERT; do echo "== $s:"; vm_section "$LOG" "$s" | sed 's/^/  | 
     || { bad "revert exit $(val REVERT-RC)"; vm_section "$LOG" JOURNAL | sed 's/^/  | /'; }
 vm_run_deferred 2-applied "$DISK" "$R"
 
-vm_boot 3-reverted "$DISK" "$WORK/guest-after.sh" "$(guest_cmdline)"
+vm_boot 3-reverted "$DISK" "$WORK/guest-after.sh" "$(vm_disk_grub_cmdline "$DISK" "$WORK")"
 LOG=$VM_LOG/3-reverted.agent.log
 [ "$(val DRIVER-REVERTED)" = e1000e ] && ok "after revert and reboot 0000:02:00.0 is on e1000e" || bad "reverted: '$(val DRIVER-REVERTED)'"
 [ -n "$GRUB_BEFORE" ] && [ "$(val GRUB-AFTER)" = "$GRUB_BEFORE" ] && ok "/etc/default/grub byte for byte as before" \

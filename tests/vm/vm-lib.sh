@@ -131,6 +131,16 @@ vm_grub_cmdline() { # rootfs
         echo $GRUB_CMDLINE_LINUX $GRUB_CMDLINE_LINUX_DEFAULT' grub-default "$f"
 }
 
+# vm_disk_grub_cmdline DISK WORKDIR: the command line GRUB would build from the /etc/default/grub
+# the guest left on DISK (the guest changes its own disk; vm_boot reads the kernel and initramfs
+# from it), with the emulated IOMMU on.
+vm_disk_grub_cmdline() {
+    local d=$2/from-disk
+    rm -rf "$d"; mkdir -p "$d/etc/default"
+    vm_debugfs "$1" -R "dump /etc/default/grub $d/etc/default/grub"
+    echo "$(vm_grub_cmdline "$d") intel_iommu=on"
+}
+
 # ---------------------------------------------------------------- accelerator
 # /dev/kvm existing and KVM_CREATE_VM working is not enough: on some hosts /dev/kvm is a PVM-style
 # software hypervisor (kvm_pvm) that runs only PVM-enabled guest kernels at speed; a stock Debian

@@ -1,0 +1,109 @@
+#!/usr/bin/python3
+# The RPM spec (packaging/rpm/passthrough.spec) built for real with
+# `rpmbuild -bb --nodeps` on this Debian machine: Fedora's BuildRequires do
+# not resolve here (hence --nodeps) and Fedora's %meson, %_unitdir and
+# %systemd_* macros stand in from rpm-macros.in.  Checks each RPM's file
+# list, its requirements and its removal scriptlet.
+# SPDX-License-Identifier: GPL-3.0-or-later
+import glob
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import pkglib  # noqa: E402
+
+SPEC = os.path.join(pkglib.SOURCE_ROOT, 'packaging', 'rpm', 'passthrough.spec')
+
+HELPER_FILES = {
+    '/usr/bin/passthroughctl', '/usr/libexec/passthrough-helper', '/usr/libexec/passthrough-notifier',
+    '/usr/libexec/passthrough-removal-check',
+    '/usr/share/dbus-1/system-services/com.example.Passthrough.Helper.service',
+    '/usr/share/dbus-1/system.d/com.example.Passthrough.Helper.conf',
+    '/usr/share/dbus-1/interfaces/com.example.Passthrough.Helper1.xml',
+    '/usr/share/polkit-1/actions/com.example.Passthrough.policy',
+    '/usr/lib/dracut/modules.d/90passthrough', '/usr/lib/dracut/modules.d/90passthrough/module-setup.sh',
+    '/usr/lib/dracut/modules.d/90passthrough/passthrough-vfio.sh',
+    '/etc/xdg/autostart/com.example.Passthrough.Notifier.desktop',
+}
+APP_FILES = {
+    '/usr/bin/passthrough', '/usr/share/applications/com.example.Passthrough.desktop',
+    '/usr/share/metainfo/com.example.Passthrough.metainfo.xml',
+    '/usr/share/glib-2.0/schemas/com.example.Passthrough.gschema.xml',
+    '/usr/share/icons/hicolor/scalable/apps/com.example.Passthrough.svg',
+    '/usr/share/icons/hicolor/symbolic/apps/com.example.Passthrough-symbolic.svg',
+    '/usr/share/passthrough/demo/twin-gpu.json',
+}
+
+
+def query(rpm, *args):
+    return subprocess.run(['rpm', '-qp', *args, rpm], check=True, capture_output=True, text=True).stdout
+
+
+@unittest.skipUnless(shutil.which('rpmbuild'), 'needs rpmbuild (Debian package rpm)')
+class RpmPackages(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        work = pkglib.work_dir('rpm')
+        with open(SPEC) as f:
+            version = re.search(r'(?m)^Version:\s*(\S+)', f.read()).group(1)
+        top = 'passthrough-' + version
+        src = pkglib.clean_copy(os.path.join(work, top))
+        os.makedirs(os.path.join(work, 'SOURCES'))
+        with tarfile.open(os.path.join(work, 'SOURCES', top + '.tar.gz'), 'w:gz') as tar:
+            tar.add(src, arcname=top)
+        macros = os.path.join(work, 'macros')
+        with open(os.path.join(pkglib.HERE, 'rpm-macros.in')) as f, open(macros, 'w') as out:
+            out.write(f.read().replace('@UNITDIR@', pkglib.unit_dir()))
+        r, secs = pkglib.run(['rpmbuild', '-bb', '--nodeps', '--load', macros,
+                              '--define', '_topdir ' + work, SPEC])
+        print('rpmbuild: %.1f s' % secs)
+        if r.returncode != 0:
+            raise AssertionError('rpmbuild failed:\n' + pkglib.tail(r, 60))
+        rpms = glob.glob(os.path.join(work, 'RPMS', '*', '*.rpm'))
+        cls.helper = [p for p in rpms if os.path.basename(p).startswith('passthrough-helper-')
+                      and 'debug' not in p][0]
+        cls.app = [p for p in rpms if re.match(r'passthrough-\d', os.path.basename(p))][0]
+
+    def test_file_lists(self):
+        helper = set(query(self.helper, '-l').split())
+        app = set(query(self.app, '-l').split())
+        for path in HELPER_FILES | {pkglib.unit_dir() + '/passthrough-helper.service'}:
+            self.assertIn(path, helper)
+        self.assertTrue(any(p.startswith('/usr/share/man/man1/passthroughctl.1') for p in helper))
+        self.assertTrue(any(p.startswith('/usr/share/man/man8/passthrough-helper.8') for p in helper))
+        for path in APP_FILES:
+            self.assertIn(path, app)
+        self.assertTrue(any(p.startswith('/usr/share/man/man1/passthrough.1') for p in app))
+        self.assertFalse(helper & APP_FILES)
+        self.assertFalse(app & HELPER_FILES)
+        # No other generator's files on Fedora.
+        self.assertFalse([p for p in helper | app if 'initramfs-tools' in p or 'initcpio' in p])
+
+    def test_requirements(self):
+        app = query(self.app, '--requires')
+        version = query(self.helper, '--qf', '%{VERSION}-%{RELEASE}')
+        self.assertRegex(app, r'passthrough-helper\S* = ' + re.escape(version))
+        helper = query(self.helper, '--requires')
+        for name in ('hwdata', 'polkit', 'dbus'):
+            self.assertRegex(helper, r'(?m)^%s\b' % re.escape(name))
+
+    def test_erase_refused_while_applied(self):
+        scripts = query(self.helper, '--scripts')
+        preun = re.search(r'(?ms)^preuninstall scriptlet \(using [^)]*\):\n(.*?)(?=^\w+ scriptlet \(using|\Z)',
+                          scripts).group(1)
+        self.assertIn('if [ "$1" -eq 0 ]; then', preun)
+        self.assertIn('/usr/libexec/passthrough-removal-check --forget / || exit 1', preun)
+        # Upgrades ($1 = 1) do not run the check: the state stays.
+        head = preun[:preun.index('\nfi\n') + 4]
+        out = subprocess.run(['sh', '-c', head, 'preun', '1'],
+                             capture_output=True, text=True)
+        self.assertEqual(out.returncode, 0, out.stderr)
+
+
+if __name__ == '__main__':
+    unittest.main(verbosity=2)
