@@ -16,6 +16,7 @@
 
 static const PtCliCommand commands[] = {
   { "list", "list [--json]", N_("IOMMU groups and devices, with what goes together"), pt_cli_cmd_list },
+  { "slots", "slots [--json]", N_("the slots a card can sit in, and which give it a group of its own"), pt_cli_cmd_slots },
   { "check", "check [--json]", N_("whether this machine is ready for passthrough"), pt_cli_cmd_check },
   { "plan", "plan --select ADDR … [--json]", N_("what would change for these devices; writes nothing"), pt_cli_cmd_plan },
   { "apply", "apply --select ADDR … [--no-commands]", N_("carry the plan out (through the root helper, or directly under --root)"), pt_cli_cmd_apply },

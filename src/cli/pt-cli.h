@@ -47,6 +47,7 @@ void         pt_cli_keep_until_exit (gpointer      object);
 
 int pt_cli_cmd_list  (PtCliContext *ctx, int argc, char **argv);
 int pt_cli_cmd_check (PtCliContext *ctx, int argc, char **argv);
+int pt_cli_cmd_slots (PtCliContext *ctx, int argc, char **argv);
 int pt_cli_cmd_plan   (PtCliContext *ctx, int argc, char **argv);
 int pt_cli_cmd_apply  (PtCliContext *ctx, int argc, char **argv);
 int pt_cli_cmd_revert (PtCliContext *ctx, int argc, char **argv);

@@ -67,6 +67,8 @@ char *pt_plan_join_array (GPtrArray *array, const char *sep);
 /* pt-plan-devices.c */
 gboolean pt_plan_add_devices (PtPlan *self, PtTopology *topology, const char *const *addresses, GError **error);
 void pt_plan_check_devices (PtPlan *self, PtPaths *paths, PtTopology *topology, PtPlanOptions *options);
+/* pt-plan-traps.c */
+void pt_plan_add_traps (PtPlan *self, PtPaths *paths, PtTopology *topology, PtPlanOptions *options);
 void pt_plan_choose_binding (PtPlan *self, PtTopology *topology, PtPlanOptions *options);
 void pt_plan_compute_kernel_args (PtPlan *self, PtTopology *topology, PtPlanOptions *options);
 void pt_plan_compute_modules (PtPlan *self, PtPaths *paths, PtTopology *topology);

@@ -1217,6 +1217,7 @@ pt_plan_new_for_selection (PtPaths            *paths,
   self->setup = pt_boot_setup_detect (paths, running, options->bootloader);
 
   pt_plan_check_devices (self, paths, topology, options);
+  pt_plan_add_traps (self, paths, topology, options);
   pt_plan_choose_binding (self, topology, options);
   pt_plan_compute_kernel_args (self, topology, options);
   pt_plan_compute_modules (self, paths, topology);
