@@ -101,6 +101,8 @@ pt_cli_parse_plan_args (const char    *command,
         g_variant_builder_add (&b, "{sv}", "usb-pci-stub", g_variant_new_boolean (TRUE));
       else if (with_selection && g_str_equal (arg, "--trial"))
         g_variant_builder_add (&b, "{sv}", "trial", g_variant_new_boolean (TRUE));
+      else if (with_selection && g_str_equal (arg, "--iommu-only"))
+        g_variant_builder_add (&b, "{sv}", "iommu-only", g_variant_new_boolean (TRUE));
       else if (with_selection && g_str_equal (arg, "--allow-last-gpu"))
         g_variant_builder_add (&b, "{sv}", "allow-last-gpu", g_variant_new_boolean (TRUE));
       else if (no_commands != NULL && g_str_equal (arg, "--no-commands"))
@@ -114,7 +116,7 @@ pt_cli_parse_plan_args (const char    *command,
   asv = g_variant_ref_sink (g_variant_builder_end (&b));
   if (!pt_plan_options_set_variant (options, asv, &error))
     return pt_cli_error (error);
-  if (with_selection && addresses->len == 0)
+  if (with_selection && addresses->len == 0 && !options->iommu_only)
     return pt_cli_usage_error (_("Which devices? Select them with --select ADDR (see “passthroughctl list”)."));
   g_ptr_array_add (addresses, NULL);
   return -1;

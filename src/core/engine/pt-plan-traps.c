@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include "pt-plan-build.h"
+#include "pt-strv.h"
 #include "pt-traps.h"
 
 void
@@ -20,7 +21,8 @@ pt_plan_add_traps (PtPlan        *self,
 
   for (guint i = 0; i < self->devices->len; i++)
     g_ptr_array_add (addresses, ((PlanDevice *) g_ptr_array_index (self->devices, i))->address);
-  traps = pt_traps_find (paths, topology, (const char *const *) addresses->pdata);
+  /* never NULL (that would mean every GPU): pt_strv_peek */
+  traps = pt_traps_find (paths, topology, (const char *const *) pt_strv_peek (addresses));
   for (guint i = 0; i < traps->len; i++)
     {
       PtTrap *trap = g_ptr_array_index (traps, i);

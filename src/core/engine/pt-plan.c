@@ -1052,7 +1052,8 @@ plan_files (PtPlan        *self,
 
   /* Our modprobe file: softdeps (harmless alone: which devices vfio-pci
    * takes comes from the command line), ids only when there is no command
-   * line to carry them. */
+   * line to carry them.  --iommu-only needs neither it nor the initramfs. */
+  if (!options->iommu_only)
   {
     g_autoptr(GPtrArray) ids = g_ptr_array_new_null_terminated (0, g_free, TRUE);
     PtModprobeConf conf = { 0 };
@@ -1068,7 +1069,7 @@ plan_files (PtPlan        *self,
   }
 
   /* The initramfs: vfio modules in it, ahead of the GPU drivers. */
-  switch (setup->initramfs)
+  switch (options->iommu_only ? PT_INITRAMFS_NONE : setup->initramfs)
     {
     case PT_INITRAMFS_MKINITCPIO:
       if (setup->mkinitcpio_dropins)
@@ -1205,7 +1206,14 @@ pt_plan_new_for_selection (PtPaths            *paths,
       g_set_error (error, PT_ERROR, PT_ERROR_INVALID_ARGS, _("The option “binding” must be auto, ids or address."));
       return NULL;
     }
-  if (!pt_plan_add_devices (self, topology, addresses, error))
+  /* --iommu-only (docs/machine-knowledge.md): the IOMMU on, nothing bound */
+  if (options->iommu_only && addresses != NULL && addresses[0] != NULL)
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_INVALID_ARGS,
+                   _("--iommu-only binds nothing at boot, so it takes no devices: leave out --select, or leave out --iommu-only."));
+      return NULL;
+    }
+  if (!options->iommu_only && !pt_plan_add_devices (self, topology, addresses, error))
     return NULL;
   state = pt_state_load (paths, error);
   if (state == NULL)
@@ -1220,7 +1228,8 @@ pt_plan_new_for_selection (PtPaths            *paths,
   pt_plan_add_traps (self, paths, topology, options);
   pt_plan_choose_binding (self, topology, options);
   pt_plan_compute_kernel_args (self, topology, options);
-  pt_plan_compute_modules (self, paths, topology);
+  if (!options->iommu_only)
+    pt_plan_compute_modules (self, paths, topology);
   check_setup (self, paths);
   pt_plan_check_system (self, paths, running, state);
   check_early_scripts (self, paths);
