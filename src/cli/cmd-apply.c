@@ -28,22 +28,18 @@ pt_cli_print_progress (const char *step,
     g_print ("%s\n", message);
 }
 
+/* The plan of ADDRESSES with OPTIONS carried out: through the root helper on
+ * this machine, or directly under --root.  Shared by apply and repair. */
 int
-pt_cli_cmd_apply (PtCliContext *ctx,
-                  int           argc,
-                  char        **argv)
+pt_cli_apply_selection (PtCliContext       *ctx,
+                        const char *const  *addresses,
+                        PtPlanOptions      *options,
+                        gboolean            no_commands)
 {
-  g_autoptr(GPtrArray) addresses = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(PtPlanOptions) options = pt_plan_options_new ();
   g_autoptr(PtTopology) topology = NULL;
   g_autoptr(PtPlan) plan = NULL;
   g_autoptr(GError) error = NULL;
-  gboolean no_commands = FALSE;
-  int rc;
 
-  rc = pt_cli_parse_plan_args ("apply", argc, argv, TRUE, addresses, options, &no_commands);
-  if (rc >= 0)
-    return rc;
   /* This machine: the root helper rescans, recomputes the plan and carries
    * it out; only the addresses and the option keys travel. */
   if (ctx->root == NULL || pt_paths_is_host (ctx->paths))
@@ -57,8 +53,7 @@ pt_cli_cmd_apply (PtCliContext *ctx,
         }
       if (no_commands)
         return pt_cli_usage_error (_("--no-commands works only with --root DIR; the helper always regenerates."));
-      return pt_cli_helper_apply (ctx, (const char *const *) addresses->pdata,
-                                  pt_plan_options_to_variant (options));
+      return pt_cli_helper_apply (ctx, addresses, pt_plan_options_to_variant (options));
     }
   /* A change that did not finish is rolled back before planning: the plan
    * must start from whole files. */
@@ -67,8 +62,7 @@ pt_cli_cmd_apply (PtCliContext *ctx,
   topology = pt_cli_load_topology (ctx, &error);
   if (topology == NULL)
     return pt_cli_error (error);
-  plan = pt_plan_new_for_selection (ctx->paths, topology, (const char *const *) addresses->pdata,
-                                    options, &error);
+  plan = pt_plan_new_for_selection (ctx->paths, topology, addresses, options, &error);
   if (plan == NULL)
     return pt_cli_error (error);
   if (pt_plan_has_blockers (plan))
@@ -84,4 +78,20 @@ pt_cli_cmd_apply (PtCliContext *ctx,
   if (!pt_transaction_apply (ctx->paths, plan, !no_commands, pt_cli_print_progress, ctx, &error))
     return pt_cli_error (error);
   return pt_cli_print_status (ctx, topology) == 2 ? 2 : 0;
+}
+
+int
+pt_cli_cmd_apply (PtCliContext *ctx,
+                  int           argc,
+                  char        **argv)
+{
+  g_autoptr(GPtrArray) addresses = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(PtPlanOptions) options = pt_plan_options_new ();
+  gboolean no_commands = FALSE;
+  int rc;
+
+  rc = pt_cli_parse_plan_args ("apply", argc, argv, TRUE, addresses, options, &no_commands);
+  if (rc >= 0)
+    return rc;
+  return pt_cli_apply_selection (ctx, (const char *const *) addresses->pdata, options, no_commands);
 }

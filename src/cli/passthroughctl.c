@@ -22,6 +22,7 @@ static const PtCliCommand commands[] = {
   { "apply", "apply --select ADDR … [--no-commands]", N_("carry the plan out (through the root helper, or directly under --root)"), pt_cli_cmd_apply },
   { "revert", "revert [--no-commands]", N_("undo everything Passthrough changed"), pt_cli_cmd_revert },
   { "status", "status [--json]", N_("what is configured against what the running kernel shows"), pt_cli_cmd_status },
+  { "repair", "repair [--plan] [--no-commands]", N_("apply the stored setup again after an update lost it (status needs-repair)"), pt_cli_cmd_repair },
   { "confirm", "confirm [--no-commands]", N_("make a trial configuration the default"), pt_cli_cmd_confirm },
   { "bind", "bind ADDR", N_("hand a device and its slot to vfio-pci now, until unbind or reboot"), pt_cli_cmd_bind },
   { "unbind", "unbind ADDR", N_("give a device and its slot back to their own drivers"), pt_cli_cmd_unbind },

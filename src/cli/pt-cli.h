@@ -48,6 +48,9 @@ void         pt_cli_keep_until_exit (gpointer      object);
 int pt_cli_cmd_list  (PtCliContext *ctx, int argc, char **argv);
 int pt_cli_cmd_check (PtCliContext *ctx, int argc, char **argv);
 int pt_cli_cmd_slots (PtCliContext *ctx, int argc, char **argv);
+int pt_cli_cmd_repair (PtCliContext *ctx, int argc, char **argv);
+int pt_cli_apply_selection (PtCliContext *ctx, const char *const *addresses,
+                            PtPlanOptions *options, gboolean no_commands);
 int pt_cli_cmd_plan   (PtCliContext *ctx, int argc, char **argv);
 int pt_cli_cmd_apply  (PtCliContext *ctx, int argc, char **argv);
 int pt_cli_cmd_revert (PtCliContext *ctx, int argc, char **argv);

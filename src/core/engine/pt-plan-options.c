@@ -113,6 +113,7 @@ pt_plan_options_set_variant (PtPlanOptions *options,
   next->trial = options->trial;
   next->allow_last_gpu = options->allow_last_gpu;
   next->iommu_only = options->iommu_only;
+  next->regenerate = options->regenerate;
   next->bootloader = g_strdup (options->bootloader);
   next->plan_digest = g_strdup (options->plan_digest);
 
@@ -138,6 +139,8 @@ pt_plan_options_set_variant (PtPlanOptions *options,
         flag = &next->allow_last_gpu;
       else if (g_str_equal (key, "iommu-only"))
         flag = &next->iommu_only;
+      else if (g_str_equal (key, "regenerate"))
+        flag = &next->regenerate;
 
       if (flag != NULL)
         {
@@ -223,6 +226,7 @@ pt_plan_options_set_variant (PtPlanOptions *options,
   options->trial = next->trial;
   options->allow_last_gpu = next->allow_last_gpu;
   options->iommu_only = next->iommu_only;
+  options->regenerate = next->regenerate;
   g_free (options->bootloader);
   options->bootloader = g_steal_pointer (&next->bootloader);
   g_free (options->plan_digest);
@@ -249,6 +253,8 @@ pt_plan_options_to_variant (PtPlanOptions *options)
   /* only when set: a helper from before this key refuses unknown keys */
   if (options->iommu_only)
     g_variant_builder_add (&b, "{sv}", "iommu-only", g_variant_new_boolean (TRUE));
+  if (options->regenerate)
+    g_variant_builder_add (&b, "{sv}", "regenerate", g_variant_new_boolean (TRUE));
   if (options->bootloader != NULL)
     g_variant_builder_add (&b, "{sv}", "bootloader", g_variant_new_string (options->bootloader));
   if (options->plan_digest != NULL)

@@ -20,6 +20,7 @@ typedef struct
   gboolean  usb_pci_stub;
   gboolean  trial;
   gboolean  allow_last_gpu;
+  gboolean  regenerate;         /* repair: regenerate the initramfs and boot menu even where no file changes */
   gboolean  iommu_only;         /* the IOMMU on (and iommu=pt), nothing bound: no selection */
   char     *bootloader;         /* NULL: detect */
   char     *plan_digest;        /* helper only: sha256 of the plan JSON the person reviewed */

@@ -61,6 +61,7 @@ pt_plan_finalize (GObject *object)
   g_free (self->trial_entry);
   g_free (self->way_back_path);
   g_free (self->way_back_title);
+  g_clear_pointer (&self->group_mates, json_node_unref);
   G_OBJECT_CLASS (pt_plan_parent_class)->finalize (object);
 }
 
@@ -674,6 +675,10 @@ plan_regeneration (PtPlan *self)
       else
         bootloader = TRUE;
     }
+  /* `repair` (option regenerate): the files may be right and what was
+   * built from them not (an initramfs or grub.cfg from before them) */
+  initramfs |= self->regenerate;
+  bootloader |= self->regenerate;
 
   if (initramfs)
     switch (self->setup->initramfs)
@@ -1226,6 +1231,7 @@ pt_plan_new_for_selection (PtPaths            *paths,
 
   pt_plan_check_devices (self, paths, topology, options);
   pt_plan_add_traps (self, paths, topology, options);
+  pt_plan_record_group_mates (self, topology);
   pt_plan_choose_binding (self, topology, options);
   pt_plan_compute_kernel_args (self, topology, options);
   if (!options->iommu_only)
@@ -1235,8 +1241,14 @@ pt_plan_new_for_selection (PtPaths            *paths,
   check_early_scripts (self, paths);
   check_unfinished (self, paths);
   self->trial = options->trial;
+  self->regenerate = options->regenerate;
   {
-    g_autoptr(GVariant) v = g_variant_ref_sink (pt_plan_options_to_variant (options));
+    /* regenerate is a one-off of repair, not part of the setup */
+    gboolean regenerate = options->regenerate;
+    g_autoptr(GVariant) v = NULL;
+    options->regenerate = FALSE;
+    v = g_variant_ref_sink (pt_plan_options_to_variant (options));
+    options->regenerate = regenerate;
     self->options_text = g_variant_print (v, TRUE);
   }
   if (self->trial)
