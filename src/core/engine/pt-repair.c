@@ -154,22 +154,55 @@ applied_at (PtState *state)
   return t != NULL ? g_date_time_to_unix (t) : -1;
 }
 
-static gboolean
-is_initramfs_image (const char *name)
+/* When the setup was written: the newest of its files (written before the
+ * regeneration commands ran, so an image they built is newer), else the
+ * state's time. */
+static gint64
+setup_written (PtPaths *paths,
+               PtState *state)
 {
-  return (g_str_has_prefix (name, "initrd.img-") || g_str_has_prefix (name, "initramfs-")) &&
-         strstr (name, ".old") == NULL;
+  gint64 newest = -1;
+
+  for (guint i = 0; i < state->files->len; i++)
+    {
+      PtStateFile *f = g_ptr_array_index (state->files, i);
+      g_autofree char *path = pt_paths_build (paths, f->path, NULL);
+      GStatBuf st;
+      if (g_stat (path, &st) == 0)
+        newest = MAX (newest, (gint64) st.st_mtime);
+    }
+  return newest >= 0 ? newest : applied_at (state);
+}
+
+/* The kernel version of an initramfs image's name ("initrd.img-6.1.0-13-amd64",
+ * "initramfs-6.5.6-300.fc39.x86_64.img", Arch's "initramfs-linux.img"), or NULL. */
+static char *
+image_version (const char *name)
+{
+  const char *v;
+
+  if (strstr (name, ".old") != NULL || strstr (name, ".bak") != NULL)
+    return NULL;
+  if (g_str_has_prefix (name, "initrd.img-"))
+    v = name + strlen ("initrd.img-");
+  else if (g_str_has_prefix (name, "initramfs-"))
+    v = name + strlen ("initramfs-");
+  else
+    return NULL;
+  return g_str_has_suffix (v, ".img") ? g_strndup (v, strlen (v) - 4) : g_strdup (v);
 }
 
 static void
-check_initramfs (GPtrArray *reasons,
-                 PtPaths   *paths,
-                 PtState   *state)
+check_initramfs (GPtrArray  *reasons,
+                 PtPaths    *paths,
+                 PtTopology *topology,
+                 PtState    *state)
 {
+  const char *running = topology != NULL ? pt_topology_get_kernel_release (topology) : NULL;
   g_autofree char *boot = pt_paths_build (paths, "boot", NULL);
   g_autoptr(GDir) dir = NULL;
   g_autoptr(GPtrArray) stale = g_ptr_array_new_with_free_func (g_free);
-  gint64 since = applied_at (state);
+  gint64 since = setup_written (paths, state);
   const char *name;
 
   /* Only a setup that put modules into the initramfs can miss them there. */
@@ -180,9 +213,12 @@ check_initramfs (GPtrArray *reasons,
   while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
     {
       g_autofree char *path = NULL;
+      g_autofree char *version = image_version (name);
       GStatBuf st;
 
-      if (!is_initramfs_image (name))
+      /* The running kernel's own image shows in its devices' results (a
+       * driver came first); this is about the kernels installed since. */
+      if (version == NULL || g_strcmp0 (version, running) == 0)
         continue;
       path = g_build_filename (boot, name, NULL);
       if (g_stat (path, &st) == 0 && S_ISREG (st.st_mode) && (gint64) st.st_mtime < since)
@@ -270,7 +306,7 @@ pt_repair_check (PtPaths    *paths,
     return reasons;
   if (running != NULL)
     check_kernel_args (reasons, paths, state, running);
-  check_initramfs (reasons, paths, state);
+  check_initramfs (reasons, paths, topology, state);
   check_groups (reasons, topology, state);
   return reasons;
 }
