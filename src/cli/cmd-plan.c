@@ -101,6 +101,8 @@ pt_cli_parse_plan_args (const char    *command,
         g_variant_builder_add (&b, "{sv}", "usb-pci-stub", g_variant_new_boolean (TRUE));
       else if (with_selection && g_str_equal (arg, "--trial"))
         g_variant_builder_add (&b, "{sv}", "trial", g_variant_new_boolean (TRUE));
+      else if (with_selection && g_str_equal (arg, "--disable-idle-d3"))
+        g_variant_builder_add (&b, "{sv}", "disable-idle-d3", g_variant_new_boolean (TRUE));
       else if (with_selection && g_str_equal (arg, "--iommu-only"))
         g_variant_builder_add (&b, "{sv}", "iommu-only", g_variant_new_boolean (TRUE));
       else if (with_selection && g_str_equal (arg, "--allow-last-gpu"))

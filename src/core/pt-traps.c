@@ -383,8 +383,8 @@ find_d3cold (GPtrArray *traps,
   trap = add_trap (traps, "d3cold", PT_TRAP_WARNING, dev->address,
                    g_strdup_printf (_("%s (%s) has no function-level reset and may enter D3cold while idle on vfio-pci; cards like it can stay dead after a guest stops, until the host is switched off."),
                                     name, dev->address));
-  add_fix (trap, "other", dev->address, NULL,
-           g_strdup (_("Keep vfio-pci from putting idle devices to sleep: “options vfio-pci disable_idle_d3=1” in /etc/modprobe.d, then regenerate the initramfs.")));
+  add_fix (trap, "option", dev->address, "disable-idle-d3",
+           g_strdup (_("Keep vfio-pci from putting idle devices to sleep (“options vfio-pci disable_idle_d3=1”, in Passthrough's modprobe file).")));
 }
 
 static void

@@ -118,6 +118,9 @@ class Traps(unittest.TestCase):
         self.assertEqual(self.codes(root), [('d3cold', ('0000:04:00.0',))])
         [t] = self.traps(root)
         self.assertIn('disable_idle_d3=1', t['fixes'][0]['text'])
+        self.assertEqual(t['fixes'][0]['option'], {'key': 'disable-idle-d3', 'value': True})
+        self.assertIn('d3cold', self.plan_warnings(root, '--select', '04:00.0'))
+        self.assertNotIn('d3cold', self.plan_warnings(root, '--select', '04:00.0', '--disable-idle-d3'))
         self.write(root, os.path.join(self.device_dir(root, '0000:04:00.0'), 'd3cold_allowed'), '0\n')
         self.assertEqual(self.codes(root), [])
 

@@ -4,7 +4,8 @@
 # at boot (no vfio-pci.ids, no passthrough.vfio, no modprobe file, no initramfs
 # modules, no rd.driver.pre), for binding at runtime later; revert gives back
 # every byte.  On each seed's boot path: systemd-boot (000), rpm-ostree with
-# dracut (001), kernelstub (002), GRUB with initramfs-tools (004).
+# dracut (001), kernelstub (002), GRUB with initramfs-tools (004).  Also the
+# other plan option of docs/machine-knowledge.md, disable-idle-d3.
 # SPDX-License-Identifier: GPL-3.0-or-later
 import os
 import sys
@@ -107,6 +108,22 @@ class IommuOnly(unittest.TestCase):
         self.assertIn('vfio', root.read('etc/default/grub'))
         self.assertEqual(root.run('revert').returncode, 0)
         self.assertEqual(root.tree(), before)
+
+
+class DisableIdleD3(unittest.TestCase):
+    def test_modprobe_line_and_revert(self):
+        root = Root('seed004')
+        self.addCleanup(root.cleanup)
+        before = root.tree()
+        r = root.run('apply', '--select', '0000:01:00.0', '--disable-idle-d3')
+        self.assertEqual(r.returncode, 0, r.stderr + r.stdout)
+        conf = root.read('etc/modprobe.d/passthrough.conf')
+        self.assertIn('\noptions vfio-pci disable_idle_d3=1\n', conf)
+        self.assertEqual(root.run('revert').returncode, 0)
+        self.assertEqual(root.tree(), before)
+        # without the option the file has no such line
+        self.assertEqual(root.run('apply', '--select', '0000:01:00.0').returncode, 0)
+        self.assertNotIn('disable_idle_d3', root.read('etc/modprobe.d/passthrough.conf'))
 
 
 if __name__ == '__main__':

@@ -31,7 +31,8 @@ pt_plan_add_traps (PtPlan        *self,
       if (trap->severity == PT_TRAP_INFO)
         continue;
       /* the option this plan already has is the fix */
-      if (g_str_equal (trap->code, "boot-framebuffer") && options->framebuffer_off)
+      if ((g_str_equal (trap->code, "boot-framebuffer") && options->framebuffer_off) ||
+          (g_str_equal (trap->code, "d3cold") && options->disable_idle_d3))
         continue;
       for (guint d = 0; trap->devices[d] != NULL; d++)
         g_ptr_array_add (devices, trap->devices[d]);

@@ -1069,6 +1069,7 @@ plan_files (PtPlan        *self,
     conf.softdep_drivers = (const char *const *) pt_strv_peek (self->softdeps);
     conf.vfio_ids = cmdline_editable ? NULL : (const char *const *) pt_strv_peek (ids);
     conf.disable_vga = options->disable_vga;
+    conf.disable_idle_d3 = options->disable_idle_d3;
     if (!pt_plan_target_whole (self, ctx, "/etc/modprobe.d/passthrough.conf", pt_render_modprobe_conf (&conf), TRUE, error))
       return FALSE;
   }
