@@ -19,6 +19,7 @@
 #include "pt-device.h"
 #include "pt-error.h"
 #include "pt-helper-bind.h"
+#include "pt-traps.h"
 
 #define VFIO_DRIVER "vfio-pci"
 
@@ -132,6 +133,19 @@ pt_helper_bind_check (PtPaths            *paths,
                        "other GPU first.", name, devices[i], output);
           return FALSE;
         }
+      {
+        /* processes with the card's DRM or NVIDIA nodes open (src/core/pt-traps.c) */
+        g_autoptr(GPtrArray) users = pt_traps_holders (paths, topology, devices[i]);
+        if (users->len > 0)
+          {
+            g_ptr_array_add (users, NULL);
+            g_autofree char *names = g_strjoinv (", ", (char **) users->pdata);
+            g_set_error (error, PT_ERROR, PT_ERROR_BLOCKED,
+                         "%s (%s) is in use by %s; quit them before handing it to vfio-pci.",
+                         name, devices[i], names);
+            return FALSE;
+          }
+      }
       holds = pt_device_get_holds (dev);
       if (holds != NULL && g_strv_contains ((const char *const *) holds, "network"))
         {

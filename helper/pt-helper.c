@@ -244,7 +244,12 @@ prepare_call (PtHelper    *self,
       topology = pt_topology_new_from_sysfs (self->paths, error);
       if (topology == NULL)
         goto fail;
-      call->addresses = pt_helper_check_selection (first, (const char *const *) ids, topology, error);
+      /* --iommu-only binds nothing: its selection is empty (the plan refuses any other) */
+      if (call->options->iommu_only && first != NULL && ids == NULL &&
+          g_variant_is_of_type (first, G_VARIANT_TYPE_STRING_ARRAY) && g_variant_n_children (first) == 0)
+        call->addresses = g_new0 (char *, 1);
+      else
+        call->addresses = pt_helper_check_selection (first, (const char *const *) ids, topology, error);
       if (call->addresses == NULL)
         goto fail;
     }

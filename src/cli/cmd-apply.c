@@ -32,8 +32,8 @@ pt_cli_print_progress (const char *step,
  * key: the helper turns the IDs into addresses on the machine it reads, by
  * the core's rule (docs/select-ids.md). */
 static GVariant *
-options_with_ids (PtPlanOptions *options,
-                  GPtrArray     *ids)
+options_with_ids (PtPlanOptions      *options,
+                  const char *const  *ids)
 {
   g_autoptr(GVariant) base = g_variant_ref_sink (pt_plan_options_to_variant (options));
   g_auto(GVariantBuilder) b = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
@@ -44,30 +44,27 @@ options_with_ids (PtPlanOptions *options,
   g_variant_iter_init (&iter, base);
   while (g_variant_iter_loop (&iter, "{&sv}", &key, &value))
     g_variant_builder_add (&b, "{sv}", key, value);
-  if (ids->len > 1)   /* more than the array's NULL */
-    g_variant_builder_add (&b, "{sv}", "select-ids",
-                           g_variant_new_strv ((const char *const *) ids->pdata, -1));
+  if (ids != NULL && ids[0] != NULL)
+    g_variant_builder_add (&b, "{sv}", "select-ids", g_variant_new_strv (ids, -1));
   return g_variant_builder_end (&b);
 }
 
+/* The plan of @addresses and the endpoints of @ids (NULL: none) with
+ * @options carried out: through the root helper on this machine, or
+ * directly under --root.  Shared by apply and repair. */
 int
-pt_cli_cmd_apply (PtCliContext *ctx,
-                  int           argc,
-                  char        **argv)
+pt_cli_apply_selection (PtCliContext       *ctx,
+                        const char *const  *addresses,
+                        const char *const  *ids,
+                        PtPlanOptions      *options,
+                        gboolean            no_commands)
 {
-  g_autoptr(GPtrArray) addresses = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(PtPlanOptions) options = pt_plan_options_new ();
   g_autoptr(PtTopology) topology = NULL;
   g_autoptr(PtPlan) plan = NULL;
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) selection = NULL;
-  gboolean no_commands = FALSE;
   int rc;
 
-  rc = pt_cli_parse_plan_args (ctx, "apply", argc, argv, TRUE, addresses, ids, options, &no_commands);
-  if (rc >= 0)
-    return rc;
   /* This machine: the root helper rescans, recomputes the plan and carries
    * it out; only the addresses and the option keys travel. */
   if (ctx->root == NULL || pt_paths_is_host (ctx->paths))
@@ -81,8 +78,7 @@ pt_cli_cmd_apply (PtCliContext *ctx,
         }
       if (no_commands)
         return pt_cli_usage_error (_("--no-commands works only with --root DIR; the helper always regenerates."));
-      return pt_cli_helper_apply (ctx, (const char *const *) addresses->pdata,
-                                  options_with_ids (options, ids));
+      return pt_cli_helper_apply (ctx, addresses, options_with_ids (options, ids));
     }
   /* The devices first (sysfs, which no transaction touches), so that a
    * selection naming none of them is refused before anything is created. */
@@ -113,4 +109,22 @@ pt_cli_cmd_apply (PtCliContext *ctx,
   if (!pt_transaction_apply (ctx->paths, plan, !no_commands, pt_cli_print_progress, ctx, &error))
     return pt_cli_error (error);
   return pt_cli_print_status (ctx, topology) == 2 ? 2 : 0;
+}
+
+int
+pt_cli_cmd_apply (PtCliContext *ctx,
+                  int           argc,
+                  char        **argv)
+{
+  g_autoptr(GPtrArray) addresses = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(PtPlanOptions) options = pt_plan_options_new ();
+  gboolean no_commands = FALSE;
+  int rc;
+
+  rc = pt_cli_parse_plan_args (ctx, "apply", argc, argv, TRUE, addresses, ids, options, &no_commands);
+  if (rc >= 0)
+    return rc;
+  return pt_cli_apply_selection (ctx, (const char *const *) addresses->pdata,
+                                 (const char *const *) ids->pdata, options, no_commands);
 }

@@ -8,6 +8,7 @@
 
 #include "pt-cli.h"
 #include "pt-readiness.h"
+#include "pt-traps.h"
 
 int
 pt_cli_cmd_check (PtCliContext *ctx,
@@ -16,6 +17,7 @@ pt_cli_cmd_check (PtCliContext *ctx,
 {
   g_autoptr(PtTopology) topology = NULL;
   g_autoptr(GPtrArray) checks = NULL;
+  g_autoptr(GPtrArray) traps = NULL;
   g_autoptr(GError) error = NULL;
   gboolean ready;
   int rc;
@@ -31,10 +33,19 @@ pt_cli_cmd_check (PtCliContext *ctx,
 
   checks = pt_readiness_run (ctx->paths, topology);
   ready = pt_readiness_all_ok (checks);
+  /* The traps (docs/machine-knowledge.md) of every GPU: they warn, and
+   * leave "ready" to the checks. */
+  traps = pt_traps_find (ctx->paths, topology, NULL);
 
   if (ctx->json)
     {
-      g_autofree char *json = pt_readiness_to_json (checks, TRUE);
+      g_autofree char *readiness = pt_readiness_to_json (checks, FALSE);
+      g_autoptr(JsonNode) root = json_from_string (readiness, &error);
+      g_autofree char *json = NULL;
+
+      g_assert (root != NULL);
+      json_object_set_member (json_node_get_object (root), "traps", pt_traps_to_json_node (traps));
+      json = json_to_string (root, TRUE);
       g_print ("%s\n", json);
     }
   else
@@ -47,6 +58,14 @@ pt_cli_cmd_check (PtCliContext *ctx,
           g_string_append_printf (out, "  %s %s\n", c->ok ? "✓" : "✗", c->message);
           if (c->fix != NULL)
             g_string_append_printf (out, "      → %s\n", c->fix);
+        }
+      for (guint i = 0; i < traps->len; i++)
+        {
+          PtTrap *t = g_ptr_array_index (traps, i);
+          g_string_append_printf (out, "  %s %s [%s]\n", t->severity == PT_TRAP_INFO ? "ℹ" : "⚠",
+                                  t->message, t->code);
+          for (guint f = 0; f < t->fixes->len; f++)
+            g_string_append_printf (out, "      → %s\n", ((PtTrapFix *) g_ptr_array_index (t->fixes, f))->text);
         }
       g_string_append_printf (out, "%s\n", ready ? _("Ready for passthrough.") :
                                                    _("Not ready yet: fix the items marked ✗ above."));

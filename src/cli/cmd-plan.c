@@ -138,6 +138,10 @@ pt_cli_parse_plan_args (PtCliContext  *ctx,
         g_variant_builder_add (&b, "{sv}", "usb-pci-stub", g_variant_new_boolean (TRUE));
       else if (with_selection && g_str_equal (arg, "--trial"))
         g_variant_builder_add (&b, "{sv}", "trial", g_variant_new_boolean (TRUE));
+      else if (with_selection && g_str_equal (arg, "--disable-idle-d3"))
+        g_variant_builder_add (&b, "{sv}", "disable-idle-d3", g_variant_new_boolean (TRUE));
+      else if (with_selection && g_str_equal (arg, "--iommu-only"))
+        g_variant_builder_add (&b, "{sv}", "iommu-only", g_variant_new_boolean (TRUE));
       else if (with_selection && g_str_equal (arg, "--allow-last-gpu"))
         g_variant_builder_add (&b, "{sv}", "allow-last-gpu", g_variant_new_boolean (TRUE));
       else if (no_commands != NULL && g_str_equal (arg, "--no-commands"))
@@ -151,7 +155,7 @@ pt_cli_parse_plan_args (PtCliContext  *ctx,
   asv = g_variant_ref_sink (g_variant_builder_end (&b));
   if (!pt_plan_options_set_variant (options, asv, &error))
     return pt_cli_error (error);
-  if (with_selection && addresses->len == 0 && (ids == NULL || ids->len == 0))
+  if (with_selection && addresses->len == 0 && (ids == NULL || ids->len == 0) && !options->iommu_only)
     {
       g_autofree char *list = pt_cli_list_command (ctx);
       return pt_cli_usage_error (_("Which devices? Select them with --select ADDR or --select-ids VENDOR:DEVICE (see “%s”)."),
@@ -256,19 +260,18 @@ pt_cli_print_plan (const char *json)
 }
 
 GStrv
-pt_cli_selection (PtCliContext *ctx,
-                  PtTopology   *topology,
-                  GPtrArray    *addresses,
-                  GPtrArray    *ids,
-                  int          *rc)
+pt_cli_selection (PtCliContext       *ctx,
+                  PtTopology         *topology,
+                  const char *const  *addresses,
+                  const char *const  *ids,
+                  int                *rc)
 {
   g_autoptr(GError) error = NULL;
   GStrv selection;
 
-  if ((*rc = pt_cli_check_selection (ctx, topology, (const char *const *) addresses->pdata)) >= 0)
+  if ((*rc = pt_cli_check_selection (ctx, topology, addresses)) >= 0)
     return NULL;
-  selection = pt_select_ids_merge (topology, (const char *const *) addresses->pdata,
-                                   (const char *const *) ids->pdata, &error);
+  selection = pt_select_ids_merge (topology, addresses, ids, &error);
   if (selection == NULL)
     *rc = pt_cli_error (error);
   return selection;
@@ -331,7 +334,8 @@ pt_cli_cmd_plan (PtCliContext *ctx,
   topology = pt_cli_load_topology (ctx, &error);
   if (topology == NULL)
     return pt_cli_error (error);
-  selection = pt_cli_selection (ctx, topology, addresses, ids, &rc);
+  selection = pt_cli_selection (ctx, topology, (const char *const *) addresses->pdata,
+                                (const char *const *) ids->pdata, &rc);
   if (selection == NULL)
     return rc;
   plan = pt_plan_new_for_selection (ctx->paths, topology, (const char *const *) selection,

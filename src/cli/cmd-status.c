@@ -71,6 +71,18 @@ pt_cli_print_status (PtCliContext *ctx,
         g_print (_("A trial is set up for the next start only. Restart to try it; if the screen stays dark or the machine does not start, just restart again: it comes back as it is now.\n"));
       else if (g_str_equal (state, "trial-booted"))
         g_print (_("This is the trial start. If everything works, make it the default with “passthroughctl confirm”; “passthroughctl revert” undoes everything.\n"));
+      else if (g_str_equal (state, "needs-repair"))
+        {
+          JsonArray *repair = json_object_get_array_member (root, "repair");
+          g_print (_("The running system no longer carries this setup:\n"));
+          for (guint i = 0; i < json_array_get_length (repair); i++)
+            {
+              JsonObject *r = json_array_get_object_element (repair, i);
+              g_print ("  %s [%s]\n", json_object_get_string_member (r, "message"),
+                       json_object_get_string_member (r, "reason"));
+            }
+          g_print (_("“passthroughctl repair” applies the same selection again, after showing the plan.\n"));
+        }
       else if (g_str_equal (state, "trial-fell-back"))
         g_print (_("The trial was not confirmed, so this start is the setup from before. Try again with “passthroughctl apply --trial” and a restart, or undo everything with “passthroughctl revert”.\n"));
       if (json_object_get_member (root, "host_display") != NULL &&

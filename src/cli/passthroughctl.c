@@ -16,11 +16,13 @@
 
 static const PtCliCommand commands[] = {
   { "list", "list [--json]", N_("IOMMU groups and devices, with what goes together"), pt_cli_cmd_list },
+  { "slots", "slots [--json]", N_("the slots a card can sit in, and which give it a group of its own"), pt_cli_cmd_slots },
   { "check", "check [--json]", N_("whether this machine is ready for passthrough"), pt_cli_cmd_check },
   { "plan", "plan --select ADDR | --select-ids V:D … | --revert [--json]", N_("what would change for these devices; writes nothing"), pt_cli_cmd_plan },
   { "apply", "apply --select ADDR | --select-ids V:D … [--no-commands]", N_("carry the plan out (through the root helper, or directly under --root)"), pt_cli_cmd_apply },
   { "revert", "revert [--no-commands]", N_("undo everything Passthrough changed"), pt_cli_cmd_revert },
   { "status", "status [--json]", N_("what is configured against what the running kernel shows"), pt_cli_cmd_status },
+  { "repair", "repair [--plan] [--no-commands]", N_("apply the stored setup again after an update lost it (status needs-repair)"), pt_cli_cmd_repair },
   { "confirm", "confirm [--no-commands]", N_("make a trial configuration the default"), pt_cli_cmd_confirm },
   { "bind", "bind ADDR", N_("hand a device and its slot to vfio-pci now, until unbind or reboot"), pt_cli_cmd_bind },
   { "unbind", "unbind ADDR", N_("give a device and its slot back to their own drivers"), pt_cli_cmd_unbind },

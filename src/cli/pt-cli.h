@@ -51,6 +51,11 @@ int          pt_cli_check_selection (PtCliContext      *ctx,
 
 int pt_cli_cmd_list  (PtCliContext *ctx, int argc, char **argv);
 int pt_cli_cmd_check (PtCliContext *ctx, int argc, char **argv);
+int pt_cli_cmd_slots (PtCliContext *ctx, int argc, char **argv);
+int pt_cli_cmd_repair (PtCliContext *ctx, int argc, char **argv);
+int pt_cli_apply_selection (PtCliContext *ctx, const char *const *addresses,
+                            const char *const *ids, PtPlanOptions *options,
+                            gboolean no_commands);
 int pt_cli_cmd_plan   (PtCliContext *ctx, int argc, char **argv);
 int pt_cli_cmd_apply  (PtCliContext *ctx, int argc, char **argv);
 int pt_cli_cmd_revert (PtCliContext *ctx, int argc, char **argv);
@@ -71,11 +76,11 @@ int  pt_cli_parse_plan_args (PtCliContext  *ctx,
  * (pt_cli_check_selection), and the endpoints --select-ids names there
  * (pt-select-ids.h); @addresses and @ids are the NULL-terminated arrays of
  * pt_cli_parse_plan_args.  NULL after saying why, with *rc the exit code. */
-GStrv pt_cli_selection      (PtCliContext  *ctx,
-                             PtTopology    *topology,
-                             GPtrArray     *addresses,
-                             GPtrArray     *ids,
-                             int           *rc);
+GStrv pt_cli_selection      (PtCliContext       *ctx,
+                             PtTopology         *topology,
+                             const char *const  *addresses,
+                             const char *const  *ids,
+                             int                *rc);
 void pt_cli_print_plan      (const char    *json);
 void pt_cli_print_progress  (const char    *step,
                              double         fraction,

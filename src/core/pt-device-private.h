@@ -43,6 +43,16 @@ struct _PtDevice
   gboolean      driver_builtin;
 
   char         *sysfs_dir;          /* real device directory; NULL from a snapshot */
+
+  /* PCIe facts for the slot advisor (pt-slots.c); all optional in a snapshot */
+  int           secondary_bus;      /* a bridge's secondary bus, -1 unknown */
+  int           port_type;          /* PCIe capability's port type, -1 unknown */
+  int           acs;                /* bridges: 1 ACS capability, 0 none, -1 unknown */
+  int           link_width;         /* current_link_width, 0 unknown */
+  int           max_link_width;
+  char         *link_speed;         /* "16.0 GT/s", NULL unknown */
+  char         *max_link_speed;
+  char         *slot_name;          /* bridges: the physical slot behind them (sys/bus/pci/slots) */
 };
 
 PtDevice *pt_device_new          (const char *address);

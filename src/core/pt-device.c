@@ -118,6 +118,9 @@ pt_device_finalize (GObject *object)
   g_free (self->parent);
   g_free (self->physfn);
   g_free (self->sysfs_dir);
+  g_free (self->link_speed);
+  g_free (self->max_link_speed);
+  g_free (self->slot_name);
   g_ptr_array_unref (self->virtfns);
   g_ptr_array_unref (self->shares_group_with);
   g_ptr_array_unref (self->same_ids_as);
@@ -187,6 +190,9 @@ static void
 pt_device_init (PtDevice *self)
 {
   self->group_id = -1;
+  self->secondary_bus = -1;
+  self->port_type = -1;
+  self->acs = -1;
   self->virtfns = g_ptr_array_new_null_terminated (0, g_free, TRUE);
   /* Relations hold the other devices' addresses by reference (GRefString):
    * a 1,024-device machine with many equal cards has 100,000s of them. */

@@ -65,6 +65,52 @@ add_strv (PtJsonWriter *w,
   pt_json_end_array (w);
 }
 
+static const char *const port_types[] = {
+  "endpoint", "legacy-endpoint", NULL, NULL, "root-port", "upstream-port", "downstream-port",
+  "pcie-to-pci-bridge", "pci-to-pcie-bridge", "integrated-endpoint", "event-collector",
+};
+
+static void
+add_int_or_null (PtJsonWriter *w,
+                 const char   *name,
+                 int           value,
+                 int           lowest)
+{
+  pt_json_key (w, name);
+  if (value >= lowest)
+    pt_json_int (w, value);
+  else
+    pt_json_null (w);
+}
+
+/* The slot advisor's facts (pt-pcie.c), only where sysfs gave some: older
+ * snapshots have no "pcie" and load as "unknown". */
+static void
+add_pcie (PtJsonWriter *w,
+          PtDevice     *dev)
+{
+  if (dev->secondary_bus < 0 && dev->port_type < 0 && dev->acs < 0 &&
+      dev->max_link_width <= 0 && dev->slot_name == NULL)
+    return;
+  pt_json_key (w, "pcie");
+  pt_json_begin_object (w);
+  add_int_or_null (w, "secondary_bus", dev->secondary_bus, 0);
+  add_string (w, "port_type",
+              dev->port_type >= 0 && dev->port_type < (int) G_N_ELEMENTS (port_types) ?
+              port_types[dev->port_type] : NULL);
+  pt_json_key (w, "acs");
+  if (dev->acs < 0)
+    pt_json_null (w);
+  else
+    pt_json_bool (w, dev->acs > 0);
+  add_int_or_null (w, "link_width", dev->link_width, 1);
+  add_int_or_null (w, "max_link_width", dev->max_link_width, 1);
+  add_string (w, "link_speed", dev->link_speed);
+  add_string (w, "max_link_speed", dev->max_link_speed);
+  add_string (w, "slot", dev->slot_name);
+  pt_json_end_object (w);
+}
+
 static void
 add_device (PtJsonWriter *w,
             PtDevice     *dev)
@@ -94,6 +140,7 @@ add_device (PtJsonWriter *w,
   add_strv (w, "same_ids_as", dev->same_ids_as);
   add_strv (w, "holds", dev->holds);
   add_bool (w, "default_route", dev->default_route);
+  add_pcie (w, dev);
   pt_json_end_object (w);
 }
 
@@ -272,6 +319,68 @@ get_string_list (Ctx        *ctx,
   return TRUE;
 }
 
+/* An optional whole number from LOWEST to HIGHEST, or null. */
+static gboolean
+get_optional_int (Ctx        *ctx,
+                  JsonObject *obj,
+                  const char *name,
+                  int         lowest,
+                  int         highest,
+                  int        *out)
+{
+  JsonNode *node = json_object_get_member (obj, name);
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64 ||
+      json_node_get_int (node) < lowest || json_node_get_int (node) > highest)
+    return fail (ctx, _("“%s” must be a whole number from %d to %d, or null"), name, lowest, highest);
+  *out = (int) json_node_get_int (node);
+  return TRUE;
+}
+
+static gboolean
+read_pcie (Ctx        *ctx,
+           JsonObject *device,
+           PtDevice   *dev)
+{
+  JsonNode *node = json_object_get_member (device, "pcie");
+  g_autofree char *port_type = NULL;
+  JsonObject *obj;
+  JsonNode *acs;
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return fail (ctx, _("“pcie” must be an object or null"));
+  obj = json_node_get_object (node);
+  if (!get_optional_int (ctx, obj, "secondary_bus", 0, 255, &dev->secondary_bus) ||
+      !get_optional_int (ctx, obj, "link_width", 1, 32, &dev->link_width) ||
+      !get_optional_int (ctx, obj, "max_link_width", 1, 32, &dev->max_link_width) ||
+      !get_optional_string (ctx, obj, "port_type", &port_type) ||
+      !get_optional_string (ctx, obj, "link_speed", &dev->link_speed) ||
+      !get_optional_string (ctx, obj, "max_link_speed", &dev->max_link_speed) ||
+      !get_optional_string (ctx, obj, "slot", &dev->slot_name))
+    return FALSE;
+  if (port_type != NULL)
+    {
+      for (guint i = 0; i < G_N_ELEMENTS (port_types); i++)
+        if (port_types[i] != NULL && g_str_equal (port_types[i], port_type))
+          dev->port_type = (int) i;
+      if (dev->port_type < 0)
+        return fail (ctx, _("“port_type” is “%s”; expected root-port, upstream-port, downstream-port, endpoint or another PCI Express port type"),
+                     port_type);
+    }
+  acs = json_object_get_member (obj, "acs");
+  if (acs != NULL && !JSON_NODE_HOLDS_NULL (acs))
+    {
+      if (!JSON_NODE_HOLDS_VALUE (acs) || json_node_get_value_type (acs) != G_TYPE_BOOLEAN)
+        return fail (ctx, _("“acs” must be true, false or null"));
+      dev->acs = json_node_get_boolean (acs) ? 1 : 0;
+    }
+  return TRUE;
+}
+
 static PtDevice *
 read_device (Ctx        *ctx,
              JsonNode   *node,
@@ -345,6 +454,8 @@ read_device (Ctx        *ctx,
       fail (ctx, _("“parent” and “physfn” must be PCI addresses like 0000:00:01.0"));
       return NULL;
     }
+  if (!read_pcie (ctx, obj, dev))
+    return NULL;
   /* shares_group_with, same_ids_as and slot_functions are recomputed from
    * the groups, so a hand-edited snapshot cannot contradict itself. */
   ctx->where = NULL;

@@ -17,6 +17,7 @@
 
 #include "pt-error.h"
 #include "pt-names.h"
+#include "pt-slots.h"
 #include "pt-topology-private.h"
 
 /* "dir/name" for a sysfs attribute: dir never ends in a slash here, and
@@ -226,6 +227,7 @@ read_device (PtPaths    *paths,
     dev->parent = g_steal_pointer (&parent);
 
   read_sriov (paths, dev);
+  pt_pcie_read_sysfs (dev);
 
   dev->vendor_name = pt_names_vendor (dev->vendor);
   dev->device_name = pt_names_device (dev->vendor, dev->device);
@@ -425,6 +427,7 @@ pt_topology_new_from_sysfs (PtPaths  *paths,
   if (self->iommu_vendor == NULL && self->iommu_enabled)
     self->iommu_vendor = g_strdup (self->cpu_vendor);
 
+  pt_pcie_read_slot_names (paths, self);
   pt_topology_finish (self);
   pt_analysis_host_usage (self, paths);
 

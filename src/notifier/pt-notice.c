@@ -129,6 +129,18 @@ pt_notice_from_status (const char  *status_json,
   if (g_str_equal (state, "trial-fell-back"))
     return notice_new ("trial-fell-back", _("The passthrough trial did not stay"),
                        g_strdup (_("This start uses the setup from before: the trial start did not come up or was not confirmed. Open Passthrough to try again or to undo it.")));
+  if (g_str_equal (state, "needs-repair"))
+    {
+      /* docs/machine-knowledge.md: the first reason says what was lost */
+      JsonArray *repair = json_object_has_member (status, "repair") ?
+                          json_object_get_array_member (status, "repair") : NULL;
+      JsonObject *first = repair != NULL && json_array_get_length (repair) > 0 ?
+                          json_array_get_object_element (repair, 0) : NULL;
+      const char *why = first != NULL ? json_object_get_string_member_with_default (first, "message", NULL) : NULL;
+      return notice_new ("needs-repair", _("The passthrough setup needs a repair"),
+                         why != NULL ? g_strdup_printf (_("%s Open Passthrough to repair it."), why)
+                                     : g_strdup (_("An update changed what the setup relies on. Open Passthrough to repair it.")));
+    }
   if (g_str_equal (state, "trial-booted"))
     {
       if (unbound != NULL)

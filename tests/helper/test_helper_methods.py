@@ -189,6 +189,20 @@ class RuntimeBinding(helpertest.HelperTestCase):
     def test_boot_gpu_is_refused(self):
         self.assertBlocked('0000:00:02.0', ['boots on'])
 
+    def test_gpu_whose_drm_node_a_process_holds_is_refused(self):
+        # the in-use trap (docs/machine-knowledge.md): proc/PID/fd -> /dev/dri/cardN
+        gpu_dir = os.path.realpath(os.path.join(self.root, f'sys/bus/pci/devices/{GPU}'))
+        os.makedirs(os.path.join(gpu_dir, 'drm', 'card1'), exist_ok=True)   # the fixture has it
+        os.makedirs(os.path.join(self.root, 'proc/555/fd'))
+        with open(os.path.join(self.root, 'proc/555/comm'), 'w') as f:
+            f.write('firefox\n')
+        os.symlink('/dev/dri/card1', os.path.join(self.root, 'proc/555/fd/7'))
+        self.assertBlocked(GPU, ['in use by firefox (pid 555)'])
+        self.assertBlocked(GPU_AUDIO, ['in use by firefox (pid 555)'])
+        os.unlink(os.path.join(self.root, 'proc/555/fd/7'))
+        self.call('Bind', 's', (GPU,))
+        self.assertEqual(self.override(GPU), 'vfio-pci\n')
+
     def test_gpu_with_a_connected_display_is_refused(self):
         self.assertBlocked('0000:04:00.0', ['display connected', 'DP-1'])
 

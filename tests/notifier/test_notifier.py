@@ -177,6 +177,16 @@ class NotifierTest(dbusmock.DBusTestCase):
                             'its own driver. No device is at 0000:09:00.1 any more. Open Passthrough to see why.',
                             'not-bound')
 
+    def test_arguments_lost_after_an_update(self):
+        # docs/machine-knowledge.md: restarted, and the command line lacks them
+        self.apply()
+        self.booted('7f2e-after', with_args=False)
+        self.assertNotified('The passthrough setup needs a repair',
+                            'This start lacks “%s” on its command line, although the setup put them there: a kernel '
+                            'update or another tool rewrote the boot entries (or the way-back entry was chosen at the '
+                            'boot menu). “passthroughctl repair” puts them back. Open Passthrough to repair it.' % TOKENS,
+                            'needs-repair')
+
     def test_applied_and_bound_is_silent(self):
         self.apply()
         self.booted('7f2e-after', with_args=True, drivers='vfio-pci')

@@ -154,6 +154,7 @@ typedef struct
   gboolean           disable_vga;
   gboolean           unsafe_interrupts;
   const char *const *pci_stub_ids;      /* unused on the modprobe side today; NULL */
+  gboolean           disable_idle_d3;   /* the d3cold trap's fix (docs/machine-knowledge.md) */
 } PtModprobeConf;
 
 /* /etc/modprobe.d/passthrough.conf, with a header comment that says who

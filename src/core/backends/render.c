@@ -78,7 +78,7 @@ pt_render_modprobe_conf (const PtModprobeConf *conf)
       for (guint i = 0; i < drivers->len; i++)
         g_string_append_printf (out, "softdep %s pre: vfio-pci\n", (const char *) g_ptr_array_index (drivers, i));
     }
-  if (ids->len > 0 || conf->disable_vga)
+  if (ids->len > 0 || conf->disable_vga || conf->disable_idle_d3)
     {
       g_string_append (out, "\n");
       if (ids->len > 0)
@@ -91,6 +91,9 @@ pt_render_modprobe_conf (const PtModprobeConf *conf)
         }
       if (conf->disable_vga)
         g_string_append (out, "options vfio-pci disable_vga=1\n");
+      if (conf->disable_idle_d3)
+        g_string_append (out, "# Idle devices stay awake: some cards do not come back from D3cold.\n"
+                              "options vfio-pci disable_idle_d3=1\n");
     }
   if (conf->unsafe_interrupts)
     g_string_append (out, "\n# This machine has no interrupt remapping; the person chose to allow\n"

@@ -44,6 +44,8 @@ struct _PtPlan
   GStrv        trial_argv;    /* the command that arms the one-shot entry (the boot path's), NULL: none */
   char        *way_back_path; /* the "without passthrough" entry's file, NULL: none */
   char        *way_back_title;
+  JsonNode    *group_mates;   /* pt-repair.c: {address: [group mates]} for the state */
+  gboolean     regenerate;    /* option regenerate (repair): run the regeneration commands even without a file change */
 };
 
 struct _PtPlanCtx
@@ -82,6 +84,10 @@ char *pt_plan_join_array (GPtrArray *array, const char *sep);
 /* pt-plan-devices.c */
 gboolean pt_plan_add_devices (PtPlan *self, PtTopology *topology, const char *const *addresses, GError **error);
 void pt_plan_check_devices (PtPlan *self, PtPaths *paths, PtTopology *topology, PtPlanOptions *options);
+/* pt-repair.c */
+void pt_plan_record_group_mates (PtPlan *self, PtTopology *topology);
+/* pt-plan-traps.c */
+void pt_plan_add_traps (PtPlan *self, PtPaths *paths, PtTopology *topology, PtPlanOptions *options);
 void pt_plan_choose_binding (PtPlan *self, PtTopology *topology, PtPlanOptions *options);
 void pt_plan_compute_kernel_args (PtPlan *self, PtTopology *topology, PtPlanOptions *options);
 void pt_plan_compute_modules (PtPlan *self, PtPaths *paths, PtTopology *topology);

@@ -546,7 +546,7 @@ pt_plan_compute_kernel_args (PtPlan        *self,
     g_ptr_array_add (self->kernel_args, g_strdup ("intel_iommu=on"));
   if (options->iommu_pt)
     g_ptr_array_add (self->kernel_args, g_strdup ("iommu=pt"));
-  if (self->setup->initramfs == PT_INITRAMFS_DRACUT)
+  if (self->setup->initramfs == PT_INITRAMFS_DRACUT && !options->iommu_only)
     g_ptr_array_add (self->kernel_args, g_strdup ("rd.driver.pre=vfio_pci"));
   if (vfio_ids->len > 0)
     {

@@ -112,6 +112,9 @@ pt_plan_options_set_variant (PtPlanOptions *options,
   next->usb_pci_stub = options->usb_pci_stub;
   next->trial = options->trial;
   next->allow_last_gpu = options->allow_last_gpu;
+  next->iommu_only = options->iommu_only;
+  next->regenerate = options->regenerate;
+  next->disable_idle_d3 = options->disable_idle_d3;
   next->bootloader = g_strdup (options->bootloader);
   next->plan_digest = g_strdup (options->plan_digest);
 
@@ -135,6 +138,12 @@ pt_plan_options_set_variant (PtPlanOptions *options,
         flag = &next->trial;
       else if (g_str_equal (key, "allow-last-gpu"))
         flag = &next->allow_last_gpu;
+      else if (g_str_equal (key, "iommu-only"))
+        flag = &next->iommu_only;
+      else if (g_str_equal (key, "regenerate"))
+        flag = &next->regenerate;
+      else if (g_str_equal (key, "disable-idle-d3"))
+        flag = &next->disable_idle_d3;
 
       if (flag != NULL)
         {
@@ -219,6 +228,9 @@ pt_plan_options_set_variant (PtPlanOptions *options,
   options->usb_pci_stub = next->usb_pci_stub;
   options->trial = next->trial;
   options->allow_last_gpu = next->allow_last_gpu;
+  options->iommu_only = next->iommu_only;
+  options->regenerate = next->regenerate;
+  options->disable_idle_d3 = next->disable_idle_d3;
   g_free (options->bootloader);
   options->bootloader = g_steal_pointer (&next->bootloader);
   g_free (options->plan_digest);
@@ -242,6 +254,13 @@ pt_plan_options_to_variant (PtPlanOptions *options)
   g_variant_builder_add (&b, "{sv}", "usb-pci-stub", g_variant_new_boolean (options->usb_pci_stub));
   g_variant_builder_add (&b, "{sv}", "trial", g_variant_new_boolean (options->trial));
   g_variant_builder_add (&b, "{sv}", "allow-last-gpu", g_variant_new_boolean (options->allow_last_gpu));
+  /* only when set: a helper from before this key refuses unknown keys */
+  if (options->iommu_only)
+    g_variant_builder_add (&b, "{sv}", "iommu-only", g_variant_new_boolean (TRUE));
+  if (options->regenerate)
+    g_variant_builder_add (&b, "{sv}", "regenerate", g_variant_new_boolean (TRUE));
+  if (options->disable_idle_d3)
+    g_variant_builder_add (&b, "{sv}", "disable-idle-d3", g_variant_new_boolean (TRUE));
   if (options->bootloader != NULL)
     g_variant_builder_add (&b, "{sv}", "bootloader", g_variant_new_string (options->bootloader));
   if (options->plan_digest != NULL)

@@ -20,6 +20,9 @@ typedef struct
   gboolean  usb_pci_stub;
   gboolean  trial;
   gboolean  allow_last_gpu;
+  gboolean  regenerate;         /* repair: regenerate the initramfs and boot menu even where no file changes */
+  gboolean  iommu_only;
+  gboolean  disable_idle_d3;    /* options vfio-pci disable_idle_d3=1 (the d3cold trap's fix) */         /* the IOMMU on (and iommu=pt), nothing bound: no selection */
   char     *bootloader;         /* NULL: detect */
   char     *plan_digest;        /* helper only: sha256 of the plan JSON the person reviewed */
 } PtPlanOptions;

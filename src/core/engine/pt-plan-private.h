@@ -91,6 +91,9 @@ typedef struct
   char      *way_back_path;    /* the "without passthrough" entry's file */
   char      *way_back_title;
   JsonNode  *history;          /* array */
+  /* optional, since issue 21 (docs/machine-knowledge.md): health after updates */
+  char      *boot_id;          /* the boot the setup was applied in */
+  JsonNode  *group_mates;      /* {address: [the other devices of its group at apply]} or NULL */
 } PtState;
 
 void        pt_change_free          (PtChange   *change);
@@ -139,6 +142,7 @@ gboolean    pt_plan_is_revert       (PtPlan *self);
  * file; the transaction adds files, backups and commands. */
 JsonNode   *pt_plan_dup_summary     (PtPlan *self);
 GPtrArray  *pt_plan_get_warnings    (PtPlan *self);   /* PtIssue */
+JsonNode   *pt_plan_dup_group_mates (PtPlan *self);   /* pt-repair.c; NULL: none */
 GPtrArray  *pt_plan_get_blockers    (PtPlan *self);   /* PtIssue */
 const char *pt_plan_get_cmd_kind    (PtPlan *self);
 GStrv       pt_plan_get_cmd_ours    (PtPlan *self);

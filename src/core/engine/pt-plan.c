@@ -60,6 +60,7 @@ pt_plan_finalize (GObject *object)
   g_strfreev (self->trial_argv);
   g_free (self->way_back_path);
   g_free (self->way_back_title);
+  g_clear_pointer (&self->group_mates, json_node_unref);
   G_OBJECT_CLASS (pt_plan_parent_class)->finalize (object);
 }
 
@@ -684,6 +685,10 @@ plan_regeneration (PtPlan  *self,
       else
         bootloader = TRUE;
     }
+  /* `repair` (option regenerate): the files may be right and what was
+   * built from them not (an initramfs or grub.cfg from before them) */
+  initramfs |= self->regenerate;
+  bootloader |= self->regenerate;
 
   if (initramfs)
     switch (self->setup->initramfs)
@@ -1005,7 +1010,8 @@ plan_files (PtPlan        *self,
 
   /* Our modprobe file: softdeps (harmless alone: which devices vfio-pci
    * takes comes from the command line), ids only when there is no command
-   * line to carry them. */
+   * line to carry them.  --iommu-only needs neither it nor the initramfs. */
+  if (!options->iommu_only)
   {
     g_autoptr(GPtrArray) ids = g_ptr_array_new_null_terminated (0, g_free, TRUE);
     PtModprobeConf conf = { 0 };
@@ -1016,12 +1022,13 @@ plan_files (PtPlan        *self,
     conf.softdep_drivers = (const char *const *) pt_strv_peek (self->softdeps);
     conf.vfio_ids = cmdline_editable ? NULL : (const char *const *) pt_strv_peek (ids);
     conf.disable_vga = options->disable_vga;
+    conf.disable_idle_d3 = options->disable_idle_d3;
     if (!pt_plan_target_whole (self, ctx, "/etc/modprobe.d/passthrough.conf", pt_render_modprobe_conf (&conf), TRUE, error))
       return FALSE;
   }
 
   /* The initramfs: vfio modules in it, ahead of the GPU drivers. */
-  switch (setup->initramfs)
+  switch (options->iommu_only ? PT_INITRAMFS_NONE : setup->initramfs)
     {
     case PT_INITRAMFS_MKINITCPIO:
       if (setup->mkinitcpio_dropins)
@@ -1164,7 +1171,14 @@ pt_plan_new_for_selection (PtPaths            *paths,
       g_set_error (error, PT_ERROR, PT_ERROR_INVALID_ARGS, _("The option “binding” must be auto, ids or address."));
       return NULL;
     }
-  if (!pt_plan_add_devices (self, topology, addresses, error))
+  /* --iommu-only (docs/machine-knowledge.md): the IOMMU on, nothing bound */
+  if (options->iommu_only && addresses != NULL && addresses[0] != NULL)
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_INVALID_ARGS,
+                   _("--iommu-only binds nothing at boot, so it takes no devices: leave out --select, or leave out --iommu-only."));
+      return NULL;
+    }
+  if (!options->iommu_only && !pt_plan_add_devices (self, topology, addresses, error))
     return NULL;
   state = pt_state_load (paths, error);
   if (state == NULL)
@@ -1176,16 +1190,25 @@ pt_plan_new_for_selection (PtPaths            *paths,
   self->setup = pt_boot_setup_detect (paths, running, options->bootloader);
 
   pt_plan_check_devices (self, paths, topology, options);
+  pt_plan_add_traps (self, paths, topology, options);
+  pt_plan_record_group_mates (self, topology);
   pt_plan_choose_binding (self, topology, options);
   pt_plan_compute_kernel_args (self, topology, options);
-  pt_plan_compute_modules (self, paths, topology);
+  if (!options->iommu_only)
+    pt_plan_compute_modules (self, paths, topology);
   check_setup (self, paths);
   pt_plan_check_system (self, paths, running, state);
   check_early_scripts (self, paths);
   check_unfinished (self, paths);
   self->trial = options->trial;
+  self->regenerate = options->regenerate;
   {
-    g_autoptr(GVariant) v = g_variant_ref_sink (pt_plan_options_to_variant (options));
+    /* regenerate is a one-off of repair, not part of the setup */
+    gboolean regenerate = options->regenerate;
+    g_autoptr(GVariant) v = NULL;
+    options->regenerate = FALSE;
+    v = g_variant_ref_sink (pt_plan_options_to_variant (options));
+    options->regenerate = regenerate;
     self->options_text = g_variant_print (v, TRUE);
   }
   if (self->trial)

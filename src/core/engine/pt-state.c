@@ -78,6 +78,9 @@ pt_state_free (PtState *state)
   g_free (state->bootloader);
   g_free (state->initramfs);
   g_free (state->trial_boot_id);
+  g_free (state->boot_id);
+  if (state->group_mates)
+    json_node_unref (state->group_mates);
   g_free (state->options);
   g_free (state->cmd_kind);
   g_strfreev (state->cmd_ours);
@@ -278,6 +281,10 @@ pt_state_load (PtPaths  *paths,
   state->initramfs = string_member (applied, "initramfs");
   state->trial = json_object_get_boolean_member_with_default (applied, "trial", FALSE);
   state->trial_boot_id = string_member (applied, "trial_boot_id");
+  state->boot_id = string_member (applied, "boot_id");
+  node = json_object_get_member (applied, "group_mates");
+  if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
+    state->group_mates = json_node_copy (node);
   state->options = string_member (applied, "options");
   state->cmd_kind = string_member (applied, "cmd_kind");
   state->cmd_ours = strv_member (applied, "cmd_ours");
@@ -482,6 +489,17 @@ pt_state_to_json (PtState *state)
       else
         json_builder_add_null_value (b);
       add_strv (b, "cmd_ours", state->cmd_ours);
+      /* written only when known: a state without them reads as before */
+      if (state->boot_id)
+        {
+          json_builder_set_member_name (b, "boot_id");
+          json_builder_add_string_value (b, state->boot_id);
+        }
+      if (state->group_mates)
+        {
+          json_builder_set_member_name (b, "group_mates");
+          json_builder_add_value (b, json_node_copy (state->group_mates));
+        }
       json_builder_set_member_name (b, "way_back");
       pt_way_back_to_builder (b, state->way_back_path, state->way_back_title);
       json_builder_set_member_name (b, "files");

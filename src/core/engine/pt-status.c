@@ -14,6 +14,7 @@
 
 #include "pt-edit.h"
 #include "pt-plan-private.h"
+#include "pt-repair.h"
 #include "pt-status.h"
 #include "pt-transaction.h"
 
@@ -65,7 +66,8 @@ add_device_status (JsonBuilder *b,
                    const char  *addr,
                    PtTopology  *topology,
                    gboolean     pending,
-                   gboolean     fell_back)
+                   gboolean     fell_back,
+                   const char  *lost)
 {
   const char *want = json_object_get_string_member_with_default (configured, "driver_after", "vfio-pci");
   const char *ids = json_object_get_string_member_with_default (configured, "ids", NULL);
@@ -91,6 +93,11 @@ add_device_status (JsonBuilder *b,
     {
       result = pending ? "pending" : "failed";
       reason = g_strdup_printf (_("No device is at %s now. If the card was moved, revert and set up passthrough again at its new address."), addr);
+    }
+  else if (lost != NULL)
+    {
+      result = "failed";
+      reason = g_strdup (lost);
     }
   else if (fell_back)
     {
@@ -182,6 +189,7 @@ pt_status_to_json (PtPaths     *paths,
   gboolean pending = FALSE, all_ok = TRUE;
   const char *trial_state = NULL;
   g_autofree char *journal = NULL;
+  g_autoptr(GPtrArray) repair = NULL;
 
   if (state == NULL)
     return NULL;
@@ -211,10 +219,14 @@ pt_status_to_json (PtPaths     *paths,
           name = "trial-fell-back";
         trial_state = name;
       }
-    /* First match wins: a running transaction says so, whatever the state
-     * file says half-way through it. */
+    /* First match wins (docs/machine-knowledge.md): a running transaction
+     * says so, whatever the state file says half-way through it; then a
+     * setup the running system no longer carries. */
+    repair = pt_repair_check (paths, topology, state, running);
     if (pt_transaction_is_running (paths))
       name = "applying";
+    else if (repair->len > 0)
+      name = "needs-repair";
     json_builder_set_member_name (b, "state");
     json_builder_add_string_value (b, name);
   }
@@ -242,6 +254,9 @@ pt_status_to_json (PtPaths     *paths,
     pending = FALSE;
   else if (trial_state != NULL && g_str_equal (trial_state, "trial-armed"))
     pending = TRUE;
+  /* lost, not waiting for a restart */
+  if (pt_repair_has (repair, "kernel-args-lost"))
+    pending = FALSE;
 
   json_builder_set_member_name (b, "devices");
   json_builder_begin_array (b);
@@ -256,7 +271,9 @@ pt_status_to_json (PtPaths     *paths,
           const char *addr = o ? json_object_get_string_member_with_default (o, "address", NULL) : NULL;
           if (addr == NULL)
             continue;
-          all_ok &= add_device_status (b, o, addr, topology, pending, fell_back);
+          all_ok &= add_device_status (b, o, addr, topology, pending, fell_back,
+                                       pt_repair_has (repair, "kernel-args-lost") ?
+                                       _("This start's command line lacks the setup's arguments (see “repair”): “passthroughctl repair” puts them back.") : NULL);
         }
     }
   json_builder_end_array (b);
@@ -280,6 +297,9 @@ pt_status_to_json (PtPaths     *paths,
   json_builder_end_array (b);
   if (trial_state != NULL && g_str_equal (trial_state, "trial-fell-back"))
     all_ok = FALSE;
+  json_builder_set_member_name (b, "repair");
+  pt_repair_to_builder (b, repair);
+  all_ok &= repair->len == 0;
   json_builder_set_member_name (b, "pending_reboot");
   json_builder_add_boolean_value (b, pending);
   json_builder_set_member_name (b, "host_display");

@@ -1116,6 +1116,8 @@ run_plan (PtPaths         *paths,
       }
       if (new_state->trial)
         new_state->trial_boot_id = pt_state_read_boot_id (paths);
+      new_state->boot_id = pt_state_read_boot_id (paths);
+      new_state->group_mates = pt_plan_dup_group_mates (plan);
       /* Tokens a command added are ours only once it ran. */
       if (commands_ran || pt_plan_get_cmd_kind (plan) == NULL)
         {
