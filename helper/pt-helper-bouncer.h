@@ -1,5 +1,5 @@
 /* pt-helper-bouncer.h: the one place that decides who may call what
- * (STYLE.md habit 3).
+ * (docs/safety.md, rule 2).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */

@@ -5,7 +5,7 @@
  * helper itself just scanned it; options against the engine's allow-list.
  * Every refusal is a PT_ERROR_INVALID_ARGS or PT_ERROR_UNKNOWN_DEVICE with a
  * sentence; the helper runs in the C locale, so no messages are translated
- * here (DESIGN.md, Safety rule 6).
+ * here (docs/safety.md, rule 6).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */

@@ -97,7 +97,7 @@ call_leave (PtHelper *self)
   g_mutex_unlock (&self->state_lock);
 }
 
-/* The D-Bus names callers see are DESIGN.md's: AccessDenied from the
+/* The D-Bus errors callers see are docs/dbus.md's: AccessDenied from the
  * bouncer, com.example.Passthrough.Error.* for the rest.  Anything else (an
  * I/O error deep in the core) becomes Failed with its sentence. */
 static void

@@ -51,7 +51,7 @@ pt_app_machine_init (PtAppMachine *self)
 {
 }
 
-/* PASSTHROUGH_ROOT is the helper's test hook (DESIGN.md); the app honours
+/* PASSTHROUGH_ROOT is the helper's test hook (docs/root.md); the app honours
  * it the same way, so a test can point both at one fixture root and still
  * treat it as "this machine", whose changes go through the helper. */
 static PtPaths *

@@ -731,7 +731,7 @@ start_apply (PtAppReviewDialog *self)
     return;
   self->apply_when_ready = FALSE;
   gtk_widget_set_sensitive (GTK_WIDGET (self->apply_button), FALSE);
-  /* Once files change a transaction cannot be cancelled (DESIGN.md). */
+  /* Once files change a transaction cannot be cancelled (docs/safety.md, rule 4). */
   gtk_widget_set_sensitive (GTK_WIDGET (self->cancel_button), FALSE);
   gtk_progress_bar_set_fraction (self->progress_bar, 0);
   gtk_label_set_label (self->progress_label, _("Waiting for authentication…"));

@@ -2,7 +2,7 @@
  *
  * Without --root, apply, revert, confirm, bind and unbind are not done by
  * passthroughctl itself but by passthrough-helper on the system bus, which
- * polkit lets act (DESIGN.md, "Shape").  The calls have no timeout (a
+ * polkit lets act (docs/dbus.md).  The calls have no timeout (a
  * password prompt, then an initramfs rebuild), allow interactive
  * authorization, and print the helper's Progress lines while they run.  In a
  * terminal without a desktop session (SSH) a polkit text agent is registered

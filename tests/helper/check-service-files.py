@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # check-service-files.py: the files that install the helper agree with each
-# other and with DESIGN.md: the D-Bus service file names the bus name, root
+# other and with docs/dbus.md: the D-Bus service file names the bus name, root
 # and the systemd unit; the unit is Type=dbus on that name and keeps /sys and
 # modprobe usable; the bus policy lets only root own the name and opens only
 # our interface, Introspectable and Peer; each polkit action asks for an

@@ -810,7 +810,7 @@ detect_systemd_boot (PtBootSetup *setup,
   if (setup->default_entry == NULL && setup->entries->len > 0)
     setup->default_entry = g_strdup (g_ptr_array_index (setup->entries, setup->entries->len - 1));
 
-  /* The trap of vmlab Step 7: hooks that run kernel-install add on every
+  /* The trap of docs/boot-setup.md, "kernel-install rewrites entries": hooks that run kernel-install add on every
    * initramfs update rewrite the entries from /etc/kernel/cmdline. */
   if (exists (paths, "/etc/kernel/postinst.d/zz-systemd-boot") ||
       exists (paths, "/etc/initramfs/post-update.d/systemd-boot") ||

@@ -1,5 +1,5 @@
 /* pt-bootsetup.h: which bootloader and initramfs generator a root uses
- * (DESIGN.md, "Boot setup: detect, edit, regenerate").
+ * (docs/boot-setup.md).
  *
  * When several bootloaders are installed, the one that really boots is
  * decided in this fixed order (the first rule that applies wins):

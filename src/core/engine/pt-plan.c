@@ -1,5 +1,5 @@
-/* pt-plan.c: what would change, as data (DESIGN.md "Boot setup", "Safety
- * rules" 5; STYLE.md habit 2).
+/* pt-plan.c: what would change, as data (docs/boot-setup.md,
+ * docs/safety.md rule 5).
  *
  * A plan is computed from the state without Passthrough: for a file an
  * earlier apply changed, that is the backup (when the file is unchanged
@@ -1006,7 +1006,7 @@ plan_files (PtPlan        *self,
         if (!pt_plan_target_edit (self, ctx, g_ptr_array_index (setup->entries, i), "entry",
                           self->kernel_args, NULL, FALSE, FALSE, error))
           return FALSE;
-      /* kernel-install rewrites entries from etc/kernel/cmdline (vmlab Step 7). */
+      /* kernel-install rewrites entries from etc/kernel/cmdline (docs/boot-setup.md). */
       if (setup->kernel_install_managed || setup->kernel_cmdline_exists)
         {
           g_autofree char *seed = kernel_cmdline_seed (ctx, setup->default_entry, error);
