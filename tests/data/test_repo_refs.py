@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """The repository stands on its own (docs/README.md):
 
-1. no file refers to notes kept outside it: a sibling checkout
-   (`../shared`), an absolute path on the machine it was written on, or the
+1. no file refers to notes kept outside it: a sibling folder of notes
+   beside the checkout, an absolute path on the machine it was written on, or the
    design notes the project started from;
 2. every repository path a comment cites (`docs/…`, `tests/…`, `src/…`,
    `helper/…`, `data/…`, `build-aux/…`, `HACKING.md`) exists, so a reader
