@@ -141,6 +141,9 @@ on_call_on_proxy (GObject      *source,
 {
   g_autoptr(GTask) task = user_data;
   CallOn *data = g_task_get_task_data (task);
+  /* Taken before the task is handed on: C leaves the order in which a
+   * call's arguments are evaluated open. */
+  GCancellable *cancellable = g_task_get_cancellable (task);
   GError *error = NULL;
   g_autoptr(PtDBusHelper1) proxy = pt_dbus_helper1_proxy_new_finish (result, &error);
 
@@ -149,7 +152,7 @@ on_call_on_proxy (GObject      *source,
       g_task_return_error (task, tidy_error (error));
       return;
     }
-  pt_helper_client_call (proxy, data->method, data->parameters, g_task_get_cancellable (task),
+  pt_helper_client_call (proxy, data->method, data->parameters, cancellable,
                          on_call_on_done, g_steal_pointer (&task));
 }
 
