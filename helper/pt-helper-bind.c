@@ -219,7 +219,7 @@ write_attribute (const char  *path,
 }
 
 /* PASSTHROUGH_COMMAND_WRAPPER (tests) goes in front; under another root the
- * command runs inside it, never on the host (DESIGN.md, "--root"). */
+ * command runs inside it, never on the host (docs/root.md). */
 static gboolean
 run_command (PtPaths            *paths,
              const char *const  *argv,

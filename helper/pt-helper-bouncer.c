@@ -33,11 +33,11 @@ static const PtHelperRule rules[] = {
   { "GetReadiness", NULL },
   { "GetStatus",    NULL },
   { "Preview",      NULL },
-  { "Apply",        PT_HELPER_ACTION_CONFIGURE },
-  { "Revert",       PT_HELPER_ACTION_CONFIGURE },
-  { "Confirm",      PT_HELPER_ACTION_CONFIGURE },
-  { "Bind",         PT_HELPER_ACTION_BIND },
-  { "Unbind",       PT_HELPER_ACTION_BIND },
+  { "Apply",        PT_DBUS_ACTION_CONFIGURE },
+  { "Revert",       PT_DBUS_ACTION_CONFIGURE },
+  { "Confirm",      PT_DBUS_ACTION_CONFIGURE },
+  { "Bind",         PT_DBUS_ACTION_BIND },
+  { "Unbind",       PT_DBUS_ACTION_BIND },
 };
 
 static void

@@ -1,5 +1,5 @@
 /* pt-helper-bouncer.h: the one place that decides who may call what
- * (STYLE.md habit 3).
+ * (docs/safety.md, rule 2).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -10,8 +10,7 @@
 
 G_BEGIN_DECLS
 
-#define PT_HELPER_ACTION_CONFIGURE "com.example.Passthrough.configure"
-#define PT_HELPER_ACTION_BIND      "com.example.Passthrough.bind"
+#include "pt-dbus-names.h"     /* PT_DBUS_ACTION_CONFIGURE, PT_DBUS_ACTION_BIND */
 
 #define PT_TYPE_HELPER_BOUNCER (pt_helper_bouncer_get_type ())
 G_DECLARE_FINAL_TYPE (PtHelperBouncer, pt_helper_bouncer, PT, HELPER_BOUNCER, GObject)

@@ -5,7 +5,7 @@
  * helper itself just scanned it; options against the engine's allow-list.
  * Every refusal is a PT_ERROR_INVALID_ARGS or PT_ERROR_UNKNOWN_DEVICE with a
  * sentence; the helper runs in the C locale, so no messages are translated
- * here (DESIGN.md, Safety rule 6).
+ * here (docs/safety.md, rule 6).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -137,9 +137,7 @@ PtPlanOptions *
 pt_helper_check_options (GVariant  *options,
                          GError   **error)
 {
-#ifdef PT_HELPER_HAVE_PLAN_OPTIONS
   g_autoptr(PtPlanOptions) parsed = NULL;
-#endif
   GVariantIter iter;
   const char *key;
   GVariant *value;
@@ -172,32 +170,16 @@ pt_helper_check_options (GVariant  *options,
         }
     }
 
-#ifdef PT_HELPER_HAVE_PLAN_OPTIONS
   parsed = pt_plan_options_new ();
   if (!pt_plan_options_set_variant (parsed, options, error))
     return NULL;
   return g_steal_pointer (&parsed);
-#else
-  /* Built before the engine's allow-list: no key is known yet. */
-  if (g_variant_n_children (options) > 0)
-    {
-      g_autoptr(GVariant) first = g_variant_get_child_value (options, 0);
-      g_variant_get_child (first, 0, "&s", &key);
-      g_set_error (error, PT_ERROR, PT_ERROR_INVALID_ARGS, "Unknown option “%s”.", key);
-      return NULL;
-    }
-  return g_new0 (PtPlanOptions, 1);
-#endif
 }
 
 void
 pt_helper_options_free (PtPlanOptions *options)
 {
-#ifdef PT_HELPER_HAVE_PLAN_OPTIONS
   pt_plan_options_free (options);
-#else
-  g_free (options);
-#endif
 }
 
 gboolean

@@ -1,5 +1,5 @@
 /* pt-helper-validate.h: every argument of the helper's methods is checked
- * here, before polkit and before anything else (STYLE.md habit 4).
+ * here, before polkit and before anything else (docs/safety.md, rule 1).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */

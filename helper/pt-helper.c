@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "pt-dbus-helper1.h"
+#include "pt-dbus-names.h"
 #include "pt-error.h"
 #include "pt-helper.h"
 #include "pt-helper-bind.h"
@@ -25,11 +26,9 @@
 #include "pt-helper-select-ids.h"
 #include "pt-helper-validate.h"
 #include "pt-readiness.h"
-#ifdef PT_HELPER_HAVE_ENGINE
 #include "pt-plan.h"
 #include "pt-status.h"
 #include "pt-transaction.h"
-#endif
 
 struct _PtHelper
 {
@@ -99,7 +98,7 @@ call_leave (PtHelper *self)
   g_mutex_unlock (&self->state_lock);
 }
 
-/* The D-Bus names callers see are DESIGN.md's: AccessDenied from the
+/* The D-Bus errors callers see are docs/dbus.md's: AccessDenied from the
  * bouncer, com.example.Passthrough.Error.* for the rest.  Anything else (an
  * I/O error deep in the core) becomes Failed with its sentence. */
 static void
@@ -395,7 +394,6 @@ handle_get_readiness (PtDBusHelper1         *skeleton,
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
-#ifdef PT_HELPER_HAVE_ENGINE
 
 /* The status from @topology, or from a fresh scan without one.  After Apply
  * the scan its plan was made from serves: files in /etc and /boot changed,
@@ -560,39 +558,6 @@ handle_transaction (PtHelper              *self,
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
-#else /* !PT_HELPER_HAVE_ENGINE */
-
-static gboolean
-refuse_without_engine (PtHelper              *self,
-                       GDBusMethodInvocation *invocation)
-{
-  g_autoptr(GError) error = g_error_new_literal (PT_ERROR, PT_ERROR_FAILED,
-                                                 "This build of the helper has no boot configuration "
-                                                 "engine, so it can only show the machine.");
-  return_error (self, invocation, error);
-  return G_DBUS_METHOD_INVOCATION_HANDLED;
-}
-
-static gboolean
-handle_get_status (PtDBusHelper1 *skeleton, GDBusMethodInvocation *invocation, PtHelper *self)
-{
-  return refuse_without_engine (self, invocation);
-}
-
-static gboolean
-handle_preview (PtDBusHelper1 *skeleton, GDBusMethodInvocation *invocation,
-                const char *const *addresses, GVariant *options, PtHelper *self)
-{
-  return refuse_without_engine (self, invocation);
-}
-
-static gboolean
-handle_transaction (PtHelper *self, GDBusMethodInvocation *invocation)
-{
-  return refuse_without_engine (self, invocation);
-}
-
-#endif /* PT_HELPER_HAVE_ENGINE */
 
 static gboolean
 handle_apply (PtDBusHelper1         *skeleton,
@@ -699,9 +664,9 @@ on_bus_acquired (GDBusConnection *connection,
   g_autoptr(GError) error = NULL;
 
   if (!g_dbus_interface_skeleton_export (G_DBUS_INTERFACE_SKELETON (self->skeleton),
-                                         connection, PT_HELPER_OBJECT_PATH, &error))
+                                         connection, PT_DBUS_HELPER_OBJECT_PATH, &error))
     {
-      g_warning ("Could not export %s: %s", PT_HELPER_OBJECT_PATH, error->message);
+      g_warning ("Could not export %s: %s", PT_DBUS_HELPER_OBJECT_PATH, error->message);
       self->exit_status = 1;
       g_main_loop_quit (self->loop);
     }
@@ -759,6 +724,7 @@ pt_helper_init (PtHelper *self)
   self->loop = g_main_loop_new (NULL, FALSE);
   self->bouncer = pt_helper_bouncer_new ();
   self->skeleton = pt_dbus_helper1_skeleton_new ();
+  pt_dbus_helper1_set_version (self->skeleton, PACKAGE_VERSION);
 
   g_dbus_interface_skeleton_set_flags (G_DBUS_INTERFACE_SKELETON (self->skeleton),
                                        G_DBUS_INTERFACE_SKELETON_FLAGS_HANDLE_METHOD_INVOCATIONS_IN_THREAD);
@@ -792,7 +758,6 @@ pt_helper_run (PtHelper *self)
 {
   g_return_val_if_fail (PT_IS_HELPER (self), 1);
 
-#ifdef PT_HELPER_HAVE_ENGINE
   {
     g_autoptr(GError) error = NULL;
 
@@ -804,9 +769,8 @@ pt_helper_run (PtHelper *self)
         self->recovery_error = g_strdup (error->message);
       }
   }
-#endif
 
-  self->owner_id = g_bus_own_name (G_BUS_TYPE_SYSTEM, PT_HELPER_BUS_NAME,
+  self->owner_id = g_bus_own_name (G_BUS_TYPE_SYSTEM, PT_DBUS_HELPER_BUS_NAME,
                                    G_BUS_NAME_OWNER_FLAGS_DO_NOT_QUEUE,
                                    on_bus_acquired, NULL, on_name_lost,
                                    self, NULL);

@@ -10,8 +10,6 @@
 
 G_BEGIN_DECLS
 
-#define PT_HELPER_BUS_NAME    "com.example.Passthrough.Helper"
-#define PT_HELPER_OBJECT_PATH "/com/example/Passthrough/Helper"
 /* Seconds without a call and without a running transaction before exit;
  * PASSTHROUGH_IDLE_TIMEOUT overrides it (tests). */
 #define PT_HELPER_IDLE_TIMEOUT 60

@@ -93,7 +93,7 @@ on_call_done (GObject      *source,
   Call *call = user_data;
   PtAppBindBox *self = call->self;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  g_autoptr(GVariant) reply = pt_helper_client_call_on_finish (result, &error);
 
   self->running = FALSE;
   update_buttons (self);
@@ -143,11 +143,9 @@ call_helper (PtAppBindBox *self,
   call->self = g_object_ref (self);
   call->bind = bind;
   call->address = g_strdup (pt_device_get_address (self->device));
-  /* A password prompt first: no timeout. */
-  g_dbus_connection_call (bus, PT_APP_HELPER_BUS_NAME, PT_APP_HELPER_PATH, PT_APP_HELPER_INTERFACE,
-                          bind ? "Bind" : "Unbind", g_variant_new ("(s)", call->address), G_VARIANT_TYPE ("()"),
-                          G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION, G_MAXINT,
-                          NULL, on_call_done, call);
+  /* A password prompt first: no timeout (pt-helper-client.h). */
+  pt_helper_client_call_on (bus, TRUE, bind ? "Bind" : "Unbind", g_variant_new ("(s)", call->address), NULL,
+                            on_call_done, call);
 }
 
 static void

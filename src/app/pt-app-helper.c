@@ -7,54 +7,49 @@
 #include <glib/gi18n.h>
 
 #include "pt-app-helper.h"
+#include "pt-error.h"
 
 gboolean
 pt_app_helper_error_is_missing (const GError *error)
 {
-  g_autofree char *remote = NULL;
-
-  if (error == NULL || error->domain != G_DBUS_ERROR)
-    return FALSE;
-  remote = g_dbus_error_get_remote_error (error);
-  return remote != NULL &&
-         (g_str_equal (remote, "org.freedesktop.DBus.Error.ServiceUnknown") ||
-          g_str_equal (remote, "org.freedesktop.DBus.Error.NameHasNoOwner") ||
-          g_str_equal (remote, "org.freedesktop.DBus.Error.Spawn.ServiceNotFound") ||
-          g_str_equal (remote, "org.freedesktop.DBus.Error.Spawn.ChildExited") ||
-          g_str_equal (remote, "org.freedesktop.DBus.Error.Spawn.Failed"));
+  return g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN) ||
+         g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_NAME_HAS_NO_OWNER) ||
+         g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_SPAWN_SERVICE_NOT_FOUND) ||
+         g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_SPAWN_CHILD_EXITED) ||
+         g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_SPAWN_FAILED);
 }
 
+/* @error comes from pt_helper_client_*(): the helper's own errors are in
+ * PT_ERROR, the bus's and polkit's in G_DBUS_ERROR, an error name nobody
+ * registered is G_IO_ERROR_DBUS_ERROR; anything else never reached the
+ * helper (no system bus). */
 char *
 pt_app_helper_error_sentence (const GError *error,
                               gboolean      revert)
 {
-  g_autofree char *remote = g_dbus_error_get_remote_error (error);
-  g_autofree char *message = NULL;
   const char *nothing = revert ? _("Nothing was undone.") : _("Nothing was changed.");
-  gboolean missing = pt_app_helper_error_is_missing (error);
+  const char *message = error->message;
+  gboolean answered = error->domain == PT_ERROR || error->domain == G_DBUS_ERROR ||
+                      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_DBUS_ERROR);
 
-  g_dbus_error_strip_remote_error ((GError *) error);
-  message = g_strdup (error->message);
-
-  if (remote == NULL)
-    return g_strdup_printf (_("The helper could not be reached: %s %s"), message, nothing);
-  if (missing)
+  if (pt_app_helper_error_is_missing (error))
     return g_strdup_printf (_("The Passthrough helper is not installed on this machine, so the app cannot change it. %s "
                               "Install the whole passthrough package (the helper and its D-Bus and polkit files), "
                               "or run “passthroughctl apply” as root."), nothing);
-  if (g_str_equal (remote, "org.freedesktop.DBus.Error.AccessDenied") ||
-      g_str_equal (remote, "org.freedesktop.PolicyKit1.Error.NotAuthorized"))
+  if (!answered)
+    return g_strdup_printf (_("The helper could not be reached: %s %s"), message, nothing);
+  if (g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED))
     return g_strdup_printf (_("The password was refused or the authentication was cancelled. %s"), nothing);
-  if (g_str_equal (remote, "com.example.Passthrough.Error.Busy"))
+  if (g_error_matches (error, PT_ERROR, PT_ERROR_BUSY))
     return g_strdup_printf (_("Another change is running right now. %s Wait until it ends, then try again."), nothing);
-  if (g_str_equal (remote, "com.example.Passthrough.Error.PlanChanged"))
+  if (g_error_matches (error, PT_ERROR, PT_ERROR_PLAN_CHANGED))
     return g_strdup_printf (_("The machine changed since you reviewed the plan. %s Review the changes again."), nothing);
-  if (g_str_equal (remote, "com.example.Passthrough.Error.RegenerationFailed"))
+  if (g_error_matches (error, PT_ERROR, PT_ERROR_REGENERATION_FAILED))
     return g_strdup_printf (_("Rebuilding the boot files failed, so Passthrough put every file back as it was and rebuilt them again: "
                               "your machine boots as before. What failed: %s"), message);
-  if (g_str_equal (remote, "com.example.Passthrough.Error.Blocked"))
+  if (g_error_matches (error, PT_ERROR, PT_ERROR_BLOCKED))
     return g_strdup_printf (_("The helper refused: %s %s"), message, nothing);
-  if (g_str_equal (remote, "com.example.Passthrough.Error.UnknownDevice"))
+  if (g_error_matches (error, PT_ERROR, PT_ERROR_UNKNOWN_DEVICE))
     return g_strdup_printf (_("A chosen device is no longer on this machine: %s %s"), message, nothing);
   return g_strdup_printf (revert ? _("Undoing failed: %s") : _("Applying failed: %s"), message);
 }

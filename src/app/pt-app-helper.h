@@ -1,6 +1,6 @@
-/* pt-app-helper.h: what the app needs to talk to passthrough-helper — its
- * bus name, object and interface, the sentence for a failed call, and how
- * to tell a person to install it.
+/* pt-app-helper.h: what the app needs to talk to passthrough-helper — the
+ * one client call (pt-helper-client.h, docs/dbus.md), the sentence for a
+ * failed call, and how to tell a person to install it.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -8,11 +8,9 @@
 
 #include <gio/gio.h>
 
-G_BEGIN_DECLS
+#include "pt-helper-client.h"
 
-#define PT_APP_HELPER_BUS_NAME  "com.example.Passthrough.Helper"
-#define PT_APP_HELPER_PATH      "/com/example/Passthrough/Helper"
-#define PT_APP_HELPER_INTERFACE "com.example.Passthrough.Helper1"
+G_BEGIN_DECLS
 
 /* The sentence for a failed helper call; revert: the call was Revert. */
 char     *pt_app_helper_error_sentence      (const GError *error,

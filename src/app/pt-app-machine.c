@@ -51,7 +51,7 @@ pt_app_machine_init (PtAppMachine *self)
 {
 }
 
-/* PASSTHROUGH_ROOT is the helper's test hook (DESIGN.md); the app honours
+/* PASSTHROUGH_ROOT is the helper's test hook (docs/root.md); the app honours
  * it the same way, so a test can point both at one fixture root and still
  * treat it as "this machine", whose changes go through the helper. */
 static PtPaths *
@@ -306,7 +306,7 @@ on_readiness_done (GObject      *source,
   g_autoptr(GTask) task = user_data;
   PtAppMachine *self = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  g_autoptr(GVariant) reply = pt_helper_client_call_on_finish (result, &error);
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
@@ -322,10 +322,7 @@ on_readiness_done (GObject      *source,
       self->readiness = pt_readiness_new_from_json (json, &error);
     }
   if (self->readiness == NULL)
-    {
-      g_dbus_error_strip_remote_error (error);
-      self->readiness_error = g_strdup (error->message);
-    }
+    self->readiness_error = g_strdup (error->message);
   g_task_return_pointer (task, g_object_ref (self), g_object_unref);
 }
 
@@ -337,7 +334,7 @@ on_topology_done (GObject      *source,
   g_autoptr(GTask) task = user_data;
   PtAppMachine *self = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  g_autoptr(GVariant) reply = pt_helper_client_call_on_finish (result, &error);
   const char *json;
 
   if (reply == NULL)
@@ -353,10 +350,8 @@ on_topology_done (GObject      *source,
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  g_dbus_connection_call (G_DBUS_CONNECTION (source), PT_APP_HELPER_BUS_NAME, PT_APP_HELPER_PATH,
-                          PT_APP_HELPER_INTERFACE, "GetReadiness", NULL, G_VARIANT_TYPE ("(s)"),
-                          G_DBUS_CALL_FLAGS_NONE, 60000, g_task_get_cancellable (task),
-                          on_readiness_done, g_object_ref (task));
+  pt_helper_client_call_on (g_object_get_data (G_OBJECT (task), "system-bus"), TRUE, "GetReadiness", NULL,
+                            g_task_get_cancellable (task), on_readiness_done, g_object_ref (task));
 }
 
 static void
@@ -374,9 +369,9 @@ on_system_bus (GObject      *source,
       return;
     }
   /* Auto-start allowed: an installed helper is started by the bus. */
-  g_dbus_connection_call (bus, PT_APP_HELPER_BUS_NAME, PT_APP_HELPER_PATH, PT_APP_HELPER_INTERFACE,
-                          "GetTopology", NULL, G_VARIANT_TYPE ("(s)"), G_DBUS_CALL_FLAGS_NONE, 60000,
-                          g_task_get_cancellable (task), on_topology_done, g_object_ref (task));
+  g_object_set_data_full (G_OBJECT (task), "system-bus", g_object_ref (bus), g_object_unref);
+  pt_helper_client_call_on (bus, TRUE, "GetTopology", NULL,
+                            g_task_get_cancellable (task), on_topology_done, g_object_ref (task));
 }
 
 /* This machine as the helper sees it, for a process that cannot read it

@@ -13,7 +13,7 @@
 #include "pt-app-plan-options.h"
 
 /* The boolean options, in the order they are shown: key, default, title,
- * subtitle (DESIGN.md, "The contracts": the helper's option keys). */
+ * subtitle (docs/plan-options.md: the helper's option keys). */
 typedef struct
 {
   const char *key;

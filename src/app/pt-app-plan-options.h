@@ -1,6 +1,6 @@
 /* pt-app-plan-options.h: the options of a plan in the review — the safe
- * first boot, how devices are bound, and the kernel options of DESIGN.md's
- * allow-list — as the a{sv} the helper's Preview and Apply take.
+ * first boot, how devices are bound, and the kernel options of the allow-list
+ * in docs/plan-options.md — as the a{sv} the helper's Preview and Apply take.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */

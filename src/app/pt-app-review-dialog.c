@@ -18,14 +18,9 @@
 #include "pt-app-plan-options.h"
 #include "pt-app-review-dialog.h"
 #include "pt-describe.h"
-#ifdef PT_APP_HAVE_PLAN_ENGINE
+#include "pt-error.h"
 #include "pt-plan.h"
 #include "pt-plan-options.h"
-#endif
-
-#define HELPER_BUS_NAME   PT_APP_HELPER_BUS_NAME
-#define HELPER_PATH       PT_APP_HELPER_PATH
-#define HELPER_INTERFACE  PT_APP_HELPER_INTERFACE
 
 struct _PtAppReviewDialog
 {
@@ -451,7 +446,6 @@ static void
 plan_locally (PtAppReviewDialog *self,
               const char        *why_local)
 {
-#ifdef PT_APP_HAVE_PLAN_ENGINE
   g_autoptr(GError) error = NULL;
   g_autoptr(PtPlan) plan = NULL;
   g_autoptr(PtPlanOptions) options = pt_plan_options_new ();
@@ -476,11 +470,6 @@ plan_locally (PtAppReviewDialog *self,
     }
   json = pt_plan_to_json (plan, FALSE);
   show_plan (self, json, why_local, FALSE);
-#else
-  show_error (self, _("No Plan"),
-              _("This build of Passthrough has no plan engine, so it cannot show the changes. "
-                "Use “passthroughctl plan” instead."));
-#endif
 }
 
 static void
@@ -490,17 +479,15 @@ on_preview_done (GObject      *source,
 {
   g_autoptr(PtAppReviewDialog) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  g_autoptr(GVariant) reply = pt_helper_client_call_on_finish (result, &error);
   const char *json;
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   if (reply == NULL)
     {
-      g_autofree char *remote = g_dbus_error_get_remote_error (error);
-      if (remote != NULL && g_str_has_prefix (remote, "com.example.Passthrough.Error."))
+      if (error->domain == PT_ERROR)
         {
-          g_dbus_error_strip_remote_error (error);
           show_error (self, _("No Plan"), error->message);
           return;
         }
@@ -522,7 +509,7 @@ on_revert_status_done (GObject      *source,
 {
   g_autoptr(PtAppReviewDialog) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  g_autoptr(GVariant) reply = pt_helper_client_call_on_finish (result, &error);
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autoptr(JsonGenerator) gen = json_generator_new ();
@@ -607,16 +594,14 @@ load_plan (PtAppReviewDialog *self)
     }
   if (self->revert && pt_app_machine_get_source (self->machine) == PT_APP_MACHINE_SOURCE_HELPER)
     {
-      g_dbus_connection_call (self->system_bus, HELPER_BUS_NAME, HELPER_PATH, HELPER_INTERFACE, "GetStatus",
-                              NULL, G_VARIANT_TYPE ("(s)"), G_DBUS_CALL_FLAGS_NONE, 60000,
-                              self->cancellable, on_revert_status_done, g_object_ref (self));
+      pt_helper_client_call_on (self->system_bus, TRUE, "GetStatus", NULL,
+                                self->cancellable, on_revert_status_done, g_object_ref (self));
       return;
     }
   if (self->revert)
     {
       /* The helper has no preview of a revert: the engine shows what it
        * will undo, and the helper recomputes the same from its journal. */
-#ifdef PT_APP_HAVE_PLAN_ENGINE
       {
         g_autoptr(PtPlan) plan = pt_plan_new_for_revert (pt_app_machine_get_paths (self->machine),
                                                          pt_app_machine_get_topology (self->machine), &error);
@@ -629,15 +614,11 @@ load_plan (PtAppReviewDialog *self)
         json = pt_plan_to_json (plan, FALSE);
         show_plan (self, json, _("Undoes everything Passthrough changed on this machine, from its journal."), TRUE);
       }
-#else
-      show_error (self, _("No Plan"), _("This build of Passthrough has no plan engine. Use “passthroughctl revert”."));
-#endif
       return;
     }
-  g_dbus_connection_call (self->system_bus, HELPER_BUS_NAME, HELPER_PATH, HELPER_INTERFACE, "Preview",
-                          g_variant_new ("(^as@a{sv})", self->addresses, self->requested_options),
-                          G_VARIANT_TYPE ("(s)"), G_DBUS_CALL_FLAGS_NONE, 60000,
-                          self->cancellable, on_preview_done, g_object_ref (self));
+  pt_helper_client_call_on (self->system_bus, TRUE, "Preview",
+                            g_variant_new ("(^as@a{sv})", self->addresses, self->requested_options),
+                            self->cancellable, on_preview_done, g_object_ref (self));
 }
 
 /* ---- applying --------------------------------------------------------- */
@@ -686,7 +667,7 @@ on_apply_done (GObject      *source,
 {
   g_autoptr(PtAppReviewDialog) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  g_autoptr(GVariant) reply = pt_helper_client_call_on_finish (result, &error);
 
   if (self->progress_id != 0)
     {
@@ -731,22 +712,21 @@ start_apply (PtAppReviewDialog *self)
     return;
   self->apply_when_ready = FALSE;
   gtk_widget_set_sensitive (GTK_WIDGET (self->apply_button), FALSE);
-  /* Once files change a transaction cannot be cancelled (DESIGN.md). */
+  /* Once files change a transaction cannot be cancelled (docs/safety.md, rule 4). */
   gtk_widget_set_sensitive (GTK_WIDGET (self->cancel_button), FALSE);
   gtk_progress_bar_set_fraction (self->progress_bar, 0);
   gtk_label_set_label (self->progress_label, _("Waiting for authentication…"));
   gtk_label_set_label (self->progress_log, "");
   gtk_stack_set_visible_child_name (self->stack, "progress");
 
-  self->progress_id = g_dbus_connection_signal_subscribe (self->system_bus, HELPER_BUS_NAME, HELPER_INTERFACE,
-                                                          "Progress", HELPER_PATH, NULL,
+  self->progress_id = g_dbus_connection_signal_subscribe (self->system_bus, PT_DBUS_HELPER_BUS_NAME,
+                                                          PT_DBUS_HELPER_INTERFACE, "Progress",
+                                                          PT_DBUS_HELPER_OBJECT_PATH, NULL,
                                                           G_DBUS_SIGNAL_FLAGS_NONE, on_progress, self, NULL);
   g_variant_builder_init (&options, G_VARIANT_TYPE ("a{sv}"));
   if (self->revert)
-    g_dbus_connection_call (self->system_bus, HELPER_BUS_NAME, HELPER_PATH, HELPER_INTERFACE, "Revert",
-                            g_variant_new ("(a{sv})", &options), G_VARIANT_TYPE ("(s)"),
-                            G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION, G_MAXINT,
-                            NULL, on_apply_done, g_object_ref (self));
+    pt_helper_client_call_on (self->system_bus, TRUE, "Revert", g_variant_new ("(a{sv})", &options),
+                              NULL, on_apply_done, g_object_ref (self));
   else
     {
       /* Exactly the options the reviewed plan was computed with: the
@@ -764,10 +744,9 @@ start_apply (PtAppReviewDialog *self)
             }
         }
       g_variant_builder_add (&options, "{sv}", "plan-digest", g_variant_new_string (self->plan_digest));
-      g_dbus_connection_call (self->system_bus, HELPER_BUS_NAME, HELPER_PATH, HELPER_INTERFACE, "Apply",
-                              g_variant_new ("(^asa{sv})", self->addresses, &options), G_VARIANT_TYPE ("(s)"),
-                              G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION, G_MAXINT,
-                              NULL, on_apply_done, g_object_ref (self));
+      pt_helper_client_call_on (self->system_bus, TRUE, "Apply",
+                                g_variant_new ("(^asa{sv})", self->addresses, &options),
+                                NULL, on_apply_done, g_object_ref (self));
     }
 }
 

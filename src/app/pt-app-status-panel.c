@@ -249,7 +249,7 @@ on_status_done (GObject      *source,
                 gpointer      user_data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  g_autoptr(GVariant) reply = pt_helper_client_call_on_finish (result, &error);
   const char *json;
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -283,9 +283,7 @@ pt_app_status_panel_refresh (PtAppStatusPanel *self,
   self->cancellable = g_cancellable_new ();
   /* GetStatus needs no authorization; no auto-start: a machine without the
    * helper simply has no status. */
-  g_dbus_connection_call (bus, PT_APP_HELPER_BUS_NAME, PT_APP_HELPER_PATH, PT_APP_HELPER_INTERFACE,
-                          "GetStatus", NULL, G_VARIANT_TYPE ("(s)"), G_DBUS_CALL_FLAGS_NO_AUTO_START, 10000,
-                          self->cancellable, on_status_done, self);
+  pt_helper_client_call_on (bus, FALSE, "GetStatus", NULL, self->cancellable, on_status_done, self);
 }
 
 /* ---- Keep this setup -------------------------------------------------- */
@@ -305,7 +303,7 @@ on_confirm_done (GObject      *source,
 {
   g_autoptr(PtAppStatusPanel) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  g_autoptr(GVariant) reply = pt_helper_client_call_on_finish (result, &error);
   const char *json;
 
   set_busy (self, FALSE);
@@ -335,10 +333,8 @@ on_keep_clicked (PtAppStatusPanel *self)
   gtk_label_set_label (self->error_label, _("Making this setup the normal start…"));
   gtk_widget_set_visible (GTK_WIDGET (self->error_label), TRUE);
   /* Like Apply: a password prompt, then maybe a regeneration: no timeout. */
-  g_dbus_connection_call (bus, PT_APP_HELPER_BUS_NAME, PT_APP_HELPER_PATH, PT_APP_HELPER_INTERFACE,
-                          "Confirm", g_variant_new ("(a{sv})", NULL), G_VARIANT_TYPE ("(s)"),
-                          G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION, G_MAXINT,
-                          NULL, on_confirm_done, g_object_ref (self));
+  pt_helper_client_call_on (bus, TRUE, "Confirm", g_variant_new ("(a{sv})", NULL), NULL,
+                            on_confirm_done, g_object_ref (self));
 }
 
 static void

@@ -429,7 +429,6 @@ on_helper_machine_loaded (GObject      *source,
     }
   else
     {
-      g_dbus_error_strip_remote_error (error);
       show_load_error (self, _("The system helper could not read the devices of this machine"), error->message);
     }
 }

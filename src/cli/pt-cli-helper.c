@@ -2,9 +2,9 @@
  *
  * Without --root, apply, revert, confirm, bind and unbind are not done by
  * passthroughctl itself but by passthrough-helper on the system bus, which
- * polkit lets act (DESIGN.md, "Shape").  The calls have no timeout (a
- * password prompt, then an initramfs rebuild), allow interactive
- * authorization, and print the helper's Progress lines while they run.  In a
+ * polkit lets act, through the one client call of src/dbus/pt-helper-client.h
+ * (docs/dbus.md: no timeout, interactive authorization).  The helper's
+ * Progress lines are printed while a call runs.  In a
  * terminal without a desktop session (SSH) a polkit text agent is registered
  * for this process, so the password is asked right here.
  *
@@ -21,11 +21,8 @@
 #include <polkitagent/polkitagent.h>
 
 #include "pt-cli.h"
-#include "pt-dbus-helper1.h"
 #include "pt-error.h"
-
-#define HELPER_BUS_NAME    "com.example.Passthrough.Helper"
-#define HELPER_OBJECT_PATH "/com/example/Passthrough/Helper"
+#include "pt-helper-client.h"
 
 typedef struct
 {
@@ -103,7 +100,7 @@ on_call_done (GObject      *source,
 {
   HelperCall *call = user_data;
 
-  call->reply = g_dbus_proxy_call_finish (G_DBUS_PROXY (source), result, &call->error);
+  call->reply = pt_helper_client_call_finish (PT_DBUS_HELPER1 (source), result, &call->error);
   g_main_loop_quit (call->loop);
 }
 
@@ -111,9 +108,6 @@ static int
 report_error (GError     *error,
               const char *what)
 {
-  g_autofree char *remote = g_dbus_error_get_remote_error (error);
-
-  g_dbus_error_strip_remote_error (error);
   if (g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED))
     {
       g_printerr ("passthroughctl: %s\n",
@@ -163,17 +157,12 @@ call_helper (PtCliContext *ctx,
   gulong progress_id;
 
   g_variant_ref_sink (parameters);
-  /* The helper's com.example.Passthrough.Error.* come back as PT_ERROR. */
-  (void) pt_error_quark ();
 
   g_main_context_push_thread_default (main_context);
   loop = g_main_loop_new (main_context, FALSE);
   call.loop = loop;
 
-  proxy = pt_dbus_helper1_proxy_new_for_bus_sync (G_BUS_TYPE_SYSTEM,
-                                                  G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES,
-                                                  HELPER_BUS_NAME, HELPER_OBJECT_PATH,
-                                                  NULL, &error);
+  proxy = pt_helper_client_new_sync (NULL, NULL, &error);
   if (proxy == NULL)
     {
       g_variant_unref (parameters);
@@ -194,9 +183,7 @@ call_helper (PtCliContext *ctx,
   progress_id = g_signal_connect (proxy, "progress", G_CALLBACK (on_progress), &call);
   agent = register_text_agent ();
 
-  g_dbus_proxy_call (G_DBUS_PROXY (proxy), method, parameters,
-                     G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION,
-                     G_MAXINT, NULL, on_call_done, &call);
+  pt_helper_client_call (proxy, method, parameters, NULL, on_call_done, &call);
   g_main_loop_run (loop);
 
   /* Progress signals sent before the reply are already queued: show them. */

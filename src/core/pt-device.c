@@ -76,7 +76,7 @@ pt_device_kind_from_string (const char   *str,
   return FALSE;
 }
 
-/* DESIGN.md: GPU = 0300 (VGA), 0302 (3D controller, a laptop's dGPU) or
+/* docs/json.md, `kind`: GPU = 0300 (VGA), 0302 (3D controller, a laptop's dGPU) or
  * 0380 (display controller, many iGPUs). */
 PtDeviceKind
 pt_device_kind_for_class (guint32 class_code)

@@ -3,18 +3,19 @@
 
 #include <gio/gio.h>
 
+#include "pt-dbus-names.h"
 #include "pt-error.h"
 
 static const GDBusErrorEntry pt_error_entries[] = {
-  { PT_ERROR_FAILED, "com.example.Passthrough.Error.Failed" },
-  { PT_ERROR_INVALID_ARGS, "com.example.Passthrough.Error.InvalidArgs" },
-  { PT_ERROR_UNKNOWN_DEVICE, "com.example.Passthrough.Error.UnknownDevice" },
-  { PT_ERROR_BLOCKED, "com.example.Passthrough.Error.Blocked" },
-  { PT_ERROR_BUSY, "com.example.Passthrough.Error.Busy" },
-  { PT_ERROR_PLAN_CHANGED, "com.example.Passthrough.Error.PlanChanged" },
-  { PT_ERROR_REGENERATION_FAILED, "com.example.Passthrough.Error.RegenerationFailed" },
-  { PT_ERROR_NOT_FOUND, "com.example.Passthrough.Error.NotFound" },
-  { PT_ERROR_PARSE, "com.example.Passthrough.Error.Parse" },
+  { PT_ERROR_FAILED, PT_DBUS_ERROR_NAME ("Failed") },
+  { PT_ERROR_INVALID_ARGS, PT_DBUS_ERROR_NAME ("InvalidArgs") },
+  { PT_ERROR_UNKNOWN_DEVICE, PT_DBUS_ERROR_NAME ("UnknownDevice") },
+  { PT_ERROR_BLOCKED, PT_DBUS_ERROR_NAME ("Blocked") },
+  { PT_ERROR_BUSY, PT_DBUS_ERROR_NAME ("Busy") },
+  { PT_ERROR_PLAN_CHANGED, PT_DBUS_ERROR_NAME ("PlanChanged") },
+  { PT_ERROR_REGENERATION_FAILED, PT_DBUS_ERROR_NAME ("RegenerationFailed") },
+  { PT_ERROR_NOT_FOUND, PT_DBUS_ERROR_NAME ("NotFound") },
+  { PT_ERROR_PARSE, PT_DBUS_ERROR_NAME ("Parse") },
 };
 
 GQuark

@@ -11,7 +11,7 @@ G_BEGIN_DECLS
 #define PT_ERROR (pt_error_quark ())
 
 /* Each code is also a D-Bus error, com.example.Passthrough.Error.<Name>,
- * and its CLI exit code follows DESIGN.md: usage errors are 2, the rest 1. */
+ * and its CLI exit code follows docs/json.md: usage errors are 2, the rest 1. */
 typedef enum
 {
   PT_ERROR_FAILED,

@@ -63,7 +63,7 @@ pt_paths_new (const char *root)
 }
 
 /* PASSTHROUGH_ROOT comes from the environment of a test or a unit file, never
- * from a D-Bus argument (DESIGN.md, safety rule 1). */
+ * from a D-Bus argument (docs/root.md, docs/safety.md rule 1). */
 PtPaths *
 pt_paths_new_from_env (void)
 {

@@ -29,8 +29,8 @@
 
 /* AMD GPUs without a reset that works after a guest used them: Polaris
  * (10/20/30, 11/21, 12), Vega (10, 20) and Navi 1x (10, 12, 14).  The IDs
- * are those the vendor-reset module (github.com/gnif/vendor-reset,
- * src/device-db.h) handles, grouped by family; see SOURCES in
+ * are those the vendor-reset module (github.com/gnif/vendor-reset, its
+ * device table device-db.h) handles, grouped by family; see SOURCES in
  * tests/fixtures/machines for where the fixtures' IDs come from. */
 static const struct
 {

@@ -17,14 +17,12 @@
 #include <locale.h>
 
 #include "pt-error.h"
+#include "pt-helper-client.h"
 #include "pt-notice.h"
 #include "pt-status.h"
 
 #define NOTIFICATIONS_NAME "org.freedesktop.Notifications"
 #define NOTIFICATIONS_PATH "/org/freedesktop/Notifications"
-#define HELPER_NAME "com.example.Passthrough.Helper"
-#define HELPER_PATH "/com/example/Passthrough/Helper"
-#define HELPER_IFACE "com.example.Passthrough.Helper1"
 
 typedef struct
 {
@@ -35,17 +33,16 @@ typedef struct
 static char *
 status_from_helper (GError **error)
 {
-  g_autoptr(GDBusConnection) system = g_bus_get_sync (G_BUS_TYPE_SYSTEM, NULL, error);
+  g_autoptr(PtDBusHelper1) helper = pt_helper_client_new_sync (NULL, NULL, error);
   g_autoptr(GVariant) reply = NULL;
   char *json = NULL;
 
-  if (system == NULL)
+  if (helper == NULL)
     return NULL;
-  reply = g_dbus_connection_call_sync (system, HELPER_NAME, HELPER_PATH, HELPER_IFACE, "GetStatus",
-                                       NULL, G_VARIANT_TYPE ("(s)"), G_DBUS_CALL_FLAGS_NONE,
-                                       60 * 1000, NULL, error);
+  reply = pt_helper_client_call_sync (helper, "GetStatus", NULL, NULL, error);
   if (reply == NULL)
     return NULL;
+  /* The generated proxy checks the reply against the interface: (s). */
   g_variant_get (reply, "(s)", &json);
   return json;
 }

@@ -1,5 +1,5 @@
 /* pt-notice.c: what the login notifier tells the person, from the status
- * JSON (DESIGN.md "The contracts": status --json) — a pure function, so the
+ * JSON (docs/json.md, "status") — a pure function, so the
  * program around it only reads the status and talks to D-Bus.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later

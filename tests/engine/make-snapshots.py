@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # Writes tests/engine/snapshots/seedNNN.json: the machines of the five seeds
-# (DESIGN.md, "Who uses it") in the `passthroughctl list --json` format,
+# (tests/engine/roots/SOURCES) in the `passthroughctl list --json` format,
 # small enough to read.  Rerun after changing a machine here; the JSON files
 # are committed so the tests need nothing but them.
 # SPDX-License-Identifier: GPL-3.0-or-later

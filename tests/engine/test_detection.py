@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-# Every row of DESIGN.md's two boot-setup tables that the seed roots do not
+# Every row of docs/boot-setup.md's two tables that the seed roots do not
 # cover: which file is edited, which command regenerates, and apply/revert
 # round trips byte for byte.  Each case starts from seed 004's machine
 # (Proxmox hardware, IDs unique) with its bootloader and initramfs files

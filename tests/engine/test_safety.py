@@ -362,7 +362,7 @@ class SafetyTest(unittest.TestCase):
                          original_tree('seed000')['boot/loader/entries/arch.conf'])
 
     def test_kernel_install_entries_get_etc_kernel_cmdline(self):
-        # vmlab Step 7: where kernel-install writes the entries, its hooks
+        # docs/boot-setup.md: where kernel-install writes the entries, its hooks
         # rewrite them from /etc/kernel/cmdline on every initramfs update
         root = self.new_root('seed000')
         mid = root.read('etc/machine-id').strip()

@@ -29,7 +29,7 @@ work=${FUZZ_WORKDIR:-$src/_build-fuzz}
 target=${FUZZ_TARGET:-edit}
 name=$target${FUZZ_EDITOR:+-$FUZZ_EDITOR}
 cc=${CC_FUZZ:-clang}
-seeds=$work/seeds-$target
+seed_copies=$work/seeds-$target
 
 case "$target" in
   edit)
@@ -69,13 +69,13 @@ if [ "${FUZZ_SKIP_BUILD:-0}" != 1 ] || [ ! -x "$work/fuzz-$target" ]; then
   fi
   # The seeds go into one folder, named after their paths, without SOURCES
   # (libFuzzer walks folders recursively and would take those too).
-  rm -rf "$seeds"
-  mkdir -p "$seeds"
+  rm -rf "$seed_copies"
+  mkdir -p "$seed_copies"
   for dir in $seed_dirs; do
     [ -d "$dir" ] || continue
     find "$dir" -type f ! -name SOURCES | while read -r f; do
       rel=${f#"$src"/}
-      cp "$f" "$seeds/$(printf '%s' "$rel" | tr '/' '_')"
+      cp "$f" "$seed_copies/$(printf '%s' "$rel" | tr '/' '_')"
     done
   done
 fi
@@ -86,4 +86,4 @@ mkdir -p "$work/new-corpus-$name" "$work/artifacts-$name"
 cd "$work"
 exec "$work/fuzz-$target" -max_total_time="$seconds" -max_len="$max_len" -timeout=10 \
   -artifact_prefix="$work/artifacts-$name/" "$@" \
-  "$work/new-corpus-$name" "$seeds"
+  "$work/new-corpus-$name" "$seed_copies"

@@ -1,7 +1,8 @@
 #!/bin/bash
 # run-gui-test.sh APP SCHEMA_DIR SCRIPT: one hermetic run of a GUI test —
-# its own X server (Xvfb), session bus, a11y bus and runtime directory
-# (tests/gui/README.md says why each piece is needed).
+# its own X server (Xvfb), session bus, a11y bus and runtime directory, so
+# that tests run side by side and nothing of the caller's session (its
+# Wayland display, its buses, its settings) reaches the app under test.
 set -u
 app=$1 schema_dir=$2 script=$3
 shift 3

@@ -1,10 +1,11 @@
 #!/usr/bin/python3
 # check-service-files.py: the files that install the helper agree with each
-# other and with DESIGN.md: the D-Bus service file names the bus name, root
+# other and with docs/dbus.md: the D-Bus service file names the bus name, root
 # and the systemd unit; the unit is Type=dbus on that name and keeps /sys and
 # modprobe usable; the bus policy lets only root own the name and opens only
-# our interface, Introspectable and Peer; each polkit action asks for an
-# administrator and carries a SECURITY note.
+# our interface, Introspectable, Peer and Properties.Get; each polkit action
+# asks for an administrator and carries a SECURITY note; the names of
+# src/core/pt-dbus-names.h are those of the interface's XML and of these files.
 #
 #   check-service-files.py SERVICE UNIT BUS_CONF POLICY HELPER
 #
@@ -98,10 +99,11 @@ for i, line in enumerate(lines):
 conf = ET.parse(conf_path).getroot()
 own = [(p.attrib, a.attrib) for p in conf.findall('policy') for a in p.findall('allow') if 'own' in a.attrib]
 check(own == [({'user': 'root'}, {'own': NAME})], 'bus policy: only root owns the name')
-sends = sorted(a.attrib.get('send_interface') for p in conf.findall('policy')
+sends = sorted((a.attrib.get('send_interface'), a.attrib.get('send_member')) for p in conf.findall('policy')
                if p.attrib.get('context') == 'default' for a in p.findall('allow'))
-check(sends == ['com.example.Passthrough.Helper1', 'org.freedesktop.DBus.Introspectable',
-                'org.freedesktop.DBus.Peer'], 'bus policy: default may send to our interface, Introspectable, Peer')
+check(sends == [('com.example.Passthrough.Helper1', None), ('org.freedesktop.DBus.Introspectable', None),
+                ('org.freedesktop.DBus.Peer', None), ('org.freedesktop.DBus.Properties', 'Get')],
+      'bus policy: default may send to our interface, Introspectable, Peer, and Properties.Get only (Version)')
 check(all(a.attrib.get('send_destination') == NAME for p in conf.findall('policy')
           for a in p.findall('allow') if 'send_interface' in a.attrib), 'bus policy: sends only to the helper')
 
@@ -119,5 +121,19 @@ for aid, action in actions.items():
     check(bool(action.findtext('message')), f'polkit {aid}: has a message')
     check(re.search(r'<!--\s*SECURITY:[^>]*-->\s*<action id="' + re.escape(aid), policy_text) is not None,
           f'polkit {aid}: SECURITY note right before it')
+
+# The one C header of the names (docs/dbus.md) against the files above.
+import os
+src = os.environ.get('PASSTHROUGH_SOURCE_ROOT', os.path.join(os.path.dirname(__file__), '..', '..'))
+with open(os.path.join(src, 'src', 'core', 'pt-dbus-names.h')) as f:
+    header = dict(re.findall(r'#define (PT_DBUS_\w+)\s+"([^"]*)"', f.read()))
+iface = ET.parse(os.path.join(src, 'data', 'dbus', 'com.example.Passthrough.Helper1.xml')).getroot().find('interface')
+check(header.get('PT_DBUS_HELPER_BUS_NAME') == NAME, 'pt-dbus-names.h: the bus name')
+check(header.get('PT_DBUS_HELPER_INTERFACE') == iface.attrib['name'], 'pt-dbus-names.h: the interface of the XML')
+check(header.get('PT_DBUS_HELPER_OBJECT_PATH') == '/' + NAME.replace('.', '/'), 'pt-dbus-names.h: the object path')
+check(sorted(v for k, v in header.items() if k.startswith('PT_DBUS_ACTION_')) == sorted(actions),
+      'pt-dbus-names.h: the polkit actions of the policy')
+check([p.attrib for p in iface.findall('property')] == [{'name': 'Version', 'type': 's', 'access': 'read'}],
+      'interface: one read-only property, Version')
 
 sys.exit(1 if failures else 0)

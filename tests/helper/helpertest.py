@@ -191,21 +191,6 @@ class HelperTestCase(dbusmock.DBusTestCase):
         with open(os.path.join(self.root, rel)) as f:
             return f.read()
 
-    def has_engine(self):
-        '''Whether this build of the helper has the boot configuration engine
-        (src/core/engine), which Preview, Apply, Revert, Confirm and
-        GetStatus need.'''
-        try:
-            self.call('GetStatus')
-        except CallError as e:
-            if e.name == ERROR + 'Failed' and 'no boot configuration engine' in e.message:
-                return False
-        return True
-
-    def require_engine(self):
-        if not self.has_engine():
-            self.skipTest('this build has no boot configuration engine (src/core/engine)')
-
 
 def main():
     unittest.main(testRunner=unittest.TextTestRunner(stream=sys.stdout, verbosity=2))

@@ -33,9 +33,9 @@ test_bouncer_actions (void)
 {
   static const struct { const char *method; const char *action; } expected[] = {
     { "GetTopology", NULL }, { "GetReadiness", NULL }, { "GetStatus", NULL }, { "Preview", NULL },
-    { "Apply", PT_HELPER_ACTION_CONFIGURE }, { "Revert", PT_HELPER_ACTION_CONFIGURE },
-    { "Confirm", PT_HELPER_ACTION_CONFIGURE },
-    { "Bind", PT_HELPER_ACTION_BIND }, { "Unbind", PT_HELPER_ACTION_BIND },
+    { "Apply", PT_DBUS_ACTION_CONFIGURE }, { "Revert", PT_DBUS_ACTION_CONFIGURE },
+    { "Confirm", PT_DBUS_ACTION_CONFIGURE },
+    { "Bind", PT_DBUS_ACTION_BIND }, { "Unbind", PT_DBUS_ACTION_BIND },
   };
   static const char *const unknown[] = { "SetRoot", "apply", "Apply ", "", "Introspect", "Get", NULL };
   const char *action;

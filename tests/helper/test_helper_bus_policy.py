@@ -69,6 +69,7 @@ print(call(*H, 'org.freedesktop.DBus.Introspectable', 'Introspect', None, None))
 print(call(*H, 'org.freedesktop.DBus.Peer', 'Ping', None, None))
 print(call(*H, 'org.freedesktop.DBus.Properties', 'GetAll', '(s)', ('com.example.Passthrough.Helper1',)))
 print(call(*H, 'com.example.Passthrough.Helper1', 'Bind', '(s)', ('0000:01:00.0',)))
+print(call(*H, 'org.freedesktop.DBus.Properties', 'Get', '(ss)', ('com.example.Passthrough.Helper1', 'Version')))
 '''
 
 
@@ -125,7 +126,7 @@ class BusPolicy(unittest.TestCase):
         r = subprocess.run(['/usr/bin/python3', '-c', CALLER, self.address], user=NOBODY, group=NOBODY,
                            capture_output=True, text=True, timeout=60, cwd='/')
         self.assertEqual(r.returncode, 0, r.stderr)
-        own, topology, introspect, ping, props, bind = r.stdout.splitlines()
+        own, topology, introspect, ping, props, bind, version = r.stdout.splitlines()
         self.assertTrue(own.startswith('org.freedesktop.DBus.Error.AccessDenied'), own)
         self.assertEqual(topology, 'ok')
         self.assertEqual(introspect, 'ok')
@@ -136,6 +137,8 @@ class BusPolicy(unittest.TestCase):
         # reaches the helper, whose polkit (refusing everything) says no
         self.assertTrue(bind.startswith('org.freedesktop.DBus.Error.AccessDenied'), bind)
         self.assertIn('Nothing was changed', bind)
+        # the one property anyone may read (docs/dbus.md)
+        self.assertEqual(version, 'ok')
         self.assertEqual(helperfixture.tree_digest(self.root), before)
 
 

@@ -97,7 +97,6 @@ class CliThroughHelper(helpertest.HelperTestCase):
 
     def test_apply_and_revert(self):
         self.goes_through_helper()
-        self.require_engine()
         self.allow(CONFIGURE)
         r = self.ctl('apply', '--select', '01:00.0')
         self.skip_unless_wired(r)
@@ -128,7 +127,6 @@ class CliThroughHelper(helpertest.HelperTestCase):
 
     def test_trial_then_confirm_json(self):
         self.goes_through_helper()
-        self.require_engine()
         self.allow(CONFIGURE)
         r = self.ctl('apply', '--trial', '--select', '01:00.0', '--json')
         self.skip_unless_wired(r)

@@ -28,7 +28,6 @@ class CrashConsistency(helpertest.HelperTestCase):
     def setUp(self):
         super().setUp()
         self.allow(CONFIGURE)
-        self.require_engine()
 
     def reference_after(self):
         '''The files after a complete Apply, made on a copy of the root.'''

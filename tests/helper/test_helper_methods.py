@@ -10,7 +10,7 @@ import os
 import threading
 import time
 
-from gi.repository import GLib
+from gi.repository import Gio, GLib
 
 import helpertest
 from helpertest import ACCESS_DENIED, BIND, CONFIGURE, ERROR, CallError
@@ -54,6 +54,23 @@ class ReadOnlyMethods(helpertest.HelperTestCase):
         topology = json.loads(self.call('GetTopology')[0])
         addresses = [d['address'] for g in topology['groups'] for d in g['devices']]
         self.assertNotIn('0000:04:00.0', addresses)
+
+    def test_version_property(self):
+        # docs/dbus.md: Version is meson's project version, readable by
+        # anyone with Properties.Get, and nobody can set it.
+        import re
+        with open(os.path.join(helpertest.SOURCE_ROOT, 'meson.build')) as f:
+            version = re.search(r"^project\([^)]*?version: '([^']+)'", f.read(), re.S | re.M).group(1)
+        self.allow()
+        reply = self.conn.call_sync(helpertest.BUS_NAME, helpertest.OBJECT_PATH, 'org.freedesktop.DBus.Properties',
+                                    'Get', GLib.Variant('(ss)', (helpertest.INTERFACE, 'Version')),
+                                    None, 0, 10000, None)
+        self.assertEqual(reply.unpack(), (version,))
+        with self.assertRaises(GLib.Error) as cm:
+            self.conn.call_sync(helpertest.BUS_NAME, helpertest.OBJECT_PATH, 'org.freedesktop.DBus.Properties',
+                                'Set', GLib.Variant('(ssv)', (helpertest.INTERFACE, 'Version', GLib.Variant('s', '9'))),
+                                None, 0, 10000, None)
+        self.assertEqual(Gio.DBusError.get_remote_error(cm.exception), 'org.freedesktop.DBus.Error.InvalidArgs')
 
     def test_unknown_method_is_refused_by_the_bus_object(self):
         with self.assertRaises(CallError) as cm:
@@ -418,7 +435,6 @@ class WithEngine(helpertest.HelperTestCase):
     def setUp(self):
         super().setUp()
         self.allow(CONFIGURE)
-        self.require_engine()
 
     def test_get_status_and_preview_need_no_authorization(self):
         self.allow()
@@ -547,7 +563,6 @@ class ConcurrentApply(helpertest.HelperTestCase):
     def setUp(self):
         super().setUp()
         self.allow(CONFIGURE)
-        self.require_engine()
 
     def test_two_applies(self):
         results = []

@@ -46,7 +46,6 @@ class LongLivedHelper(helpertest.HelperTestCase):
         # would mean nothing otherwise)
         self.assertIn('memcheck', os.readlink(f'/proc/{self.helper.pid}/exe'))
         self.allow(CONFIGURE, BIND)
-        self.require_engine()
         selection = ([GPU], {})
         trial = ([GPU], {'trial': GLib.Variant('b', True), 'binding': GLib.Variant('s', 'address'),
                          'disable-vga': GLib.Variant('b', True)})

@@ -1,5 +1,5 @@
 /* pt-plan-options.c: the one allow-list of plan options, shared by the CLI's
- * flags and the helper's a{sv} keys (DESIGN.md, "The contracts").
+ * flags and the helper's a{sv} keys (docs/plan-options.md).
  *
  * Every value is checked against a grammar here, at the door, so nothing
  * the caller sends reaches a file unless it is one of a few fixed words.

@@ -1,5 +1,5 @@
 /* pt-plan-options.h: the options of a plan — the CLI's flags and the
- * helper's a{sv} keys, one allow-list (DESIGN.md, "The contracts").
+ * helper's a{sv} keys, one allow-list (docs/plan-options.md).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */

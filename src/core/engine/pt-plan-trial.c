@@ -1,6 +1,6 @@
 /* pt-plan-trial.c: the one-shot trial part of a plan (safe first boot,
- * DESIGN.md "Boot setup"; proven in the lab with grub-reboot and bootctl
- * set-oneshot): a trial entry carrying our tokens, armed for one boot.
+ * docs/boot-setup.md, "The one-shot trial"; proven in the lab with grub-reboot
+ * and bootctl set-oneshot): a trial entry carrying our tokens, armed for one boot.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -15,7 +15,7 @@
 #include "pt-error.h"
 #include "pt-plan-build.h"
 
-/* ---- the one-shot trial (issue 7, vmlab Step 8) ----------------------- */
+/* ---- the one-shot trial (issue 7, docs/boot-setup.md) ----------------------- */
 
 /* The grub.cfg GRUB reads (pt_boot_setup_detect_grub_cfg()): the one
  * update-grub / grub-mkconfig -o writes, and whose directory holds the
@@ -414,7 +414,7 @@ grub_trial_block (PtPlan      *self,
 
 /* The default entry's lines as a new entry: @header first, the title
  * with @title_suffix, without sort-key (so that it never sorts before the
- * person's entries, vmlab Step 8) and without id (grubby finds entries by
+ * person's entries) and without id (grubby finds entries by
  * id: a copy must not look like one of them). */
 char *
 pt_plan_entry_copy (const char *text,

@@ -1,5 +1,5 @@
 /* pt-plan-way-back.c: the permanent "without passthrough" boot entry
- * (issue 7, DESIGN.md safety rule 7).
+ * (issue 7, docs/safety.md rule 7).
  *
  * Every plan that puts our arguments on the default boot entry (a plain
  * apply, and confirm, which turns a trial into one) also leaves one entry

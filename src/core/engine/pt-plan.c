@@ -1,5 +1,5 @@
-/* pt-plan.c: what would change, as data (DESIGN.md "Boot setup", "Safety
- * rules" 5; STYLE.md habit 2).
+/* pt-plan.c: what would change, as data (docs/boot-setup.md,
+ * docs/safety.md rule 5).
  *
  * A plan is computed from the state without Passthrough: for a file an
  * earlier apply changed, that is the backup (when the file is unchanged

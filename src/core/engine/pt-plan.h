@@ -1,5 +1,5 @@
 /* pt-plan.h: what would change — a pure function of the selection, the
- * options and the system as read under a root (DESIGN.md, STYLE.md habit 2).
+ * options and the system as read under a root (docs/json.md, "plan").
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -29,7 +29,7 @@ PtPlan     *pt_plan_new_for_revert    (PtPaths            *paths,
                                        PtTopology         *topology,
                                        GError            **error);
 
-/* The JSON of DESIGN.md: devices, binding, changes (path, action, diff),
+/* The JSON of docs/json.md: devices, binding, changes (path, action, diff),
  * commands (argv arrays), warnings and blockers ({code, message, devices}). */
 char       *pt_plan_to_json           (PtPlan             *self,
                                        gboolean            pretty);

@@ -1,5 +1,5 @@
 /* pt-status.c: what is configured against what the running kernel shows
- * (DESIGN.md, `status`): the state of the setup (applied, a trial armed,
+ * (docs/json.md, "status"): the state of the setup (applied, a trial armed,
  * booted or fallen back), each configured device bound, pending, inactive
  * or failed with the sentence that says why, and whether the host kept its
  * screen.  Reads only; the transaction (pt-transaction.c) writes the state

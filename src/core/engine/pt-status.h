@@ -8,7 +8,7 @@
 
 G_BEGIN_DECLS
 
-/* The status JSON of DESIGN.md: state, devices (address, configured, ids,
+/* The status JSON of docs/json.md: state, devices (address, configured, ids,
  * driver_now, ids_now, ok, result, reason), pending_reboot, host_display,
  * way_back, unfinished_transaction, ok, history.  @topology NULL: the
  * devices could not be read, and each says so. */

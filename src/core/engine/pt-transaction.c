@@ -1,4 +1,4 @@
-/* pt-transaction.c: carrying a plan out (DESIGN.md, Safety rules 2–4).
+/* pt-transaction.c: carrying a plan out (docs/safety.md, rules 3 and 4).
  *
  * Layout under <root>/var/lib/passthrough (mode 0700):
  *   lock          flock(2): one transaction at a time

@@ -1,4 +1,4 @@
-/* pt-transaction.h: carrying a plan out, safely (DESIGN.md, Safety rules).
+/* pt-transaction.h: carrying a plan out, safely (docs/safety.md).
  *
  * Journal and backups in var/lib/passthrough before the first write, atomic
  * writes that keep mode, owner and xattrs, regeneration with its output

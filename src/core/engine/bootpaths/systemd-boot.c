@@ -127,8 +127,9 @@ detect (PtBootSetup *setup,
   if (setup->default_entry == NULL && setup->entries->len > 0)
     setup->default_entry = g_strdup (g_ptr_array_index (setup->entries, setup->entries->len - 1));
 
-  /* The trap of vmlab Step 7: hooks that run kernel-install add on every
-   * initramfs update rewrite the entries from /etc/kernel/cmdline. */
+  /* Hooks that run kernel-install add on every initramfs update rewrite
+   * the entries from /etc/kernel/cmdline (docs/boot-setup.md, "kernel-install
+   * rewrites entries"). */
   if (pt_boot_setup_exists (paths, "/etc/kernel/postinst.d/zz-systemd-boot") ||
       pt_boot_setup_exists (paths, "/etc/initramfs/post-update.d/systemd-boot") ||
       pt_boot_setup_exists (paths, "/etc/kernel/install.conf"))
@@ -149,7 +150,7 @@ plan_cmdline (PtPlan      *self,
     if (!pt_plan_target_edit (self, ctx, g_ptr_array_index (setup->entries, i), "entry",
                               self->kernel_args, NULL, FALSE, FALSE, error))
       return FALSE;
-  /* kernel-install rewrites entries from etc/kernel/cmdline (vmlab Step 7). */
+  /* kernel-install rewrites entries from etc/kernel/cmdline (docs/boot-setup.md). */
   if (setup->kernel_install_managed || setup->kernel_cmdline_exists)
     {
       g_autofree char *seed = pt_plan_kernel_cmdline_seed (ctx, setup->default_entry, error);
