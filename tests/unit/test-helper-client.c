@@ -134,13 +134,22 @@ fixture_set_up (Fixture       *f,
   f->service_thread = g_thread_new ("stand-in helper", serve, f);
 }
 
+static gboolean
+quit_loop (gpointer user_data)
+{
+  g_main_loop_quit (user_data);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
   if (g_dbus_interface_skeleton_get_connection (G_DBUS_INTERFACE_SKELETON (f->skeleton)) != NULL)
     g_dbus_interface_skeleton_unexport (G_DBUS_INTERFACE_SKELETON (f->skeleton));
-  g_main_loop_quit (f->service_loop);
+  /* From inside the loop: a quit sent before the thread reached
+   * g_main_loop_run() would be lost, and the join would wait forever. */
+  g_main_context_invoke (f->service_context, quit_loop, f->service_loop);
   g_thread_join (f->service_thread);
   g_clear_pointer (&f->service_loop, g_main_loop_unref);
   g_clear_object (&f->skeleton);
