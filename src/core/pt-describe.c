@@ -169,7 +169,9 @@ pt_describe_group (PtTopology *topology,
     {
       g_autoptr(GPtrArray) refs = refs_for (topology, shares);
       g_autofree char *joined = pt_describe_join (refs);
-      return g_strdup_printf (_("%s %s shares group %d with %s. They can only go to a virtual machine together: pass them all through, or move the card to another slot (see the groups of the other slots), or update the firmware."),
+      /* what to do about it is pt_fix_for_device_group()'s, which
+       * never suggests passing through what the host needs */
+      return g_strdup_printf (_("%s %s shares group %d with %s: a group goes to a virtual machine whole."),
                               noun, pt_device_get_address (device), group, joined);
     }
   if (slot[0] != NULL)

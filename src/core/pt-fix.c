@@ -193,7 +193,7 @@ pt_fix_for_shared_group (PtTopology *topology,
         {
           g_autofree char *why = pt_describe_join (guarded);
           pt_fix_list_add (fixes, "other",
-                           g_strdup_printf (_("Passing the whole group through is not an option here: %s, which the host needs."),
+                           g_strdup_printf (_("Passing the whole group through is not an option here, because the host needs what it holds: %s."),
                                             why));
         }
       else if (takes_last_gpu (topology, card, missing))

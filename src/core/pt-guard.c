@@ -32,7 +32,7 @@ pt_guard_describe (PtDevice *device)
   g_autoptr(GPtrArray) what = g_ptr_array_new_with_free_func (g_free);
 
   if (guard & PT_GUARD_BOOT_GPU)
-    g_ptr_array_add (what, g_strdup (_("is the GPU the firmware boots on, the host's screen")));
+    g_ptr_array_add (what, g_strdup (_("is the GPU the firmware boots on (the host's screen)")));
   if (guard & PT_GUARD_HOST_STORAGE)
     g_ptr_array_add (what, pt_describe_holds (device));
   if (guard & PT_GUARD_DEFAULT_ROUTE)
