@@ -125,6 +125,81 @@ member_array (JsonObject *obj,
   return json_node_get_array (node);
 }
 
+static void
+on_fix_option (GtkButton         *button,
+               PtAppReviewDialog *self)
+{
+  const char *key = g_object_get_data (G_OBJECT (button), "pt-option-key");
+  GVariant *value = g_object_get_data (G_OBJECT (button), "pt-option-value");
+
+  /* "changed" asks for the plan again with the option */
+  pt_app_plan_options_set (self->options, key, value);
+}
+
+/* An option as the helper takes it, from a fix's {"key", "value"}; NULL
+ * when it is not one. */
+static GVariant *
+fix_option_value (JsonObject *option)
+{
+  JsonNode *value = option != NULL ? json_object_get_member (option, "value") : NULL;
+
+  if (value == NULL || !JSON_NODE_HOLDS_VALUE (value))
+    return NULL;
+  if (json_node_get_value_type (value) == G_TYPE_BOOLEAN)
+    return g_variant_ref_sink (g_variant_new_boolean (json_node_get_boolean (value)));
+  if (json_node_get_value_type (value) == G_TYPE_STRING)
+    return g_variant_ref_sink (g_variant_new_string (json_node_get_string (value)));
+  return NULL;
+}
+
+/* An issue's fixes, best first, under its sentence; a fix that is a plan
+ * option gets a button that sets it (docs/fixes-and-guards.md). */
+static void
+append_fixes (PtAppReviewDialog *self,
+              GtkBox            *box,
+              JsonArray         *fixes)
+{
+  guint n = fixes != NULL ? json_array_get_length (fixes) : 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      JsonNode *node = json_array_get_element (fixes, i);
+      JsonObject *fix = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+      JsonNode *option = fix != NULL ? json_object_get_member (fix, "option") : NULL;
+      JsonObject *opt = option != NULL && JSON_NODE_HOLDS_OBJECT (option) ? json_node_get_object (option) : NULL;
+      const char *text = member_string (fix, "text");
+      const char *key = member_string (opt, "key");
+      g_autoptr(GVariant) value = fix_option_value (opt);
+      g_autofree char *numbered = NULL;
+      GtkWidget *row, *label;
+
+      if (text == NULL)
+        continue;
+      numbered = g_strdup_printf ("%u. %s", i + 1, text);
+      row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+      gtk_widget_set_margin_start (row, 36);
+      label = gtk_label_new (numbered);
+      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+      gtk_label_set_xalign (GTK_LABEL (label), 0);
+      gtk_widget_set_hexpand (label, TRUE);
+      gtk_box_append (GTK_BOX (row), label);
+      if (key != NULL && value != NULL && !self->revert)
+        {
+          GtkWidget *use = gtk_button_new_with_label (_("Use This Option"));
+          g_autofree char *name = g_strdup_printf (_("Use this option: %s"), text);
+
+          gtk_widget_set_valign (use, GTK_ALIGN_START);
+          gtk_accessible_update_property (GTK_ACCESSIBLE (use), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
+          g_object_set_data_full (G_OBJECT (use), "pt-option-key", g_strdup (key), g_free);
+          g_object_set_data_full (G_OBJECT (use), "pt-option-value", g_variant_ref (value),
+                                  (GDestroyNotify) g_variant_unref);
+          g_signal_connect (use, "clicked", G_CALLBACK (on_fix_option), self);
+          gtk_box_append (GTK_BOX (row), use);
+        }
+      gtk_box_append (box, row);
+    }
+}
+
 static guint
 fill_issues (PtAppReviewDialog *self,
              GtkBox            *box,
@@ -141,7 +216,10 @@ fill_issues (PtAppReviewDialog *self,
       JsonObject *obj = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
       const char *message = member_string (obj, "message");
       if (message != NULL)
-        gtk_box_append (box, sentence_row (icon_name, css, message));
+        {
+          gtk_box_append (box, sentence_row (icon_name, css, message));
+          append_fixes (self, box, member_array (obj, "fixes"));
+        }
     }
   gtk_widget_set_visible (GTK_WIDGET (box), n > 0);
   return n;

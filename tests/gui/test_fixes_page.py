@@ -12,6 +12,7 @@ import ptgui  # noqa: E402
 from ptgui import App, check, wait_for  # noqa: E402
 
 
+
 def fix_labels(app):
     wait_for(lambda: any(t.startswith("What you can do") for t in ptgui.labels(app.window)), 15,
              what="the fixes under the group sentence")
