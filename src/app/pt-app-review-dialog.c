@@ -37,6 +37,7 @@ struct _PtAppReviewDialog
   GtkButton       *apply_button;
   GtkStack        *stack;
   GtkLabel        *source_label;
+  GtkLabel        *summary_label;
   GtkLabel        *inspect_label;
   GtkBox          *blockers_box;
   PtAppPlanOptions *options;
@@ -376,6 +377,78 @@ trial_unavailable_reason (JsonArray *blockers)
   return NULL;
 }
 
+/* The GPU the host keeps for its screen: the boot GPU if the plan leaves
+ * it, else another GPU the plan leaves; NULL when it leaves none. */
+static char *
+host_gpu_ref (PtTopology *topology,
+              JsonArray  *devices)
+{
+  g_autoptr(GPtrArray) gpus = pt_topology_dup_gpus (topology);   /* boot GPU first */
+
+  for (guint i = 0; i < gpus->len; i++)
+    {
+      const char *addr = pt_device_get_address (g_ptr_array_index (gpus, i));
+      gboolean taken = FALSE;
+
+      for (guint j = 0; devices != NULL && j < json_array_get_length (devices); j++)
+        taken |= g_strcmp0 (json_array_get_string_element (devices, j), addr) == 0;
+      if (!taken)
+        return pt_describe_device_ref (topology, addr);
+    }
+  return NULL;
+}
+
+/* The review's first text: what happens, in plain sentences, before the
+ * details (devices, options, diffs, commands). */
+static char *
+summarize (PtAppReviewDialog *self,
+           JsonObject        *plan,
+           guint              n_blockers)
+{
+  PtTopology *topo = pt_app_machine_get_topology (self->machine);
+  JsonArray *devices = member_array (plan, "devices");
+  JsonNode *trial = json_object_get_member (plan, "trial");
+  JsonNode *way_back = json_object_get_member (plan, "way_back");
+  g_autoptr(GPtrArray) refs = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *joined = NULL;
+  g_autofree char *host = NULL;
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; devices != NULL && i < json_array_get_length (devices); i++)
+    if (json_array_get_string_element (devices, i) != NULL)
+      g_ptr_array_add (refs, pt_describe_device_ref (topo, json_array_get_string_element (devices, i)));
+  joined = pt_describe_join (refs);
+  if (n_blockers > 0)
+    g_string_append_printf (out, g_dngettext (GETTEXT_PACKAGE,
+                                              "This cannot be set up yet: %u problem below stands in the way, with what you can do about it.",
+                                              "This cannot be set up yet: %u problems below stand in the way, each with what you can do about it.",
+                                              n_blockers), n_blockers);
+  else if (self->revert)
+    g_string_append (out, _("Everything Passthrough set up is taken back: the files return to what they were."));
+  if (self->revert || refs->len == 0)
+    return g_string_free (out, FALSE);
+  if (out->len > 0)
+    g_string_append_c (out, ' ');
+  g_string_append_printf (out, n_blockers > 0 ? _("Then %s would go to vfio-pci, for virtual machines.")
+                                              : _("%s go to vfio-pci, for virtual machines."), joined);
+
+  host = host_gpu_ref (topo, devices);
+  g_string_append_c (out, ' ');
+  if (host != NULL)
+    g_string_append_printf (out, _("The host keeps its screen on %s."), host);
+  else
+    g_string_append (out, _("The host keeps no GPU: its screen goes dark."));
+  g_string_append_c (out, ' ');
+  g_string_append (out, _("It takes a restart."));
+  if (trial != NULL && JSON_NODE_HOLDS_VALUE (trial) && json_node_get_boolean (trial))
+    g_string_append_printf (out, " %s", _("The first start is a trial: if the machine does not come up right, "
+                                          "restart and the start after it is the old setup."));
+  g_string_append_printf (out, " %s", _("To undo it later: “Undo Everything Passthrough Did…” in the main menu."));
+  if (way_back != NULL && JSON_NODE_HOLDS_OBJECT (way_back))
+    g_string_append_printf (out, " %s", _("If the screen stays dark, choose the entry “without passthrough” in the boot menu."));
+  return g_string_free (out, FALSE);
+}
+
 static void
 show_plan (PtAppReviewDialog *self,
            const char        *json,
@@ -424,6 +497,11 @@ show_plan (PtAppReviewDialog *self,
 
   n_blockers = fill_issues (self, self->blockers_box, member_array (plan, "blockers"), "dialog-error-symbolic", "error");
   fill_issues (self, self->warnings_box, member_array (plan, "warnings"), "dialog-warning-symbolic", "warning");
+  {
+    g_autofree char *summary = summarize (self, plan, n_blockers);
+    gtk_label_set_label (self->summary_label, summary);
+    gtk_widget_set_visible (GTK_WIDGET (self->summary_label), *summary != '\0');
+  }
 
   devices = member_array (plan, "devices");
   clear_box (self->device_details_box);
@@ -935,6 +1013,7 @@ pt_app_review_dialog_class_init (PtAppReviewDialogClass *klass)
   BIND (apply_button);
   BIND (stack);
   BIND (source_label);
+  BIND (summary_label);
   BIND (inspect_label);
   BIND (blockers_box);
   BIND (options);

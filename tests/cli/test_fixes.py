@@ -175,6 +175,14 @@ class Fixes(unittest.TestCase):
         boot = [w for w in plan['warnings'] if w['code'] == 'boot-gpu'][0]
         self.assertEqual(boot['fixes'][0]['kind'], 'firmware')
 
+    def test_framebuffer_off_without_the_boot_gpu_warns(self):
+        rc, plan = self.plan('--select', CARD, '--framebuffer-off')
+        warning = [w for w in plan['warnings'] if w['code'] == 'framebuffer-off-not-boot-gpu']
+        self.assertEqual(len(warning), 1, plan['warnings'])
+        self.assertEqual([f['option'] for f in warning[0]['fixes']], [{'key': 'framebuffer-off', 'value': False}])
+        rc, plan = self.plan('--select', CARD, '--select', BOOT_GPU, '--framebuffer-off', '--allow-last-gpu')
+        self.assertNotIn('framebuffer-off-not-boot-gpu', [w['code'] for w in plan['warnings']])
+
     def test_cli_prints_the_fixes_in_order(self):
         r = fx.run('--root', self.root, 'plan', '--select', CARD)
         self.assertEqual(r.returncode, 1)

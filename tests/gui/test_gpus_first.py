@@ -2,7 +2,7 @@
 """The sidebar opens with the machine's graphics cards on top, each with a
 one-line verdict (ready / shares its group / the host's screen), on a
 machine whose GPUs sit in late groups (the Threadripper demo: groups 14 and
-34 of 40); and search understands the words people use for kinds."""
+34 of 40), beside the four steps; and search understands the words people use for kinds."""
 import os
 import sys
 
@@ -51,6 +51,12 @@ def main():
         boot = [d for d in gpus if d["boot_vga"]][0]
         check(any(r.startswith(boot["address"] + " ") and ", the host's screen · " in r for r in rows),
               "the boot GPU %s is not on the first screen with its verdict: %s" % (boot["address"], rows))
+        # The first screen answers "what do I click first": four steps, the
+        # first with its button.
+        for step in ("1. Check this machine", "2. Choose the card", "3. Review what will happen",
+                     "4. Restart, then keep or undo"):
+            app.says(step)
+        ptgui.button(app.window, "Check")
         app.screenshot("gpus-first-threadripper")
         expect_rows(app, "gpu", [d["address"] for d in gpus])
         expect_rows(app, "graphics", [d["address"] for d in gpus])

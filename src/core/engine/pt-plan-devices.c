@@ -410,6 +410,18 @@ pt_plan_check_devices (PtPlan        *self,
                            g_strdup_printf (_("%s is the host's last GPU: the host would have no display after the restart. Keep it, or allow it for a headless host (--allow-last-gpu)."), refs));
     }
 
+  /* video=efifb:off only matters for the GPU the firmware draws on; with
+   * another GPU chosen it takes the host's boot screen for nothing. */
+  if (options->framebuffer_off)
+    {
+      gboolean takes_boot_gpu = FALSE;
+      for (guint i = 0; i < self->devices->len; i++)
+        takes_boot_gpu |= pt_device_get_boot_vga (pt_topology_lookup (topology, ((PlanDevice *) g_ptr_array_index (self->devices, i))->address));
+      if (!takes_boot_gpu)
+        pt_plan_add_issue (self->warnings, "framebuffer-off-not-boot-gpu", NULL,
+                           g_strdup (_("The firmware framebuffer is turned off (video=efifb:off), but none of the chosen devices is the GPU the firmware draws on: the host loses its boot and console screen for nothing.")));
+    }
+
   if (options->acs_override != NULL)
     pt_plan_add_issue (self->warnings, "acs-override", NULL,
                        g_strdup_printf (_("pcie_acs_override=%s works only with a kernel patched for it (linux-zen, linux-vfio, Proxmox), and it splits groups by pretending devices are isolated when they may not be: a virtual machine may reach other devices' memory."),

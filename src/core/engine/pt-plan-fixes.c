@@ -164,6 +164,9 @@ fixes_for (PtIssue       *issue,
   else if (g_str_equal (code, "usb-pci-stub-refused") || g_str_equal (code, "usb-pci-stub-no-usb"))
     add_option_bool (fixes, "usb-pci-stub", FALSE,
                      g_strdup (_("Leave --usb-pci-stub off: the controllers then go to vfio-pci like the other devices.")));
+  else if (g_str_equal (code, "framebuffer-off-not-boot-gpu"))
+    add_option_bool (fixes, "framebuffer-off", FALSE,
+                     g_strdup (_("Leave the firmware framebuffer on: only a passed-through boot GPU needs it off.")));
   else if (g_str_equal (code, "trial-unavailable"))
     add_option_bool (fixes, "trial", FALSE,
                      g_strdup (_("Set up without the trial start: the boot entries without the Passthrough arguments stay the way back.")));
