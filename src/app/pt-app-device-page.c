@@ -96,6 +96,8 @@ add_note (PtAppDevicePage *self,
   gtk_widget_set_valign (icon, GTK_ALIGN_START);
   if (g_str_has_prefix (icon_name, "dialog-warning"))
     gtk_widget_add_css_class (icon, "warning");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  g_str_has_prefix (icon_name, "dialog-warning") ? _("Warning") : _("Note"), -1);
   gtk_label_set_wrap (GTK_LABEL (label), TRUE);
   gtk_label_set_xalign (GTK_LABEL (label), 0);
   gtk_label_set_selectable (GTK_LABEL (label), FALSE);
@@ -261,6 +263,8 @@ pt_app_device_page_set_device (PtAppDevicePage *self,
   gtk_image_set_from_icon_name (self->group_icon,
                                 (shared || pt_device_get_group_id (device) < 0) ? "dialog-warning-symbolic"
                                                                                 : "emblem-ok-symbolic");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->group_icon), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  (shared || pt_device_get_group_id (device) < 0) ? _("Warning") : _("Fine"), -1);
   if (shared)
     gtk_widget_add_css_class (GTK_WIDGET (self->group_icon), "warning");
   else

@@ -93,6 +93,11 @@ sentence_row (const char *icon_name,
   GtkWidget *icon = gtk_image_new_from_icon_name (icon_name);
   GtkWidget *label = gtk_label_new (text);
 
+  /* The icon says what the sentence is to a screen reader too. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  g_strcmp0 (css, "error") == 0 ? _("Blocker")
+                                  : g_strcmp0 (css, "warning") == 0 ? _("Warning") : _("Note"), -1);
+
   gtk_widget_set_valign (icon, GTK_ALIGN_START);
   if (css != NULL)
     gtk_widget_add_css_class (icon, css);

@@ -16,7 +16,14 @@ from ptgui import App, check, wait_for  # noqa: E402
 def fix_labels(app):
     wait_for(lambda: any(t.startswith("What you can do") for t in ptgui.labels(app.window)), 15,
              what="the fixes under the group sentence")
-    return [t for t in ptgui.labels(app.window) if len(t) > 3 and t[0].isdigit() and t[1:3] == ". "]
+    shown = ptgui.labels(app.window)
+    after = shown[next(i for i, t in enumerate(shown) if t.startswith("What you can do")) + 1:]
+    fixes = []
+    for t in after:   # the numbered labels right under the heading
+        if not (len(t) > 3 and t[0].isdigit() and t[1:3] == ". "):
+            break
+        fixes.append(t)
+    return fixes
 
 
 def main():

@@ -38,13 +38,15 @@ def main():
                 wait_for(lambda: "%d. %s" % (i + 1, fix["text"]) in texts(), 15,
                          what="fix %d of the blocker: %s" % (i + 1, fix["text"]))
             check(not any("as well" in t for t in texts()), "the review offers to select the host's devices")
-        # The review starts with its summary in plain sentences, then the details.
-        shown = texts()
-        summary = next((i for i, t in enumerate(shown) if t.startswith("This cannot be set up yet")), None)
-        check(summary is not None, "no summary: %s" % shown[:8])
-        check(summary < shown.index(blocker["message"]), "the summary comes after the details: %s" % shown[:8])
-        check("would go to vfio-pci" in shown[summary] and "keeps its screen on GPU 0000:07:00.0" in shown[summary],
-              "the summary does not say what goes and which GPU the host keeps: %s" % shown[summary])
+            # The review starts with its summary in plain sentences, then the details.
+            shown = texts()
+            summary = next((i for i, t in enumerate(shown) if t.startswith("This cannot be set up yet")), None)
+            check(summary is not None, "no summary: %s" % shown[:8])
+            check(summary < shown.index(blocker["message"]), "the summary comes after the details: %s" % shown[:8])
+            check("would go to vfio-pci" in shown[summary] and "keeps its screen on GPU 0000:07:00.0" in shown[summary],
+                  "the summary does not say what goes and which GPU the host keeps: %s" % shown[summary])
+            # its icon is named for a screen reader
+            find(dlg, None, "Blocker", timeout=5)
             app.screenshot("fixes-review-blocker")
             use = find(dlg, "push button", pred=lambda a: ptgui.name_of(a).startswith("Use this option: Only if"))
             ptgui.act(use, "click")
