@@ -287,6 +287,14 @@ pt_app_application_handle_local_options (GApplication *app,
       g_printerr (_("passthrough: the root %s is not a directory.\n"), self->root);
       return 2;
     }
+  /* Without a display (over SSH, on a console) GTK cannot start, and the
+   * first widget would crash: say what to use instead. --help and
+   * --version work without one, GApplication answers them first. */
+  if (!gtk_init_check ())
+    {
+      g_printerr ("%s\n", _("no display: run passthroughctl, or start it in a desktop session"));
+      return 1;
+    }
   return -1;
 }
 

@@ -14,6 +14,7 @@
 #include "pt-app-device-page.h"
 #include "pt-app-tree-row.h"
 #include "pt-describe.h"
+#include "pt-fix.h"
 
 struct _PtAppDevicePage
 {
@@ -31,6 +32,7 @@ struct _PtAppDevicePage
   GtkWidget      *same_ids_box;
   GtkLabel       *same_ids_label;
   GtkBox         *notes_box;
+  GtkBox         *fixes_box;
   AdwActionRow   *driver_now_row;
   AdwActionRow   *driver_after_row;
   AdwActionRow   *reset_row;
@@ -94,6 +96,8 @@ add_note (PtAppDevicePage *self,
   gtk_widget_set_valign (icon, GTK_ALIGN_START);
   if (g_str_has_prefix (icon_name, "dialog-warning"))
     gtk_widget_add_css_class (icon, "warning");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  g_str_has_prefix (icon_name, "dialog-warning") ? _("Warning") : _("Note"), -1);
   gtk_label_set_wrap (GTK_LABEL (label), TRUE);
   gtk_label_set_xalign (GTK_LABEL (label), 0);
   gtk_label_set_selectable (GTK_LABEL (label), FALSE);
@@ -104,12 +108,47 @@ add_note (PtAppDevicePage *self,
 }
 
 static void
-clear_notes (PtAppDevicePage *self)
+clear_box (GtkBox *box)
 {
   GtkWidget *child;
 
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->notes_box))) != NULL)
-    gtk_box_remove (self->notes_box, child);
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (box))) != NULL)
+    gtk_box_remove (box, child);
+}
+
+static void
+clear_notes (PtAppDevicePage *self)
+{
+  clear_box (self->notes_box);
+  clear_box (self->fixes_box);
+}
+
+/* A shared group's fixes, best first, the same the plan gives
+ * (src/core/pt-fix.c): never "pass them all through" where the group
+ * holds what the host needs. */
+static void
+show_group_fixes (PtAppDevicePage *self,
+                  PtTopology      *topology,
+                  PtDevice        *device)
+{
+  g_autoptr(GPtrArray) fixes = pt_fix_for_device_group (topology, device);
+  GtkWidget *heading = gtk_label_new (_("What you can do, best first:"));
+
+  gtk_label_set_xalign (GTK_LABEL (heading), 0);
+  gtk_widget_add_css_class (heading, "heading");
+  gtk_box_append (self->fixes_box, heading);
+  for (guint i = 0; i < fixes->len; i++)
+    {
+      PtFix *fix = g_ptr_array_index (fixes, i);
+      g_autofree char *text = g_strdup_printf ("%u. %s", i + 1, fix->text);
+      GtkWidget *label = gtk_label_new (text);
+
+      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+      gtk_label_set_xalign (GTK_LABEL (label), 0);
+      if (g_str_equal (fix->kind, "acs-override") || g_str_equal (fix->kind, "other"))
+        gtk_widget_add_css_class (label, "dim-label");
+      gtk_box_append (self->fixes_box, label);
+    }
 }
 
 static void
@@ -224,15 +263,21 @@ pt_app_device_page_set_device (PtAppDevicePage *self,
   gtk_image_set_from_icon_name (self->group_icon,
                                 (shared || pt_device_get_group_id (device) < 0) ? "dialog-warning-symbolic"
                                                                                 : "emblem-ok-symbolic");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->group_icon), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  (shared || pt_device_get_group_id (device) < 0) ? _("Warning") : _("Fine"), -1);
   if (shared)
     gtk_widget_add_css_class (GTK_WIDGET (self->group_icon), "warning");
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self->group_icon), "warning");
 
+  clear_notes (self);
+  if (shared && endpoint)
+    show_group_fixes (self, topology, device);
+  gtk_widget_set_visible (GTK_WIDGET (self->fixes_box), shared && endpoint);
+
   gtk_widget_set_visible (self->same_ids_box, same_ids != NULL);
   gtk_label_set_label (self->same_ids_label, same_ids != NULL ? same_ids : "");
 
-  clear_notes (self);
   if (pt_device_get_boot_vga (device))
     add_note (self, "dialog-warning-symbolic",
               _("This is the boot GPU: the firmware shows its screen on it. Passed through, it leaves the host "
@@ -326,6 +371,7 @@ pt_app_device_page_class_init (PtAppDevicePageClass *klass)
   BIND (same_ids_box);
   BIND (same_ids_label);
   BIND (notes_box);
+  BIND (fixes_box);
   BIND (driver_now_row);
   BIND (driver_after_row);
   BIND (reset_row);

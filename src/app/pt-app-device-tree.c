@@ -16,6 +16,7 @@
 #include "pt-app-device-tree.h"
 #include "pt-app-row-slots.h"
 #include "pt-app-tree-row.h"
+#include "pt-describe.h"
 
 /* Trees at most this large start expanded (a desktop has 30 to 150 PCI
  * functions, and a person wants to see them, not 40 closed groups); larger
@@ -82,13 +83,14 @@ haystack_for (PtAppDeviceTree *self,
       g_autofree char *name = pt_device_dup_display_name (dev);
       g_autofree char *raw = NULL;
 
-      raw = g_strdup_printf ("%s\n%s\n%s\n%s\n%s\n%s\n%s\niommu group %d\n",
+      raw = g_strdup_printf ("%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\niommu group %d\n",
                              pt_device_get_address (dev), name,
                              pt_device_get_vendor_name (dev) ? pt_device_get_vendor_name (dev) : "",
                              pt_device_get_subsystem_name (dev) ? pt_device_get_subsystem_name (dev) : "",
                              ids,
                              pt_device_get_driver (dev) ? pt_device_get_driver (dev) : "",
                              pt_device_get_class_name (dev) ? pt_device_get_class_name (dev) : "",
+                             pt_describe_kind_words (dev),
                              pt_device_get_group_id (dev));
       text = g_utf8_casefold (raw, -1);
       g_hash_table_insert (self->haystacks, dev, text);
@@ -656,6 +658,34 @@ pt_app_device_tree_show_loaded (PtAppDeviceTree *self)
                     ? "list" : "empty");
 }
 
+/* 0: a group with a GPU that is not the boot GPU; 1: the boot GPU's; 2: the rest. */
+static int
+gpu_rank (PtGroup *group)
+{
+  GListModel *devices = pt_group_get_devices (group);
+  int rank = 2;
+
+  for (guint i = 0; i < g_list_model_get_n_items (devices); i++)
+    {
+      g_autoptr(PtDevice) dev = g_list_model_get_item (devices, i);
+      const char *verdict = pt_describe_verdict (dev);
+
+      if (verdict == NULL)
+        continue;
+      if (!pt_device_get_boot_vga (dev))
+        return 0;
+      rank = 1;
+    }
+  return rank;
+}
+
+static int
+compare_gpu_first (gconstpointer a,
+                   gconstpointer b)
+{
+  return gpu_rank (*(PtGroup **) a) - gpu_rank (*(PtGroup **) b);
+}
+
 void
 pt_app_device_tree_set_machine (PtAppDeviceTree *self,
                                 PtAppMachine    *machine,
@@ -677,6 +707,10 @@ pt_app_device_tree_set_machine (PtAppDeviceTree *self,
 
     for (guint i = 0; i < g_list_model_get_n_items (groups); i++)
       g_ptr_array_add (items, g_list_model_get_item (groups, i));
+    /* The cards people come for first: groups with a GPU that can go,
+     * then the host's screen, then the rest, each in passthroughctl's
+     * order (a stable sort). */
+    g_ptr_array_sort (items, compare_gpu_first);
     if (g_list_model_get_n_items (ungrouped) > 0)
       {
         /* Devices outside any group still belong in the tree: a machine

@@ -170,6 +170,47 @@ pt_app_plan_options_set_trial_unavailable (PtAppPlanOptions *self,
   adw_action_row_set_subtitle (self->trial_row, subtitle);
 }
 
+static gboolean
+select_value (AdwComboRow       *row,
+              const char *const *values,
+              guint              n_values,
+              const char        *value)
+{
+  for (guint i = 0; i < n_values; i++)
+    if (g_strcmp0 (values[i], value) == 0)
+      {
+        adw_combo_row_set_selected (row, i);
+        return TRUE;
+      }
+  return FALSE;
+}
+
+gboolean
+pt_app_plan_options_set (PtAppPlanOptions *self,
+                         const char       *key,
+                         GVariant         *value)
+{
+  gboolean is_bool = g_variant_is_of_type (value, G_VARIANT_TYPE_BOOLEAN);
+  const char *text = g_variant_is_of_type (value, G_VARIANT_TYPE_STRING) ? g_variant_get_string (value, NULL) : NULL;
+
+  if (g_str_equal (key, "trial") && is_bool && !self->trial_unavailable)
+    {
+      gtk_switch_set_active (self->trial_switch, g_variant_get_boolean (value));
+      return TRUE;
+    }
+  if (g_str_equal (key, "binding") && text != NULL)
+    return select_value (self->binding_row, binding_values, G_N_ELEMENTS (binding_values), text);
+  if (g_str_equal (key, "acs-override") && text != NULL)
+    return select_value (self->acs_row, acs_values, G_N_ELEMENTS (acs_values), text);
+  for (guint i = 0; is_bool && i < G_N_ELEMENTS (bool_options); i++)
+    if (g_str_equal (key, bool_options[i].key))
+      {
+        gtk_switch_set_active (self->switches[i], g_variant_get_boolean (value));
+        return TRUE;
+      }
+  return FALSE;
+}
+
 static void
 pt_app_plan_options_class_init (PtAppPlanOptionsClass *klass)
 {

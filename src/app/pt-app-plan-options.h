@@ -23,4 +23,11 @@ gboolean          pt_app_plan_options_get_trial             (PtAppPlanOptions *s
 void              pt_app_plan_options_set_trial_unavailable (PtAppPlanOptions *self,
                                                              const char       *reason);
 
+/* A fix of the plan (docs/fixes-and-guards.md) sets one option: KEY as the
+ * helper takes it, VALUE a boolean or string.  Emits "changed" when that
+ * changes anything; FALSE for a key or value this page has no control for. */
+gboolean          pt_app_plan_options_set                   (PtAppPlanOptions *self,
+                                                             const char       *key,
+                                                             GVariant         *value);
+
 G_END_DECLS

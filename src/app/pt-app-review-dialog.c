@@ -32,6 +32,7 @@ struct _PtAppReviewDialog
   GtkButton       *apply_button;
   GtkStack        *stack;
   GtkLabel        *source_label;
+  GtkLabel        *summary_label;
   GtkLabel        *inspect_label;
   GtkBox          *blockers_box;
   PtAppPlanOptions *options;
@@ -87,6 +88,11 @@ sentence_row (const char *icon_name,
   GtkWidget *icon = gtk_image_new_from_icon_name (icon_name);
   GtkWidget *label = gtk_label_new (text);
 
+  /* The icon says what the sentence is to a screen reader too. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  g_strcmp0 (css, "error") == 0 ? _("Blocker")
+                                  : g_strcmp0 (css, "warning") == 0 ? _("Warning") : _("Note"), -1);
+
   gtk_widget_set_valign (icon, GTK_ALIGN_START);
   if (css != NULL)
     gtk_widget_add_css_class (icon, css);
@@ -120,6 +126,81 @@ member_array (JsonObject *obj,
   return json_node_get_array (node);
 }
 
+static void
+on_fix_option (GtkButton         *button,
+               PtAppReviewDialog *self)
+{
+  const char *key = g_object_get_data (G_OBJECT (button), "pt-option-key");
+  GVariant *value = g_object_get_data (G_OBJECT (button), "pt-option-value");
+
+  /* "changed" asks for the plan again with the option */
+  pt_app_plan_options_set (self->options, key, value);
+}
+
+/* An option as the helper takes it, from a fix's {"key", "value"}; NULL
+ * when it is not one. */
+static GVariant *
+fix_option_value (JsonObject *option)
+{
+  JsonNode *value = option != NULL ? json_object_get_member (option, "value") : NULL;
+
+  if (value == NULL || !JSON_NODE_HOLDS_VALUE (value))
+    return NULL;
+  if (json_node_get_value_type (value) == G_TYPE_BOOLEAN)
+    return g_variant_ref_sink (g_variant_new_boolean (json_node_get_boolean (value)));
+  if (json_node_get_value_type (value) == G_TYPE_STRING)
+    return g_variant_ref_sink (g_variant_new_string (json_node_get_string (value)));
+  return NULL;
+}
+
+/* An issue's fixes, best first, under its sentence; a fix that is a plan
+ * option gets a button that sets it (docs/fixes-and-guards.md). */
+static void
+append_fixes (PtAppReviewDialog *self,
+              GtkBox            *box,
+              JsonArray         *fixes)
+{
+  guint n = fixes != NULL ? json_array_get_length (fixes) : 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      JsonNode *node = json_array_get_element (fixes, i);
+      JsonObject *fix = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+      JsonNode *option = fix != NULL ? json_object_get_member (fix, "option") : NULL;
+      JsonObject *opt = option != NULL && JSON_NODE_HOLDS_OBJECT (option) ? json_node_get_object (option) : NULL;
+      const char *text = member_string (fix, "text");
+      const char *key = member_string (opt, "key");
+      g_autoptr(GVariant) value = fix_option_value (opt);
+      g_autofree char *numbered = NULL;
+      GtkWidget *row, *label;
+
+      if (text == NULL)
+        continue;
+      numbered = g_strdup_printf ("%u. %s", i + 1, text);
+      row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+      gtk_widget_set_margin_start (row, 36);
+      label = gtk_label_new (numbered);
+      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+      gtk_label_set_xalign (GTK_LABEL (label), 0);
+      gtk_widget_set_hexpand (label, TRUE);
+      gtk_box_append (GTK_BOX (row), label);
+      if (key != NULL && value != NULL && !self->revert)
+        {
+          GtkWidget *use = gtk_button_new_with_label (_("Use This Option"));
+          g_autofree char *name = g_strdup_printf (_("Use this option: %s"), text);
+
+          gtk_widget_set_valign (use, GTK_ALIGN_START);
+          gtk_accessible_update_property (GTK_ACCESSIBLE (use), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
+          g_object_set_data_full (G_OBJECT (use), "pt-option-key", g_strdup (key), g_free);
+          g_object_set_data_full (G_OBJECT (use), "pt-option-value", g_variant_ref (value),
+                                  (GDestroyNotify) g_variant_unref);
+          g_signal_connect (use, "clicked", G_CALLBACK (on_fix_option), self);
+          gtk_box_append (GTK_BOX (row), use);
+        }
+      gtk_box_append (box, row);
+    }
+}
+
 static guint
 fill_issues (PtAppReviewDialog *self,
              GtkBox            *box,
@@ -136,7 +217,10 @@ fill_issues (PtAppReviewDialog *self,
       JsonObject *obj = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
       const char *message = member_string (obj, "message");
       if (message != NULL)
-        gtk_box_append (box, sentence_row (icon_name, css, message));
+        {
+          gtk_box_append (box, sentence_row (icon_name, css, message));
+          append_fixes (self, box, member_array (obj, "fixes"));
+        }
     }
   gtk_widget_set_visible (GTK_WIDGET (box), n > 0);
   return n;
@@ -293,6 +377,78 @@ trial_unavailable_reason (JsonArray *blockers)
   return NULL;
 }
 
+/* The GPU the host keeps for its screen: the boot GPU if the plan leaves
+ * it, else another GPU the plan leaves; NULL when it leaves none. */
+static char *
+host_gpu_ref (PtTopology *topology,
+              JsonArray  *devices)
+{
+  g_autoptr(GPtrArray) gpus = pt_topology_dup_gpus (topology);   /* boot GPU first */
+
+  for (guint i = 0; i < gpus->len; i++)
+    {
+      const char *addr = pt_device_get_address (g_ptr_array_index (gpus, i));
+      gboolean taken = FALSE;
+
+      for (guint j = 0; devices != NULL && j < json_array_get_length (devices); j++)
+        taken |= g_strcmp0 (json_array_get_string_element (devices, j), addr) == 0;
+      if (!taken)
+        return pt_describe_device_ref (topology, addr);
+    }
+  return NULL;
+}
+
+/* The review's first text: what happens, in plain sentences, before the
+ * details (devices, options, diffs, commands). */
+static char *
+summarize (PtAppReviewDialog *self,
+           JsonObject        *plan,
+           guint              n_blockers)
+{
+  PtTopology *topo = pt_app_machine_get_topology (self->machine);
+  JsonArray *devices = member_array (plan, "devices");
+  JsonNode *trial = json_object_get_member (plan, "trial");
+  JsonNode *way_back = json_object_get_member (plan, "way_back");
+  g_autoptr(GPtrArray) refs = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *joined = NULL;
+  g_autofree char *host = NULL;
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; devices != NULL && i < json_array_get_length (devices); i++)
+    if (json_array_get_string_element (devices, i) != NULL)
+      g_ptr_array_add (refs, pt_describe_device_ref (topo, json_array_get_string_element (devices, i)));
+  joined = pt_describe_join (refs);
+  if (n_blockers > 0)
+    g_string_append_printf (out, g_dngettext (GETTEXT_PACKAGE,
+                                              "This cannot be set up yet: %u problem below stands in the way, with what you can do about it.",
+                                              "This cannot be set up yet: %u problems below stand in the way, each with what you can do about it.",
+                                              n_blockers), n_blockers);
+  else if (self->revert)
+    g_string_append (out, _("Everything Passthrough set up is taken back: the files return to what they were."));
+  if (self->revert || refs->len == 0)
+    return g_string_free (out, FALSE);
+  if (out->len > 0)
+    g_string_append_c (out, ' ');
+  g_string_append_printf (out, n_blockers > 0 ? _("Then %s would go to vfio-pci, for virtual machines.")
+                                              : _("%s go to vfio-pci, for virtual machines."), joined);
+
+  host = host_gpu_ref (topo, devices);
+  g_string_append_c (out, ' ');
+  if (host != NULL)
+    g_string_append_printf (out, _("The host keeps its screen on %s."), host);
+  else
+    g_string_append (out, _("The host keeps no GPU: its screen goes dark."));
+  g_string_append_c (out, ' ');
+  g_string_append (out, _("It takes a restart."));
+  if (trial != NULL && JSON_NODE_HOLDS_VALUE (trial) && json_node_get_boolean (trial))
+    g_string_append_printf (out, " %s", _("The first start is a trial: if the machine does not come up right, "
+                                          "restart and the start after it is the old setup."));
+  g_string_append_printf (out, " %s", _("To undo it later: “Undo Everything Passthrough Did…” in the main menu."));
+  if (way_back != NULL && JSON_NODE_HOLDS_OBJECT (way_back))
+    g_string_append_printf (out, " %s", _("If the screen stays dark, choose the entry “without passthrough” in the boot menu."));
+  return g_string_free (out, FALSE);
+}
+
 static void
 show_plan (PtAppReviewDialog *self,
            const char        *json,
@@ -341,6 +497,11 @@ show_plan (PtAppReviewDialog *self,
 
   n_blockers = fill_issues (self, self->blockers_box, member_array (plan, "blockers"), "dialog-error-symbolic", "error");
   fill_issues (self, self->warnings_box, member_array (plan, "warnings"), "dialog-warning-symbolic", "warning");
+  {
+    g_autofree char *summary = summarize (self, plan, n_blockers);
+    gtk_label_set_label (self->summary_label, summary);
+    gtk_widget_set_visible (GTK_WIDGET (self->summary_label), *summary != '\0');
+  }
 
   devices = member_array (plan, "devices");
   clear_box (self->device_details_box);
@@ -836,6 +997,7 @@ pt_app_review_dialog_class_init (PtAppReviewDialogClass *klass)
   BIND (apply_button);
   BIND (stack);
   BIND (source_label);
+  BIND (summary_label);
   BIND (inspect_label);
   BIND (blockers_box);
   BIND (options);

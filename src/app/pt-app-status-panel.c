@@ -9,6 +9,7 @@
  */
 #include "config.h"
 
+#include <adwaita.h>
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 
@@ -32,6 +33,7 @@ struct _PtAppStatusPanel
   GCancellable *cancellable;
   GStrv         configured;     /* the addresses of the last status */
   gboolean      confirming;
+  gboolean      asked;          /* the Keep/Undo dialog was shown in this run */
 };
 
 G_DEFINE_FINAL_TYPE (PtAppStatusPanel, pt_app_status_panel, GTK_TYPE_BOX)
@@ -125,6 +127,51 @@ describe_host_display (JsonObject *status)
   return _("✗ No screen is connected to a GPU the host kept.");
 }
 
+static void on_keep_clicked (PtAppStatusPanel *self);
+static void on_undo_clicked (PtAppStatusPanel *self);
+
+static void
+on_decision (AdwMessageDialog *dialog,
+             const char       *response,
+             PtAppStatusPanel *self)
+{
+  if (g_str_equal (response, "keep"))
+    on_keep_clicked (self);
+  else if (g_str_equal (response, "undo"))
+    on_undo_clicked (self);
+  /* "later" (Escape, closing the window): the sidebar keeps both buttons */
+}
+
+/* After the trial start, the decision in a dialog of its own, as GNOME
+ * Settings asks "Keep Changes?" after a display change: keeping is the
+ * suggested answer; undoing is not destructive (it restores what was),
+ * so it is not styled as such.  Asked once a run; the sidebar keeps the
+ * same buttons for later. */
+static void
+ask_keep_or_undo (PtAppStatusPanel *self,
+                  const char       *summary,
+                  const char       *details)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  g_autofree char *body = g_strdup_printf ("%s\n\n%s", summary, details);
+  GtkWidget *dialog;
+
+  if (self->asked || !GTK_IS_WINDOW (root))
+    return;
+  self->asked = TRUE;
+  dialog = adw_message_dialog_new (GTK_WINDOW (root), _("Keep This Setup?"), body);
+  gtk_window_set_title (GTK_WINDOW (dialog), _("Keep This Setup?"));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "undo", _("Undo"),
+                                    "keep", _("Keep this setup"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "keep", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "keep");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "later");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_decision), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 void
 pt_app_status_panel_show_json (PtAppStatusPanel *self,
                                const char       *json)
@@ -200,6 +247,7 @@ pt_app_status_panel_show_json (PtAppStatusPanel *self,
       gtk_label_set_label (self->details, details);
       gtk_widget_set_visible (GTK_WIDGET (self->details), TRUE);
       show_buttons (self, TRUE, TRUE, FALSE);
+      ask_keep_or_undo (self, gtk_label_get_label (self->label), details);
     }
   else if (g_str_equal (state, "trial-fell-back"))
     {

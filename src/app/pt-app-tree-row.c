@@ -166,9 +166,14 @@ texts_for_device (PtTopology *topology,
     {
       g_autofree char *ids = pt_device_dup_ids (device);
       g_autoptr(GPtrArray) badges = pt_describe_badges (topology, device);
-      GString *details = g_string_new (ids);
+      const char *verdict = pt_describe_verdict (device);
+      GString *details = g_string_new (NULL);
       const char *driver = pt_device_get_driver (device);
 
+      /* A GPU's verdict first: what a person choosing a card reads. */
+      if (verdict != NULL)
+        g_string_append_printf (details, "%s · ", verdict);
+      g_string_append (details, ids);
       texts = g_new0 (RowTexts, 1);
       texts->first = g_strdup (pt_device_get_address (device));
       texts->second = pt_device_dup_display_name (device);

@@ -180,8 +180,14 @@ print_issues (JsonObject *root,
   for (guint i = 0; i < json_array_get_length (a); i++)
     {
       JsonObject *o = json_array_get_object_element (a, i);
+      JsonArray *fixes = json_object_has_member (o, "fixes") ? json_object_get_array_member (o, "fixes") : NULL;
+
       g_print ("  [%s] %s\n", json_object_get_string_member (o, "code"),
                json_object_get_string_member (o, "message"));
+      /* best first, as the plan ranked them */
+      for (guint j = 0; fixes != NULL && j < json_array_get_length (fixes); j++)
+        g_print ("      %u. %s\n", j + 1,
+                 json_object_get_string_member (json_array_get_object_element (fixes, j), "text"));
     }
 }
 

@@ -7,6 +7,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "pt-describe.h"
+#include "pt-guard.h"
 #include "pt-topology-private.h"
 
 /* "GPU", "SATA controller", "Ethernet controller": what a person calls it. */
@@ -151,6 +152,43 @@ pt_describe_badges (PtTopology *topology,
   return badges;
 }
 
+const char *
+pt_describe_verdict (PtDevice *device)
+{
+  GStrv shares = pt_device_get_shares_group_with (device);
+
+  if (pt_device_get_kind (device) != PT_DEVICE_KIND_GPU || pt_device_is_virtual_function (device) ||
+      pt_device_get_group_id (device) < 0)
+    return NULL;
+  if (pt_guard_for_device (device) & PT_GUARD_BOOT_GPU)
+    return _("the host's screen");
+  if (shares[0] != NULL)
+    return _("shares its group");
+  return _("ready");
+}
+
+const char *
+pt_describe_kind_words (PtDevice *device)
+{
+  /* Not translated: the English words are what guides and forums use,
+   * and the class names they sit beside are English too. */
+  switch (pt_device_get_kind (device))
+    {
+    case PT_DEVICE_KIND_GPU:
+      return "gpu graphics video display card vga";
+    case PT_DEVICE_KIND_AUDIO:
+      return "audio sound hdmi";
+    case PT_DEVICE_KIND_USB:
+      return "usb";
+    case PT_DEVICE_KIND_NETWORK:
+      return "network ethernet nic lan wifi";
+    case PT_DEVICE_KIND_STORAGE:
+      return (pt_device_get_class_code (device) >> 8) == 0x0108 ? "storage disk nvme ssd" : "storage disk sata";
+    default:
+      return "";
+    }
+}
+
 /* The sentence that explains whether the device's group lets it go to a VM. */
 char *
 pt_describe_group (PtTopology *topology,
@@ -171,7 +209,9 @@ pt_describe_group (PtTopology *topology,
     {
       g_autoptr(GPtrArray) refs = refs_for (topology, shares);
       g_autofree char *joined = pt_describe_join (refs);
-      return g_strdup_printf (_("%s %s shares group %d with %s. They can only go to a virtual machine together: pass them all through, or move the card to another slot (see the groups of the other slots), or update the firmware."),
+      /* what to do about it is pt_fix_for_device_group()'s, which
+       * never suggests passing through what the host needs */
+      return g_strdup_printf (_("%s %s shares group %d with %s: a group goes to a virtual machine whole."),
                               noun, pt_device_get_address (device), group, joined);
     }
   if (slot[0] != NULL)

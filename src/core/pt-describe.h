@@ -21,5 +21,11 @@ char       *pt_describe_same_ids       (PtTopology *topology,
 char       *pt_describe_holds          (PtDevice   *device);
 char       *pt_describe_join           (GPtrArray  *items);
 char       *pt_describe_group_count    (PtGroup    *group);
+/* A GPU's one-line verdict: "the host's screen", "shares its group",
+ * "ready"; NULL for anything else (or a GPU in no group). */
+const char *pt_describe_verdict        (PtDevice   *device);
+/* Words people search for a device's kind by ("gpu graphics video …"),
+ * "" when none. */
+const char *pt_describe_kind_words     (PtDevice   *device);
 
 G_END_DECLS

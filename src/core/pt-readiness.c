@@ -13,6 +13,7 @@
 
 #include "pt-cmdline.h"
 #include "pt-error.h"
+#include "pt-fix.h"
 #include "pt-readiness.h"
 
 void
@@ -23,6 +24,7 @@ pt_check_free (PtCheck *check)
   g_free (check->code);
   g_free (check->message);
   g_free (check->fix);
+  g_free (check->fix_kind);
   g_free (check);
 }
 
@@ -38,6 +40,21 @@ check_new (const char *code,
   c->ok = ok;
   c->message = message;
   c->fix = ok ? (g_free (fix), NULL) : fix;
+  c->fix_kind = ok ? NULL : g_strdup ("other");
+  return c;
+}
+
+/* A failed check whose fix is a setting of the firmware (the kind of its
+ * entry in "fixes", docs/fixes-and-guards.md). */
+static PtCheck *
+firmware_check (const char *code,
+                char       *message,
+                char       *fix)
+{
+  PtCheck *c = check_new (code, FALSE, message, fix);
+
+  g_free (c->fix_kind);
+  c->fix_kind = g_strdup ("firmware");
   return c;
 }
 
@@ -76,7 +93,7 @@ check_virtualization (PtPaths    *paths,
   if (cpuinfo_has_flag (cpuinfo, "svm"))
     return check_new ("cpu-virtualization", TRUE,
                       g_strdup (_("The CPU supports hardware virtualization (AMD-V).")), NULL);
-  return check_new ("cpu-virtualization", FALSE,
+  return firmware_check ("cpu-virtualization",
                     g_strdup (_("The CPU does not report hardware virtualization (no vmx or svm flag).")),
                     g_strdup_printf (_("Turn on %s in the firmware setup (often under Advanced › CPU Configuration), then restart."),
                                      g_strcmp0 (vendor, "amd") == 0 ? "SVM Mode (AMD-V)" :
@@ -113,16 +130,16 @@ check_iommu (PtTopology *topology,
                                        (amd && g_strcmp0 (amd->value, "off") == 0) ? amd->text : generic->text));
 
   if (g_strcmp0 (vendor, "intel") == 0)
-    return check_new ("iommu", FALSE,
+    return firmware_check ("iommu",
                       g_strdup (_("No IOMMU is active: the kernel shows no IOMMU groups.")),
                       g_strdup (intel && g_strcmp0 (intel->value, "on") == 0 ?
                                 "Turn on VT-d (Intel Virtualization Technology for Directed I/O) in the firmware setup, then restart." :
                                 "Turn on VT-d in the firmware setup; if it is on already, add intel_iommu=on to the kernel command line (applying a setup in Passthrough does this), then restart."));
   if (g_strcmp0 (vendor, "amd") == 0)
-    return check_new ("iommu", FALSE,
+    return firmware_check ("iommu",
                       g_strdup (_("No IOMMU is active: the kernel shows no IOMMU groups.")),
                       g_strdup (_("Turn on the IOMMU (AMD-Vi; often “IOMMU” under AMD CBS › NBIO Common Options) and SVM Mode in the firmware setup, then restart. The AMD IOMMU needs no kernel parameter.")));
-  return check_new ("iommu", FALSE,
+  return firmware_check ("iommu",
                     g_strdup (_("No IOMMU is active: the kernel shows no IOMMU groups.")),
                     g_strdup (_("Turn on the IOMMU (Intel VT-d or AMD-Vi) in the firmware setup; on Intel also add intel_iommu=on to the kernel command line, then restart.")));
 }
@@ -142,7 +159,7 @@ check_interrupt_remapping (PtPaths    *paths,
   if (strstr (contents, "IR-") != NULL)
     return check_new ("interrupt-remapping", TRUE,
                       g_strdup (_("Interrupt remapping is on, so devices can be isolated safely.")), NULL);
-  return check_new ("interrupt-remapping", FALSE,
+  return firmware_check ("interrupt-remapping",
                     g_strdup (_("Interrupt remapping is off: vfio will refuse devices unless unsafe interrupts are allowed.")),
                     g_strdup (pt_topology_get_iommu_enabled (topology) ?
                               "Turn on interrupt remapping (often “x2APIC” or “Interrupt Remapping”) in the firmware setup. Only if the hardware has none, allow unsafe interrupts in the setup options: that weakens isolation from the virtual machine." :
@@ -273,6 +290,25 @@ pt_readiness_all_ok (GPtrArray *checks)
   return TRUE;
 }
 
+/* "fixes" of a failed check: its fix, and where interrupt remapping is
+ * missing, the plan option that does without it, with its risk. */
+static GPtrArray *
+check_fixes (PtCheck *c)
+{
+  GPtrArray *fixes = pt_fix_list_new ();
+
+  if (c->ok || c->fix == NULL)
+    return fixes;
+  pt_fix_list_add (fixes, c->fix_kind ? c->fix_kind : "other", g_strdup (c->fix));
+  if (g_str_equal (c->code, "interrupt-remapping") && g_strcmp0 (c->fix_kind, "firmware") == 0)
+    {
+      PtFix *fix = pt_fix_list_add (fixes, "option",
+                                    g_strdup (_("Only if the hardware has no interrupt remapping: allow unsafe interrupts (--allow-unsafe-interrupts). A virtual machine can then inject interrupts into the host.")));
+      pt_fix_set_option (fix, "unsafe-interrupts", g_variant_new_boolean (TRUE));
+    }
+  return fixes;
+}
+
 char *
 pt_readiness_to_json (GPtrArray *checks,
                       gboolean   pretty)
@@ -301,6 +337,11 @@ pt_readiness_to_json (GPtrArray *checks,
         json_builder_add_string_value (b, c->fix);
       else
         json_builder_add_null_value (b);
+      json_builder_set_member_name (b, "fixes");
+      {
+        g_autoptr(GPtrArray) fixes = check_fixes (c);
+        pt_fix_list_to_builder (b, fixes);
+      }
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
@@ -358,6 +399,15 @@ pt_readiness_new_from_json (const char  *data,
       check->ok = json_node_get_boolean (ok);
       check->message = g_strdup (json_node_get_string (message));
       check->fix = fix != NULL && !JSON_NODE_HOLDS_NULL (fix) ? g_strdup (json_node_get_string (fix)) : NULL;
+      /* a helper older than "fixes" sends none: its fix is then "other" */
+      {
+        JsonNode *fixes = json_object_get_member (obj, "fixes");
+        JsonArray *list = fixes != NULL && JSON_NODE_HOLDS_ARRAY (fixes) ? json_node_get_array (fixes) : NULL;
+        JsonNode *first = list != NULL && json_array_get_length (list) > 0 ? json_array_get_element (list, 0) : NULL;
+        const char *kind = first != NULL && JSON_NODE_HOLDS_OBJECT (first) ?
+                           json_object_get_string_member_with_default (json_node_get_object (first), "kind", NULL) : NULL;
+        check->fix_kind = check->fix == NULL ? NULL : g_strdup (kind != NULL ? kind : "other");
+      }
       g_ptr_array_add (checks, check);
     }
   return g_steal_pointer (&checks);

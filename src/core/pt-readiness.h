@@ -15,6 +15,7 @@ typedef struct
   gboolean  ok;
   char     *message;   /* what we found, as a sentence */
   char     *fix;       /* what to do about it; NULL when ok */
+  char     *fix_kind;  /* the kind of "fixes" (pt-fix.h): "firmware" or "other"; NULL when ok */
 } PtCheck;
 
 void        pt_check_free          (PtCheck    *check);

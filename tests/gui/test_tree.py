@@ -40,6 +40,17 @@ def expect_rows(app, query, expected, shot=None):
         app.screenshot(shot)
 
 
+def gpu_rank(group):
+    gpus = [d for d in group["devices"] if d["kind"] == "gpu" and not d["physfn"]]
+    if any(not d["boot_vga"] for d in gpus):
+        return 0
+    return 1 if gpus else 2
+
+
+def gpus_first(groups):
+    return sorted(groups, key=gpu_rank)   # stable: passthroughctl's order within each rank
+
+
 def check_snapshot(path, per_device_limit, shot):
     data = ptgui.ctl_json("--snapshot", path, "list")
     devices = [(g["id"], d) for g in data["groups"] for d in g["devices"]]
@@ -49,10 +60,11 @@ def check_snapshot(path, per_device_limit, shot):
         check(base in ptgui.name_of(app.window), "window title %r does not name the snapshot" % ptgui.name_of(app.window))
         if len(devices) <= 256:
             # Machines up to 256 devices start expanded. The rows on screen, top to
-            # bottom, are the start of passthroughctl's order: each group,
-            # then its devices.
+            # bottom, are the start of passthroughctl's order with the groups
+            # of GPUs first (those that can go, then the host's screen): each
+            # group, then its devices.
             want = []
-            for g in data["groups"]:
+            for g in gpus_first(data["groups"]):
                 want.append("IOMMU group %d" % g["id"])
                 want += [d["address"] for d in g["devices"]]
             got = wait_for(lambda: (lambda r: r if len(r) >= 6 else None)(rows_in_order(app)), 10, what="rows on screen")
@@ -124,7 +136,7 @@ def main():
             # A click on a group's row opens it, and a second closes it; the
             # row says whether it is open.
             app.search("")
-            first = data["groups"][0]
+            first = gpus_first(data["groups"])[0]
             inside = [d["address"] for d in first["devices"]]
             title = "IOMMU group %d " % first["id"]
 

@@ -72,11 +72,17 @@ def main():
                 app.says("✓ %s is on vfio-pci." % GPU)
                 app.says("✓ %s is on vfio-pci." % AUDIO)
                 app.says("✓ The host still has its screen.")
+                # The decision comes as a dialog of its own, with the
+                # per-device result: "Keep this setup" suggested, "Undo" plain.
+                ask = top_window(app, "Keep This Setup?")
+                wait_for(lambda: any("✓ %s is on vfio-pci." % GPU in t for t in ptgui.labels(ask)), 10,
+                         what="the per-device result in the dialog (labels: %s)" % ptgui.labels(ask))
+                button(ask, "Undo")
                 app.screenshot("trial-booted")
                 # A refused password keeps the trial as it is, and says so.
                 bus.allow()
                 grub_trial = m.read("etc/default/grub")
-                ptgui.act(button(app.window, "Keep this setup"), "click")
+                ptgui.act(button(ask, "Keep this setup"), "click")
                 app.says("The password was refused or the authentication was cancelled. Nothing was changed.")
                 app.screenshot("trial-keep-denied")
                 check(m.read("etc/default/grub") == grub_trial, "a refused Keep changed /etc/default/grub")

@@ -56,7 +56,7 @@ struct _PtPlanCtx
 typedef PtPlanCtx Ctx;
 
 /* pt-plan.c */
-void pt_plan_add_issue (GPtrArray *list, const char *code, GPtrArray *devices, char *message);
+PtIssue *pt_plan_add_issue (GPtrArray *list, const char *code, GPtrArray *devices, char *message);
 gboolean pt_plan_compute_base (Ctx *ctx, const char *path, const char *current, char **out_base, GError **error);
 gboolean pt_plan_target_edit (PtPlan *self, Ctx *ctx, const char *path, const char *editor, GPtrArray *add, const char *seed, gboolean keep, gboolean initramfs, GError **error);
 gboolean pt_plan_target_whole (PtPlan *self, Ctx *ctx, const char *path, char *content, gboolean initramfs, GError **error);
@@ -92,6 +92,9 @@ void pt_plan_choose_binding (PtPlan *self, PtTopology *topology, PtPlanOptions *
 void pt_plan_compute_kernel_args (PtPlan *self, PtTopology *topology, PtPlanOptions *options);
 void pt_plan_compute_modules (PtPlan *self, PtPaths *paths, PtTopology *topology);
 void pt_plan_check_system (PtPlan *self, PtPaths *paths, const char *running, PtState *state);
+
+/* pt-plan-fixes.c */
+void pt_plan_add_fixes (PtPlan *self, PtPaths *paths, PtTopology *topology, PtPlanOptions *options);
 
 /* pt-plan-trial.c: the trial of every boot path (through the table), and
  * the bodies of GRUB's, GRUB with BLS's and systemd-boot's */

@@ -17,6 +17,8 @@
 #include "pt-describe.h"
 #include "pt-edit.h"
 #include "pt-error.h"
+#include "pt-fix.h"
+#include "pt-guard.h"
 #include "pt-plan-build.h"
 
 static PlanDevice *
@@ -352,8 +354,6 @@ pt_plan_check_devices (PtPlan        *self,
             {
               g_autoptr(PtDevice) other = g_list_model_get_item (members, j);
               const char *oaddr = pt_device_get_address (other);
-              const char *drv = pt_device_get_driver (other);
-              guint32 cls = pt_device_get_class_code (other);
 
               if (find_device (self, oaddr) != NULL)
                 {
@@ -365,24 +365,26 @@ pt_plan_check_devices (PtPlan        *self,
                 }
               if (pt_device_is_endpoint (other))
                 g_ptr_array_add (missing, g_strdup (oaddr));
-              else if ((cls >> 8) == 0x0601 ||
-                       (drv != NULL && !g_str_equal (drv, "pcieport") &&
-                        !g_str_equal (drv, "vfio-pci") && !g_str_equal (drv, "pci-stub")))
+              else if (pt_guard_blocks_group (other))
                 g_ptr_array_add (unusable, g_strdup (oaddr));
             }
           if (missing->len > 0)
             {
               g_autofree char *refs = join_refs (topology, missing);
-              pt_plan_add_issue (self->blockers, "group-not-taken", missing,
-                                 g_strdup_printf (_("%s shares IOMMU group %d with %s: a group goes to a virtual machine whole, so select those too, or move the card to a slot with its own group."),
-                                                  ref, gid, refs));
+              PtIssue *issue = pt_plan_add_issue (self->blockers, "group-not-taken", missing,
+                                                  g_strdup_printf (_("%s shares IOMMU group %d with %s: a group goes to a virtual machine whole."),
+                                                                   ref, gid, refs));
+              issue->fixes = pt_fix_for_shared_group (topology, dev, missing, unusable,
+                                                      options->acs_override != NULL);
             }
           if (unusable->len > 0)
             {
               g_autofree char *refs = join_refs (topology, unusable);
-              pt_plan_add_issue (self->blockers, "group-not-viable", unusable,
-                                 g_strdup_printf (_("IOMMU group %d of %s also holds %s, which the host must keep and the kernel will not let a virtual machine share; move the card to another slot."),
-                                                  gid, ref, refs));
+              PtIssue *issue = pt_plan_add_issue (self->blockers, "group-not-viable", unusable,
+                                                  g_strdup_printf (_("IOMMU group %d of %s also holds %s, which the host must keep and the kernel will not let a virtual machine share."),
+                                                                   gid, ref, refs));
+              issue->fixes = pt_fix_for_shared_group (topology, dev, NULL, unusable,
+                                                      options->acs_override != NULL);
             }
           if (together->len > 0)
             {
@@ -406,6 +408,18 @@ pt_plan_check_devices (PtPlan        *self,
       else
         pt_plan_add_issue (self->blockers, "last-gpu", taken_gpus,
                            g_strdup_printf (_("%s is the host's last GPU: the host would have no display after the restart. Keep it, or allow it for a headless host (--allow-last-gpu)."), refs));
+    }
+
+  /* video=efifb:off only matters for the GPU the firmware draws on; with
+   * another GPU chosen it takes the host's boot screen for nothing. */
+  if (options->framebuffer_off)
+    {
+      gboolean takes_boot_gpu = FALSE;
+      for (guint i = 0; i < self->devices->len; i++)
+        takes_boot_gpu |= pt_device_get_boot_vga (pt_topology_lookup (topology, ((PlanDevice *) g_ptr_array_index (self->devices, i))->address));
+      if (!takes_boot_gpu)
+        pt_plan_add_issue (self->warnings, "framebuffer-off-not-boot-gpu", NULL,
+                           g_strdup (_("The firmware framebuffer is turned off (video=efifb:off), but none of the chosen devices is the GPU the firmware draws on: the host loses its boot and console screen for nothing.")));
     }
 
   if (options->acs_override != NULL)

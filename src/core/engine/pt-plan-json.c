@@ -8,6 +8,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "pt-fix.h"
 #include "pt-plan-build.h"
 
 static void
@@ -30,6 +31,8 @@ add_issues (JsonBuilder *b,
       for (guint j = 0; issue->devices[j] != NULL; j++)
         json_builder_add_string_value (b, issue->devices[j]);
       json_builder_end_array (b);
+      json_builder_set_member_name (b, "fixes");
+      pt_fix_list_to_builder (b, issue->fixes);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);

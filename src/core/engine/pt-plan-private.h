@@ -60,6 +60,7 @@ typedef struct
   char     *code;
   char     *message;
   GStrv     devices;
+  GPtrArray *fixes;        /* PtFix, best first (pt-plan-fixes.c); NULL: none */
 } PtIssue;
 
 /* A file as the state file remembers it. */

@@ -125,7 +125,7 @@ pt_plan_add_unique (GPtrArray  *array,
     g_ptr_array_add (array, g_strdup (s));
 }
 
-void
+PtIssue *
 pt_plan_add_issue (GPtrArray  *list,
                    const char *code,
                    GPtrArray  *devices,
@@ -141,6 +141,7 @@ pt_plan_add_issue (GPtrArray  *list,
   issue->devices = g_strv_builder_end (b);
   g_strv_builder_unref (b);
   g_ptr_array_add (list, issue);
+  return issue;
 }
 
 char *
@@ -1218,6 +1219,7 @@ pt_plan_new_for_selection (PtPaths            *paths,
     return NULL;
   check_hand_made (self);
   plan_regeneration (self, paths);
+  pt_plan_add_fixes (self, paths, topology, options);
   return g_steal_pointer (&self);
 }
 

@@ -50,6 +50,7 @@ pt_issue_free (PtIssue *issue)
   g_free (issue->code);
   g_free (issue->message);
   g_strfreev (issue->devices);
+  g_clear_pointer (&issue->fixes, g_ptr_array_unref);
   g_free (issue);
 }
 

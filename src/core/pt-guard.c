@@ -1,0 +1,75 @@
+/* pt-guard.c: the guard list (see pt-guard.h).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "pt-describe.h"
+#include "pt-guard.h"
+
+PtGuard
+pt_guard_for_device (PtDevice *device)
+{
+  PtGuard guard = PT_GUARD_NONE;
+
+  if (device == NULL)
+    return guard;
+  if (pt_device_get_boot_vga (device))
+    guard |= PT_GUARD_BOOT_GPU;
+  if (pt_device_get_holds (device)[0] != NULL)
+    guard |= PT_GUARD_HOST_STORAGE;
+  if (pt_device_get_default_route (device))
+    guard |= PT_GUARD_DEFAULT_ROUTE;
+  return guard;
+}
+
+char *
+pt_guard_describe (PtDevice *device)
+{
+  PtGuard guard = pt_guard_for_device (device);
+  g_autoptr(GPtrArray) what = g_ptr_array_new_with_free_func (g_free);
+
+  if (guard & PT_GUARD_BOOT_GPU)
+    g_ptr_array_add (what, g_strdup (_("is the GPU the firmware boots on (the host's screen)")));
+  if (guard & PT_GUARD_HOST_STORAGE)
+    g_ptr_array_add (what, pt_describe_holds (device));
+  if (guard & PT_GUARD_DEFAULT_ROUTE)
+    g_ptr_array_add (what, g_strdup (_("carries the host's default network route")));
+  if (what->len == 0)
+    return NULL;
+  return pt_describe_join (what);
+}
+
+GPtrArray *
+pt_guard_explain (PtTopology *topology,
+                  GPtrArray  *addresses)
+{
+  GPtrArray *out = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; addresses != NULL && i < addresses->len; i++)
+    {
+      const char *address = g_ptr_array_index (addresses, i);
+      g_autofree char *why = pt_guard_describe (pt_topology_lookup (topology, address));
+      g_autofree char *ref = NULL;
+
+      if (why == NULL)
+        continue;
+      ref = pt_describe_device_ref (topology, address);
+      g_ptr_array_add (out, g_strdup_printf ("%s %s", ref, why));
+    }
+  return out;
+}
+
+gboolean
+pt_guard_blocks_group (PtDevice *member)
+{
+  const char *drv = pt_device_get_driver (member);
+
+  if (pt_device_is_endpoint (member))
+    return FALSE;
+  return (pt_device_get_class_code (member) >> 8) == 0x0601 ||
+         (drv != NULL && !g_str_equal (drv, "pcieport") &&
+          !g_str_equal (drv, "vfio-pci") && !g_str_equal (drv, "pci-stub"));
+}

@@ -1,0 +1,37 @@
+/* pt-guard.h: what the host must not lose.  One list, read by the plan
+ * (which device a fix may tell the person to select) and the app (a
+ * device's verdict); docs/fixes-and-guards.md has the table.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "pt-topology.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  PT_GUARD_NONE          = 0,
+  PT_GUARD_BOOT_GPU      = 1 << 0,   /* boot_vga: the host's screen at boot */
+  PT_GUARD_HOST_STORAGE  = 1 << 1,   /* holds /, /boot, the ESP, swap, a mounted file system, a pool */
+  PT_GUARD_DEFAULT_ROUTE = 1 << 2,   /* the NIC of a default route */
+} PtGuard;
+
+PtGuard     pt_guard_for_device     (PtDevice   *device);
+/* "the GPU the firmware boots on", "holds your root filesystem", … joined;
+ * NULL when no guard protects the device. */
+char       *pt_guard_describe       (PtDevice   *device);
+/* The devices of @addresses a guard protects, as sentences naming each
+ * ("0000:02:00.0 (NVIDIA …) is the GPU the firmware boots on"); empty when none. */
+GPtrArray  *pt_guard_explain        (PtTopology *topology,
+                                     GPtrArray  *addresses);
+
+G_END_DECLS
+
+G_BEGIN_DECLS
+/* A group member that is no endpoint yet keeps the group from going to a
+ * virtual machine: an ISA bridge, or a bridge-like function with a host
+ * driver other than pcieport. */
+gboolean    pt_guard_blocks_group   (PtDevice   *member);
+G_END_DECLS
