@@ -97,6 +97,8 @@ class Traps(unittest.TestCase):
         [t] = [t for t in self.traps(root) if t['code'] == 'boot-framebuffer']
         self.assertEqual(t['fixes'][0]['option'], {'key': 'framebuffer-off', 'value': True})
         self.assertEqual(t['fixes'][1]['kind'], 'firmware')
+        # the plan's warning carries the same fixes, in the shape of every plan issue
+        self.assertEqual(w['boot-framebuffer']['fixes'], t['fixes'])
         # the plan with the option has its fix already
         self.assertNotIn('boot-framebuffer', self.plan_warnings(root, '--select', '01:00.0', '--framebuffer-off'))
         # as a normal user reads it: every address 0, the nesting tells

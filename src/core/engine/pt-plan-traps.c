@@ -8,7 +8,36 @@
 
 #include "pt-plan-build.h"
 #include "pt-strv.h"
+#include "pt-fix.h"
 #include "pt-traps.h"
+
+/* A trap's fixes (PtTrapFix) in the shape every plan issue carries (PtFix,
+ * docs/fixes-and-guards.md). */
+static GPtrArray *
+fixes_of_trap (PtTrap *trap)
+{
+  GPtrArray *fixes = pt_fix_list_new ();
+
+  for (guint i = 0; trap->fixes != NULL && i < trap->fixes->len; i++)
+    {
+      PtTrapFix *tf = g_ptr_array_index (trap->fixes, i);
+      PtFix *fix = pt_fix_list_add (fixes, tf->kind, g_strdup (tf->text));
+
+      if (tf->devices != NULL)
+        {
+          g_strfreev (fix->devices);
+          fix->devices = g_strdupv (tf->devices);
+        }
+      if (tf->ports != NULL)
+        {
+          g_strfreev (fix->ports);
+          fix->ports = g_strdupv (tf->ports);
+        }
+      if (tf->option_key != NULL)
+        pt_fix_set_option (fix, tf->option_key, g_variant_new_boolean (tf->option_value));
+    }
+  return fixes;
+}
 
 void
 pt_plan_add_traps (PtPlan        *self,
@@ -27,6 +56,7 @@ pt_plan_add_traps (PtPlan        *self,
     {
       PtTrap *trap = g_ptr_array_index (traps, i);
       g_autoptr(GPtrArray) devices = g_ptr_array_new ();
+      PtIssue *issue;
 
       if (trap->severity == PT_TRAP_INFO)
         continue;
@@ -36,7 +66,8 @@ pt_plan_add_traps (PtPlan        *self,
         continue;
       for (guint d = 0; trap->devices[d] != NULL; d++)
         g_ptr_array_add (devices, trap->devices[d]);
-      pt_plan_add_issue (trap->severity == PT_TRAP_BLOCKER ? self->blockers : self->warnings,
-                         trap->code, devices, g_steal_pointer (&trap->message));
+      issue = pt_plan_add_issue (trap->severity == PT_TRAP_BLOCKER ? self->blockers : self->warnings,
+                                 trap->code, devices, g_steal_pointer (&trap->message));
+      issue->fixes = fixes_of_trap (trap);
     }
 }
