@@ -148,7 +148,6 @@ begin_transaction (PtHelper  *self,
                            "Another change is being made right now; try again when it has finished.");
       return FALSE;
     }
-#ifdef PT_HELPER_HAVE_ENGINE
   /* A roll-back that could not finish at start (a full disk) is tried
    * again first: once there is space, the Revert it asked for completes
    * it (docs/faults.md). */
@@ -163,7 +162,6 @@ begin_transaction (PtHelper  *self,
           self->recovery_error = g_strdup (again->message);
         }
     }
-#endif
   if (self->recovery_error != NULL)
     {
       g_mutex_unlock (&self->transaction_lock);
