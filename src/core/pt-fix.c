@@ -9,6 +9,7 @@
 
 #include "pt-describe.h"
 #include "pt-fix.h"
+#include "pt-slots.h"
 #include "pt-guard.h"
 
 void
@@ -170,11 +171,26 @@ pt_fix_for_shared_group (PtTopology *topology,
   g_autoptr(GPtrArray) guarded = pt_guard_explain (topology, missing);
   PtFix *fix;
 
-  fix = pt_fix_list_add (fixes, "move-slot",
-                         g_strdup_printf (_("Move %s to another slot, one wired to the CPU rather than to the chipset: there it usually gets an IOMMU group of its own (“passthroughctl list” shows each slot's group)."),
-                                          ref));
   {
+    /* the free slots the topology shows would isolate a card (pt-slots.h) */
+    g_autoptr(GPtrArray) ports = pt_slots_isolating_ports (topology, pt_device_get_address (card));
     g_autoptr(GPtrArray) one = g_ptr_array_new ();
+
+    if (ports->len > 0)
+      {
+        g_autofree char *list = g_strjoinv (", ", (char **) ports->pdata);
+        fix = pt_fix_list_add (fixes, "move-slot",
+                               g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Move %s to the slot behind port %s: a card there gets an IOMMU group of its own (“passthroughctl slots” shows where each slot is and why).",
+                                                          "Move %s to a slot behind one of the ports %s: a card there gets an IOMMU group of its own (“passthroughctl slots” shows where each slot is and why).",
+                                                          ports->len),
+                                                ref, list));
+        g_strfreev (fix->ports);
+        fix->ports = g_strdupv ((char **) ports->pdata);
+      }
+    else
+      fix = pt_fix_list_add (fixes, "move-slot",
+                             g_strdup_printf (_("Move %s to another slot, one wired to the CPU rather than to the chipset: there it usually gets an IOMMU group of its own (“passthroughctl slots” shows each slot's group)."),
+                                              ref));
     g_ptr_array_add (one, (gpointer) pt_device_get_address (card));
     pt_fix_set_devices (fix, one);
   }

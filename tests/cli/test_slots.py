@@ -83,6 +83,19 @@ class Z690(unittest.TestCase):
         self.assertEqual(nic['shares_with'], ['0000:04:00.0', '0000:04:00.1'])
         self.assertEqual(gpu['link']['current_width'], 4)
 
+    def test_a_shared_group_names_the_ports_that_isolate(self):
+        # the GTX 1050 behind the chipset shares group 8 with the I225-V: the
+        # plan's move-slot fix names the free slots that would isolate it
+        r = fx.run('--root', self.root, 'plan', '--select', '04:00.0', '--json')
+        plan = json.loads(r.stdout)
+        fixes = [f for i in plan['blockers'] + plan['warnings'] for f in i['fixes'] if f['kind'] == 'move-slot']
+        self.assertTrue(fixes, plan)
+        isolating = sorted(p for p, s in self.slots.items() if s['isolated'] and not s['devices'])
+        self.assertIn('0000:00:01.1', isolating)
+        self.assertEqual(fixes[0]['ports'], isolating)
+        self.assertEqual(fixes[0]['devices'], ['0000:04:00.0'])
+        self.assertIn('0000:00:01.1', fixes[0]['text'])
+
     def test_switch_ports(self):
         for port in ('0000:07:08.0', '0000:07:09.0', '0000:07:10.0'):
             self.assertEqual(self.slots[port]['attached'], 'switch')
