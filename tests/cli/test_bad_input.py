@@ -15,7 +15,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fixturelib as fx  # noqa: E402
 
 ROOTS = None
-NIC = 'sys/devices/pci0000:00/0000:00:03.0/0000:02:00.0'   # vmlab-q35's e1000e
+NIC = 'sys/devices/pci0000:00/0000:00:03.0/0000:02:00.0'   # qemu-q35's e1000e
 
 
 def setUpModule():
@@ -45,7 +45,7 @@ class BadInput(unittest.TestCase):
 
     def broken_root(self, name):
         root = os.path.join(ROOTS.tmp.name, 'broken-' + name)
-        shutil.copytree(ROOTS.get('vmlab-q35'), root, symlinks=True)
+        shutil.copytree(ROOTS.get('qemu-q35'), root, symlinks=True)
         return root
 
     # -- damaged sysfs ----------------------------------------------------
@@ -95,7 +95,7 @@ class BadInput(unittest.TestCase):
         return path
 
     def good(self):
-        return fx.list_json(ROOTS.get('vmlab-q35'))
+        return fx.list_json(ROOTS.get('qemu-q35'))
 
     def test_snapshot_not_json(self):
         self.assertFails(['--snapshot', self.snapshot('notjson', '{"format": 1, "groups": ['), 'list'], 1,
@@ -167,7 +167,7 @@ class BadInput(unittest.TestCase):
         self.assertFails(['list', '--snapshot'], 2, '--snapshot')
 
     def test_extra_argument(self):
-        self.assertFails(['--root', ROOTS.get('vmlab-q35'), 'list', 'everything'], 2, 'everything')
+        self.assertFails(['--root', ROOTS.get('qemu-q35'), 'list', 'everything'], 2, 'everything')
 
 
 if __name__ == '__main__':

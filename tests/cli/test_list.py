@@ -223,8 +223,8 @@ class MachineFacts(unittest.TestCase):
         r = fx.run('--root', ROOTS.get('proxmox-zfs-bond'), 'plan', '--select', A('06:00.0'))
         self.assertIn('ZFS pool', r.stdout + r.stderr)
 
-    def test_vmlab_q35(self):
-        data, d, g, text = self.load('vmlab-q35')
+    def test_qemu_q35(self):
+        data, d, g, text = self.load('qemu-q35')
         self.assertEqual(sorted(g), list(range(14)))
         self.assertEqual(g[7], [A('00:1f.0'), A('00:1f.2'), A('00:1f.3')])
         self.assertEqual(g[8], [A('01:00.0'), A('01:00.1')])

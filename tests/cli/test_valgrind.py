@@ -54,7 +54,7 @@ class Valgrind(unittest.TestCase):
 
     def test_error_paths(self):
         root = os.path.join(ROOTS.tmp.name, 'novendor')
-        shutil.copytree(ROOTS.get('vmlab-q35'), root, symlinks=True)
+        shutil.copytree(ROOTS.get('qemu-q35'), root, symlinks=True)
         os.unlink(os.path.join(root, 'sys/devices/pci0000:00/0000:00:03.0/0000:02:00.0/vendor'))
         self.memcheck('--root', root, 'list', '--json', rc=1)
         bad = os.path.join(ROOTS.tmp.name, 'bad.json')

@@ -100,7 +100,7 @@ class WhichMachine(unittest.TestCase):
     # -- --root DIR: the system in DIR, and nothing changed ---------------
 
     def test_unknown_device_under_a_root(self):
-        root = self.roots.get('vmlab-q35')
+        root = self.roots.get('qemu-q35')
         before = digest(root)
         for command in ('plan', 'apply'):
             with self.subTest(command=command):

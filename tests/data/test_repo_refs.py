@@ -27,7 +27,7 @@ OUTSIDE = [re.compile(p) for p in (
     r'\b' + 'DESIGN' + r'\.md\b',
     r'\b' + 'STYLE' + r'\.md\b',
     r'\b' + 'wave3' + r'-contracts',
-    r'\bvmlab' + r'(/| Step)',
+    r'\bvm' + r'lab',
     r'(?<![\w.-])' + 'seeds' + r'/',
     r'(?<![\w.-])' + 'research' + r'/',
 )]
