@@ -65,7 +65,7 @@ pt_cli_cmd_check (PtCliContext *ctx,
           g_string_append_printf (out, "  %s %s [%s]\n", t->severity == PT_TRAP_INFO ? "ℹ" : "⚠",
                                   t->message, t->code);
           for (guint f = 0; f < t->fixes->len; f++)
-            g_string_append_printf (out, "      → %s\n", ((PtTrapFix *) g_ptr_array_index (t->fixes, f))->text);
+            g_string_append_printf (out, "      → %s\n", ((PtFix *) g_ptr_array_index (t->fixes, f))->text);
         }
       g_string_append_printf (out, "%s\n", ready ? _("Ready for passthrough.") :
                                                    _("Not ready yet: fix the items marked ✗ above."));

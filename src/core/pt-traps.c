@@ -77,16 +77,6 @@ pt_trap_severity_to_string (PtTrapSeverity severity)
     }
 }
 
-static void
-fix_free (PtTrapFix *fix)
-{
-  g_strfreev (fix->devices);
-  g_strfreev (fix->ports);
-  g_free (fix->option_key);
-  g_free (fix->text);
-  g_free (fix);
-}
-
 void
 pt_trap_free (PtTrap *trap)
 {
@@ -112,7 +102,7 @@ add_trap (GPtrArray      *traps,
   trap->severity = severity;
   trap->devices = g_strdupv ((char **) (device != NULL ? one : one + 1));
   trap->message = message;
-  trap->fixes = g_ptr_array_new_with_free_func ((GDestroyNotify) fix_free);
+  trap->fixes = pt_fix_list_new ();
   g_ptr_array_add (traps, trap);
   return trap;
 }
@@ -124,16 +114,16 @@ add_fix (PtTrap     *trap,
          const char *option_key,
          char       *text)
 {
-  PtTrapFix *fix = g_new0 (PtTrapFix, 1);
-  const char *one[] = { device, NULL };
+  PtFix *fix = pt_fix_list_add (trap->fixes, kind, text);
 
-  fix->kind = kind;
-  fix->devices = g_strdupv ((char **) (device != NULL ? one : one + 1));
-  fix->ports = g_new0 (char *, 1);
-  fix->option_key = g_strdup (option_key);
-  fix->option_value = option_key != NULL;
-  fix->text = text;
-  g_ptr_array_add (trap->fixes, fix);
+  if (device != NULL)
+    {
+      g_autoptr(GPtrArray) one = g_ptr_array_new ();
+      g_ptr_array_add (one, (gpointer) device);
+      pt_fix_set_devices (fix, one);
+    }
+  if (option_key != NULL)
+    pt_fix_set_option (fix, option_key, g_variant_new_boolean (TRUE));
 }
 
 /* ---- boot-framebuffer ------------------------------------------------- */
@@ -653,32 +643,7 @@ pt_traps_to_json_node (GPtrArray *traps)
       json_builder_add_string_value (b, trap->message);
       add_strv (b, "devices", trap->devices);
       json_builder_set_member_name (b, "fixes");
-      json_builder_begin_array (b);
-      for (guint f = 0; f < trap->fixes->len; f++)
-        {
-          PtTrapFix *fix = g_ptr_array_index (trap->fixes, f);
-          json_builder_begin_object (b);
-          json_builder_set_member_name (b, "kind");
-          json_builder_add_string_value (b, fix->kind);
-          add_strv (b, "devices", fix->devices);
-          add_strv (b, "ports", fix->ports);
-          json_builder_set_member_name (b, "option");
-          if (fix->option_key != NULL)
-            {
-              json_builder_begin_object (b);
-              json_builder_set_member_name (b, "key");
-              json_builder_add_string_value (b, fix->option_key);
-              json_builder_set_member_name (b, "value");
-              json_builder_add_boolean_value (b, fix->option_value);
-              json_builder_end_object (b);
-            }
-          else
-            json_builder_add_null_value (b);
-          json_builder_set_member_name (b, "text");
-          json_builder_add_string_value (b, fix->text);
-          json_builder_end_object (b);
-        }
-      json_builder_end_array (b);
+      pt_fix_list_to_builder (b, trap->fixes);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);

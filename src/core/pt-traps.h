@@ -9,6 +9,7 @@
 #include <json-glib/json-glib.h>
 
 #include "pt-paths.h"
+#include "pt-fix.h"
 #include "pt-topology.h"
 
 G_BEGIN_DECLS
@@ -20,17 +21,6 @@ typedef enum
   PT_TRAP_BLOCKER,
 } PtTrapSeverity;
 
-/* One of the `fixes` every warning and blocker carries:
- * {kind, devices, ports, option, text}. */
-typedef struct
-{
-  const char *kind;           /* "move-slot", "select", "acs-override", "firmware", "option", "other" */
-  GStrv       devices;
-  GStrv       ports;
-  char       *option_key;     /* kind "option": a plan option key, else NULL */
-  gboolean    option_value;
-  char       *text;
-} PtTrapFix;
 
 typedef struct
 {
@@ -38,7 +28,7 @@ typedef struct
   PtTrapSeverity  severity;
   GStrv           devices;    /* the devices it is about; empty for the machine */
   char           *message;
-  GPtrArray      *fixes;      /* PtTrapFix */
+  GPtrArray      *fixes;      /* PtFix (pt-fix.h), best first */
 } PtTrap;
 
 void        pt_trap_free            (PtTrap      *trap);

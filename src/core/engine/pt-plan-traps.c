@@ -11,34 +11,6 @@
 #include "pt-fix.h"
 #include "pt-traps.h"
 
-/* A trap's fixes (PtTrapFix) in the shape every plan issue carries (PtFix,
- * docs/fixes-and-guards.md). */
-static GPtrArray *
-fixes_of_trap (PtTrap *trap)
-{
-  GPtrArray *fixes = pt_fix_list_new ();
-
-  for (guint i = 0; trap->fixes != NULL && i < trap->fixes->len; i++)
-    {
-      PtTrapFix *tf = g_ptr_array_index (trap->fixes, i);
-      PtFix *fix = pt_fix_list_add (fixes, tf->kind, g_strdup (tf->text));
-
-      if (tf->devices != NULL)
-        {
-          g_strfreev (fix->devices);
-          fix->devices = g_strdupv (tf->devices);
-        }
-      if (tf->ports != NULL)
-        {
-          g_strfreev (fix->ports);
-          fix->ports = g_strdupv (tf->ports);
-        }
-      if (tf->option_key != NULL)
-        pt_fix_set_option (fix, tf->option_key, g_variant_new_boolean (tf->option_value));
-    }
-  return fixes;
-}
-
 void
 pt_plan_add_traps (PtPlan        *self,
                    PtPaths       *paths,
@@ -68,6 +40,6 @@ pt_plan_add_traps (PtPlan        *self,
         g_ptr_array_add (devices, trap->devices[d]);
       issue = pt_plan_add_issue (trap->severity == PT_TRAP_BLOCKER ? self->blockers : self->warnings,
                                  trap->code, devices, g_steal_pointer (&trap->message));
-      issue->fixes = fixes_of_trap (trap);
+      issue->fixes = g_ptr_array_ref (trap->fixes);   /* the same PtFix list (pt-fix.h) */
     }
 }
