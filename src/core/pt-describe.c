@@ -72,7 +72,9 @@ pt_describe_holds (PtDevice *device)
   for (guint i = 0; holds[i] != NULL; i++)
     {
       const char *h = holds[i];
-      if (g_str_equal (h, "root"))
+      if (g_str_equal (h, PT_HOLDS_KEYBOARD))
+        continue;   /* not storage: the guard "usb-keyboard" (pt-guard.c) */
+      else if (g_str_equal (h, "root"))
         g_ptr_array_add (what, _("your root filesystem"));
       else if (g_str_equal (h, "boot"))
         g_ptr_array_add (what, _("/boot"));
@@ -145,6 +147,8 @@ pt_describe_badges (PtTopology *topology,
     g_ptr_array_add (badges, holds);
   if (pt_device_get_default_route (device))
     g_ptr_array_add (badges, g_strdup (_("default network route")));
+  if (pt_guard_for_device (device) & PT_GUARD_KEYBOARD)
+    g_ptr_array_add (badges, g_strdup (_("the host's only keyboard")));
   if (pt_device_get_physfn (device) != NULL)
     g_ptr_array_add (badges, g_strdup_printf (_("virtual function of %s"), pt_device_get_physfn (device)));
   if (pt_device_get_driver_builtin (device))

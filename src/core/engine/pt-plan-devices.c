@@ -301,6 +301,17 @@ pt_plan_add_devices (PtPlan             *self,
   return TRUE;
 }
 
+/* Does a GPU stay with the host (one that is not a virtual function)? */
+static gboolean
+plan_leaves_a_gpu (PtPlan    *self,
+                   GPtrArray *gpus)
+{
+  for (guint i = 0; i < gpus->len; i++)
+    if (find_device (self, pt_device_get_address (g_ptr_array_index (gpus, i))) == NULL)
+      return TRUE;
+  return FALSE;
+}
+
 void
 pt_plan_check_devices (PtPlan        *self,
                        PtPaths       *paths,
@@ -326,12 +337,23 @@ pt_plan_check_devices (PtPlan        *self,
       if (holds != NULL)
         add_issue1 (self->blockers, "host-needs-device", d->address,
                     g_strdup_printf (_("%s %s, which this system needs to run; it cannot be given to a virtual machine. Choose another device."), ref, holds));
-      if (pt_device_get_boot_vga (dev))
+      /* The host's screen at boot: a blocker (docs/fixes-and-guards.md),
+       * unless the person turned the firmware framebuffer off (the
+       * Advanced option that exists to hand the boot GPU over), or allowed
+       * a host without a GPU where this plan leaves it none. */
+      if (pt_device_get_boot_vga (dev) && !options->framebuffer_off &&
+          !(options->allow_last_gpu && !plan_leaves_a_gpu (self, gpus)))
+        add_issue1 (self->blockers, "boot-gpu", d->address,
+                    g_strdup_printf (_("%s is the GPU your firmware boots on: the host shows its boot messages, the firmware setup and its console on it, and would lose that screen. Make another GPU the boot GPU in the firmware setup first."), ref));
+      else if (pt_device_get_boot_vga (dev))
         add_issue1 (self->warnings, "boot-gpu", d->address,
-                    g_strdup_printf (_("%s is the GPU your firmware boots on: the boot messages and the firmware setup will show on it, and the host will need another GPU for its desktop. If you can, choose another primary display in the firmware setup."), ref));
+                    g_strdup_printf (_("%s is the GPU your firmware boots on: it goes to vfio-pci, and the host shows its boot messages and console on no screen; the firmware setup still shows on it."), ref));
       if (pt_device_get_default_route (dev))
-        add_issue1 (self->warnings, "default-route-nic", d->address,
-                    g_strdup_printf (_("%s carries this machine's default route: after the restart the host loses that network connection unless another one takes over."), ref));
+        add_issue1 (self->blockers, "default-route-nic", d->address,
+                    g_strdup_printf (_("%s carries this machine's default route: after the restart the host would lose its network connection, and with it any way to reach it remotely."), ref));
+      if (pt_guard_for_device (dev) & PT_GUARD_KEYBOARD)
+        add_issue1 (self->warnings, "usb-keyboard", d->address,
+                    g_strdup_printf (_("%s is the USB controller of every keyboard this machine has: after the restart the host cannot be typed on (no console login, no disk password at boot) until a keyboard is plugged in elsewhere."), ref));
       if (pt_device_get_kind (dev) == PT_DEVICE_KIND_GPU && !pt_device_is_virtual_function (dev))
         g_ptr_array_add (taken_gpus, d->address);
 

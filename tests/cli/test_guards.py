@@ -1,0 +1,188 @@
+#!/usr/bin/python3
+# The guards (docs/fixes-and-guards.md, src/core/pt-guard.c) on the fixture
+# machine host-guards: the boot GPU and the NIC of a default route (here an
+# IPv6-only one, through a VLAN) are blockers, so is the NIC that a mounted
+# NFS or CIFS share is reached through; the USB controller with every
+# keyboard is a warning, shows in list --json `holds` as "keyboard", and a
+# `select` fix never names it.
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+import json
+import os
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import fixturelib as fx  # noqa: E402
+
+IGPU, DGPU, GT1030 = '0000:00:02.0', '0000:01:00.0', '0000:05:00.0'
+KEYBOARD_USB, CHIPSET_USB = '0000:02:00.0', '0000:00:14.0'
+ONBOARD_NIC, NFS_NIC = '0000:00:1f.6', '0000:03:00.0'
+
+ROOTS = None
+TMP = None
+
+
+def setUpModule():
+    global ROOTS, TMP
+    ROOTS = fx.Roots()
+    TMP = tempfile.TemporaryDirectory(prefix='pt-guards-')
+
+
+def tearDownModule():
+    ROOTS.cleanup()
+    TMP.cleanup()
+
+
+def variant(name, *lines):
+    """host-guards with @lines added to its description (or, with a leading
+    "-", the line starting with the rest taken away), built into its own root."""
+    with open(os.path.join(fx.MACHINES, 'host-guards.machine')) as f:
+        text = f.read()
+    for line in lines:
+        if line.startswith('-'):
+            text = '\n'.join(l for l in text.splitlines() if not l.startswith(line[1:]))
+        else:
+            text += line + '\n'
+    root = os.path.join(TMP.name, name)
+    fx.make_sysfs.build_root(fx.make_sysfs.parse_machine(text, name), root)
+    return root
+
+
+def holds(root):
+    devices = fx.devices_by_address(fx.list_json(root))
+    return {a: d['holds'] for a, d in devices.items() if d['holds']}
+
+
+def plan(root, *args):
+    r = fx.run('--root', root, 'plan', '--json', *args)
+    assert r.returncode in (0, 1), r.stderr
+    return r.returncode, json.loads(r.stdout)
+
+
+def issue(plan_data, level, code):
+    found = [i for i in plan_data[level] if i['code'] == code]
+    return found[0] if len(found) == 1 else None
+
+
+class Detection(unittest.TestCase):
+    def test_holds_and_default_route(self):
+        root = ROOTS.get('host-guards')
+        self.assertEqual(holds(root), {KEYBOARD_USB: ['keyboard'], NFS_NIC: ['network'],
+                                       '0000:04:00.0': ['root', 'efi']})
+        devices = fx.devices_by_address(fx.list_json(root))
+        # no IPv4 default route at all: the IPv6 one through eno1.20 marks eno1's NIC
+        with open(os.path.join(root, 'proc/net/route')) as f:
+            destinations = [l.split('\t')[1] for l in f.read().splitlines()[1:]]
+        self.assertEqual(destinations, ['0005000A'])
+        self.assertEqual([a for a, d in devices.items() if d['default_route']], [ONBOARD_NIC])
+
+    def test_list_names_the_keyboard(self):
+        r = fx.run('--root', ROOTS.get('host-guards'), 'list')
+        self.assertEqual(r.returncode, 0, r.stderr)
+        line = [l for l in r.stdout.splitlines() if '02:00.0' in l]
+        self.assertTrue(any("the host's only keyboard" in l for l in r.stdout.splitlines()), r.stdout)
+        self.assertTrue(line, r.stdout)
+
+    def test_another_keyboard_lifts_the_guard(self):
+        # a PS/2 keyboard, or one on the chipset's own USB controller: the card
+        # no longer holds the only keyboard, and no other controller does
+        for where in ('platform', '00:14.0'):
+            with self.subTest(where=where):
+                root = variant('kbd-' + where.replace(':', ''),
+                               f'input Cherry-KC1000 at={where} kind=keyboard')
+                self.assertNotIn(KEYBOARD_USB, holds(root))
+                self.assertNotIn(CHIPSET_USB, holds(root))
+
+    def test_a_software_keyboard_is_no_keyboard(self):
+        root = variant('kbd-virtual', 'input ydotoold-virtual-device at=virtual kind=keyboard')
+        self.assertEqual(holds(root)[KEYBOARD_USB], ['keyboard'])
+
+    def test_a_mouse_is_no_keyboard(self):
+        root = variant('mouse-only', '-input Logitech-K120')
+        self.assertEqual(holds(root), {NFS_NIC: ['network'], '0000:04:00.0': ['root', 'efi']})
+
+    def test_two_keyboards_on_one_controller(self):
+        root = variant('two-on-card', 'input Das-Keyboard at=02:00.0 kind=keyboard')
+        self.assertEqual(holds(root)[KEYBOARD_USB], ['keyboard'])
+
+
+class Plans(unittest.TestCase):
+    def setUp(self):
+        self.root = ROOTS.get('host-guards')
+
+    def test_boot_gpu_is_a_blocker_naming_the_gpu_to_boot_on(self):
+        rc, p = plan(self.root, '--select', IGPU)
+        self.assertEqual(rc, 1)
+        boot = issue(p, 'blockers', 'boot-gpu')
+        self.assertIsNotNone(boot, p['blockers'])
+        self.assertIsNone(issue(p, 'warnings', 'boot-gpu'))
+        self.assertEqual([f['kind'] for f in boot['fixes']], ['firmware', 'other', 'option'])
+        firmware = boot['fixes'][0]
+        self.assertEqual(firmware['devices'], [IGPU, DGPU])
+        self.assertIn('make GPU 0000:01:00.0 the boot GPU', firmware['text'])
+        self.assertEqual(boot['fixes'][2]['option'], {'key': 'framebuffer-off', 'value': True})
+
+    def test_framebuffer_off_turns_the_boot_gpu_into_a_warning(self):
+        rc, p = plan(self.root, '--select', IGPU, '--framebuffer-off')
+        self.assertIsNone(issue(p, 'blockers', 'boot-gpu'), p['blockers'])
+        boot = issue(p, 'warnings', 'boot-gpu')
+        self.assertIsNotNone(boot, p['warnings'])
+        self.assertNotIn('option', [f['kind'] for f in boot['fixes']])
+        self.assertIsNone(issue(p, 'warnings', 'framebuffer-off-not-boot-gpu'))
+
+    def test_ipv6_default_route_nic_is_a_blocker(self):
+        rc, p = plan(self.root, '--select', ONBOARD_NIC)
+        self.assertEqual(rc, 1)
+        nic = issue(p, 'blockers', 'default-route-nic')
+        self.assertIsNotNone(nic, p['blockers'])
+        self.assertEqual([f['kind'] for f in nic['fixes']], ['other'])
+        self.assertIsNone(issue(p, 'warnings', 'default-route-nic'))
+
+    def test_network_file_system_nic_is_a_blocker(self):
+        rc, p = plan(self.root, '--select', NFS_NIC)
+        self.assertEqual(rc, 1)
+        nic = issue(p, 'blockers', 'host-needs-device')
+        self.assertIsNotNone(nic, p['blockers'])
+        self.assertIn('network file system', nic['message'])
+        self.assertIn('NFS, CIFS', nic['fixes'][0]['text'])
+        self.assertNotIn('disks', nic['fixes'][0]['text'])
+
+    def test_keyboard_controller_is_a_warning(self):
+        rc, p = plan(self.root, '--select', KEYBOARD_USB)
+        kbd = issue(p, 'warnings', 'usb-keyboard')
+        self.assertIsNotNone(kbd, p['warnings'])
+        self.assertEqual(kbd['devices'], [KEYBOARD_USB])
+        self.assertEqual([f['kind'] for f in kbd['fixes']], ['other'])
+        self.assertIn('another USB controller', kbd['fixes'][0]['text'])
+        self.assertNotIn('usb-keyboard', [b['code'] for b in p['blockers']])
+        self.assertNotIn('host-needs-device', [b['code'] for b in p['blockers']])
+
+    def test_select_fix_never_names_the_keyboard(self):
+        rc, p = plan(self.root, '--select', GT1030)
+        group = issue(p, 'blockers', 'group-not-taken')
+        self.assertIsNotNone(group, p['blockers'])
+        self.assertEqual(group['devices'], [KEYBOARD_USB])
+        kinds = [f['kind'] for f in group['fixes']]
+        self.assertEqual(kinds[0], 'move-slot')
+        self.assertNotIn('select', kinds)
+        why = [f for f in group['fixes'] if f['kind'] == 'other'][0]
+        self.assertIn('every keyboard', why['text'])
+        self.assertIn(KEYBOARD_USB, why['text'])
+        # with a PS/2 keyboard the card is no guard: selecting it becomes a fix
+        root = variant('ps2', 'input AT-Translated-Set-2 at=platform kind=keyboard')
+        rc, p = plan(root, '--select', GT1030)
+        select = [f for f in issue(p, 'blockers', 'group-not-taken')['fixes'] if f['kind'] == 'select']
+        self.assertEqual(select[0]['devices'], [KEYBOARD_USB])
+
+    def test_cli_text_shows_the_blockers_and_the_warning(self):
+        r = fx.run('--root', self.root, 'plan', '--select', IGPU, '--select', KEYBOARD_USB)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn('make GPU 0000:01:00.0 the boot GPU', r.stdout)
+        self.assertIn('USB controller of every keyboard', r.stdout)
+
+
+if __name__ == '__main__':
+    unittest.main(verbosity=2)
