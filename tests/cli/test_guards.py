@@ -4,7 +4,9 @@
 # IPv6-only one, through a VLAN) are blockers, so is the NIC that a mounted
 # NFS or CIFS share is reached through; the USB controller with every
 # keyboard is a warning, shows in list --json `holds` as "keyboard", and a
-# `select` fix never names it.
+# `select` fix never names it.  And the context of a plan: from a snapshot,
+# interrupt remapping is "not known" rather than warned about; the bundled
+# demos plan against the small roots beside them (data/demo/NAME/).
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 
@@ -182,6 +184,78 @@ class Plans(unittest.TestCase):
         self.assertEqual(r.returncode, 1)
         self.assertIn('make GPU 0000:01:00.0 the boot GPU', r.stdout)
         self.assertIn('USB controller of every keyboard', r.stdout)
+
+
+class SnapshotContext(unittest.TestCase):
+    """What only the running kernel shows is not known from a snapshot."""
+
+    def setUp(self):
+        # interrupt remapping off in its proc/interrupts
+        self.root = ROOTS.get('laptop-hm87-gtx765m')
+        self.gpu = [d['address'] for d in fx.devices_by_address(fx.list_json(self.root)).values()
+                    if d['kind'] == 'gpu' and not d['boot_vga']][0]
+        self.snapshot = os.path.join(TMP.name, 'laptop.json')
+        with open(self.snapshot, 'w') as f:
+            json.dump(fx.list_json(self.root), f)
+
+    def plan(self, *args):
+        r = fx.run(*args, 'plan', '--json', '--select', self.gpu)
+        self.assertIn(r.returncode, (0, 1), r.stderr)
+        return json.loads(r.stdout)
+
+    def test_the_machine_warns(self):
+        p = self.plan('--root', self.root)
+        self.assertIn('no-interrupt-remapping', [w['code'] for w in p['warnings']])
+        self.assertEqual(p['not_known'], [])
+
+    def test_a_snapshot_says_not_known(self):
+        for args in (('--snapshot', self.snapshot), ('--root', self.root, '--snapshot', self.snapshot)):
+            with self.subTest(args=args):
+                p = self.plan(*args)
+                self.assertNotIn('no-interrupt-remapping', [w['code'] for w in p['warnings']])
+                self.assertEqual([n['code'] for n in p['not_known']], ['interrupt-remapping'])
+                self.assertIn('not known from a snapshot', p['not_known'][0]['message'])
+                self.assertEqual(p['not_known'][0]['fixes'], [])
+        # the option chosen still warns about itself
+        r = fx.run('--snapshot', self.snapshot, 'plan', '--json', '--select', self.gpu, '--allow-unsafe-interrupts')
+        self.assertIn('unsafe-interrupts', [w['code'] for w in json.loads(r.stdout)['warnings']])
+        r = fx.run('--snapshot', self.snapshot, 'plan', '--select', self.gpu)
+        self.assertIn('Not known from a snapshot (neither warnings nor blockers):\n  [interrupt-remapping]', r.stdout)
+
+
+class DemoRoots(unittest.TestCase):
+    """Each bundled demo plans against the small root beside it: its
+    distribution's boot loader and initramfs tool, a real diff."""
+
+    EXPECT = {
+        'twin-gpu': ('grub', 'initramfs-tools', '0000:02:00.0', '/etc/default/grub', 'GRUB_CMDLINE_LINUX_DEFAULT="quiet iommu=pt'),
+        'threadripper-x399': ('grub-bls', 'dracut', '0000:08:00.0', '/etc/default/grub', 'rd.lvm.lv=fedora/swap rhgb quiet iommu=pt'),
+        'arch-navi23': ('systemd-boot', 'mkinitcpio', '0000:09:00.0', '/boot/loader/entries/arch.conf', '+options root=PARTUUID=4f9c2a8e'),
+        'laptop-optimus': ('systemd-boot', 'mkinitcpio', '0000:01:00.0', '/boot/loader/entries/arch.conf', '+options root=/dev/mapper/cryptroot rw quiet iommu=pt'),
+    }
+
+    def test_demo_roots_give_real_boot_diffs(self):
+        for stem, (loader, initramfs, device, path, line) in self.EXPECT.items():
+            with self.subTest(demo=stem):
+                root = os.path.join(fx.DEMO, stem)
+                with open(os.path.join(root, 'etc', 'os-release')) as f:
+                    self.assertIn('PRETTY_NAME=', f.read())
+                self.assertFalse(os.path.exists(os.path.join(root, 'proc')))
+                self.assertFalse(os.path.exists(os.path.join(root, 'sys')))
+                r = fx.run('--root', root, '--snapshot', os.path.join(fx.DEMO, stem + '.json'),
+                           'plan', '--json', '--select', device)
+                self.assertIn(r.returncode, (0, 1), r.stderr)
+                p = json.loads(r.stdout)
+                self.assertEqual((p['bootloader'], p['initramfs']), (loader, initramfs))
+                diff = [c['diff'] for c in p['changes'] if c['path'] == path]
+                self.assertEqual(len(diff), 1, [c['path'] for c in p['changes']])
+                self.assertIn(line, diff[0])
+                self.assertNotIn('no-bootloader', [b['code'] for b in p['blockers'] + p['warnings']])
+                # the trial works there too (the app asks for it first)
+                r = fx.run('--root', root, '--snapshot', os.path.join(fx.DEMO, stem + '.json'),
+                           'plan', '--json', '--trial', '--select', device)
+                self.assertIn(r.returncode, (0, 1), r.stderr)
+                self.assertNotIn('trial-unavailable', [b['code'] for b in json.loads(r.stdout)['blockers']])
 
 
 if __name__ == '__main__':

@@ -449,10 +449,18 @@ pt_plan_check_devices (PtPlan        *self,
                        g_strdup_printf (_("pcie_acs_override=%s works only with a kernel patched for it (linux-zen, linux-vfio, Proxmox), and it splits groups by pretending devices are isolated when they may not be: a virtual machine may reach other devices' memory."),
                                         options->acs_override));
 
+  /* Interrupt remapping shows in the running kernel's interrupts, which a
+   * snapshot does not record (and the files under the root are another
+   * machine's, or this one's): not known, rather than a guess. */
   {
     g_autofree char *path = pt_paths_build (paths, "proc", "interrupts", NULL);
     g_autofree char *interrupts = NULL;
-    if (g_file_get_contents (path, &interrupts, NULL, NULL) && strstr (interrupts, "IR-") == NULL)
+    gboolean snapshot = pt_topology_is_snapshot (topology);
+
+    if (snapshot)
+      pt_plan_add_issue (self->not_known, "interrupt-remapping", NULL,
+                         g_strdup (_("Interrupt remapping: not known from a snapshot. “passthroughctl check” on the machine itself tells whether vfio will accept the devices.")));
+    if (!snapshot && g_file_get_contents (path, &interrupts, NULL, NULL) && strstr (interrupts, "IR-") == NULL)
       pt_plan_add_issue (self->warnings, "no-interrupt-remapping", NULL,
                          g_strdup (options->unsafe_interrupts ?
                                    _("Interrupt remapping is off; unsafe interrupts are allowed as you chose, which lets a virtual machine inject interrupts into the host.") :
