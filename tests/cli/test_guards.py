@@ -213,9 +213,17 @@ class SnapshotContext(unittest.TestCase):
             with self.subTest(args=args):
                 p = self.plan(*args)
                 self.assertNotIn('no-interrupt-remapping', [w['code'] for w in p['warnings']])
-                self.assertEqual([n['code'] for n in p['not_known']], ['interrupt-remapping'])
+                self.assertEqual([n['code'] for n in p['not_known']], ['interrupt-remapping', 'running-system'])
                 self.assertIn('not known from a snapshot', p['not_known'][0]['message'])
                 self.assertEqual(p['not_known'][0]['fixes'], [])
+        # a root that is a virtual machine (its DMI says QEMU) warns about itself,
+        # a snapshot planned against that root does not
+        os.makedirs(os.path.join(self.root, 'sys/class/dmi/id'), exist_ok=True)
+        with open(os.path.join(self.root, 'sys/class/dmi/id/sys_vendor'), 'w') as f:
+            f.write('QEMU\n')
+        self.addCleanup(os.unlink, os.path.join(self.root, 'sys/class/dmi/id/sys_vendor'))
+        self.assertIn('virtual-machine', [w['code'] for w in self.plan('--root', self.root)['warnings']])
+        self.assertNotIn('virtual-machine', [w['code'] for w in self.plan('--root', self.root, '--snapshot', self.snapshot)['warnings']])
         # the option chosen still warns about itself
         r = fx.run('--snapshot', self.snapshot, 'plan', '--json', '--select', self.gpu, '--allow-unsafe-interrupts')
         self.assertIn('unsafe-interrupts', [w['code'] for w in json.loads(r.stdout)['warnings']])
