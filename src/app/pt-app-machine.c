@@ -89,8 +89,8 @@ pt_app_machine_source_for_host (void)
   return bus != NULL ? PT_APP_MACHINE_SOURCE_HELPER : PT_APP_MACHINE_SOURCE_SYSFS;
 }
 
-/* A bundled demo (data/demo/NAME.json) has a small root of its own beside
- * it, data/demo/NAME/: its distribution's os-release, boot loader and
+/* A bundled demo has a small root of its own beside it, named like the
+ * snapshot (data/demo/twin-gpu/ beside data/demo/twin-gpu.json): its distribution's os-release, boot loader and
  * initramfs configuration (data/demo/SOURCES).  Its review then shows that
  * system's GRUB or systemd-boot diff, not this machine's files.  NULL for a
  * snapshot outside the demo folder, or a demo without a root. */

@@ -6,7 +6,7 @@
 # keyboard is a warning, shows in list --json `holds` as "keyboard", and a
 # `select` fix never names it.  And the context of a plan: from a snapshot,
 # interrupt remapping is "not known" rather than warned about; the bundled
-# demos plan against the small roots beside them (data/demo/NAME/).
+# demos plan against the small roots beside them (data/demo/twin-gpu/ and the others).
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """The bundled demo machines: the picker names each from its data
 (pt_describe_machine: "Threadripper 1900X on an X399 board"), and a demo's
-review plans against the small root beside its snapshot (data/demo/NAME/),
+review plans against the small root beside its snapshot (data/demo/twin-gpu/ for twin-gpu.json),
 so it shows that distribution's GRUB diff, never this machine's files or
 "no bootloader found" (docs/guided-app.md, "Demo machines")."""
 import json
