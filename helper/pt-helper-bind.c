@@ -18,6 +18,7 @@
 
 #include "pt-device.h"
 #include "pt-error.h"
+#include "pt-guard.h"
 #include "pt-helper-bind.h"
 #include "pt-traps.h"
 
@@ -155,7 +156,9 @@ pt_helper_bind_check (PtPaths            *paths,
                        "Unmount it first, or route it through another card.", name, devices[i]);
           return FALSE;
         }
-      if (holds != NULL && holds[0] != NULL)
+      /* a keyboard's controller (holds "keyboard") is only a warning of the
+       * plan (pt-guard.h): the person asked for it at runtime */
+      if (pt_guard_for_device (dev) & PT_GUARD_HOST_STORAGE)
         {
           g_autofree char *what = g_strjoinv (", ", holds);
           g_set_error (error, PT_ERROR, PT_ERROR_BLOCKED,

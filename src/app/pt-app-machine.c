@@ -6,6 +6,9 @@
 
 #include <glib/gi18n.h>
 
+#include <string.h>
+
+#include "pt-app-application.h"
 #include "pt-app-helper.h"
 #include "pt-app-machine.h"
 #include "pt-readiness.h"
@@ -86,8 +89,31 @@ pt_app_machine_source_for_host (void)
   return bus != NULL ? PT_APP_MACHINE_SOURCE_HELPER : PT_APP_MACHINE_SOURCE_SYSFS;
 }
 
+/* A bundled demo has a small root of its own beside it, named like the
+ * snapshot (data/demo/twin-gpu/ beside data/demo/twin-gpu.json): its distribution's os-release, boot loader and
+ * initramfs configuration (data/demo/SOURCES).  Its review then shows that
+ * system's GRUB or systemd-boot diff, not this machine's files.  NULL for a
+ * snapshot outside the demo folder, or a demo without a root. */
+static char *
+demo_root_for (const char *snapshot)
+{
+  g_autofree char *demo_dir = pt_app_application_dup_demo_dir ();
+  g_autofree char *dir = g_path_get_dirname (snapshot);
+  g_autofree char *canon_demo = g_canonicalize_filename (demo_dir, NULL);
+  g_autofree char *canon_dir = g_canonicalize_filename (dir, NULL);
+  g_autofree char *base = g_path_get_basename (snapshot);
+  g_autofree char *root = NULL;
+
+  if (!g_str_equal (canon_demo, canon_dir) || !g_str_has_suffix (base, ".json"))
+    return NULL;
+  base[strlen (base) - strlen (".json")] = '\0';
+  root = g_build_filename (canon_dir, base, NULL);
+  return g_file_test (root, G_FILE_TEST_IS_DIR) ? g_steal_pointer (&root) : NULL;
+}
+
 /* Same meaning as passthroughctl: --root reads everything under ROOT,
- * --snapshot takes the topology from a file and the rest from the root. */
+ * --snapshot takes the topology from a file and the rest from the root
+ * (a bundled demo's own root when no root is given). */
 PtAppMachine *
 pt_app_machine_load (const char  *root,
                      const char  *snapshot,
@@ -95,7 +121,12 @@ pt_app_machine_load (const char  *root,
 {
   g_autoptr(PtAppMachine) self = g_object_new (PT_APP_TYPE_MACHINE, NULL);
 
-  self->paths = root == NULL ? host_paths () : pt_paths_new (root);
+  g_autofree char *demo_root = root == NULL && snapshot != NULL ? demo_root_for (snapshot) : NULL;
+
+  if (demo_root != NULL)
+    self->paths = pt_paths_new (demo_root);
+  else
+    self->paths = root == NULL ? host_paths () : pt_paths_new (root);
   if (snapshot != NULL)
     {
       g_autofree char *base = g_path_get_basename (snapshot);
@@ -104,8 +135,12 @@ pt_app_machine_load (const char  *root,
         return NULL;
       self->snapshot = g_strdup (snapshot);
       self->title = g_strdup_printf (_("snapshot %s"), base);
-      self->inspect_reason = g_strdup (_("This is a snapshot of a machine, not the machine itself: "
-                                         "you can look and plan, but Apply and Bind are off."));
+      if (demo_root != NULL)
+        self->inspect_reason = g_strdup (_("This is a demo machine, not this machine: you can look and plan, "
+                                           "with the demo's own boot files, but Apply and Bind are off."));
+      else
+        self->inspect_reason = g_strdup (_("This is a snapshot of a machine, not the machine itself: "
+                                           "you can look and plan, but Apply and Bind are off."));
     }
   else
     {

@@ -498,6 +498,21 @@ show_plan (PtAppReviewDialog *self,
   n_blockers = fill_issues (self, self->blockers_box, member_array (plan, "blockers"), "dialog-error-symbolic", "error");
   fill_issues (self, self->warnings_box, member_array (plan, "warnings"), "dialog-warning-symbolic", "warning");
   {
+    /* what a snapshot cannot tell (plan --json "not_known"): said as notes
+     * after the warnings, never as a warning (docs/fixes-and-guards.md) */
+    JsonArray *notes = member_array (plan, "not_known");
+    for (guint i = 0; notes != NULL && i < json_array_get_length (notes); i++)
+      {
+        JsonNode *node = json_array_get_element (notes, i);
+        const char *message = JSON_NODE_HOLDS_OBJECT (node) ? member_string (json_node_get_object (node), "message") : NULL;
+        if (message != NULL)
+          {
+            gtk_box_append (self->warnings_box, sentence_row ("dialog-information-symbolic", NULL, message));
+            gtk_widget_set_visible (GTK_WIDGET (self->warnings_box), TRUE);
+          }
+      }
+  }
+  {
     g_autofree char *summary = summarize (self, plan, n_blockers);
     gtk_label_set_label (self->summary_label, summary);
     gtk_widget_set_visible (GTK_WIDGET (self->summary_label), *summary != '\0');

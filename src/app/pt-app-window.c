@@ -214,12 +214,16 @@ fill_demo_list (GtkListBox *list)
     {
       const char *base = g_ptr_array_index (names, i);
       g_autofree char *path = g_build_filename (dir_path, base, NULL);
-      g_autofree char *title = demo_title (base);
       g_autoptr(PtTopology) topo = pt_topology_new_from_snapshot (path, NULL);
+      g_autofree char *title = NULL;
       GtkWidget *row;
 
       if (topo == NULL)
         continue;   /* a broken demo file is the packager's problem, not the person's */
+      /* the machine's name from its data, else the file's */
+      title = pt_describe_machine (topo);
+      if (title == NULL)
+        title = demo_title (base);
       row = adw_action_row_new ();
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
       {

@@ -261,6 +261,7 @@ pt_cli_print_plan (const char *json)
       g_print ("%s\n", line->str);
     }
 
+  print_issues (root, "not_known", _("Not known from a snapshot (neither warnings nor blockers):"));
   print_issues (root, "warnings", _("Warnings:"));
   print_issues (root, "blockers", _("Blockers (apply refuses until they are resolved):"));
 }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "pt-guard.h"
 #include "pt-topology-private.h"
 
 static PtDevice *
@@ -691,6 +692,68 @@ scan_zfs_members (PtTopology *self,
     }
 }
 
+/* Is the input device behind capabilities/key a keyboard?  The file is the
+ * key bitmap as hex words, the highest first; its last word holds the
+ * lowest keys.  Like udev's input_id, a keyboard has every key from KEY_ESC
+ * (1) to KEY_D (31): Escape, the digits and the letters Q to D.  A mouse,
+ * a power button or a remote control lacks most of them. */
+static gboolean
+key_bitmap_is_keyboard (const char *bitmap)
+{
+  const char *last = strrchr (bitmap, ' ');
+  guint64 low = g_ascii_strtoull (last != NULL ? last + 1 : bitmap, NULL, 16);
+
+  return (low & 0xfffffffeu) == 0xfffffffeu;
+}
+
+/* The USB controller every keyboard hangs off: the host's only way to
+ * type (at a console, at a LUKS prompt) goes with it.  A keyboard
+ * elsewhere (PS/2 behind i8042, I2C on a laptop, another controller)
+ * leaves the host one; keyboards made up in software (uinput, under
+ * devices/virtual) are no keyboard a person types on. */
+static void
+scan_keyboards (PtTopology *self,
+                PtPaths    *paths)
+{
+  g_autofree char *class_dir = pt_paths_build (paths, "sys", "class", "input", NULL);
+  g_autoptr(GDir) dir = g_dir_open (class_dir, 0, NULL);
+  g_autoptr(GHashTable) owners = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  const char *name;
+  GHashTableIter iter;
+  gpointer owner;
+  PtDevice *dev;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *link = NULL;
+      g_autofree char *real = NULL;
+      g_autofree char *key_path = NULL;
+      g_autofree char *bitmap = NULL;
+      g_autofree char *address = NULL;
+
+      if (!g_str_has_prefix (name, "input"))
+        continue;
+      link = g_build_filename (class_dir, name, NULL);
+      key_path = g_build_filename (link, "capabilities", "key", NULL);
+      if (!g_file_get_contents (key_path, &bitmap, NULL, NULL) ||
+          !key_bitmap_is_keyboard (g_strstrip (bitmap)))
+        continue;
+      real = pt_paths_resolve_link (paths, link);
+      if (real != NULL && strstr (real, "/devices/virtual/") != NULL)
+        continue;
+      address = real != NULL ? pt_analysis_pci_ancestor (real) : NULL;
+      /* "": a keyboard on no PCI device (PS/2, a platform device) */
+      g_hash_table_add (owners, address != NULL ? g_steal_pointer (&address) : g_strdup (""));
+    }
+  if (g_hash_table_size (owners) != 1)
+    return;
+  g_hash_table_iter_init (&iter, owners);
+  g_hash_table_iter_next (&iter, &owner, NULL);
+  dev = g_hash_table_lookup (self->by_address, owner);
+  if (dev != NULL && (dev->class_code >> 8) == 0x0c03)
+    pt_device_add_unique (dev->holds, PT_HOLDS_KEYBOARD);
+}
+
 /* A driver built into the kernel is bound before any softdep or modprobe
  * option can act: such devices need the early driver_override path. */
 static void
@@ -738,6 +801,7 @@ scan_builtin_drivers (PtTopology *self,
  *
  * What the running host needs: the controllers under mounted filesystems,
  * swap, stacked volumes and fstab entries, the NIC of the default route,
+ * the USB controller with every keyboard,
  * ZFS pool members and drivers built into the kernel.
  */
 void
@@ -753,5 +817,6 @@ pt_analysis_host_usage (PtTopology *self,
   scan_stacked_volumes (self, paths);
   scan_fstab (self, paths);
   scan_default_route (self, paths);
+  scan_keyboards (self, paths);
   scan_builtin_drivers (self, paths);
 }

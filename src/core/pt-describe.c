@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <string.h>
 
 #include "pt-describe.h"
 #include "pt-guard.h"
@@ -72,7 +73,9 @@ pt_describe_holds (PtDevice *device)
   for (guint i = 0; holds[i] != NULL; i++)
     {
       const char *h = holds[i];
-      if (g_str_equal (h, "root"))
+      if (g_str_equal (h, PT_HOLDS_KEYBOARD))
+        continue;   /* not storage: the guard "usb-keyboard" (pt-guard.c) */
+      else if (g_str_equal (h, "root"))
         g_ptr_array_add (what, _("your root filesystem"));
       else if (g_str_equal (h, "boot"))
         g_ptr_array_add (what, _("/boot"));
@@ -145,6 +148,8 @@ pt_describe_badges (PtTopology *topology,
     g_ptr_array_add (badges, holds);
   if (pt_device_get_default_route (device))
     g_ptr_array_add (badges, g_strdup (_("default network route")));
+  if (pt_guard_for_device (device) & PT_GUARD_KEYBOARD)
+    g_ptr_array_add (badges, g_strdup (_("the host's only keyboard")));
   if (pt_device_get_physfn (device) != NULL)
     g_ptr_array_add (badges, g_strdup_printf (_("virtual function of %s"), pt_device_get_physfn (device)));
   if (pt_device_get_driver_builtin (device))
@@ -267,4 +272,82 @@ pt_describe_group_count (PtGroup *group)
     return g_steal_pointer (&bridges);
   /* TRANSLATORS: "5 devices, 6 bridges" */
   return g_strdup_printf (_("%s, %s"), devices, bridges);
+}
+
+char *
+pt_describe_cpu_model (const char *model_name)
+{
+  /* in this order: marks, the generation prefix, the vendor, then
+   * everything from the clock or the core count on */
+  static const char *const patterns[] = {
+    "\\((R|r|TM|tm)\\)", "^\\s*[0-9]+th Gen\\b", "\\b(AMD|Intel)\\b", "\\bRyzen (?=Threadripper)",
+    "\\s+(CPU|APU)\\b.*$", "\\s+@.*$", "\\s+with\\s.*$", "\\s+[0-9]+-Cores?\\b.*$",
+    "\\s+Processor\\b.*$",
+  };
+  g_autofree char *text = NULL;
+  g_auto(GStrv) words = NULL;
+  g_autoptr(GStrvBuilder) kept = g_strv_builder_new ();
+  g_auto(GStrv) joined = NULL;
+
+  if (model_name == NULL)
+    return NULL;
+  text = g_strdup (model_name);
+  for (guint i = 0; i < G_N_ELEMENTS (patterns); i++)
+    {
+      g_autoptr(GRegex) re = g_regex_new (patterns[i], 0, 0, NULL);
+      char *next = g_regex_replace (re, text, -1, 0, "", 0, NULL);
+      g_free (text);
+      text = next;
+    }
+  words = g_strsplit_set (text, " \t", -1);
+  for (guint i = 0; words[i] != NULL; i++)
+    if (*words[i] != '\0')
+      g_strv_builder_add (kept, words[i]);
+  joined = g_strv_builder_end (kept);
+  return joined[0] != NULL ? g_strjoinv (" ", joined) : NULL;
+}
+
+/* The chipset in a board's name ("X399 Taichi", "PRIME Z390-A",
+ * "MAG B550 TOMAHAWK (MS-7C91)"); NULL when it names none. */
+static char *
+board_chipset (const char *board_name)
+{
+  g_autoptr(GRegex) re = NULL;
+  g_autoptr(GMatchInfo) match = NULL;
+
+  if (board_name == NULL)
+    return NULL;
+  re = g_regex_new ("(?<![A-Za-z0-9])(TRX40|TRX50|WRX80|WRX90|[ABHQXZ][0-9]{2,3})(?![0-9])", 0, 0, NULL);
+  if (!g_regex_match (re, board_name, 0, &match))
+    return NULL;
+  return g_match_info_fetch (match, 1);
+}
+
+char *
+pt_describe_machine (PtTopology *topology)
+{
+  g_autofree char *cpu = pt_describe_cpu_model (pt_topology_get_cpu_model (topology));
+  g_autofree char *chipset = board_chipset (pt_topology_get_board_name (topology));
+  const char *product = pt_topology_get_product_name (topology);
+  const char *board = pt_topology_get_board_name (topology);
+
+  if (chipset != NULL)
+    {
+      /* "an" before the letters said with a vowel first: A, H, X */
+      const char *article = strchr ("AHX", chipset[0]) != NULL ? _("an") : _("a");
+      if (cpu != NULL)
+        /* TRANSLATORS: "Threadripper 1900X on an X399 board" */
+        return g_strdup_printf (_("%s on %s %s board"), cpu, article, chipset);
+      return g_strdup_printf (_("A machine on %s %s board"), article, chipset);
+    }
+  if (product != NULL && cpu != NULL)
+    /* TRANSLATORS: "XPS 15 9500 with Core i7-10750H" */
+    return g_strdup_printf (_("%s with %s"), product, cpu);
+  if (board != NULL && cpu != NULL)
+    return g_strdup_printf (_("%s on a %s board"), cpu, board);
+  if (product != NULL)
+    return g_strdup (product);
+  if (cpu != NULL)
+    return g_strdup_printf (_("A machine with %s"), cpu);
+  return NULL;
 }

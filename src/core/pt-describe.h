@@ -27,5 +27,12 @@ const char *pt_describe_verdict        (PtDevice   *device);
 /* Words people search for a device's kind by ("gpu graphics video …"),
  * "" when none. */
 const char *pt_describe_kind_words     (PtDevice   *device);
+/* A machine's name from its data ("Threadripper 1900X on an X399 board",
+ * "XPS 15 9500 with Core i7-10750H"); NULL when the topology knows neither
+ * its processor nor its board (an older snapshot). */
+char       *pt_describe_machine        (PtTopology *topology);
+/* The processor's model without brand marks, vendor and clock
+ * ("Core i7-9700K", "Threadripper 1900X"); NULL for NULL. */
+char       *pt_describe_cpu_model      (const char *model_name);
 
 G_END_DECLS

@@ -18,8 +18,8 @@ pt_guard_for_device (PtDevice *device)
     return guard;
   if (pt_device_get_boot_vga (device))
     guard |= PT_GUARD_BOOT_GPU;
-  if (pt_device_get_holds (device)[0] != NULL)
-    guard |= PT_GUARD_HOST_STORAGE;
+  for (GStrv h = pt_device_get_holds (device); *h != NULL; h++)
+    guard |= g_str_equal (*h, PT_HOLDS_KEYBOARD) ? PT_GUARD_KEYBOARD : PT_GUARD_HOST_STORAGE;
   if (pt_device_get_default_route (device))
     guard |= PT_GUARD_DEFAULT_ROUTE;
   return guard;
@@ -37,6 +37,8 @@ pt_guard_describe (PtDevice *device)
     g_ptr_array_add (what, pt_describe_holds (device));
   if (guard & PT_GUARD_DEFAULT_ROUTE)
     g_ptr_array_add (what, g_strdup (_("carries the host's default network route")));
+  if (guard & PT_GUARD_KEYBOARD)
+    g_ptr_array_add (what, g_strdup (_("has every keyboard of the host on its ports")));
   if (what->len == 0)
     return NULL;
   return pt_describe_join (what);

@@ -16,7 +16,16 @@ typedef enum
   PT_GUARD_BOOT_GPU      = 1 << 0,   /* boot_vga: the host's screen at boot */
   PT_GUARD_HOST_STORAGE  = 1 << 1,   /* holds /, /boot, the ESP, swap, a mounted file system, a pool */
   PT_GUARD_DEFAULT_ROUTE = 1 << 2,   /* the NIC of a default route */
+  PT_GUARD_KEYBOARD      = 1 << 3,   /* a USB controller with every keyboard: a warning */
 } PtGuard;
+
+/* The guards whose device the plan refuses to take (blockers); the rest
+ * (the keyboard) only warn. */
+#define PT_GUARD_BLOCKERS (PT_GUARD_BOOT_GPU | PT_GUARD_HOST_STORAGE | PT_GUARD_DEFAULT_ROUTE)
+
+/* The `holds` value of a USB controller that every keyboard of the host
+ * hangs off (src/core/pt-analysis.c); not host storage. */
+#define PT_HOLDS_KEYBOARD "keyboard"
 
 PtGuard     pt_guard_for_device     (PtDevice   *device);
 /* "the GPU the firmware boots on", "holds your root filesystem", … joined;

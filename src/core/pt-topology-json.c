@@ -173,6 +173,10 @@ pt_topology_to_json (PtTopology *self,
   add_string (&w, "cpu_vendor", self->cpu_vendor);
   add_string (&w, "cmdline", self->cmdline);
   add_string (&w, "kernel_release", self->kernel_release);
+  add_string (&w, "cpu_model", self->cpu_model);
+  add_string (&w, "board_vendor", self->board_vendor);
+  add_string (&w, "board_name", self->board_name);
+  add_string (&w, "product_name", self->product_name);
   pt_json_key (&w, "iommu");
   pt_json_begin_object (&w);
   add_bool (&w, "enabled", self->iommu_enabled);
@@ -573,9 +577,15 @@ read_snapshot_json (const char *data,
     }
 
   self = pt_topology_new_empty (NULL);
+  self->from_snapshot = TRUE;
   if (!get_optional_string (&ctx, root, "cpu_vendor", &self->cpu_vendor) ||
       !get_optional_string (&ctx, root, "cmdline", &self->cmdline) ||
-      !get_optional_string (&ctx, root, "kernel_release", &self->kernel_release))
+      !get_optional_string (&ctx, root, "kernel_release", &self->kernel_release) ||
+      /* added later: absent from older snapshots, which then have no name */
+      !get_optional_string (&ctx, root, "cpu_model", &self->cpu_model) ||
+      !get_optional_string (&ctx, root, "board_vendor", &self->board_vendor) ||
+      !get_optional_string (&ctx, root, "board_name", &self->board_name) ||
+      !get_optional_string (&ctx, root, "product_name", &self->product_name))
     return NULL;
   node = json_object_get_member (root, "iommu");
   if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))

@@ -18,9 +18,14 @@ struct _PtTopology
   char        *cpu_vendor;    /* "intel", "amd", NULL */
   char        *cmdline;
   char        *kernel_release;
+  char        *cpu_model;     /* cpuinfo's "model name"; NULL: unknown */
+  char        *board_vendor;  /* DMI (sys/class/dmi/id), NULL: unknown */
+  char        *board_name;
+  char        *product_name;
   gboolean     iommu_enabled;
   char        *iommu_vendor;  /* "intel", "amd", NULL */
   char        *source;        /* "/", a root directory or a snapshot file */
+  gboolean     from_snapshot; /* read from JSON: what only the running kernel shows is not known */
 };
 
 PtTopology *pt_topology_new_empty      (const char *source);

@@ -257,6 +257,48 @@ read_cpu_vendor (PtPaths *paths)
   return NULL;
 }
 
+/* cpuinfo's first "model name" ("AMD Ryzen Threadripper 1900X 8-Core
+ * Processor"); NULL where it has none (some ARM kernels). */
+static char *
+read_cpu_model (PtPaths *paths)
+{
+  g_autofree char *path = pt_paths_build (paths, "proc", "cpuinfo", NULL);
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return NULL;
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *colon = strchr (lines[i], ':');
+      if (g_str_has_prefix (lines[i], "model name") && colon != NULL)
+        {
+          g_autofree char *value = g_strstrip (g_strdup (colon + 1));
+          return *value != '\0' ? g_steal_pointer (&value) : NULL;
+        }
+    }
+  return NULL;
+}
+
+/* A DMI string of sys/class/dmi/id (readable without root), NULL when
+ * absent or one of the placeholders firmware leaves in it. */
+static char *
+read_dmi (PtPaths    *paths,
+          const char *name)
+{
+  static const char *const placeholders[] = {
+    "", "To be filled by O.E.M.", "Default string", "System Product Name", "Not Applicable",
+    "Not Specified", "None", "O.E.M.", "OEM", "Type2 - Board Product Name1", NULL,
+  };
+  g_autofree char *path = pt_paths_build (paths, "sys", "class", "dmi", "id", name, NULL);
+  g_autofree char *value = NULL;
+
+  if (!pt_paths_read_line (paths, path, &value) || g_strv_contains (placeholders, value))
+    return NULL;
+  return g_steal_pointer (&value);
+}
+
 /* The IOMMU hardware registers itself in sys/class/iommu: dmar* for Intel
  * VT-d, ivhd* for AMD-Vi. */
 static char *
@@ -419,6 +461,10 @@ pt_topology_new_from_sysfs (PtPaths  *paths,
     }
 
   self->cpu_vendor = read_cpu_vendor (paths);
+  self->cpu_model = read_cpu_model (paths);
+  self->board_vendor = read_dmi (paths, "board_vendor");
+  self->board_name = read_dmi (paths, "board_name");
+  self->product_name = read_dmi (paths, "product_name");
   cmdline_path = pt_paths_build (paths, "proc", "cmdline", NULL);
   pt_paths_read_line (paths, cmdline_path, &self->cmdline);
   release_path = pt_paths_build (paths, "proc", "sys", "kernel", "osrelease", NULL);

@@ -21,6 +21,10 @@ pt_topology_finalize (GObject *object)
   g_free (self->cpu_vendor);
   g_free (self->cmdline);
   g_free (self->kernel_release);
+  g_free (self->cpu_model);
+  g_free (self->board_vendor);
+  g_free (self->board_name);
+  g_free (self->product_name);
   g_free (self->iommu_vendor);
   g_free (self->source);
   G_OBJECT_CLASS (pt_topology_parent_class)->finalize (object);
@@ -224,6 +228,11 @@ pt_topology_dup_gpus (PtTopology *self)
 const char *pt_topology_get_cpu_vendor (PtTopology *self) { return self->cpu_vendor; }
 const char *pt_topology_get_cmdline (PtTopology *self) { return self->cmdline; }
 const char *pt_topology_get_kernel_release (PtTopology *self) { return self->kernel_release; }
+const char *pt_topology_get_cpu_model (PtTopology *self) { return self->cpu_model; }
+const char *pt_topology_get_board_vendor (PtTopology *self) { return self->board_vendor; }
+const char *pt_topology_get_board_name (PtTopology *self) { return self->board_name; }
+const char *pt_topology_get_product_name (PtTopology *self) { return self->product_name; }
 gboolean pt_topology_get_iommu_enabled (PtTopology *self) { return self->iommu_enabled; }
 const char *pt_topology_get_iommu_vendor (PtTopology *self) { return self->iommu_vendor; }
 const char *pt_topology_get_source (PtTopology *self) { return self->source; }
+gboolean pt_topology_is_snapshot (PtTopology *self) { return self->from_snapshot; }

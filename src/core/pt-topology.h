@@ -46,9 +46,18 @@ guint        pt_topology_get_n_devices      (PtTopology  *self);
 const char  *pt_topology_get_cpu_vendor     (PtTopology  *self);
 const char  *pt_topology_get_cmdline        (PtTopology  *self);
 const char  *pt_topology_get_kernel_release (PtTopology  *self);
+/* What the machine is, for its name (pt_describe_machine): cpuinfo's model
+ * name and the board's DMI strings; NULL where unknown (an older snapshot). */
+const char  *pt_topology_get_cpu_model      (PtTopology  *self);
+const char  *pt_topology_get_board_vendor   (PtTopology  *self);
+const char  *pt_topology_get_board_name     (PtTopology  *self);
+const char  *pt_topology_get_product_name   (PtTopology  *self);
 gboolean     pt_topology_get_iommu_enabled  (PtTopology  *self);
 const char  *pt_topology_get_iommu_vendor   (PtTopology  *self);
 const char  *pt_topology_get_source         (PtTopology  *self);
+/* Read from a snapshot (list --json), not from a running system's sysfs:
+ * the running kernel's state (its interrupts, its loaded modules) is not in it. */
+gboolean     pt_topology_is_snapshot        (PtTopology  *self);
 
 GPtrArray   *pt_topology_dup_gpus           (PtTopology  *self);
 

@@ -172,8 +172,17 @@ class Fixes(unittest.TestCase):
         self.assertEqual(len(blocker), 1, plan['blockers'])
         options = [f['option'] for f in blocker[0]['fixes'] if f['kind'] == 'option']
         self.assertEqual(options, [{'key': 'allow-last-gpu', 'value': True}])
-        boot = [w for w in plan['warnings'] if w['code'] == 'boot-gpu'][0]
-        self.assertEqual(boot['fixes'][0]['kind'], 'firmware')
+        # the boot GPU is a blocker of its own; with no GPU left, its firmware
+        # fix names none to switch to
+        boot = [b for b in plan['blockers'] if b['code'] == 'boot-gpu'][0]
+        self.assertEqual([f['kind'] for f in boot['fixes']], ['firmware', 'other', 'option'])
+        self.assertEqual(boot['fixes'][0]['devices'], [BOOT_GPU])
+        self.assertIn('no other GPU', boot['fixes'][0]['text'])
+        self.assertEqual(boot['fixes'][2]['option'], {'key': 'allow-last-gpu', 'value': True})
+        # allowed, the host loses its screen anyway: the boot GPU only warns
+        rc, plan = self.plan('--select', BOOT_GPU, '--select', CARD, '--allow-last-gpu')
+        self.assertNotIn('boot-gpu', [b['code'] for b in plan['blockers']])
+        self.assertIn('boot-gpu', [w['code'] for w in plan['warnings']])
 
     def test_framebuffer_off_without_the_boot_gpu_warns(self):
         rc, plan = self.plan('--select', CARD, '--framebuffer-off')

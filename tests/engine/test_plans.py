@@ -149,7 +149,10 @@ class PlanTest(unittest.TestCase):
         rc, plan = self.plan('--select', '0000:03:00.0', '--select', '0000:09:00.0', '--allow-last-gpu')
         self.assertEqual(rc, 0)
         self.assertIn('last-gpu', codes(plan['warnings']))
+        # the boot GPU is a blocker, but a host allowed to keep no GPU loses
+        # its screen anyway: then it only warns
         self.assertIn('boot-gpu', codes(plan['warnings']))
+        self.assert_blocked(['--select', '0000:03:00.0'], 'boot-gpu', ['0000:03:00.0'])
 
     def test_root_disk_controller(self):
         b = self.assert_blocked(['--select', '0000:01:00.0'], 'host-needs-device', ['0000:01:00.0'])
@@ -158,10 +161,8 @@ class PlanTest(unittest.TestCase):
     def test_virtual_function_at_boot(self):
         self.assert_blocked(['--select', '0000:06:10.0'], 'virtual-function', ['0000:06:10.0'])
 
-    def test_default_route_nic_warns(self):
-        rc, plan = self.plan('--select', '0000:05:00.0')
-        self.assertEqual(rc, 0)
-        self.assertIn('default-route-nic', codes(plan['warnings']))
+    def test_default_route_nic_is_a_blocker(self):
+        self.assert_blocked(['--select', '0000:05:00.0'], 'default-route-nic', ['0000:05:00.0'])
 
     def test_trial_is_refused_with_a_reason(self):
         root = Root('seed002')

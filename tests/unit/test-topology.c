@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <json-glib/json-glib.h>
+
 #include "pt-describe.h"
 #include "pt-error.h"
 #include "pt-topology.h"
@@ -144,6 +146,70 @@ test_bad_snapshots (void)
         g_error ("case %u: “%s” does not mention “%s”", i, error->message, cases[i].expect);
       g_assert_null (strchr (error->message, '\n'));
     }
+}
+
+
+/* The names of machines from their processor and board: real model names
+ * (cpuinfo) and DMI board names as firmware writes them. */
+static void
+test_machine_names (void)
+{
+  struct { const char *cpu, *board_vendor, *board, *product, *expect; } cases[] = {
+    { "AMD Ryzen Threadripper 1900X 8-Core Processor", "ASRock", "X399 Taichi", NULL, "Threadripper 1900X on an X399 board" },
+    { "Intel(R) Core(TM) i7-9700K CPU @ 3.60GHz", "ASUSTeK COMPUTER INC.", "PRIME Z390-A", NULL, "Core i7-9700K on a Z390 board" },
+    { "12th Gen Intel(R) Core(TM) i5-12600K", "ASUSTeK COMPUTER INC.", "PRIME Z690-P", NULL, "Core i5-12600K on a Z690 board" },
+    { "AMD Ryzen 7 5800X 8-Core Processor", "Micro-Star International Co., Ltd.", "MAG B550 TOMAHAWK (MS-7C91)", NULL, "Ryzen 7 5800X on a B550 board" },
+    { "AMD Ryzen 5 3600 6-Core Processor", "ASRock", "A320M-HDV R4.0", NULL, "Ryzen 5 3600 on an A320 board" },
+    { "AMD Ryzen Threadripper PRO 3975WX 32-Cores", "ASUSTeK COMPUTER INC.", "Pro WS WRX80E-SAGE SE WIFI", NULL, "Threadripper PRO 3975WX on a WRX80 board" },
+    { "Intel(R) Core(TM) i7-10750H CPU @ 2.60GHz", "Dell Inc.", "0RHXRG", "XPS 15 9500", "XPS 15 9500 with Core i7-10750H" },
+    { "AMD Ryzen 7 5800H with Radeon Graphics", "LENOVO", "LNVNB161216", NULL, "Ryzen 7 5800H on a LNVNB161216 board" },
+    { "QEMU Virtual CPU version 2.5+", NULL, NULL, "Standard PC (Q35 + ICH9, 2009)", "Standard PC (Q35 + ICH9, 2009) with QEMU Virtual" },
+    { NULL, NULL, NULL, NULL, NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+      g_autoptr(JsonGenerator) gen = json_generator_new ();
+      g_autoptr(JsonNode) root = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autoptr(PtTopology) t = NULL;
+      g_autofree char *json = NULL;
+      g_autofree char *name = NULL;
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "format");
+      json_builder_add_int_value (b, 1);
+      json_builder_set_member_name (b, "groups");
+      json_builder_begin_array (b);
+      json_builder_end_array (b);
+      if (cases[i].cpu != NULL)
+        {
+          json_builder_set_member_name (b, "cpu_model");
+          json_builder_add_string_value (b, cases[i].cpu);
+        }
+      json_builder_set_member_name (b, "board_vendor");
+      json_builder_add_string_value (b, cases[i].board_vendor);
+      json_builder_set_member_name (b, "board_name");
+      json_builder_add_string_value (b, cases[i].board);
+      json_builder_set_member_name (b, "product_name");
+      json_builder_add_string_value (b, cases[i].product);
+      json_builder_end_object (b);
+      root = json_builder_get_root (b);
+      json_generator_set_root (gen, root);
+      json = json_generator_to_data (gen, NULL);
+      t = pt_topology_new_from_json (json, -1, &error);
+      g_assert_no_error (error);
+      name = pt_describe_machine (t);
+      g_assert_cmpstr (name, ==, cases[i].expect);
+    }
+  /* an older snapshot has none of the fields: no name, and it still loads */
+  {
+    g_autoptr(PtTopology) t = load_machine ();
+    g_autofree char *name = pt_describe_machine (t);
+    g_assert_null (name);
+    g_assert_null (pt_topology_get_cpu_model (t));
+  }
 }
 
 /* ---- a tiny sysfs tree ------------------------------------------------ */
@@ -296,6 +362,7 @@ main (int argc, char **argv)
   g_test_add_func ("/topology/sentences", test_sentences);
   g_test_add_func ("/topology/json-round-trip", test_json_round_trip);
   g_test_add_func ("/topology/bad-snapshots", test_bad_snapshots);
+  g_test_add_func ("/topology/machine-names", test_machine_names);
   g_test_add_func ("/topology/sysfs", test_sysfs);
   g_test_add_func ("/topology/sysfs-bad", test_sysfs_bad);
   return g_test_run ();

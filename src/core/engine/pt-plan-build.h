@@ -36,6 +36,7 @@ struct _PtPlan
   GPtrArray   *commands;      /* PtCommand */
   GPtrArray   *warnings;      /* PtIssue */
   GPtrArray   *blockers;      /* PtIssue */
+  GPtrArray   *not_known;     /* PtIssue: checks a snapshot cannot answer (neither warning nor blocker) */
   char        *cmd_kind;
   GPtrArray   *cmd_ours;      /* char* */
   GPtrArray   *cmd_already;   /* char*: of the arguments the command would add, what the tool's configuration has by the person's hand */

@@ -301,6 +301,17 @@ pt_plan_add_devices (PtPlan             *self,
   return TRUE;
 }
 
+/* Does a GPU stay with the host (one that is not a virtual function)? */
+static gboolean
+plan_leaves_a_gpu (PtPlan    *self,
+                   GPtrArray *gpus)
+{
+  for (guint i = 0; i < gpus->len; i++)
+    if (find_device (self, pt_device_get_address (g_ptr_array_index (gpus, i))) == NULL)
+      return TRUE;
+  return FALSE;
+}
+
 void
 pt_plan_check_devices (PtPlan        *self,
                        PtPaths       *paths,
@@ -326,12 +337,23 @@ pt_plan_check_devices (PtPlan        *self,
       if (holds != NULL)
         add_issue1 (self->blockers, "host-needs-device", d->address,
                     g_strdup_printf (_("%s %s, which this system needs to run; it cannot be given to a virtual machine. Choose another device."), ref, holds));
-      if (pt_device_get_boot_vga (dev))
+      /* The host's screen at boot: a blocker (docs/fixes-and-guards.md),
+       * unless the person turned the firmware framebuffer off (the
+       * Advanced option that exists to hand the boot GPU over), or allowed
+       * a host without a GPU where this plan leaves it none. */
+      if (pt_device_get_boot_vga (dev) && !options->framebuffer_off &&
+          !(options->allow_last_gpu && !plan_leaves_a_gpu (self, gpus)))
+        add_issue1 (self->blockers, "boot-gpu", d->address,
+                    g_strdup_printf (_("%s is the GPU your firmware boots on: the host shows its boot messages, the firmware setup and its console on it, and would lose that screen. Make another GPU the boot GPU in the firmware setup first."), ref));
+      else if (pt_device_get_boot_vga (dev))
         add_issue1 (self->warnings, "boot-gpu", d->address,
-                    g_strdup_printf (_("%s is the GPU your firmware boots on: the boot messages and the firmware setup will show on it, and the host will need another GPU for its desktop. If you can, choose another primary display in the firmware setup."), ref));
+                    g_strdup_printf (_("%s is the GPU your firmware boots on: it goes to vfio-pci, and the host shows its boot messages and console on no screen; the firmware setup still shows on it."), ref));
       if (pt_device_get_default_route (dev))
-        add_issue1 (self->warnings, "default-route-nic", d->address,
-                    g_strdup_printf (_("%s carries this machine's default route: after the restart the host loses that network connection unless another one takes over."), ref));
+        add_issue1 (self->blockers, "default-route-nic", d->address,
+                    g_strdup_printf (_("%s carries this machine's default route: after the restart the host would lose its network connection, and with it any way to reach it remotely."), ref));
+      if (pt_guard_for_device (dev) & PT_GUARD_KEYBOARD)
+        add_issue1 (self->warnings, "usb-keyboard", d->address,
+                    g_strdup_printf (_("%s is the USB controller of every keyboard this machine has: after the restart the host cannot be typed on (no console login, no disk password at boot) until a keyboard is plugged in elsewhere."), ref));
       if (pt_device_get_kind (dev) == PT_DEVICE_KIND_GPU && !pt_device_is_virtual_function (dev))
         g_ptr_array_add (taken_gpus, d->address);
 
@@ -427,10 +449,18 @@ pt_plan_check_devices (PtPlan        *self,
                        g_strdup_printf (_("pcie_acs_override=%s works only with a kernel patched for it (linux-zen, linux-vfio, Proxmox), and it splits groups by pretending devices are isolated when they may not be: a virtual machine may reach other devices' memory."),
                                         options->acs_override));
 
+  /* Interrupt remapping shows in the running kernel's interrupts, which a
+   * snapshot does not record (and the files under the root are another
+   * machine's, or this one's): not known, rather than a guess. */
   {
     g_autofree char *path = pt_paths_build (paths, "proc", "interrupts", NULL);
     g_autofree char *interrupts = NULL;
-    if (g_file_get_contents (path, &interrupts, NULL, NULL) && strstr (interrupts, "IR-") == NULL)
+    gboolean snapshot = pt_topology_is_snapshot (topology);
+
+    if (snapshot)
+      pt_plan_add_issue (self->not_known, "interrupt-remapping", NULL,
+                         g_strdup (_("Interrupt remapping: not known from a snapshot. “passthroughctl check” on the machine itself tells whether vfio will accept the devices.")));
+    if (!snapshot && g_file_get_contents (path, &interrupts, NULL, NULL) && strstr (interrupts, "IR-") == NULL)
       pt_plan_add_issue (self->warnings, "no-interrupt-remapping", NULL,
                          g_strdup (options->unsafe_interrupts ?
                                    _("Interrupt remapping is off; unsafe interrupts are allowed as you chose, which lets a virtual machine inject interrupts into the host.") :

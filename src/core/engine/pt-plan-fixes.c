@@ -62,8 +62,30 @@ name_devices (PtFix   *fix,
   fix->devices = g_strdupv (issue->devices);
 }
 
+/* A GPU the plan leaves the host, to name as the boot GPU it could have:
+ * the first one outside the plan. */
+static const char *
+gpu_the_host_keeps (PtPlan     *plan,
+                    PtTopology *topology)
+{
+  g_autoptr(GPtrArray) gpus = pt_topology_dup_gpus (topology);
+
+  for (guint i = 0; i < gpus->len; i++)
+    {
+      const char *address = pt_device_get_address (g_ptr_array_index (gpus, i));
+      gboolean taken = FALSE;
+
+      for (guint j = 0; j < plan->devices->len && !taken; j++)
+        taken = g_str_equal (((PlanDevice *) g_ptr_array_index (plan->devices, j))->address, address);
+      if (!taken)
+        return pt_device_get_address (pt_topology_lookup (topology, address));
+    }
+  return NULL;
+}
+
 static void
-fixes_for (PtIssue       *issue,
+fixes_for (PtPlan        *plan,
+           PtIssue       *issue,
            gboolean       blocker,
            PtPaths       *paths,
            PtTopology    *topology,
@@ -78,25 +100,67 @@ fixes_for (PtIssue       *issue,
   issue->fixes = fixes;
   if (g_str_equal (code, "boot-gpu"))
     {
-      fix = pt_fix_list_add (fixes, "firmware",
-                             g_strdup (_("In the firmware setup, make another GPU (or the processor's graphics) the primary display, so the host boots on that one and keeps its screen.")));
+      const char *host_gpu = gpu_the_host_keeps (plan, topology);
+      g_autofree char *host_ref = host_gpu != NULL ? pt_describe_device_ref (topology, host_gpu) : NULL;
+
+      if (host_gpu != NULL)
+        fix = pt_fix_list_add (fixes, "firmware",
+                               g_strdup_printf (_("In the firmware setup, make %s the boot GPU (the primary display): the host then boots and keeps its screen on it, and %s can go."),
+                                                host_ref, ref));
+      else
+        fix = pt_fix_list_add (fixes, "firmware",
+                               g_strdup (_("Make another GPU the boot GPU in the firmware setup. This plan leaves the host no other GPU: add a card for the host's screen, or turn the processor's graphics on in the firmware setup.")));
       name_devices (fix, issue);
+      if (host_gpu != NULL)
+        {
+          /* the boot GPU, then the one to make the boot GPU */
+          g_autoptr(GStrvBuilder) both = g_strv_builder_new ();
+          g_strv_builder_addv (both, (const char **) fix->devices);
+          g_strv_builder_add (both, host_gpu);
+          g_strfreev (fix->devices);
+          fix->devices = g_strv_builder_end (both);
+        }
       fix = pt_fix_list_add (fixes, "other",
                              g_strdup_printf (_("Or keep %s for the host and pass another GPU through."), ref));
       name_devices (fix, issue);
+      /* the blocker's way through, for a person who does without the
+       * screen: with no GPU left, the host's last one is allowed to go */
+      if (blocker && host_gpu == NULL)
+        fix = add_option_bool (fixes, "allow-last-gpu", TRUE,
+                               g_strdup (_("Only for a host you reach over the network: pass it through anyway and let the host keep no GPU (--allow-last-gpu). The boot messages, the console and the desktop go dark.")));
+      else if (blocker)
+        fix = add_option_bool (fixes, "framebuffer-off", TRUE,
+                               g_strdup (_("Only if the host can do without its boot screen: pass it through anyway with the firmware framebuffer off (--framebuffer-off). The boot messages and the console go dark; the desktop can run on the other GPU.")));
+      if (blocker)
+        name_devices (fix, issue);
     }
   else if (g_str_equal (code, "default-route-nic"))
     {
       fix = pt_fix_list_add (fixes, "other",
-                             g_strdup_printf (_("Give the host another network connection first (another port, Wi-Fi), or pass through a network card the host does not use; %s keeps the host online."),
+                             g_strdup_printf (_("Give the host another network connection first (another port, Wi-Fi) and make it the default route, or pass through a network card the host does not use; %s keeps the host online."),
+                                              ref));
+      name_devices (fix, issue);
+    }
+  else if (g_str_equal (code, "usb-keyboard"))
+    {
+      fix = pt_fix_list_add (fixes, "other",
+                             g_strdup_printf (_("Plug a keyboard into a port of another USB controller (or a PS/2 port) before the restart, or keep %s for the host and pass another USB controller through."),
                                               ref));
       name_devices (fix, issue);
     }
   else if (g_str_equal (code, "host-needs-device"))
     {
-      fix = pt_fix_list_add (fixes, "other",
-                             g_strdup_printf (_("Keep %s for the host. For disks in a virtual machine, give them a controller of their own (an NVMe drive, or a SATA card in a slot with its own group) and pass that through."),
-                                              ref));
+      PtDevice *dev = pt_topology_lookup (topology, first);
+
+      /* a NIC that a mounted NFS or CIFS share is reached through */
+      if (dev != NULL && pt_device_get_kind (dev) == PT_DEVICE_KIND_NETWORK)
+        fix = pt_fix_list_add (fixes, "other",
+                               g_strdup_printf (_("Keep %s for the host: mounted network file systems (NFS, CIFS) are reached through it. For a virtual machine's network, pass through a network card the host does not use, or give the machine a bridged virtual one."),
+                                                ref));
+      else
+        fix = pt_fix_list_add (fixes, "other",
+                               g_strdup_printf (_("Keep %s for the host. For disks in a virtual machine, give them a controller of their own (an NVMe drive, or a SATA card in a slot with its own group) and pass that through."),
+                                                ref));
       name_devices (fix, issue);
     }
   else if (g_str_equal (code, "virtual-function"))
@@ -198,7 +262,7 @@ pt_plan_add_fixes (PtPlan        *self,
         {
           PtIssue *issue = g_ptr_array_index (list, i);
           if (issue->fixes == NULL)
-            fixes_for (issue, pass == 0, paths, topology, options);
+            fixes_for (self, issue, pass == 0, paths, topology, options);
         }
     }
 }

@@ -286,6 +286,7 @@ plan_to_node (PtPlan        *self,
   json_builder_end_array (b);
   add_issues (b, "warnings", self->warnings);
   add_issues (b, "blockers", self->blockers);
+  add_issues (b, "not_known", self->not_known);
   json_builder_end_object (b);
   return json_builder_get_root (b);
 }

@@ -53,6 +53,7 @@ pt_plan_finalize (GObject *object)
   g_ptr_array_unref (self->commands);
   g_ptr_array_unref (self->warnings);
   g_ptr_array_unref (self->blockers);
+  g_ptr_array_unref (self->not_known);
   g_free (self->cmd_kind);
   g_ptr_array_unref (self->cmd_ours);
   g_ptr_array_unref (self->cmd_already);
@@ -82,6 +83,7 @@ pt_plan_init (PtPlan *self)
   self->commands = g_ptr_array_new_with_free_func ((GDestroyNotify) pt_command_free);
   self->warnings = g_ptr_array_new_with_free_func ((GDestroyNotify) pt_issue_free);
   self->blockers = g_ptr_array_new_with_free_func ((GDestroyNotify) pt_issue_free);
+  self->not_known = g_ptr_array_new_with_free_func ((GDestroyNotify) pt_issue_free);
   self->cmd_ours = g_ptr_array_new_null_terminated (0, g_free, TRUE);
   self->cmd_already = g_ptr_array_new_null_terminated (0, g_free, TRUE);
 }
