@@ -45,8 +45,8 @@ def main():
                  what="the binding sentence")
         app.screenshot("options-by-address")
 
-        wait_for(lambda: ptgui.is_sensitive(button(dlg, "Apply")), 20, what="Apply to be on")
-        ptgui.act(button(dlg, "Apply"), "click")
+        wait_for(lambda: ptgui.is_sensitive(button(dlg, "Set Up")), 20, what="Set Up to be on")
+        ptgui.act(button(dlg, "Set Up"), "click")
         wait_for(lambda: shown(dlg, "Restart to try the new setup."), 60,
                  what="the end of Apply (labels: %s)" % ptgui.labels(dlg))
         cfg = m.read("boot/grub/custom.cfg")
