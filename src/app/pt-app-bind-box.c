@@ -21,7 +21,7 @@ struct _PtAppBindBox
 {
   AdwBin        parent_instance;
 
-  AdwPreferencesGroup *group;
+  GtkLabel     *description;
   GtkButton    *bind_button;
   GtkButton    *unbind_button;
   GtkLabel     *result_label;
@@ -175,13 +175,14 @@ pt_app_bind_box_set_device (PtAppBindBox *self,
   if (self->inspect_reason != NULL)
     {
       g_autofree char *text = g_strdup_printf (_("Binding is off here. %s"), self->inspect_reason);
-      adw_preferences_group_set_description (self->group, text);
+      gtk_label_set_label (self->description, text);
     }
+  /* What pressing the button does, in one sentence. */
   else if (g_strcmp0 (driver, "vfio-pci") == 0)
-    adw_preferences_group_set_description (self->group, _("On vfio-pci now. Giving it back hands the slot to its own drivers again."));
+    gtk_label_set_label (self->description, _("On vfio-pci now: giving it back hands the slot to its own drivers again."));
   else
-    adw_preferences_group_set_description (self->group, _("For a virtual machine that starts now: hands the device and its slot to vfio-pci "
-                                               "until the next restart. Nothing is written for the next boot."));
+    gtk_label_set_label (self->description, _("For a virtual machine that starts now: the device and its slot leave the host "
+                                              "for vfio-pci until the next restart, and nothing is written for the next boot."));
   update_buttons (self);
 }
 
@@ -216,11 +217,25 @@ static void
 pt_app_bind_box_init (PtAppBindBox *self)
 {
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 8);
-  GtkWidget *group = adw_preferences_group_new ();
-  GtkWidget *buttons = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
+  GtkWidget *title = gtk_label_new (_("Right now, until the next restart"));
+  /* One above the other: side by side they would hold the page (and a
+   * narrow window) wider than 400 px. */
+  GtkWidget *buttons = gtk_box_new (GTK_ORIENTATION_VERTICAL, 8);
 
-  self->group = ADW_PREFERENCES_GROUP (group);
-  adw_preferences_group_set_title (self->group, _("Right now, until the next restart"));
+  /* A row of the device page's "Advanced" expander: its own margins. */
+  gtk_widget_set_margin_start (box, 12);
+  gtk_widget_set_margin_end (box, 12);
+  gtk_widget_set_margin_top (box, 12);
+  gtk_widget_set_margin_bottom (box, 12);
+  gtk_label_set_xalign (GTK_LABEL (title), 0);
+  gtk_label_set_wrap (GTK_LABEL (title), TRUE);
+  gtk_widget_add_css_class (title, "heading");
+  gtk_box_append (GTK_BOX (box), title);
+  self->description = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_xalign (self->description, 0);
+  gtk_label_set_wrap (self->description, TRUE);
+  gtk_widget_add_css_class (GTK_WIDGET (self->description), "dim-label");
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->description));
 
   self->bind_button = GTK_BUTTON (gtk_button_new_with_label (_("Hand to vfio-pci now")));
   self->unbind_button = GTK_BUTTON (gtk_button_new_with_label (_("Give back to the host")));
@@ -228,13 +243,13 @@ pt_app_bind_box_init (PtAppBindBox *self)
   g_signal_connect_swapped (self->unbind_button, "clicked", G_CALLBACK (on_unbind_clicked), self);
   gtk_box_append (GTK_BOX (buttons), GTK_WIDGET (self->bind_button));
   gtk_box_append (GTK_BOX (buttons), GTK_WIDGET (self->unbind_button));
-  adw_preferences_group_add (self->group, buttons);
-  gtk_box_append (GTK_BOX (box), group);
+  gtk_widget_set_margin_top (buttons, 4);
+  gtk_widget_set_halign (buttons, GTK_ALIGN_START);
+  gtk_box_append (GTK_BOX (box), buttons);
 
   self->result_label = GTK_LABEL (gtk_label_new (NULL));
   gtk_label_set_wrap (self->result_label, TRUE);
   gtk_label_set_xalign (self->result_label, 0);
-  gtk_widget_set_margin_start (GTK_WIDGET (self->result_label), 12);
   gtk_widget_set_visible (GTK_WIDGET (self->result_label), FALSE);
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->result_label));
   adw_bin_set_child (ADW_BIN (self), box);

@@ -27,6 +27,7 @@ struct _PtAppDevicePage
   AdwActionRow   *passthrough_row;
   GtkLabel       *slot_label;
   PtAppBindBox   *bind_box;
+  GtkWidget      *advanced_group;
   GtkImage       *group_icon;
   GtkLabel       *group_label;
   GtkWidget      *same_ids_box;
@@ -335,6 +336,8 @@ pt_app_device_page_set_device (PtAppDevicePage *self,
   set_subtitle (self->parent_row, pt_device_get_parent (device) ? pt_device_get_parent (device) : _("none (on the root bus)"));
 
   pt_app_bind_box_set_device (self->bind_box, topology, device);
+  /* Bridges have no expert controls: the runtime bind is for endpoints. */
+  gtk_widget_set_visible (self->advanced_group, endpoint);
   update_choice (self);
   gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (self->scroller)), 0);
 }
@@ -366,6 +369,7 @@ pt_app_device_page_class_init (PtAppDevicePageClass *klass)
   BIND (passthrough_row);
   BIND (slot_label);
   BIND (bind_box);
+  BIND (advanced_group);
   BIND (group_icon);
   BIND (group_label);
   BIND (same_ids_box);
@@ -392,6 +396,16 @@ static void
 pt_app_device_page_init (PtAppDevicePage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* The Advanced area's list row around the bind box is no stop for Tab:
+   * its buttons are (GTK 4.8 would call the row by its type's name). */
+  {
+    GtkWidget *row = gtk_widget_get_parent (GTK_WIDGET (self->bind_box));
+    if (GTK_IS_LIST_BOX_ROW (row))
+      {
+        gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
+        gtk_widget_set_focusable (row, FALSE);
+      }
+  }
   /* AdwActionRow labels its activatable widget by its title; with our own
    * label on top, GTK 4.8 would say the name twice. */
   gtk_accessible_reset_relation (GTK_ACCESSIBLE (self->passthrough_switch), GTK_ACCESSIBLE_RELATION_LABELLED_BY);

@@ -22,19 +22,20 @@ typedef struct
   const char *subtitle;
 } BoolOption;
 
+/* Each subtitle is the control's consequence, in one sentence. */
 static const BoolOption bool_options[] = {
   { "iommu-pt", TRUE, N_("IOMMU pass-through mode for the host (iommu=pt)"),
-    N_("The host's own devices skip the IOMMU's translation, which keeps them as fast as before. Leave it on unless a guide for your hardware says otherwise.") },
+    N_("The host's own devices skip the IOMMU's translation and stay as fast as before; turn it off only when a guide for your hardware says so.") },
   { "disable-vga", FALSE, N_("Keep the GPU out of VGA arbitration (disable_vga=1)"),
-    N_("For guests that boot with UEFI. A guest that needs legacy VGA then shows nothing on that GPU.") },
+    N_("For guests that boot with UEFI: a guest that needs legacy VGA then shows nothing on that GPU.") },
   { "framebuffer-off", FALSE, N_("Turn off the firmware framebuffer (video=efifb:off)"),
-    N_("Only when the passed-through GPU is the one the firmware draws on: the host then has no screen on it after the kernel starts.") },
+    N_("The host has no screen on the GPU the firmware draws on once the kernel starts, so use it only when that GPU is the one passed through.") },
   { "allow-last-gpu", FALSE, N_("Allow the host's last GPU (headless host)"),
-    N_("Passes through the only GPU the host has: the host keeps no screen, and you reach it over the network only.") },
+    N_("The only GPU the host has goes to virtual machines, so the host keeps no screen and you reach it over the network only.") },
   { "unsafe-interrupts", FALSE, N_("Allow unsafe interrupts"),
-    N_("Only for machines without interrupt remapping: a guest could then send interrupts the host did not expect.") },
+    N_("For machines without interrupt remapping only: a guest could then send the host interrupts it did not expect.") },
   { "usb-pci-stub", FALSE, N_("Hold USB controllers with pci-stub"),
-    N_("Keeps chosen USB controllers away from the host's USB driver from the start of the boot.") },
+    N_("The chosen USB controllers are kept from the host's USB driver from the start of the boot, so the host cannot use what is plugged into them.") },
 };
 
 /* Values of the combo rows, in the order of their items. */
@@ -50,6 +51,7 @@ struct _PtAppPlanOptions
   AdwComboRow  *binding_row;
   AdwComboRow  *acs_row;
   GtkWidget    *acs_warning;
+  AdwExpanderRow *advanced_row;
   GtkSwitch    *switches[G_N_ELEMENTS (bool_options)];
   gboolean      trial_unavailable;
 };
@@ -198,6 +200,9 @@ pt_app_plan_options_set (PtAppPlanOptions *self,
       gtk_switch_set_active (self->trial_switch, g_variant_get_boolean (value));
       return TRUE;
     }
+  /* The person sees the option a fix set: everything but the trial is in
+   * the Advanced area, which opens for it. */
+  adw_expander_row_set_expanded (self->advanced_row, TRUE);
   if (g_str_equal (key, "binding") && text != NULL)
     return select_value (self->binding_row, binding_values, G_N_ELEMENTS (binding_values), text);
   if (g_str_equal (key, "acs-override") && text != NULL)
@@ -223,7 +228,7 @@ static void
 pt_app_plan_options_init (PtAppPlanOptions *self)
 {
   GtkWidget *first = adw_preferences_group_new ();
-  GtkWidget *kernel = adw_expander_row_new ();
+  GtkWidget *advanced = adw_expander_row_new ();
   const char *binding_items[] = { _("Automatic"), _("Vendor:device ID"),
                                   _("PCI address"), NULL };
   const char *acs_items[] = { _("Off"), _("Downstream ports"), _("Multifunction devices"),
@@ -236,24 +241,27 @@ pt_app_plan_options_init (PtAppPlanOptions *self)
                                          "the start after that is the old setup again; you keep the new one only when you say so."),
                                        TRUE, &self->trial_row);
   g_signal_connect_swapped (self->trial_switch, "notify::active", G_CALLBACK (emit_changed), self);
-  self->binding_row = add_combo_row (first, _("Bind the devices by"),
-                                     _("Automatic binds by vendor:device ID where no other device has the same IDs, "
-                                       "and by PCI address where one does."),
+
+  /* The expert controls: folded away, so that the plan itself is in view
+   * (docs/guided-app.md, "Advanced"). */
+  self->advanced_row = ADW_EXPANDER_ROW (advanced);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (advanced), _("Advanced"));
+  adw_expander_row_set_subtitle (self->advanced_row, _("How devices are bound, kernel options, the ACS override"));
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (first), advanced);
+  self->binding_row = add_combo_row (advanced, _("Bind the devices by"),
+                                     _("Automatic binds by ID where no other device has the same IDs and by address where one does; "
+                                       "by ID alone would take those other devices too."),
                                      binding_items);
   g_signal_connect_swapped (self->binding_row, "notify::selected", G_CALLBACK (emit_changed), self);
-
-  /* Rarely needed: folded away, so that the plan itself is in view. */
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (kernel), _("Kernel options"));
-  adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (kernel), _("iommu=pt, VGA, framebuffer, ACS override and more"));
-  adw_preferences_group_add (ADW_PREFERENCES_GROUP (first), kernel);
   for (guint i = 0; i < G_N_ELEMENTS (bool_options); i++)
     {
-      self->switches[i] = add_switch_row (kernel, _(bool_options[i].title), _(bool_options[i].subtitle),
+      self->switches[i] = add_switch_row (advanced, _(bool_options[i].title), _(bool_options[i].subtitle),
                                           bool_options[i].on_by_default, NULL);
       g_signal_connect_swapped (self->switches[i], "notify::active", G_CALLBACK (emit_changed), self);
     }
-  self->acs_row = add_combo_row (kernel, _("ACS override (pcie_acs_override=)"),
-                                 _("Splits IOMMU groups that the hardware does not split."), acs_items);
+  self->acs_row = add_combo_row (advanced, _("ACS override (pcie_acs_override=)"),
+                                 _("Splits groups the hardware does not split, so their isolation becomes a claim; "
+                                   "stock kernels ignore it."), acs_items);
   g_signal_connect_swapped (self->acs_row, "notify::selected", G_CALLBACK (emit_changed), self);
 
   /* Said where the choice is made, not only in the plan's warnings. */
@@ -276,7 +284,17 @@ pt_app_plan_options_init (PtAppPlanOptions *self)
   gtk_widget_set_margin_end (self->acs_warning, 12);
   gtk_widget_set_margin_top (self->acs_warning, 8);
   gtk_widget_set_margin_bottom (self->acs_warning, 8);
-  adw_expander_row_add_row (ADW_EXPANDER_ROW (kernel), self->acs_warning);
+  adw_expander_row_add_row (self->advanced_row, self->acs_warning);
+  /* The list row around the warning is no stop for Tab: there is nothing
+   * to do on it, and GTK 4.8 would call it by its type's name. */
+  {
+    GtkWidget *row = gtk_widget_get_parent (self->acs_warning);
+    if (GTK_IS_LIST_BOX_ROW (row))
+      {
+        gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
+        gtk_widget_set_focusable (row, FALSE);
+      }
+  }
 
   adw_bin_set_child (ADW_BIN (self), first);
 }

@@ -50,6 +50,8 @@ struct _PtAppReviewDialog
   GtkLabel        *progress_label;
   GtkLabel        *progress_log;
   AdwStatusPage   *done_page;
+  GtkButton       *restart_button;
+  GtkLabel        *restart_label;
 
   PtAppMachine    *machine;
   GStrv            addresses;
@@ -62,6 +64,9 @@ struct _PtAppReviewDialog
   GVariant        *requested_options; /* what the Preview under way was asked with */
   GVariant        *plan_options;      /* what the plan on screen was computed with */
   GDBusConnection *system_bus;
+  GDBusConnection *session_bus;       /* the desktop's, for its session manager */
+  gboolean         can_restart;       /* the session manager answered CanShutdown with true */
+  GCancellable    *session_cancellable; /* the question to it: new options do not cancel it */
   guint            progress_id;
   GCancellable    *cancellable;
 };
@@ -672,7 +677,7 @@ on_preview_done (GObject      *source,
       return;
     }
   g_variant_get (reply, "(&s)", &json);
-  show_plan (self, json, _("The helper computed this plan; Apply carries out exactly this plan, or nothing."), TRUE);
+  show_plan (self, json, _("The helper computed this plan; Set Up carries out exactly this plan, or nothing."), TRUE);
 }
 
 /* A sandboxed app cannot read the journal the engine would preview a
@@ -836,6 +841,128 @@ plan_is_trial (PtAppReviewDialog *self)
   return trial;
 }
 
+/* ---- restarting through the desktop's session manager -------------------
+ *
+ * The restart goes through org.gnome.SessionManager on the session bus: it
+ * asks the other programs of the session to save their work (and GNOME
+ * shows its own "Restart" confirmation) before it restarts. The app never
+ * asks logind for a bare reboot, which would end the session unasked.
+ * Without a session manager that says it may restart (CanShutdown), the
+ * review's button is "Set Up" and no restart is offered: the person
+ * restarts the way they always do. docs/guided-app.md has the contract. */
+
+#define SESSION_MANAGER_NAME      "org.gnome.SessionManager"
+#define SESSION_MANAGER_PATH      "/org/gnome/SessionManager"
+#define SESSION_MANAGER_INTERFACE "org.gnome.SessionManager"
+
+static void
+set_main_label (PtAppReviewDialog *self)
+{
+  if (self->revert)
+    return;
+  gtk_button_set_label (self->apply_button, self->can_restart ? _("_Set Up and Restart…") : _("_Set Up"));
+}
+
+static void
+on_can_shutdown_done (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(PtAppReviewDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  gboolean can = FALSE;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  /* No session manager (a bare X session, a window manager alone, SSH with
+   * X forwarding) is the ordinary case here, not an error to show. */
+  if (reply != NULL && g_variant_is_of_type (reply, G_VARIANT_TYPE ("(b)")))
+    g_variant_get (reply, "(b)", &can);
+  else if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_debug ("no session manager to restart with: %s", error->message);
+  self->can_restart = can;
+  set_main_label (self);
+}
+
+static void
+on_session_bus (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(PtAppReviewDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+  GDBusConnection *bus = g_bus_get_finish (result, &error);
+
+  if (bus == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      g_debug ("no session bus, so no restart from the app: %s", error->message);
+      return;
+    }
+  g_clear_object (&self->session_bus);
+  self->session_bus = bus;
+  /* Never start a session manager just to ask it: NO_AUTO_START. */
+  g_dbus_connection_call (bus, SESSION_MANAGER_NAME, SESSION_MANAGER_PATH, SESSION_MANAGER_INTERFACE,
+                          "CanShutdown", NULL, G_VARIANT_TYPE ("(b)"), G_DBUS_CALL_FLAGS_NO_AUTO_START,
+                          5000, self->session_cancellable, on_can_shutdown_done, g_object_ref (self));
+}
+
+static void
+on_reboot_done (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(PtAppReviewDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+
+  gtk_widget_set_sensitive (GTK_WIDGET (self->restart_button), TRUE);
+  if (reply == NULL)
+    {
+      g_autofree char *remote = g_dbus_error_get_remote_error (error);
+      g_autofree char *sentence = NULL;
+
+      if (remote != NULL)
+        g_dbus_error_strip_remote_error (error);
+      sentence = g_strdup_printf (_("The session manager did not restart the machine (%s). "
+                                    "The setup is in place: restart from the system menu when you are ready."),
+                                  error->message);
+      gtk_label_set_label (self->restart_label, sentence);
+      gtk_widget_set_visible (GTK_WIDGET (self->restart_label), TRUE);
+    }
+}
+
+static void
+on_restart_clicked (PtAppReviewDialog *self)
+{
+  if (self->session_bus == NULL || !self->can_restart)
+    return;
+  gtk_widget_set_visible (GTK_WIDGET (self->restart_label), FALSE);
+  /* Pressed again while the session manager is still asking: once is enough. */
+  gtk_widget_set_sensitive (GTK_WIDGET (self->restart_button), FALSE);
+  /* No timeout: the session manager answers once the other programs did. */
+  g_dbus_connection_call (self->session_bus, SESSION_MANAGER_NAME, SESSION_MANAGER_PATH, SESSION_MANAGER_INTERFACE,
+                          "Reboot", NULL, NULL, G_DBUS_CALL_FLAGS_NO_AUTO_START, G_MAXINT, NULL,
+                          on_reboot_done, g_object_ref (self));
+}
+
+/* The result page of a successful Set Up or Undo: both take a restart. */
+static void
+show_done (PtAppReviewDialog *self,
+           const char        *title,
+           const char        *description)
+{
+  adw_status_page_set_title (self->done_page, title);
+  adw_status_page_set_description (self->done_page, description);
+  gtk_widget_set_visible (GTK_WIDGET (self->restart_button), self->can_restart && self->session_bus != NULL);
+  gtk_stack_set_visible_child_name (self->stack, "done");
+  if (gtk_widget_get_visible (GTK_WIDGET (self->restart_button)))
+    gtk_widget_grab_focus (GTK_WIDGET (self->restart_button));
+}
+
 static void
 on_apply_done (GObject      *source,
                GAsyncResult *result,
@@ -862,21 +989,17 @@ on_apply_done (GObject      *source,
     }
   if (!self->revert && plan_is_trial (self))
     {
-      adw_status_page_set_title (self->done_page, _("Restart to try the new setup"));
-      adw_status_page_set_description (self->done_page,
-                                       _("Restart to try the new setup. If the screen stays dark or the machine does not start, "
-                                         "just restart again: it will come back as it is now."));
-      gtk_stack_set_visible_child_name (self->stack, "done");
+      show_done (self, _("Restart to try the new setup"),
+                 _("Restart to try the new setup. If the screen stays dark or the machine does not start, "
+                   "just restart again: it will come back as it is now."));
       return;
     }
-  adw_status_page_set_title (self->done_page, _("Restart to finish"));
-  adw_status_page_set_description (self->done_page,
-                                   self->revert
-                                   ? _("Everything Passthrough changed is undone. After the next restart the devices are back with the host.")
-                                   : _("The changes are written. After the next restart the chosen devices are on vfio-pci, "
-                                       "ready for a virtual machine; “passthroughctl status” then shows whether they are. "
-                                       "Any boot entry without the new options still starts the machine as before."));
-  gtk_stack_set_visible_child_name (self->stack, "done");
+  show_done (self, _("Restart to finish"),
+             self->revert
+             ? _("Everything Passthrough changed is undone. After the next restart the devices are back with the host.")
+             : _("The changes are written. After the next restart the chosen devices are on vfio-pci, "
+                 "ready for a virtual machine; “passthroughctl status” then shows whether they are. "
+                 "Any boot entry without the new options still starts the machine as before."));
 }
 
 static void
@@ -973,6 +1096,7 @@ pt_app_review_dialog_close_request (GtkWindow *window)
   if (self->progress_id != 0)
     return TRUE;
   g_cancellable_cancel (self->cancellable);
+  g_cancellable_cancel (self->session_cancellable);
   return GTK_WINDOW_CLASS (pt_app_review_dialog_parent_class)->close_request (window);
 }
 
@@ -985,6 +1109,9 @@ pt_app_review_dialog_dispose (GObject *object)
     g_dbus_connection_signal_unsubscribe (self->system_bus, self->progress_id);
   self->progress_id = 0;
   g_clear_object (&self->system_bus);
+  g_clear_object (&self->session_bus);
+  g_cancellable_cancel (self->session_cancellable);
+  g_clear_object (&self->session_cancellable);
   g_clear_object (&self->machine);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->addresses, g_strfreev);
@@ -1030,9 +1157,12 @@ pt_app_review_dialog_class_init (PtAppReviewDialogClass *klass)
   BIND (progress_label);
   BIND (progress_log);
   BIND (done_page);
+  BIND (restart_button);
+  BIND (restart_label);
 #undef BIND
   gtk_widget_class_bind_template_callback (widget_class, on_apply_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_cancel_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_restart_clicked);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
 
@@ -1041,6 +1171,7 @@ pt_app_review_dialog_init (PtAppReviewDialog *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
+  self->session_cancellable = g_cancellable_new ();
   g_signal_connect_swapped (self->options, "changed", G_CALLBACK (on_options_changed), self);
 }
 
@@ -1077,6 +1208,8 @@ pt_app_review_dialog_new (GtkWindow         *parent,
   gtk_label_set_label (self->inspect_label, reason != NULL ? reason : "");
   gtk_widget_set_sensitive (GTK_WIDGET (self->apply_button), FALSE);
 
+  /* Whether the desktop can restart for us decides the main button's words. */
+  g_bus_get (G_BUS_TYPE_SESSION, self->session_cancellable, on_session_bus, g_object_ref (self));
   load_plan (self);
   return self;
 }

@@ -538,6 +538,21 @@ pt_app_tree_row_snapshot (GtkWidget   *widget,
 
 /* ---- what it shows ------------------------------------------------------ */
 
+/* The row's name for a screen reader: its texts, and the chosen mark the
+ * row draws (a check at its end), said in words. */
+static void
+update_accessible_name (PtAppTreeRow *self)
+{
+  RowTexts *texts = self->item != NULL ? g_object_get_qdata (self->item, row_texts_quark ()) : NULL;
+  g_autofree char *name = NULL;
+
+  if (texts == NULL)
+    return;
+  name = self->chosen ? g_strdup_printf (_("%s · chosen to pass through"), texts->accessible)
+                      : g_strdup (texts->accessible);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
+}
+
 static void
 update_chosen (PtAppTreeRow *self)
 {
@@ -547,6 +562,7 @@ update_chosen (PtAppTreeRow *self)
   if (chosen != self->chosen)
     {
       self->chosen = chosen;
+      update_accessible_name (self);
       gtk_widget_queue_draw (GTK_WIDGET (self));
     }
 }
@@ -618,7 +634,7 @@ pt_app_tree_row_show (PtAppTreeRow   *self,
   self->texts[TEXT_FIRST] = texts->first;
   self->texts[TEXT_SECOND] = texts->second;
   self->texts[TEXT_DETAILS] = self->is_group ? NULL : texts->line;
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, texts->accessible, -1);
+  update_accessible_name (self);
 
   /* A row that turns from a group into a device (or goes deeper) has
    * another height and other fonts; otherwise only new texts to draw. */

@@ -42,6 +42,7 @@ struct _PtAppWindow
   PtAppStatusPanel     *status_panel;
   GtkLabel             *inspect_label;
   GtkButton            *review_button;
+  GtkButton            *sidebar_review_button;
   GtkStack             *content_stack;
   PtAppDevicePage      *device_page;    /* made when a device is first opened */
   PtAppReadinessPage   *readiness_page;
@@ -140,10 +141,14 @@ update_review_button (PtAppWindow *self)
 {
   guint n = pt_app_selection_get_n_items (self->selection);
 
-  gtk_widget_set_sensitive (GTK_WIDGET (self->review_button), n > 0);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->review_button),
-                               n > 0 ? _("See every change before it is made")
-                                     : _("Choose a device to pass through first"));
+  GtkWidget *buttons[] = { GTK_WIDGET (self->review_button), GTK_WIDGET (self->sidebar_review_button) };
+
+  for (guint i = 0; i < G_N_ELEMENTS (buttons); i++)
+    {
+      gtk_widget_set_sensitive (buttons[i], n > 0);
+      gtk_widget_set_tooltip_text (buttons[i], n > 0 ? _("See every change before it is made")
+                                                     : _("Choose a device to pass through first"));
+    }
 }
 
 static void
@@ -950,6 +955,7 @@ pt_app_window_class_init (PtAppWindowClass *klass)
   BIND (status_panel);
   BIND (inspect_label);
   BIND (review_button);
+  BIND (sidebar_review_button);
   BIND (content_stack);
   BIND (readiness_page);
   BIND (no_iommu_page);

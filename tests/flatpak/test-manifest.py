@@ -34,6 +34,9 @@ class ManifestTest(unittest.TestCase):
             self.assertFalse(arg.startswith("--talk-name=org.freedesktop.Flatpak"), arg)
         self.assertEqual([a for a in args if a.startswith("--system-talk-name")],
                          ["--system-talk-name=com.example.Passthrough.Helper"])
+        # The review's "Restart Now" asks the desktop's session manager (docs/guided-app.md):
+        # that one name on the session bus, no other.
+        self.assertEqual([a for a in args if a.startswith("--talk-name")], ["--talk-name=org.gnome.SessionManager"])
 
     def test_builds_the_app_only(self):
         ours = self.manifest["modules"][-1]

@@ -56,9 +56,9 @@ def main():
                 with helperbus.running(m.app()) as app:
                     check(ptgui.name_of(app.window).endswith("this machine"), "title %r" % ptgui.name_of(app.window))
                     dlg = choose_and_review(app)
-                    wait_for(lambda: ptgui.is_sensitive(button(dlg, "Apply")), 10, what="Apply to be on")
+                    wait_for(lambda: ptgui.is_sensitive(button(dlg, "Set Up")), 10, what="Set Up to be on")
                     app.screenshot("apply-review-%s" % ("allowed" if allowed else "denied"))
-                    ptgui.act(button(dlg, "Apply"), "click")
+                    ptgui.act(button(dlg, "Set Up"), "click")
                     if not allowed:
                         wait_for(lambda: any("password was refused" in t for t in ptgui.labels(dlg)), 30,
                                  what="the refusal sentence (labels: %s)" % ptgui.labels(dlg))

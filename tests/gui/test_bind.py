@@ -12,7 +12,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import helperbus  # noqa: E402
 import ptgui  # noqa: E402
-from ptgui import button, check  # noqa: E402
+from ptgui import button, check, find  # noqa: E402
 
 GPU, AUDIO = "0000:01:00.0", "0000:01:00.1"
 DISPLAY_GPU = "0000:04:00.0"
@@ -27,6 +27,8 @@ def main():
     with helperbus.system_bus(helperbus.BIND) as bus:
         with helperbus.machine(bus) as m, helperbus.running(m.app()) as app:
             app.open_device(GPU)
+            # The runtime bind is an expert control, in the page's Advanced area.
+            app.click(find(app.window, None, "Advanced", pred=lambda a: ptgui.role_of(a) != "label"))
             ptgui.act(button(app.window, "Hand to vfio-pci now"), "click")
             app.says("are on vfio-pci now, ready for a virtual machine")
             app.screenshot("bind-done")
@@ -52,6 +54,7 @@ def main():
         with helperbus.machine(bus) as m:
             with helperbus.running(m.app()) as app:
                 app.open_device(GPU)
+                app.click(find(app.window, None, "Advanced", pred=lambda a: ptgui.role_of(a) != "label"))
                 ptgui.act(button(app.window, "Hand to vfio-pci now"), "click")
                 app.says("The password was refused")
                 app.screenshot("bind-denied")
@@ -60,6 +63,7 @@ def main():
             # ---- another root: inspect only -----------------------------
             with helperbus.running(ptgui.App("--root", m.root, env={"DBUS_SYSTEM_BUS_ADDRESS": bus.address})) as app:
                 app.open_device(GPU)
+                app.click(find(app.window, None, "Advanced", pred=lambda a: ptgui.role_of(a) != "label"))
                 app.says("Binding is off here.")
                 check(not ptgui.is_sensitive(button(app.window, "Hand to vfio-pci now")), "Bind is on for another root")
                 check(not ptgui.is_sensitive(button(app.window, "Give back to the host")), "Unbind is on for another root")

@@ -34,7 +34,9 @@ def main():
         wait_for(lambda: shown(dlg, BY_IDS), 20, what="binding by ID in the diff (labels: %s)" % ptgui.labels(dlg))
         check(not shown(dlg, "passthrough.vfio="), "the plan binds by address before it was asked to")
 
-        # The combo row opens a list; the keyboard picks its third item.
+        # The binding is an expert control, in the folded Advanced area;
+        # its combo row opens a list; the keyboard picks its third item.
+        app.click(find(dlg, None, "Advanced", pred=lambda a: ptgui.role_of(a) != "label"), within=dlg)
         app.click(find(dlg, None, "Bind the devices by", pred=lambda a: ptgui.role_of(a) != "label"), within=dlg)
         wait_for(lambda: ptgui.find_all(dlg, pred=lambda a: ptgui.name_of(a) == "PCI address"), 10,
                  what="the list of bindings")
@@ -45,8 +47,8 @@ def main():
                  what="the binding sentence")
         app.screenshot("options-by-address")
 
-        wait_for(lambda: ptgui.is_sensitive(button(dlg, "Apply")), 20, what="Apply to be on")
-        ptgui.act(button(dlg, "Apply"), "click")
+        wait_for(lambda: ptgui.is_sensitive(button(dlg, "Set Up")), 20, what="Set Up to be on")
+        ptgui.act(button(dlg, "Set Up"), "click")
         wait_for(lambda: shown(dlg, "Restart to try the new setup."), 60,
                  what="the end of Apply (labels: %s)" % ptgui.labels(dlg))
         cfg = m.read("boot/grub/custom.cfg")
@@ -80,7 +82,7 @@ def trial_unavailable():
             app.screenshot("options-no-trial")
 
             # The ACS override, chosen from the keyboard, comes with its security warning.
-            app.click(find(dlg, None, "Kernel options", pred=lambda a: ptgui.role_of(a) != "label"), within=dlg)
+            app.click(find(dlg, None, "Advanced", pred=lambda a: ptgui.role_of(a) != "label"), within=dlg)
             ptgui.tab_to(app, dlg, lambda f: ptgui.said(f).startswith("ACS override"), "the ACS override row", limit=20)
             app.key("Return")
             wait_for(lambda: ptgui.find_all(dlg, pred=lambda a: ptgui.name_of(a) == "Downstream ports"), 10,

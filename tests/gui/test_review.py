@@ -60,8 +60,8 @@ def main():
                 wait_for(lambda: issue["message"] in texts(), 10, what="the %s message" % issue["code"])
             # Another root: inspect only.
             wait_for(lambda: any("Apply and Bind are off" in t for t in texts()), 10, what="the inspect-only reason")
-            apply = find(dlg, "push button", pred=lambda a: ptgui.name_of(a).replace("_", "").endswith("Apply"))
-            check(not ptgui.is_sensitive(apply), "Apply is on for another root")
+            apply = find(dlg, "push button", pred=lambda a: ptgui.name_of(a).replace("_", "").endswith("Set Up"))
+            check(not ptgui.is_sensitive(apply), "Set Up is on for another root")
             app.screenshot("review")
             ptgui.act(find(dlg, "push button", pred=lambda a: ptgui.name_of(a).replace("_", "").endswith("Cancel")), "click")
             wait_for(lambda: not ptgui.find_all(app.node, None, lambda a: ptgui.name_of(a) == "Review changes"

@@ -42,9 +42,9 @@ def apply_trial(app, dlg, shot, shown="/boot/grub/custom.cfg"):
     check(ptgui.is_checked(trial), "the trial is not on by default")
     wait_for(lambda: shown in ptgui.labels(dlg), 20,
              what="%r in the plan (labels: %s)" % (shown, ptgui.labels(dlg)))
-    wait_for(lambda: ptgui.is_sensitive(button(dlg, "Apply")), 10, what="Apply to be on")
+    wait_for(lambda: ptgui.is_sensitive(button(dlg, "Set Up")), 10, what="Set Up to be on")
     app.screenshot(shot + "-review")
-    ptgui.act(button(dlg, "Apply"), "click")
+    ptgui.act(button(dlg, "Set Up"), "click")
     wait_for(lambda: AFTER_APPLY in ptgui.labels(dlg), 60, what="the after-apply words (labels: %s)" % ptgui.labels(dlg))
     app.screenshot(shot + "-done")
     ptgui.act(button(dlg, "Close"), "click")

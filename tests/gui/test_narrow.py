@@ -1,0 +1,175 @@
+#!/usr/bin/python3
+"""A narrow window (400 px, a phone or half a laptop screen) and what a
+screen reader hears, on the Threadripper demo:
+
+- folded, the device list has its own "Review changes" (the content's
+  header is off screen): off until a device is chosen, then reached from
+  the window's first control (the main menu, where GTK puts the focus at
+  start) in at most 4 Tab presses: the filter menu, the search entry, the
+  tree (one stop as a whole, tests/gui/test_keyboard.py) and the button;
+- on the device page the header's "Review changes" stays inside the
+  window, and the expert controls are in an "Advanced" area below the
+  explanation of the IOMMU group, folded, each with its consequence;
+- the review fits 400 px with its main button inside it;
+- a chosen device's row says so in its accessible name, an unchosen one
+  does not; every status icon beside a sentence has a name (Blocker,
+  Warning, Note, Fine), never GTK's type name."""
+import os
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ptgui  # noqa: E402
+from gi.repository import Atspi  # noqa: E402
+from ptgui import check, find, name_of, role_of, said, top_window, wait_for  # noqa: E402
+
+DEMO = os.path.join(ptgui.SRC, "data", "demo", "threadripper-x399.json")
+GPU, AUDIO, BOOT_GPU = "0000:08:00.0", "0000:08:00.1", "0000:43:00.0"
+CHOSEN = " · chosen to pass through"
+WIDTH = 400
+# The controls before the list's Review, from the window's first one: the
+# filter menu, the search entry, the tree, then the button itself.
+MAX_TABS = 4
+
+
+def resize(title, width, height):
+    wid = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", title], capture_output=True,
+                         text=True, timeout=30).stdout.split()
+    check(wid, "no X window for %s" % title)
+    subprocess.run(["xdotool", "windowsize", wid[0], str(width), str(height)], check=True, timeout=30)
+
+
+def extents(a):
+    return Atspi.Component.get_extents(a, Atspi.CoordType.WINDOW)
+
+
+def inside(a, top):
+    e, w = extents(a), extents(top)
+    return e.width > 0 and e.x >= 0 and e.x + e.width <= w.width and e.y >= 0 and e.y + e.height <= w.height
+
+
+def review_buttons(root):
+    """The "Review changes" buttons on screen: GTK 4.8 keeps the last extents
+    of a widget the folded leaflet hides, outside the window."""
+    return ptgui.find_all(root, "push button", lambda a: name_of(a) == "Review changes" and inside(a, root))
+
+
+def unnamed_status_icons(root):
+    """Images beside a sentence (a label with text in the same box), outside
+    list rows, whose name is empty or GTK's type name."""
+    bad = []
+    for img in ptgui.find_all(root, "image"):
+        parent = img.get_parent()
+        sentence = [c for c in (parent.get_child_at_index(i) for i in range(parent.get_child_count()))
+                    if c is not None and role_of(c) == "label" and name_of(c)]
+        up, in_row = parent, False
+        while up is not None and not in_row:
+            in_row = role_of(up) in ("list item", "push button")
+            up = up.get_parent()
+        name = name_of(img)
+        if sentence and not in_row and (not name or name.startswith(("Gtk", "Adw"))):
+            bad.append("%r beside %r" % (name, name_of(sentence[0])[:60]))
+    return bad
+
+
+def presses(app, node, what, limit):
+    """Press Tab until NODE has the focus; the number of presses."""
+    for n in range(1, limit + 1):
+        app.key("Tab")
+        try:
+            # A menu button's focus is on the button inside it.
+            wait_for(lambda: any(ptgui.has_state(a, Atspi.StateType.FOCUSED) for a in ptgui.walk(node)), 2)
+            return n
+        except ptgui.Failure:
+            continue
+    raise ptgui.Failure("%s is not reachable with %d Tab presses" % (what, limit))
+
+
+def row_name(app, address):
+    app.search(address)
+    return name_of(wait_for(lambda: next((r for r in app.device_rows() if name_of(r).startswith(address + " ")), None),
+                            10, what="the row of %s" % address))
+
+
+def main():
+    app = ptgui.App("--snapshot", DEMO)
+    try:
+        resize("^Passthrough", WIDTH, 720)
+        sidebar_review = wait_for(lambda: review_buttons(app.window)[0] if len(review_buttons(app.window)) == 1
+                                  and extents(app.window).width <= WIDTH + 20 else None, 20,
+                                  what="the folded list with its own Review changes")
+        check(inside(sidebar_review, app.window), "the list's Review changes is outside the window")
+        check(not ptgui.is_sensitive(sidebar_review), "Review changes is on before a device is chosen")
+        check(not row_name(app, GPU).endswith(CHOSEN), "an unchosen row says it is chosen")
+        app.screenshot("narrow-list")
+
+        # The device page: folded, the page replaces the list.
+        app.choose(GPU)
+        wait_for(lambda: extents(app.window).width <= WIDTH + 20, 10,
+                 what="the device page to fit %d px (the window is %d px)" % (WIDTH, extents(app.window).width))
+        header_review = wait_for(lambda: (review_buttons(app.window) or [None])[0], 10, what="the page's Review changes")
+        check(inside(header_review, app.window) and ptgui.is_sensitive(header_review),
+              "the page's Review changes is not on, inside the window")
+        heading = find(app.window, "label", "IOMMU group")
+        advanced = find(app.window, None, "Advanced", pred=lambda a: role_of(a) == "list item", timeout=10)
+        check(extents(advanced).y > extents(heading).y, "the Advanced area is above the IOMMU group's explanation")
+        check(not ptgui.find_all(app.window, "push button", lambda a: name_of(a) == "Hand to vfio-pci now"),
+              "the runtime bind is not folded away")
+        ptgui.expand(app, app.window, "Advanced")
+        find(app.window, "push button", "Hand to vfio-pci now")
+        check(any(t.startswith("For a virtual machine that starts now:") for t in ptgui.labels(app.window))
+              or any(t.startswith("Binding is off here.") for t in ptgui.labels(app.window)),
+              "the runtime bind says nothing of its consequence")
+        bad = unnamed_status_icons(app.window)
+        check(not bad, "status icons without a name on the device page: %s" % bad)
+        app.screenshot("narrow-device-advanced")
+
+        # Back to the list: the chosen rows say so, the list's Review is on.
+        ptgui.act(find(app.window, "push button", "Back to the devices"), "click")
+        sidebar_review = wait_for(lambda: (lambda b: b[0] if b and ptgui.is_sensitive(b[0]) else None)(review_buttons(app.window)),
+                                  10, what="the list's Review changes, on")
+        for address in (GPU, AUDIO):
+            check(row_name(app, address).endswith(CHOSEN), "the row of %s does not say it is chosen: %r"
+                  % (address, row_name(app, address)))
+        check(not row_name(app, BOOT_GPU).endswith(CHOSEN), "the unchosen boot GPU's row says it is chosen")
+        app.search("")
+        wait_for(lambda: len(app.device_rows()) > 4, 10, what="the whole list again")
+
+        # From the window's first control, Tab by Tab. (Only the two buttons'
+        # FOCUSED state is read: walking the whole window after each key is
+        # too slow on a loaded machine.)
+        menu = find(app.window, "push button", "Main menu")
+        presses(app, menu, "the main menu", limit=12)
+        n = presses(app, sidebar_review, "Review changes", limit=12)
+        print("Tab presses from the main menu to Review changes at %d px: %d" % (WIDTH, n))
+        check(n <= MAX_TABS, "Review changes takes %d Tab presses from the main menu (at most %d)" % (n, MAX_TABS))
+        app.screenshot("narrow-review-focused")
+
+        # The review, as narrow: its main button stays inside.
+        app.key("Return")
+        dlg = top_window(app, "Review changes")
+        resize("^Review changes$", WIDTH, 700)
+        main_button = find(dlg, "push button", pred=lambda a: name_of(a).replace("_", "").startswith("Set Up"))
+        wait_for(lambda: extents(dlg).width <= WIDTH + 20, 10, what="the review at %d px" % WIDTH)
+        wait_for(lambda: any(t.startswith("GPU %s" % GPU) for t in ptgui.labels(dlg)), 30, what="the summary")
+        check(inside(main_button, dlg), "the review's main button is outside the %d px window" % WIDTH)
+        bad = unnamed_status_icons(dlg)
+        check(not bad, "status icons without a name in the review: %s" % bad)
+        check(any(name_of(a) in ("Blocker", "Warning", "Note") for a in ptgui.find_all(dlg, "image")),
+              "the review shows no named status icon")
+        app.screenshot("narrow-review")
+
+        # The boot GPU's page warns, with a named icon.
+        app.key("Escape")
+        wait_for(lambda: not ptgui.find_all(app.node, None, lambda a: name_of(a) == "Review changes"
+                                            and role_of(a) in ("frame", "dialog", "window")), 10, what="the review to close")
+        app.open_device(BOOT_GPU)
+        find(app.window, "image", "Warning")
+        bad = unnamed_status_icons(app.window)
+        check(not bad, "status icons without a name on the boot GPU's page: %s" % bad)
+    finally:
+        app.quit()
+
+
+if __name__ == "__main__":
+    ptgui.run(main)
