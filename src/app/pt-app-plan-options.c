@@ -33,6 +33,8 @@ static const BoolOption bool_options[] = {
     N_("Passes through the only GPU the host has: the host keeps no screen, and you reach it over the network only.") },
   { "unsafe-interrupts", FALSE, N_("Allow unsafe interrupts"),
     N_("Only for machines without interrupt remapping: a guest could then send interrupts the host did not expect.") },
+  { "disable-idle-d3", FALSE, N_("Keep idle devices out of D3cold (disable_idle_d3=1)"),
+    N_("For cards that do not wake up from the deepest power state: vfio-pci then leaves them powered while no virtual machine uses them.") },
   { "usb-pci-stub", FALSE, N_("Hold USB controllers with pci-stub"),
     N_("Keeps chosen USB controllers away from the host's USB driver from the start of the boot.") },
 };
@@ -52,6 +54,8 @@ struct _PtAppPlanOptions
   GtkWidget    *acs_warning;
   GtkSwitch    *switches[G_N_ELEMENTS (bool_options)];
   gboolean      trial_unavailable;
+  GVariantDict *fixed;          /* options without a control here, sent as they are */
+  AdwExpanderRow *kernel;       /* "Kernel options", folded */
 };
 
 G_DEFINE_FINAL_TYPE (PtAppPlanOptions, pt_app_plan_options, ADW_TYPE_BIN)
@@ -139,6 +143,22 @@ pt_app_plan_options_to_variant (PtAppPlanOptions *self)
       if (on != bool_options[i].on_by_default)
         g_variant_builder_add (&b, "{sv}", bool_options[i].key, g_variant_new_boolean (on));
     }
+  if (self->fixed != NULL)
+    {
+      g_autoptr(GVariant) fixed = g_variant_ref_sink (g_variant_dict_end (self->fixed));
+      GVariantIter iter;
+      const char *key;
+      GVariant *value;
+
+      g_variant_iter_init (&iter, fixed);
+      while (g_variant_iter_next (&iter, "{&sv}", &key, &value))
+        {
+          g_variant_builder_add (&b, "{sv}", key, value);
+          g_variant_unref (value);
+        }
+      g_variant_dict_unref (self->fixed);
+      self->fixed = g_variant_dict_new (fixed);
+    }
   return g_variant_builder_end (&b);
 }
 
@@ -205,15 +225,39 @@ pt_app_plan_options_set (PtAppPlanOptions *self,
   for (guint i = 0; is_bool && i < G_N_ELEMENTS (bool_options); i++)
     if (g_str_equal (key, bool_options[i].key))
       {
+        /* a fix that turns a folded option on shows it */
+        if (gtk_switch_get_active (self->switches[i]) != g_variant_get_boolean (value))
+          adw_expander_row_set_expanded (self->kernel, TRUE);
         gtk_switch_set_active (self->switches[i], g_variant_get_boolean (value));
         return TRUE;
       }
   return FALSE;
 }
 
+void
+pt_app_plan_options_set_fixed (PtAppPlanOptions *self,
+                               const char       *key,
+                               GVariant         *value)
+{
+  if (self->fixed == NULL)
+    self->fixed = g_variant_dict_new (NULL);
+  g_variant_dict_insert_value (self->fixed, key, value);
+  emit_changed (self);
+}
+
+static void
+pt_app_plan_options_finalize (GObject *object)
+{
+  PtAppPlanOptions *self = PT_APP_PLAN_OPTIONS (object);
+
+  g_clear_pointer (&self->fixed, g_variant_dict_unref);
+  G_OBJECT_CLASS (pt_app_plan_options_parent_class)->finalize (object);
+}
+
 static void
 pt_app_plan_options_class_init (PtAppPlanOptionsClass *klass)
 {
+  G_OBJECT_CLASS (klass)->finalize = pt_app_plan_options_finalize;
   /* Emitted when the person changes any option. */
   signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                    0, NULL, NULL, NULL, G_TYPE_NONE, 0);
@@ -243,6 +287,7 @@ pt_app_plan_options_init (PtAppPlanOptions *self)
   g_signal_connect_swapped (self->binding_row, "notify::selected", G_CALLBACK (emit_changed), self);
 
   /* Rarely needed: folded away, so that the plan itself is in view. */
+  self->kernel = ADW_EXPANDER_ROW (kernel);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (kernel), _("Kernel options"));
   adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (kernel), _("iommu=pt, VGA, framebuffer, ACS override and more"));
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (first), kernel);

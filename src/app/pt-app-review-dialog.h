@@ -22,4 +22,10 @@ PtAppReviewDialog *pt_app_review_dialog_new              (GtkWindow         *par
                                                           gboolean           revert);
 void               pt_app_review_dialog_apply_when_ready (PtAppReviewDialog *self);
 
+/* Sets each of OPTIONS (a{sv}) as a fix's button does, an option without a
+ * control as it is, and asks for the plan again: a trap's option fix, or
+ * the stored setup that "Repair…" applies again. */
+void               pt_app_review_dialog_set_options      (PtAppReviewDialog *self,
+                                                          GVariant          *options);
+
 G_END_DECLS
