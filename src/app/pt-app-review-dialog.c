@@ -961,15 +961,17 @@ on_cancel_clicked (PtAppReviewDialog *self)
   gtk_window_close (GTK_WINDOW (self));
 }
 
-void
-pt_app_review_dialog_set_options (PtAppReviewDialog *self,
-                                  GVariant          *options)
+/* Each of OPTIONS as a fix's button sets it, an option without a control
+ * as it is; before the first plan, so that only the plan of these options
+ * is asked for. */
+static void
+set_options (PtAppReviewDialog *self,
+             GVariant          *options)
 {
   GVariantIter iter;
   const char *key;
   GVariant *value;
 
-  /* one new plan for all of them */
   g_signal_handlers_block_by_func (self->options, on_options_changed, self);
   g_variant_iter_init (&iter, options);
   while (g_variant_iter_next (&iter, "{&sv}", &key, &value))
@@ -979,7 +981,6 @@ pt_app_review_dialog_set_options (PtAppReviewDialog *self,
       g_variant_unref (value);
     }
   g_signal_handlers_unblock_by_func (self->options, on_options_changed, self);
-  on_options_changed (self);
 }
 
 void
@@ -1074,11 +1075,11 @@ pt_app_review_dialog_init (PtAppReviewDialog *self)
   g_signal_connect_swapped (self->options, "changed", G_CALLBACK (on_options_changed), self);
 }
 
-PtAppReviewDialog *
-pt_app_review_dialog_new (GtkWindow         *parent,
-                          PtAppMachine      *machine,
-                          const char *const *addresses,
-                          gboolean           revert)
+static PtAppReviewDialog *
+create (GtkWindow         *parent,
+        PtAppMachine      *machine,
+        const char *const *addresses,
+        gboolean           revert)
 {
   PtAppReviewDialog *self = g_object_new (PT_APP_TYPE_REVIEW_DIALOG,
                                           "transient-for", parent,
@@ -1106,7 +1107,30 @@ pt_app_review_dialog_new (GtkWindow         *parent,
   gtk_widget_set_visible (GTK_WIDGET (self->inspect_label), reason != NULL);
   gtk_label_set_label (self->inspect_label, reason != NULL ? reason : "");
   gtk_widget_set_sensitive (GTK_WIDGET (self->apply_button), FALSE);
+  return self;
+}
 
+PtAppReviewDialog *
+pt_app_review_dialog_new (GtkWindow         *parent,
+                          PtAppMachine      *machine,
+                          const char *const *addresses,
+                          gboolean           revert)
+{
+  PtAppReviewDialog *self = create (parent, machine, addresses, revert);
+
+  load_plan (self);
+  return self;
+}
+
+PtAppReviewDialog *
+pt_app_review_dialog_new_with_options (GtkWindow         *parent,
+                                       PtAppMachine      *machine,
+                                       const char *const *addresses,
+                                       GVariant          *options)
+{
+  PtAppReviewDialog *self = create (parent, machine, addresses, FALSE);
+
+  set_options (self, options);
   load_plan (self);
   return self;
 }

@@ -22,10 +22,12 @@ PtAppReviewDialog *pt_app_review_dialog_new              (GtkWindow         *par
                                                           gboolean           revert);
 void               pt_app_review_dialog_apply_when_ready (PtAppReviewDialog *self);
 
-/* Sets each of OPTIONS (a{sv}) as a fix's button does, an option without a
- * control as it is, and asks for the plan again: a trap's option fix, or
- * the stored setup that "Repair…" applies again. */
-void               pt_app_review_dialog_set_options      (PtAppReviewDialog *self,
+/* The review with OPTIONS (a{sv}) set first, as a fix's button sets each,
+ * an option without a control as it is: a trap's option fix, or the stored
+ * setup that "Repair…" applies again. */
+PtAppReviewDialog *pt_app_review_dialog_new_with_options (GtkWindow         *parent,
+                                                          PtAppMachine      *machine,
+                                                          const char *const *addresses,
                                                           GVariant          *options);
 
 G_END_DECLS

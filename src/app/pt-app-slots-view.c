@@ -156,8 +156,8 @@ pt_app_slots_view_new_list (PtTopology *topology,
   g_autoptr(GPtrArray) slots = pt_slots_list (topology);
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 18);
   GtkWidget *intro = gtk_label_new (_("Every slot a card can sit in, by the port it hangs off. The kernel does not know where "
-                                      "a slot is on the board: match its name with the one printed on the board or in its "
-                                      "manual, or ask the board's manual which slot is wired to the processor."));
+                                      "a slot is on the board: match the names here with the ones printed on the board or in "
+                                      "its manual."));
   GtkWidget *group = adw_preferences_group_new ();
   const char *port = card != NULL ? pt_slots_find_port (slots, pt_device_get_address (card)) : NULL;
 

@@ -272,7 +272,11 @@ show_no_iommu (PtAppWindow *self)
                              "Then restart. Meanwhile, look around one of the demo machines."), extra);
       adw_status_page_set_title (self->no_iommu_page, vm != NULL ? _("This is a virtual machine without an IOMMU")
                                                                  : _("The IOMMU is off"));
-      adw_status_page_set_description (self->no_iommu_page, desc);
+      {
+        /* the description is markup; the vIOMMU advice has libvirt's <iommu …/> */
+        g_autofree char *escaped = g_markup_escape_text (desc, -1);
+        adw_status_page_set_description (self->no_iommu_page, escaped);
+      }
     }
   fill_demo_list (self->demo_list);
   set_content (self, "no-iommu", _("No IOMMU"));
@@ -700,11 +704,12 @@ pt_app_window_review_with (PtAppWindow       *self,
     }
   if (addresses == NULL)
     chosen = pt_app_selection_dup_addresses (self->selection);
-  dialog = pt_app_review_dialog_new (GTK_WINDOW (self), self->machine,
-                                     addresses != NULL ? addresses : (const char *const *) chosen, FALSE);
+  if (addresses == NULL)
+    addresses = (const char *const *) chosen;
+  dialog = options != NULL
+    ? pt_app_review_dialog_new_with_options (GTK_WINDOW (self), self->machine, addresses, options)
+    : pt_app_review_dialog_new (GTK_WINDOW (self), self->machine, addresses, FALSE);
   g_signal_connect_object (dialog, "destroy", G_CALLBACK (refresh_status), self, G_CONNECT_SWAPPED);
-  if (options != NULL)
-    pt_app_review_dialog_set_options (dialog, options);
   gtk_window_present (GTK_WINDOW (dialog));
   return dialog;
 }

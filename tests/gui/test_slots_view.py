@@ -13,6 +13,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ptgui  # noqa: E402
+from gi.repository import GLib  # noqa: E402
 from ptgui import App, check, find, top_window, wait_for  # noqa: E402
 
 FIXTURES = os.path.join(ptgui.SRC, "tests", "fixtures")
@@ -81,9 +82,17 @@ def main():
             app.open_device("0000:01:00.0")
             check(not any(t == "Show Slots…" for t in ptgui.labels(app.window)), "the button on an isolated card")
             # the main menu reaches the list for the device on screen
-            ptgui.act(find(app.window, "toggle button", "Main menu"), "click")
-            item = find(app.node, "menu item", pred=lambda a: ptgui.name_of(a).replace("_", "").startswith("Slots for a Card"))
-            ptgui.act(item, "click")
+            def slots_item(a):
+                return ptgui.name_of(a).replace("_", "").startswith("Slots for a Card")
+            app.key("F10")
+            item = find(app.node, "menu item", pred=slots_item)
+            try:
+                ptgui.act(item, "click")
+            except ptgui.Failure:   # no action on a model button: the keyboard, as a person would
+                ptgui.tab_to(app, app.node, slots_item, "the Slots menu item", key="Down")
+                app.key("Return")
+            except GLib.GError:   # the menu closes with its item: the reply may never come; the window tells
+                pass
             win = top_window(app, "Slots")
             labels = check_list(win, slots, "0000:00:01.0")
             check(any(t.startswith("GPU 0000:01:00.0 sits in PCIE1 (0000:00:01.0), where it has an IOMMU group of its own")
