@@ -12,6 +12,8 @@
 
 #include "pt-app-bind-box.h"
 #include "pt-app-device-page.h"
+#include "pt-app-slots-view.h"
+#include "pt-app-traps-view.h"
 #include "pt-app-tree-row.h"
 #include "pt-describe.h"
 #include "pt-fix.h"
@@ -27,6 +29,7 @@ struct _PtAppDevicePage
   AdwActionRow   *passthrough_row;
   GtkLabel       *slot_label;
   PtAppBindBox   *bind_box;
+  PtAppTrapsView *traps_view;
   GtkWidget      *advanced_group;
   GtkImage       *group_icon;
   GtkLabel       *group_label;
@@ -150,6 +153,7 @@ show_group_fixes (PtAppDevicePage *self,
         gtk_widget_add_css_class (label, "dim-label");
       gtk_box_append (self->fixes_box, label);
     }
+  gtk_box_append (self->fixes_box, pt_app_slots_view_button_new ());
 }
 
 static void
@@ -336,6 +340,7 @@ pt_app_device_page_set_device (PtAppDevicePage *self,
   set_subtitle (self->parent_row, pt_device_get_parent (device) ? pt_device_get_parent (device) : _("none (on the root bus)"));
 
   pt_app_bind_box_set_device (self->bind_box, topology, device);
+  pt_app_traps_view_set_device (self->traps_view, topology, device, selection);
   /* Bridges have no expert controls: the runtime bind is for endpoints. */
   gtk_widget_set_visible (self->advanced_group, endpoint);
   update_choice (self);
@@ -359,6 +364,7 @@ pt_app_device_page_class_init (PtAppDevicePageClass *klass)
 
   G_OBJECT_CLASS (klass)->dispose = pt_app_device_page_dispose;
   g_type_ensure (PT_APP_TYPE_BIND_BOX);
+  g_type_ensure (PT_APP_TYPE_TRAPS_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class, "/com/example/Passthrough/ui/pt-app-device-page.ui");
 #define BIND(name) gtk_widget_class_bind_template_child (widget_class, PtAppDevicePage, name)
   BIND (scroller);
@@ -369,6 +375,7 @@ pt_app_device_page_class_init (PtAppDevicePageClass *klass)
   BIND (passthrough_row);
   BIND (slot_label);
   BIND (bind_box);
+  BIND (traps_view);
   BIND (advanced_group);
   BIND (group_icon);
   BIND (group_label);

@@ -34,6 +34,8 @@ static const BoolOption bool_options[] = {
     N_("The only GPU the host has goes to virtual machines, so the host keeps no screen and you reach it over the network only.") },
   { "unsafe-interrupts", FALSE, N_("Allow unsafe interrupts"),
     N_("For machines without interrupt remapping only: a guest could then send the host interrupts it did not expect.") },
+  { "disable-idle-d3", FALSE, N_("Keep idle devices out of D3cold (disable_idle_d3=1)"),
+    N_("For cards that do not wake up from the deepest power state: vfio-pci then leaves them powered while no virtual machine uses them.") },
   { "usb-pci-stub", FALSE, N_("Hold USB controllers with pci-stub"),
     N_("The chosen USB controllers are kept from the host's USB driver from the start of the boot, so the host cannot use what is plugged into them.") },
 };
@@ -54,6 +56,7 @@ struct _PtAppPlanOptions
   AdwExpanderRow *advanced_row;
   GtkSwitch    *switches[G_N_ELEMENTS (bool_options)];
   gboolean      trial_unavailable;
+  GVariantDict *fixed;          /* options without a control here, sent as they are */
 };
 
 G_DEFINE_FINAL_TYPE (PtAppPlanOptions, pt_app_plan_options, ADW_TYPE_BIN)
@@ -141,6 +144,22 @@ pt_app_plan_options_to_variant (PtAppPlanOptions *self)
       if (on != bool_options[i].on_by_default)
         g_variant_builder_add (&b, "{sv}", bool_options[i].key, g_variant_new_boolean (on));
     }
+  if (self->fixed != NULL)
+    {
+      g_autoptr(GVariant) fixed = g_variant_ref_sink (g_variant_dict_end (self->fixed));
+      GVariantIter iter;
+      const char *key;
+      GVariant *value;
+
+      g_variant_iter_init (&iter, fixed);
+      while (g_variant_iter_next (&iter, "{&sv}", &key, &value))
+        {
+          g_variant_builder_add (&b, "{sv}", key, value);
+          g_variant_unref (value);
+        }
+      g_variant_dict_unref (self->fixed);
+      self->fixed = g_variant_dict_new (fixed);
+    }
   return g_variant_builder_end (&b);
 }
 
@@ -216,9 +235,30 @@ pt_app_plan_options_set (PtAppPlanOptions *self,
   return FALSE;
 }
 
+void
+pt_app_plan_options_set_fixed (PtAppPlanOptions *self,
+                               const char       *key,
+                               GVariant         *value)
+{
+  if (self->fixed == NULL)
+    self->fixed = g_variant_dict_new (NULL);
+  g_variant_dict_insert_value (self->fixed, key, value);
+  emit_changed (self);
+}
+
+static void
+pt_app_plan_options_finalize (GObject *object)
+{
+  PtAppPlanOptions *self = PT_APP_PLAN_OPTIONS (object);
+
+  g_clear_pointer (&self->fixed, g_variant_dict_unref);
+  G_OBJECT_CLASS (pt_app_plan_options_parent_class)->finalize (object);
+}
+
 static void
 pt_app_plan_options_class_init (PtAppPlanOptionsClass *klass)
 {
+  G_OBJECT_CLASS (klass)->finalize = pt_app_plan_options_finalize;
   /* Emitted when the person changes any option. */
   signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                    0, NULL, NULL, NULL, G_TYPE_NONE, 0);

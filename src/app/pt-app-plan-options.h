@@ -30,4 +30,11 @@ gboolean          pt_app_plan_options_set                   (PtAppPlanOptions *s
                                                              const char       *key,
                                                              GVariant         *value);
 
+/* An option this page has no control for (a stored setup's iommu-only or
+ * bootloader, repair's one-off regenerate): sent with every plan as it
+ * is.  Emits "changed". */
+void              pt_app_plan_options_set_fixed             (PtAppPlanOptions *self,
+                                                             const char       *key,
+                                                             GVariant         *value);
+
 G_END_DECLS

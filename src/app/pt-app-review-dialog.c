@@ -142,6 +142,17 @@ on_fix_option (GtkButton         *button,
   pt_app_plan_options_set (self->options, key, value);
 }
 
+static void
+on_fix_switch (GtkSwitch         *sw,
+               GParamSpec        *pspec,
+               PtAppReviewDialog *self)
+{
+  const char *key = g_object_get_data (G_OBJECT (sw), "pt-option-key");
+  g_autoptr(GVariant) value = g_variant_ref_sink (g_variant_new_boolean (gtk_switch_get_active (sw)));
+
+  pt_app_plan_options_set (self->options, key, value);
+}
+
 /* An option as the helper takes it, from a fix's {"key", "value"}; NULL
  * when it is not one. */
 static GVariant *
@@ -189,7 +200,20 @@ append_fixes (PtAppReviewDialog *self,
       gtk_label_set_xalign (GTK_LABEL (label), 0);
       gtk_widget_set_hexpand (label, TRUE);
       gtk_box_append (GTK_BOX (row), label);
-      if (key != NULL && value != NULL && !self->revert)
+      if (key != NULL && value != NULL && !self->revert && g_str_equal (key, "allow-last-gpu") &&
+          g_variant_is_of_type (value, G_VARIANT_TYPE_BOOLEAN))
+        {
+          /* A headless host's answer to the last-GPU blocker: a switch in
+           * the blocker, the same as the option's own (docs/machine-knowledge.md). */
+          GtkWidget *sw = gtk_switch_new ();
+
+          gtk_widget_set_valign (sw, GTK_ALIGN_START);
+          gtk_accessible_update_property (GTK_ACCESSIBLE (sw), GTK_ACCESSIBLE_PROPERTY_LABEL, text, -1);
+          g_object_set_data_full (G_OBJECT (sw), "pt-option-key", g_strdup (key), g_free);
+          g_signal_connect (sw, "notify::active", G_CALLBACK (on_fix_switch), self);
+          gtk_box_append (GTK_BOX (row), sw);
+        }
+      else if (key != NULL && value != NULL && !self->revert)
         {
           GtkWidget *use = gtk_button_new_with_label (_("Use This Option"));
           g_autofree char *name = g_strdup_printf (_("Use this option: %s"), text);
@@ -1075,6 +1099,28 @@ on_cancel_clicked (PtAppReviewDialog *self)
   gtk_window_close (GTK_WINDOW (self));
 }
 
+/* Each of OPTIONS as a fix's button sets it, an option without a control
+ * as it is; before the first plan, so that only the plan of these options
+ * is asked for. */
+static void
+set_options (PtAppReviewDialog *self,
+             GVariant          *options)
+{
+  GVariantIter iter;
+  const char *key;
+  GVariant *value;
+
+  g_signal_handlers_block_by_func (self->options, on_options_changed, self);
+  g_variant_iter_init (&iter, options);
+  while (g_variant_iter_next (&iter, "{&sv}", &key, &value))
+    {
+      if (!g_str_equal (key, "plan-digest") && !pt_app_plan_options_set (self->options, key, value))
+        pt_app_plan_options_set_fixed (self->options, key, value);
+      g_variant_unref (value);
+    }
+  g_signal_handlers_unblock_by_func (self->options, on_options_changed, self);
+}
+
 void
 pt_app_review_dialog_apply_when_ready (PtAppReviewDialog *self)
 {
@@ -1175,11 +1221,11 @@ pt_app_review_dialog_init (PtAppReviewDialog *self)
   g_signal_connect_swapped (self->options, "changed", G_CALLBACK (on_options_changed), self);
 }
 
-PtAppReviewDialog *
-pt_app_review_dialog_new (GtkWindow         *parent,
-                          PtAppMachine      *machine,
-                          const char *const *addresses,
-                          gboolean           revert)
+static PtAppReviewDialog *
+create (GtkWindow         *parent,
+        PtAppMachine      *machine,
+        const char *const *addresses,
+        gboolean           revert)
 {
   PtAppReviewDialog *self = g_object_new (PT_APP_TYPE_REVIEW_DIALOG,
                                           "transient-for", parent,
@@ -1207,9 +1253,32 @@ pt_app_review_dialog_new (GtkWindow         *parent,
   gtk_widget_set_visible (GTK_WIDGET (self->inspect_label), reason != NULL);
   gtk_label_set_label (self->inspect_label, reason != NULL ? reason : "");
   gtk_widget_set_sensitive (GTK_WIDGET (self->apply_button), FALSE);
+  return self;
+}
+
+PtAppReviewDialog *
+pt_app_review_dialog_new (GtkWindow         *parent,
+                          PtAppMachine      *machine,
+                          const char *const *addresses,
+                          gboolean           revert)
+{
+  PtAppReviewDialog *self = create (parent, machine, addresses, revert);
 
   /* Whether the desktop can restart for us decides the main button's words. */
   g_bus_get (G_BUS_TYPE_SESSION, self->session_cancellable, on_session_bus, g_object_ref (self));
+  load_plan (self);
+  return self;
+}
+
+PtAppReviewDialog *
+pt_app_review_dialog_new_with_options (GtkWindow         *parent,
+                                       PtAppMachine      *machine,
+                                       const char *const *addresses,
+                                       GVariant          *options)
+{
+  PtAppReviewDialog *self = create (parent, machine, addresses, FALSE);
+
+  set_options (self, options);
   load_plan (self);
   return self;
 }

@@ -22,4 +22,12 @@ PtAppReviewDialog *pt_app_review_dialog_new              (GtkWindow         *par
                                                           gboolean           revert);
 void               pt_app_review_dialog_apply_when_ready (PtAppReviewDialog *self);
 
+/* The review with OPTIONS (a{sv}) set first, as a fix's button sets each,
+ * an option without a control as it is: a trap's option fix, or the stored
+ * setup that "Repair…" applies again. */
+PtAppReviewDialog *pt_app_review_dialog_new_with_options (GtkWindow         *parent,
+                                                          PtAppMachine      *machine,
+                                                          const char *const *addresses,
+                                                          GVariant          *options);
+
 G_END_DECLS

@@ -13,6 +13,7 @@
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 
+#include "pt-app-repair.h"
 #include "pt-app-review-dialog.h"
 #include "pt-app-status-panel.h"
 #include "pt-describe.h"
@@ -28,17 +29,20 @@ struct _PtAppStatusPanel
   GtkButton    *keep_button;
   GtkButton    *undo_button;
   GtkButton    *retry_button;
+  GtkButton    *repair_button;
   GtkLabel     *error_label;
 
   GCancellable *cancellable;
   GStrv         configured;     /* the addresses of the last status */
   gboolean      confirming;
   gboolean      asked;          /* the Keep/Undo dialog was shown in this run */
+  GStrv         repair_selection; /* needs-repair: the stored setup (pt-app-repair.c) */
+  GVariant     *repair_options;
 };
 
 G_DEFINE_FINAL_TYPE (PtAppStatusPanel, pt_app_status_panel, GTK_TYPE_BOX)
 
-enum { UNDO, TRY_AGAIN, N_SIGNALS };
+enum { UNDO, TRY_AGAIN, REPAIR, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 static void
@@ -67,6 +71,7 @@ show_buttons (PtAppStatusPanel *self,
   gtk_widget_set_visible (GTK_WIDGET (self->keep_button), keep);
   gtk_widget_set_visible (GTK_WIDGET (self->undo_button), undo);
   gtk_widget_set_visible (GTK_WIDGET (self->retry_button), retry);
+  gtk_widget_set_visible (GTK_WIDGET (self->repair_button), FALSE);
   gtk_widget_set_visible (self->buttons, keep || undo || retry);
 }
 
@@ -221,6 +226,24 @@ pt_app_status_panel_show_json (PtAppStatusPanel *self,
       set_look (self, "content-loading-symbolic", NULL,
                 _("A change is being made right now. Its result shows here when it has finished."));
       show_buttons (self, FALSE, FALSE, FALSE);
+    }
+  else if (g_str_equal (state, "needs-repair"))
+    {
+      /* each reason in the core's words, and the stored setup applied again */
+      g_autofree char *why = pt_app_repair_describe (status);
+
+      g_clear_pointer (&self->repair_selection, g_strfreev);
+      g_clear_pointer (&self->repair_options, g_variant_unref);
+      set_look (self, "dialog-warning-symbolic", "warning",
+                _("The setup needs repair: the running system no longer carries what was applied."));
+      gtk_label_set_label (self->details, why != NULL ? why : "");
+      gtk_widget_set_visible (GTK_WIDGET (self->details), why != NULL);
+      show_buttons (self, FALSE, FALSE, FALSE);
+      if (pt_app_repair_setup (status, &self->repair_selection, &self->repair_options))
+        {
+          gtk_widget_set_visible (GTK_WIDGET (self->repair_button), TRUE);
+          gtk_widget_set_visible (self->buttons, TRUE);
+        }
     }
   else if (g_str_equal (state, "not-applied") || n == 0)
     hide (self);
@@ -392,6 +415,13 @@ on_undo_clicked (PtAppStatusPanel *self)
 }
 
 static void
+on_repair_clicked (PtAppStatusPanel *self)
+{
+  if (self->repair_selection != NULL && self->repair_options != NULL)
+    g_signal_emit (self, signals[REPAIR], 0, self->repair_selection, self->repair_options);
+}
+
+static void
 on_retry_clicked (PtAppStatusPanel *self)
 {
   g_signal_emit (self, signals[TRY_AGAIN], 0, self->configured);
@@ -407,6 +437,8 @@ pt_app_status_panel_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->configured, g_strfreev);
+  g_clear_pointer (&self->repair_selection, g_strfreev);
+  g_clear_pointer (&self->repair_options, g_variant_unref);
   G_OBJECT_CLASS (pt_app_status_panel_parent_class)->dispose (object);
 }
 
@@ -420,6 +452,10 @@ pt_app_status_panel_class_init (PtAppStatusPanelClass *klass)
   /* "Try again": review the configured devices again, with the trial. */
   signals[TRY_AGAIN] = g_signal_new ("try-again", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                      0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRV);
+  /* "Repair…": review the stored selection with the stored options (a{sv},
+   * with regenerate), as `passthroughctl repair` applies them. */
+  signals[REPAIR] = g_signal_new ("repair", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                  0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRV, G_TYPE_VARIANT);
 }
 
 static GtkButton *
@@ -475,6 +511,7 @@ pt_app_status_panel_init (PtAppStatusPanel *self)
   self->keep_button = add_button (self, _("Keep this setup"), "suggested-action", G_CALLBACK (on_keep_clicked));
   self->undo_button = add_button (self, _("Undo"), NULL, G_CALLBACK (on_undo_clicked));
   self->retry_button = add_button (self, _("Try again"), NULL, G_CALLBACK (on_retry_clicked));
+  self->repair_button = add_button (self, _("Repair…"), "suggested-action", G_CALLBACK (on_repair_clicked));
   gtk_box_append (GTK_BOX (self), self->buttons);
 
   self->error_label = wrapped_label ();

@@ -19,6 +19,8 @@
 #include "pt-app-readiness-page.h"
 #include "pt-app-review-dialog.h"
 #include "pt-app-selection.h"
+#include "pt-app-slots-view.h"
+#include "pt-app-traps-view.h"
 #include "pt-app-status-panel.h"
 #include "pt-app-window.h"
 #include "pt-describe.h"
@@ -271,10 +273,19 @@ show_no_iommu (PtAppWindow *self)
         : amd
         ? _("This is an AMD CPU: turn on the IOMMU (AMD-Vi, sometimes “SVM” and “IOMMU” separately) in the firmware setup; the kernel uses it as soon as the firmware enables it.")
         : _("Turn on VT-d (Intel) or the IOMMU / AMD-Vi (AMD) in the firmware setup; on an Intel CPU also add intel_iommu=on to the kernel command line.");
-      desc = g_strdup_printf (_("No device on this machine is in an IOMMU group, so none can be passed through yet. %s "
-                                "Then restart. Meanwhile, look around one of the demo machines."), extra);
-      adw_status_page_set_title (self->no_iommu_page, _("The IOMMU is off"));
-      adw_status_page_set_description (self->no_iommu_page, desc);
+      g_autofree char *vm = pt_app_machine_get_source (self->machine) == PT_APP_MACHINE_SOURCE_SYSFS
+        ? pt_app_traps_machine_advice (pt_app_machine_get_paths (self->machine), topo) : NULL;
+      desc = vm != NULL   /* a guest: the host or a vIOMMU, not firmware menus (pt-traps.c) */
+        ? g_strdup_printf (_("%s Meanwhile, look around one of the demo machines."), vm)
+        : g_strdup_printf (_("No device on this machine is in an IOMMU group, so none can be passed through yet. %s "
+                             "Then restart. Meanwhile, look around one of the demo machines."), extra);
+      adw_status_page_set_title (self->no_iommu_page, vm != NULL ? _("This is a virtual machine without an IOMMU")
+                                                                 : _("The IOMMU is off"));
+      {
+        /* the description is markup; the vIOMMU advice has libvirt's <iommu …/> */
+        g_autofree char *escaped = g_markup_escape_text (desc, -1);
+        adw_status_page_set_description (self->no_iommu_page, escaped);
+      }
     }
   fill_demo_list (self->demo_list);
   set_content (self, "no-iommu", _("No IOMMU"));
@@ -679,22 +690,64 @@ void
 pt_app_window_review (PtAppWindow *self,
                       gboolean     apply)
 {
-  g_auto(GStrv) addresses = NULL;
+  PtAppReviewDialog *dialog = pt_app_window_review_with (self, NULL, NULL);
+
+  if (dialog != NULL && apply)
+    pt_app_review_dialog_apply_when_ready (dialog);
+}
+
+PtAppReviewDialog *
+pt_app_window_review_with (PtAppWindow       *self,
+                           const char *const *addresses,
+                           GVariant          *options)
+{
+  g_auto(GStrv) chosen = NULL;
   PtAppReviewDialog *dialog;
 
   if (self->machine == NULL)
-    return;
-  if (pt_app_selection_get_n_items (self->selection) == 0)
+    return NULL;
+  if (addresses == NULL && pt_app_selection_get_n_items (self->selection) == 0)
     {
       pt_app_window_toast (self, _("Choose a device to pass through first: open it and turn on “Pass through to virtual machines”."));
-      return;
+      return NULL;
     }
-  addresses = pt_app_selection_dup_addresses (self->selection);
-  dialog = pt_app_review_dialog_new (GTK_WINDOW (self), self->machine, (const char *const *) addresses, FALSE);
+  if (addresses == NULL)
+    chosen = pt_app_selection_dup_addresses (self->selection);
+  if (addresses == NULL)
+    addresses = (const char *const *) chosen;
+  dialog = options != NULL
+    ? pt_app_review_dialog_new_with_options (GTK_WINDOW (self), self->machine, addresses, options)
+    : pt_app_review_dialog_new (GTK_WINDOW (self), self->machine, addresses, FALSE);
   g_signal_connect_object (dialog, "destroy", G_CALLBACK (refresh_status), self, G_CONNECT_SWAPPED);
   gtk_window_present (GTK_WINDOW (dialog));
-  if (apply)
-    pt_app_review_dialog_apply_when_ready (dialog);
+  return dialog;
+}
+
+PtAppMachine *
+pt_app_window_get_machine (PtAppWindow *self)
+{
+  return self->machine;
+}
+
+/* "needs-repair": the stored setup reviewed again (pt-app-repair.c) */
+static void
+on_status_repair (PtAppWindow *self,
+                  GStrv        selection,
+                  GVariant    *options)
+{
+  pt_app_window_review_with (self, (const char *const *) selection, options);
+}
+
+static void
+slots_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *param)
+{
+  PtAppWindow *self = PT_APP_WINDOW (widget);
+  PtDevice *current = self->device_page != NULL ? pt_app_device_page_get_device (self->device_page) : NULL;
+
+  if (self->machine != NULL)
+    pt_app_slots_view_present (GTK_WINDOW (self), pt_app_machine_get_topology (self->machine), current);
 }
 
 void
@@ -972,8 +1025,10 @@ pt_app_window_class_init (PtAppWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_demo_activated);
   gtk_widget_class_bind_template_callback (widget_class, on_status_undo);
   gtk_widget_class_bind_template_callback (widget_class, on_status_try_again);
+  gtk_widget_class_bind_template_callback (widget_class, on_status_repair);
 
   gtk_widget_class_install_action (widget_class, "win.focus-search", NULL, focus_search_action);
+  gtk_widget_class_install_action (widget_class, "win.slots", NULL, slots_action);
 }
 
 static void

@@ -8,6 +8,8 @@
 #include <adwaita.h>
 
 #include "pt-app-application.h"
+#include "pt-app-machine.h"
+#include "pt-app-review-dialog.h"
 
 G_BEGIN_DECLS
 
@@ -27,6 +29,13 @@ void         pt_app_window_show_demo           (PtAppWindow *self,
                                                 const char  *name);
 void         pt_app_window_review              (PtAppWindow *self,
                                                 gboolean     apply);
+/* The review of ADDRESSES (NULL: the selection) with OPTIONS (a{sv}, may be
+ * NULL) set first, as a fix's button sets them; NULL when there is nothing
+ * to review. */
+PtAppReviewDialog *pt_app_window_review_with   (PtAppWindow       *self,
+                                                const char *const *addresses,
+                                                GVariant          *options);
+PtAppMachine *pt_app_window_get_machine        (PtAppWindow *self);
 void         pt_app_window_revert              (PtAppWindow *self);
 void         pt_app_window_export_vm           (PtAppWindow *self);
 void         pt_app_window_search              (PtAppWindow *self,

@@ -180,6 +180,23 @@ class RepairTest(unittest.TestCase):
             s = self.status(root)
             self.assertNotIn('kernel-args-lost', [r['reason'] for r in s['repair']], name)
             self.assertNotIn('group-changed', [r['reason'] for r in s['repair']], name)
+            # the stored selection for the app's "Repair…", read from that state too
+            if s['state'] != 'not-applied':
+                self.assertTrue(s['setup']['selection'], name)
+                self.assertNotIn('plan-digest', s['setup']['options'], name)
+
+    def test_status_names_the_stored_setup(self):
+        # what "Repair…" in the app reviews again: GetStatus cannot hand out
+        # the root-only state, so status says the selection and the options
+        root = self.new_root('seed000')
+        self.assertIsNone(self.status(root)['setup'])
+        self.apply(root, '--select', '0000:09:00.0', '--framebuffer-off', '--bind-by', 'address')
+        setup = self.status(root)['setup']
+        self.assertEqual(setup['selection'], ['0000:09:00.0'])
+        self.assertIs(setup['options']['framebuffer-off'], True)
+        self.assertEqual(setup['options']['binding'], 'address')
+        self.assertNotIn('plan-digest', setup['options'])
+        self.assertTrue(all(isinstance(v, (bool, str)) for v in setup['options'].values()), setup)
 
 
 if __name__ == '__main__':

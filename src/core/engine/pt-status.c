@@ -175,6 +175,52 @@ configured_device (PtState    *state,
   return FALSE;
 }
 
+/* {"selection": [...], "options": {key: value}}: the stored selection and
+ * plan options (booleans and strings; a state of a868f44 has none: {}). */
+static void
+add_setup (JsonBuilder *b,
+           PtState     *state)
+{
+  g_autoptr(GVariant) options = NULL;
+
+  if (state->options != NULL)
+    options = g_variant_parse (G_VARIANT_TYPE_VARDICT, state->options, NULL, NULL, NULL);
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "selection");
+  json_builder_begin_array (b);
+  for (guint i = 0; state->selection != NULL && state->selection[i] != NULL; i++)
+    json_builder_add_string_value (b, state->selection[i]);
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "options");
+  json_builder_begin_object (b);
+  if (options != NULL)
+    {
+      GVariantIter iter;
+      const char *key;
+      GVariant *value;
+
+      g_variant_iter_init (&iter, options);
+      while (g_variant_iter_next (&iter, "{&sv}", &key, &value))
+        {
+          if (g_str_equal (key, "plan-digest"))
+            ;   /* the digest of that plan, not part of the setup */
+          else if (g_variant_is_of_type (value, G_VARIANT_TYPE_BOOLEAN))
+            {
+              json_builder_set_member_name (b, key);
+              json_builder_add_boolean_value (b, g_variant_get_boolean (value));
+            }
+          else if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
+            {
+              json_builder_set_member_name (b, key);
+              json_builder_add_string_value (b, g_variant_get_string (value, NULL));
+            }
+          g_variant_unref (value);
+        }
+    }
+  json_builder_end_object (b);
+  json_builder_end_object (b);
+}
+
 char *
 pt_status_to_json (PtPaths     *paths,
                    PtTopology  *topology,
@@ -321,6 +367,13 @@ pt_status_to_json (PtPaths     *paths,
   json_builder_add_boolean_value (b, all_ok && !pending && !g_file_test (journal, G_FILE_TEST_EXISTS));
   json_builder_set_member_name (b, "history");
   json_builder_add_value (b, json_node_copy (state->history));
+  /* What `repair` applies again, for a caller that cannot read the state
+   * (the app through GetStatus): docs/machine-knowledge.md. */
+  json_builder_set_member_name (b, "setup");
+  if (state->applied)
+    add_setup (b, state);
+  else
+    json_builder_add_null_value (b);
   json_builder_end_object (b);
 
   root = json_builder_get_root (b);
