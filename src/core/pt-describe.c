@@ -149,7 +149,7 @@ pt_describe_badges (PtTopology *topology,
   if (pt_device_get_default_route (device))
     g_ptr_array_add (badges, g_strdup (_("default network route")));
   if (pt_guard_for_device (device) & PT_GUARD_KEYBOARD)
-    g_ptr_array_add (badges, g_strdup (_("the host's only keyboard")));
+    g_ptr_array_add (badges, g_strdup (_("every keyboard of the host")));
   if (pt_device_get_physfn (device) != NULL)
     g_ptr_array_add (badges, g_strdup_printf (_("virtual function of %s"), pt_device_get_physfn (device)));
   if (pt_device_get_driver_builtin (device))
