@@ -5,8 +5,8 @@
 # by its IDs 8086:10d3: the trial is armed (the helper runs update-grub, update-initramfs and
 # grub-reboot in the guest), ansible.builtin.reboot restarts the guest, the facts say the kernel
 # bound the NIC to vfio-pci, the setup is confirmed. The same playbook again must change nothing
-# (its recap says changed=0). Then, over SSH: the NIC on vfio-pci, status "applied"; and after
-# one more restart (ansible.builtin.reboot, ad hoc) the confirmed default entry binds it again.
+# (its recap says changed=0). Then, over SSH: the NIC on vfio-pci with its /dev/vfio node, GRUB's
+# command line with the IDs, no e1000e line about it, status "applied" with the NIC bound.
 #
 # The guest: a private copy of the cached rootfs with the helper installed as the vm-helper tests
 # do, openssh-server and python3 (apt in a host chroot through the mirror), the test's own SSH key
@@ -21,6 +21,8 @@
 # the helper's commands). With Debian's initramfs.conf (MODULES=most, zstd -9) update-initramfs
 # takes ~7-10 minutes under TCG; this guest's own configuration makes it a test's length:
 # MODULES=dep (the modules this machine needs, not most of them) and COMPRESSLEVEL=1 (zstd -1).
+# Measured (2026-12-07, host load 12-19): 822.5 s, still the longest step (Debian's defaults were
+# not timed in that run; tests/vm/README.md has the earlier figures); the test passed in 56 min.
 # Each command the helper runs is timed by a wrapper (PASSTHROUGH_COMMAND_WRAPPER in a drop-in of
 # the helper's unit) that runs it unchanged; the times are printed at the end.
 #
@@ -274,13 +276,8 @@ sed 's/^/  | /' "$VM_LOG/command-times.txt"
 grep -q ' rc=0 update-initramfs ' "$VM_LOG/command-times.txt" && ok "update-initramfs ran in the guest" \
     || bad "no successful update-initramfs in the guest's command log"
 
-# one more start: the confirmed default entry (no one-shot left) binds the NIC
-echo "== 3-confirmed: ansible -m ansible.builtin.reboot"
-t=$EPOCHREALTIME
-ansible -v -i "$WORK/inventory.ini" pt_vm -m ansible.builtin.reboot -a reboot_timeout=1200 >"$VM_LOG/reboot.log" 2>&1 \
-    || { tail -n 20 "$VM_LOG/reboot.log" >&2; bad "ansible.builtin.reboot failed (log: $VM_LOG/reboot.log)"; }
-VM_BOOTS+=("3-confirmed (ansible.builtin.reboot) $(vm_secs "$t" "$EPOCHREALTIME")s")
-guest_check 3-confirmed
+# (one more restart into the confirmed default entry is vm-grub's 5-confirmed: at load 12-19 a
+# start of this guest took 12 minutes, so it is not repeated here)
 
 # ---------------------------------------------------------------- the end
 "${SSH[@]}" 'systemctl poweroff' >/dev/null 2>&1 || true
