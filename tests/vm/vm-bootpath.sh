@@ -234,24 +234,7 @@ check_action() {
 # removable path EFI/BOOT/BOOTX64.EFI (OVMF finds it without an NVRAM entry).
 cp "$VM_OVMF_VARS" "$WORK/ovmf-vars.fd"
 if [ "$LOADER" = GRUB ]; then
-    # GRUB in a guest boot (direct kernel): grub-probe needs the real disk, update-grub fails in a
-    # chroot on the host
-    {
-        echo '#!/bin/bash'
-        echo 'set -eux'
-        echo 'mkfs.vfat -n ESP /dev/vda1'
-        echo 'mkdir -p /boot/efi'
-        # nofail as the installer writes it, with a device timeout long enough for udev in a TCG
-        # guest on a busy host (the default 90 s ran out at load 9, and the boot went on without
-        # the ESP)
-        echo 'echo "UUID=$(blkid -s UUID -o value /dev/vda1) /boot/efi vfat umask=0077,nofail,x-systemd.device-timeout=600 0 1" >> /etc/fstab'
-        echo "mount $ESP"
-        echo 'grub-install --target=x86_64-efi --efi-directory=/boot/efi --removable --no-nvram'
-        echo 'update-grub'
-        echo "grep -E '^\s*linux' /boot/grub/grub.cfg"
-        echo "find $ESP -type f"
-        echo 'sync'
-    } > "$WORK/0-install.sh"
+    vm_grub_install_script > "$WORK/0-install.sh"
     vm_make_disk "$R" "$DISK"
     vm_boot 0-install "$DISK" "$WORK/0-install.sh" "$(vm_grub_cmdline "$R")"
     grep -q '^=== PT-AGENT done rc=0' "$VM_LOG/0-install.agent.log" \

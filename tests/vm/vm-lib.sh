@@ -192,21 +192,36 @@ vm_accel() { # kernel-image
 #   Logs: $VM_LOG/NAME.console.log (ttyS0), NAME.agent.log (ttyS1), NAME.qemu-cmd.
 #   Prints the wall time and records it in VM_BOOTS; fails unless the agent finished.
 VM_WAITED=0
-vm_boot() {
+# vm_lock_guest NAME / vm_unlock_guest: VM_BOOT_LOCK held while a guest of this build directory
+# runs (vm_boot takes it for each boot; a test that keeps its guest running takes it for as long).
+VM_LOCK_FD=
+vm_lock_guest() {
+    local tw
+    [ -n "${VM_BOOT_LOCK:-}" ] || return 0
+    exec {VM_LOCK_FD}>"$VM_BOOT_LOCK"
+    tw=$EPOCHREALTIME
+    flock "$VM_LOCK_FD"
+    tw=$(vm_secs "$tw" "$EPOCHREALTIME")
+    VM_WAITED=$(awk -v a="$VM_WAITED" -v b="$tw" 'BEGIN{printf "%.1f", a+b}')
+    [ "${tw%.*}" = 0 ] || vm_log "boot $1 waited ${tw}s for another test's guest"
+}
+vm_unlock_guest() {
+    [ -z "$VM_LOCK_FD" ] || exec {VM_LOCK_FD}>&-
+    VM_LOCK_FD=
+}
+
+# vm_qemu_cmd NAME DISK SCRIPT CMDLINE: the QEMU command line of vm_boot (same arguments and
+# options) in VM_QEMU_CMD, the accelerator in VM_QEMU_ACC; also written to NAME.qemu-cmd.
+# Two more options for a guest that stays up (vm-ansible.sh): VM_SSH_PORT=PORT adds a virtio-net
+# NIC at 0000:00:09.0 with QEMU user networking forwarding 127.0.0.1:PORT to the guest's port 22
+# (not the device under test), and VM_PERSIST=1 lets the guest reboot (no -no-reboot) and tells
+# the agent not to power off.
+VM_QEMU_CMD=()
+vm_qemu_cmd() {
     local name=$1 disk=$2 script=$3 tail=$4
-    local iommu=${VM_IOMMU:-intel} kver acc cmdline t0 wall rc=0 bootdir machine=q35 lockfd= tw
+    local iommu=${VM_IOMMU:-intel} kver acc cmdline bootdir machine=q35
     local con=$VM_LOG/$name.console.log agent=$VM_LOG/$name.agent.log
-    local -a accel iommu_dev topo boot serial fwcfg cmd
-    mkdir -p "$VM_LOG"
-    rm -f "$con" "$agent"
-    if [ -n "${VM_BOOT_LOCK:-}" ]; then
-        exec {lockfd}>"$VM_BOOT_LOCK"
-        tw=$EPOCHREALTIME
-        flock "$lockfd"
-        tw=$(vm_secs "$tw" "$EPOCHREALTIME")
-        VM_WAITED=$(awk -v a="$VM_WAITED" -v b="$tw" 'BEGIN{printf "%.1f", a+b}')
-        [ "${tw%.*}" = 0 ] || vm_log "boot $name waited ${tw}s for another test's guest"
-    fi
+    local -a accel iommu_dev topo boot serial fwcfg reboot=(-no-reboot)
     bootdir=$VM_LOG/$name.boot
     mkdir -p "$bootdir"
     kver=$(vm_guest_kver "$disk")
@@ -252,6 +267,10 @@ vm_boot() {
         -netdev user,id=n1,restrict=on -device rtl8139,netdev=n1,bus=pcibr,addr=0x1
         -device ES1370,bus=pcibr,addr=0x2,audiodev=snd0
     )
+    if [ -n "${VM_SSH_PORT:-}" ]; then
+        topo+=(-netdev "user,id=ssh0,hostfwd=tcp:127.0.0.1:$VM_SSH_PORT-:22"
+               -device virtio-net-pci,netdev=ssh0,bus=pcie.0,addr=0x9)
+    fi
     if [ "${VM_TWIN_NIC:-0}" = 1 ]; then
         topo+=(-device pcie-root-port,id=rp7,bus=pcie.0,addr=0x8,chassis=7,slot=7
                -netdev user,id=n2,restrict=on -device "${VM_TWIN_NIC_MODEL:-e1000e}",netdev=n2,bus=rp7)
@@ -271,13 +290,26 @@ vm_boot() {
     serial+=(-chardev file,id=agent,path="$agent" -serial chardev:agent)
     fwcfg=()
     [ -n "$script" ] && fwcfg+=(-fw_cfg name=opt/passthrough/script,file="$script")
-    [ "${VM_INTERACTIVE:-0}" = 1 ] || fwcfg+=(-fw_cfg name=opt/passthrough/poweroff,string=1)
+    if [ "${VM_PERSIST:-0}" = 1 ]; then reboot=()
+    elif [ "${VM_INTERACTIVE:-0}" != 1 ]; then fwcfg+=(-fw_cfg name=opt/passthrough/poweroff,string=1); fi
     # (meson's G_DEBUG=fatal-criticals would make any glib critical inside QEMU kill the guest)
-    cmd=(env -u MALLOC_PERTURB_ -u MALLOC_CHECK_ -u G_DEBUG qemu-system-x86_64 -name pt-vm "${accel[@]}" -machine "$machine" -smp 2 -m 2048
-         -nodefaults -vga none -display none -no-reboot
+    VM_QEMU_CMD=(env -u MALLOC_PERTURB_ -u MALLOC_CHECK_ -u G_DEBUG qemu-system-x86_64 -name pt-vm "${accel[@]}" -machine "$machine" -smp 2 -m 2048
+         -nodefaults -vga none -display none "${reboot[@]}"
          "${iommu_dev[@]}" "${topo[@]}" "${boot[@]}" "${serial[@]}" "${fwcfg[@]}")
-    printf '%q ' "${cmd[@]}" > "$VM_LOG/$name.qemu-cmd"; echo >> "$VM_LOG/$name.qemu-cmd"
-    vm_log "boot $name: accel=$acc iommu=$iommu$([ -n "${VM_UEFI_VARS:-}" ] && echo " firmware=OVMF")$([ "${VM_TWIN_NIC:-0}" = 1 ] && echo " twin-nic=${VM_TWIN_NIC_MODEL:-e1000e}") kernel $kver, cmdline: $cmdline"
+    VM_QEMU_ACC=$acc
+    printf '%q ' "${VM_QEMU_CMD[@]}" > "$VM_LOG/$name.qemu-cmd"; echo >> "$VM_LOG/$name.qemu-cmd"
+    vm_log "boot $name: accel=$acc iommu=$iommu$([ -n "${VM_UEFI_VARS:-}" ] && echo " firmware=OVMF")$([ "${VM_TWIN_NIC:-0}" = 1 ] && echo " twin-nic=${VM_TWIN_NIC_MODEL:-e1000e}")$([ -n "${VM_SSH_PORT:-}" ] && echo " ssh=127.0.0.1:$VM_SSH_PORT")$([ "${VM_PERSIST:-0}" = 1 ] && echo " reboots-allowed") kernel $kver, cmdline: $cmdline"
+}
+
+vm_boot() {
+    local name=$1 disk=$2 script=$3 tail=$4 acc t0 wall rc=0
+    local con=$VM_LOG/$name.console.log agent=$VM_LOG/$name.agent.log
+    local -a cmd
+    mkdir -p "$VM_LOG"
+    rm -f "$con" "$agent"
+    vm_lock_guest "$name"
+    vm_qemu_cmd "$name" "$disk" "$script" "$tail"
+    cmd=("${VM_QEMU_CMD[@]}") acc=$VM_QEMU_ACC
     t0=$EPOCHREALTIME
     if [ "${VM_INTERACTIVE:-0}" = 1 ]; then
         timeout --foreground "${VM_TIMEOUT:-3600}" "${cmd[@]}" || rc=$?
@@ -299,7 +331,7 @@ vm_boot() {
         [ -z "$stuck" ] || { tail -n 25 "$con" >&2; vm_die "boot $name is stuck ('$stuck'); console: $con"; }
     fi
     wall=$(vm_secs "$t0" "$EPOCHREALTIME")
-    [ -z "$lockfd" ] || exec {lockfd}>&-
+    vm_unlock_guest
     VM_BOOTS+=("$name ${wall}s ($acc)")
     echo "BOOT $name: wall ${wall}s (accel=$acc, qemu rc=$rc)"
     [ "${VM_INTERACTIVE:-0}" = 1 ] && return $rc
@@ -364,6 +396,27 @@ polkit.addRule(function(action, subject) {
 });
 RULES
     vm_chroot "$r" passthroughctl --version >/dev/null || vm_die "the built passthroughctl does not run in the guest"
+}
+
+# vm_grub_install_script: the guest script of a GRUB test's 0-install boot (direct kernel: grub-probe
+# needs the real disk, update-grub fails in a chroot on the host): the ESP (p1) formatted and in
+# fstab at /boot/efi, grub-install to the removable path (OVMF finds it without an NVRAM entry),
+# update-grub. Printed to stdout.
+vm_grub_install_script() {
+    echo '#!/bin/bash'
+    echo 'set -eux'
+    echo 'mkfs.vfat -n ESP /dev/vda1'
+    echo 'mkdir -p /boot/efi'
+    # nofail as the installer writes it, with a device timeout long enough for udev in a TCG
+    # guest on a busy host (the default 90 s ran out at load 9, and the boot went on without
+    # the ESP)
+    echo 'echo "UUID=$(blkid -s UUID -o value /dev/vda1) /boot/efi vfat umask=0077,nofail,x-systemd.device-timeout=600 0 1" >> /etc/fstab'
+    echo 'mount /boot/efi'
+    echo 'grub-install --target=x86_64-efi --efi-directory=/boot/efi --removable --no-nvram'
+    echo 'update-grub'
+    echo "grep -E '^\s*linux' /boot/grub/grub.cfg"
+    echo 'find /boot/efi -type f'
+    echo 'sync'
 }
 
 # debugfs may write into the image only when the guest left its file system clean.
