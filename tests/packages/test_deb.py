@@ -19,7 +19,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'engine'))
 import pkglib  # noqa: E402
-from enginelib import Root, WRAPPER  # noqa: E402
+from enginelib import WRAPPER  # noqa: E402
 
 TOOLS = ('dpkg-buildpackage', 'dh', 'lintian', 'dpkg-deb')
 
@@ -155,14 +155,14 @@ class DebianPackages(unittest.TestCase):
 AUTOSTART = 'etc/xdg/autostart/com.example.Passthrough.Notifier.desktop'
 
 
-class DpkgRoot:
+class DpkgRoot(pkglib.PackageRoot):
     """A fixture root (tests/engine/roots) that dpkg installs into."""
 
+    SKIP = ('var/lib/dpkg',)
+
     def __init__(self, seed='seed004'):
-        self.root = Root(seed)
-        self.path = self.root.path
-        for d in ('var/lib/dpkg/info', 'var/lib/dpkg/updates', 'var/lib/dpkg/triggers',
-                  'sys/bus/pci/devices'):
+        super().__init__(seed)
+        for d in ('var/lib/dpkg/info', 'var/lib/dpkg/updates', 'var/lib/dpkg/triggers'):
             os.makedirs(os.path.join(self.path, d), exist_ok=True)
         for f in ('var/lib/dpkg/status', 'var/lib/dpkg/available'):
             open(os.path.join(self.path, f), 'a').close()
@@ -181,37 +181,6 @@ class DpkgRoot:
         """Installed and configured, no error flag (a refused removal
         leaves the selection at remove: "ri")."""
         return self.status() in ('ii', 'ri')
-
-    def ctl(self, *args, snapshot=True):
-        """The packaged passthroughctl, commands recorded, not run."""
-        cmd = [os.path.join(self.path, 'usr/bin/passthroughctl'), '--root', self.path]
-        if snapshot:
-            cmd += ['--snapshot', self.root.snapshot]
-        env = dict(os.environ, PASSTHROUGH_COMMAND_WRAPPER=WRAPPER, PASSTHROUGH_TEST_LOG=self.root.log)
-        r, _ = pkglib.run(cmd + list(args), env=env, timeout=120)
-        return r
-
-    def state(self):
-        return os.path.join(self.path, 'var/lib/passthrough')
-
-    def tree(self):
-        """Every file below the root but dpkg's database, with its content."""
-        out = {}
-        for top, dirs, files in os.walk(self.path):
-            rel = os.path.relpath(top, self.path)
-            if rel == 'var/lib/dpkg' or rel.startswith('var/lib/dpkg/'):
-                continue
-            for name in files + [d for d in dirs if os.path.islink(os.path.join(top, d))]:
-                p = os.path.join(top, name)
-                if os.path.islink(p):
-                    out[os.path.join(rel, name)] = os.readlink(p)
-                else:
-                    with open(p, 'rb') as f:
-                        out[os.path.join(rel, name)] = f.read()
-        return out
-
-    def cleanup(self):
-        self.root.cleanup()
 
 
 @unittest.skipUnless(all(shutil.which(t) for t in TOOLS), 'needs ' + ', '.join(TOOLS))
@@ -339,7 +308,6 @@ class MaintainerScripts(unittest.TestCase):
         self.assertEqual(self.r.ctl('revert', snapshot=False).returncode, 0)
         self.assertTrue(os.path.exists(os.path.join(self.r.state(), 'state.json')))
         self.assertEqual(subprocess.run([check, self.r.path]).returncode, 0)
-
 
 if __name__ == '__main__':
     unittest.main(verbosity=2)
