@@ -68,6 +68,24 @@ def build_debs(work):
     return {k: v[0] for k, v in found.items()}
 
 
+def build_app_only():
+    """The app built without the helper (meson setup -Dhelper=false
+    -Dtests=false, as for a Flatpak), below the build tree: only the app
+    and its compiled settings schema are compiled; a second run in the same
+    build tree recompiles what changed.  Returns the build directory."""
+    build = os.path.join(BUILD_ROOT, 'tests', 'packages', 'app-only')
+    if not os.path.exists(os.path.join(build, 'build.ninja')):
+        shutil.rmtree(build, ignore_errors=True)
+        r, _ = run(['meson', 'setup', '--prefix=/usr', '-Dhelper=false', '-Dtests=false', build, SOURCE_ROOT])
+        if r.returncode != 0:
+            raise RuntimeError('meson setup of the app-only build failed:\n' + tail(r))
+    r, secs = run(['meson', 'compile', '-C', build, 'passthrough:executable', 'gsettings-compile-data_app'])
+    print('app-only build: %.1f s' % secs, flush=True)
+    if r.returncode != 0:
+        raise RuntimeError('the app-only build failed:\n' + tail(r))
+    return build
+
+
 def unit_dir():
     """Where this machine's systemd reads units (meson takes the unit
     directory from pkg-config: /lib/systemd/system on Debian 12, /usr/lib/…
