@@ -200,3 +200,42 @@ def tree_files(root):
                 with open(path, 'rb') as f:
                     out[os.path.relpath(path, root)] = f.read()
     return out
+
+
+def system_bus_config(socket, policy, servicedir=None):
+    '''A dbus-daemon configuration like a system bus's: dbus's system.conf
+    default policy (no one owns names or calls methods unless a policy file
+    allows it), root may run the stand-in polkitd, POLICY (the helper's bus
+    policy file) is included; with SERVICEDIR the bus starts the services
+    whose files are there (no <servicehelper>, no systemd: it runs Exec=
+    itself, with its own environment).'''
+    services = f'  <servicedir>{servicedir}</servicedir>\n' if servicedir else ''
+    return f'''<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>system</type>
+  <listen>unix:path={socket}</listen>
+  <auth>EXTERNAL</auth>
+{services}  <!-- the default policy of a system bus (dbus's system.conf) -->
+  <policy context="default">
+    <allow user="*"/>
+    <deny own="*"/>
+    <deny send_type="method_call"/>
+    <allow send_type="signal"/>
+    <allow send_requested_reply="true" send_type="method_return"/>
+    <allow send_requested_reply="true" send_type="error"/>
+    <allow receive_type="method_call"/>
+    <allow receive_type="method_return"/>
+    <allow receive_type="error"/>
+    <allow receive_type="signal"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Introspectable"/>
+  </policy>
+  <!-- the stand-in polkitd, as root -->
+  <policy user="root">
+    <allow own="org.freedesktop.PolicyKit1"/>
+    <allow send_destination="org.freedesktop.PolicyKit1"/>
+  </policy>
+  <include>{policy}</include>
+</busconfig>
+'''

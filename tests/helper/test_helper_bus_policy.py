@@ -21,36 +21,6 @@ import helperfixture
 POLICY = os.path.join(SOURCE_ROOT, 'data', 'dbus', 'com.example.Passthrough.Helper.conf')
 NOBODY = 65534
 
-BUS_CONFIG = '''<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>unix:path={socket}</listen>
-  <auth>EXTERNAL</auth>
-  <!-- the default policy of a system bus (dbus's system.conf) -->
-  <policy context="default">
-    <allow user="*"/>
-    <deny own="*"/>
-    <deny send_type="method_call"/>
-    <allow send_type="signal"/>
-    <allow send_requested_reply="true" send_type="method_return"/>
-    <allow send_requested_reply="true" send_type="error"/>
-    <allow receive_type="method_call"/>
-    <allow receive_type="method_return"/>
-    <allow receive_type="error"/>
-    <allow receive_type="signal"/>
-    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"/>
-    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Introspectable"/>
-  </policy>
-  <!-- the stand-in polkitd, as root -->
-  <policy user="root">
-    <allow own="org.freedesktop.PolicyKit1"/>
-    <allow send_destination="org.freedesktop.PolicyKit1"/>
-  </policy>
-  <include>{policy}</include>
-</busconfig>
-'''
-
 CALLER = r'''
 import sys
 from gi.repository import Gio, GLib
@@ -86,7 +56,7 @@ class BusPolicy(unittest.TestCase):
         socket = os.path.join(self.tmp, 'bus')
         conf = os.path.join(self.tmp, 'bus.conf')
         with open(conf, 'w') as f:
-            f.write(BUS_CONFIG.format(socket=socket, policy=POLICY))
+            f.write(helperfixture.system_bus_config(socket, POLICY))
         self.daemon = subprocess.Popen(['dbus-daemon', '--nofork', '--config-file', conf, '--print-address'],
                                        stdout=subprocess.PIPE, text=True)
         self.addCleanup(self.stop, self.daemon)

@@ -71,39 +71,59 @@ def member_text(pkg, name):
         return tar.extractfile(name).read().decode()
 
 
-@unittest.skipUnless(shutil.which('makepkg') and shutil.which('runuser'), 'needs makepkg (Debian package makepkg)')
+_built = {}
+
+
+def build_arch():
+    """{'srcinfo', 'helper', 'app'}: makepkg --printsrcinfo's result and
+    the packages of this run, built once per process."""
+    if _built:
+        return _built
+    ensure_user()
+    # The build tree may sit below directories the build user cannot
+    # enter: makepkg works in a directory of its own (tearDownModule
+    # removes it).
+    work = pkglib.work_dir('arch')
+    top = 'passthrough-' + pkgver()
+    src = pkglib.clean_copy(os.path.join(work, 'tree', top))
+    pkgdir = os.path.join('/tmp', 'passthrough-makepkg-%d' % os.getpid())
+    shutil.rmtree(pkgdir, ignore_errors=True)
+    os.makedirs(pkgdir)
+    _built['pkgdir'] = pkgdir
+    with tarfile.open(os.path.join(pkgdir, top + '.tar.gz'), 'w:gz') as tar:
+        tar.add(src, arcname=top)
+    for name in os.listdir(ARCH_DIR):
+        shutil.copy(os.path.join(ARCH_DIR, name), pkgdir)
+    subprocess.run(['chown', '-R', BUILD_USER, pkgdir], check=True)
+
+    r, _ = as_user(['makepkg', '--printsrcinfo'], pkgdir)
+    _built['srcinfo'] = r
+    r, secs = as_user(['makepkg', '--nodeps', '--noconfirm', '--nocolor'], pkgdir)
+    print('makepkg: %.1f s' % secs)
+    if r.returncode != 0:
+        raise AssertionError('makepkg failed:\n' + pkglib.tail(r, 60))
+    pkgs = glob.glob(os.path.join(pkgdir, '*.pkg.tar*'))
+    _built['helper'] = [p for p in pkgs if os.path.basename(p).startswith('passthrough-helper-')][0]
+    _built['app'] = [p for p in pkgs if re.match(r'passthrough-\d', os.path.basename(p))][0]
+    return _built
+
+
+def tearDownModule():
+    if 'pkgdir' in _built:
+        shutil.rmtree(_built['pkgdir'], ignore_errors=True)
+
+
+NEEDS_MAKEPKG = unittest.skipUnless(shutil.which('makepkg') and shutil.which('runuser'),
+                                    'needs makepkg (Debian package makepkg)')
+
+
+@NEEDS_MAKEPKG
 @unittest.skipUnless(os.geteuid() == 0, 'makes the unprivileged build user')
 class ArchPackages(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        ensure_user()
-        # The build tree may sit below directories the build user cannot
-        # enter: makepkg works in a directory of its own.
-        cls.work = pkglib.work_dir('arch')
-        top = 'passthrough-' + pkgver()
-        src = pkglib.clean_copy(os.path.join(cls.work, 'tree', top))
-        cls.pkgdir = os.path.join('/tmp', 'passthrough-makepkg-%d' % os.getpid())
-        shutil.rmtree(cls.pkgdir, ignore_errors=True)
-        os.makedirs(cls.pkgdir)
-        with tarfile.open(os.path.join(cls.pkgdir, top + '.tar.gz'), 'w:gz') as tar:
-            tar.add(src, arcname=top)
-        for name in os.listdir(ARCH_DIR):
-            shutil.copy(os.path.join(ARCH_DIR, name), cls.pkgdir)
-        subprocess.run(['chown', '-R', BUILD_USER, cls.pkgdir], check=True)
-
-        r, _ = as_user(['makepkg', '--printsrcinfo'], cls.pkgdir)
-        cls.srcinfo = r
-        r, secs = as_user(['makepkg', '--nodeps', '--noconfirm', '--nocolor'], cls.pkgdir)
-        print('makepkg: %.1f s' % secs)
-        if r.returncode != 0:
-            raise AssertionError('makepkg failed:\n' + pkglib.tail(r, 60))
-        pkgs = glob.glob(os.path.join(cls.pkgdir, '*.pkg.tar*'))
-        cls.helper = [p for p in pkgs if os.path.basename(p).startswith('passthrough-helper-')][0]
-        cls.app = [p for p in pkgs if re.match(r'passthrough-\d', os.path.basename(p))][0]
-
-    @classmethod
-    def tearDownClass(cls):
-        shutil.rmtree(cls.pkgdir, ignore_errors=True)
+        built = build_arch()
+        cls.srcinfo, cls.helper, cls.app = built['srcinfo'], built['helper'], built['app']
 
     def test_srcinfo(self):
         r = self.srcinfo
@@ -143,6 +163,88 @@ class ArchPackages(unittest.TestCase):
         self.assertIn('Exec=/usr/lib/passthrough-helper', service)
         pkginfo = member_text(self.app, '.PKGINFO')
         self.assertIn('depend = passthrough-helper=%s-1' % pkgver(), pkginfo)
+
+
+PACMAN_CONF = """[options]
+Architecture = auto
+SigLevel = Never
+LocalFileSigLevel = Never
+"""
+
+
+class PacmanRoot(pkglib.PackageRoot):
+    """A fixture root pacman installs into with --root: pacman chroots into
+    it for install scriptlets (skipped silently where the root has no
+    /bin/sh) and hooks, so it holds the removal check's tools
+    (pkglib.scriptlet_root).  Its database, cache and log live below it, a
+    pacman.conf that takes unsigned local packages beside it; hooks come
+    from the root's /usr/share/libalpm/hooks, as on Arch."""
+
+    SKIP = ('var/lib/pacman', 'var/cache/pacman', 'var/log')
+
+    def __init__(self, seed):
+        super().__init__(seed)
+        pkglib.scriptlet_root(self.path)
+        os.makedirs(os.path.join(self.path, 'var/lib/pacman'))
+        self.etc = os.path.join(self.root.tmp, 'pacman')
+        self.conf = os.path.join(self.etc, 'pacman.conf')
+        os.makedirs(self.etc)
+        with open(self.conf, 'w') as f:
+            f.write(PACMAN_CONF)
+        self.original = self.tree()
+
+    def pacman(self, *args):
+        p = self.path
+        r, _ = pkglib.run(['pacman', '--root', p, '--dbpath', p + '/var/lib/pacman', '--config', self.conf,
+                           '--cachedir', p + '/var/cache/pacman/pkg', '--logfile', p + '/var/log/pacman.log',
+                           '--gpgdir', self.etc + '/gnupg', '--hookdir', self.etc + '/hooks',
+                           '--noconfirm', '--color', 'never', *args], timeout=120)
+        return r
+
+    def installed(self):
+        return self.pacman('-Q', 'passthrough-helper').returncode == 0
+
+
+@NEEDS_MAKEPKG
+@unittest.skipUnless(shutil.which('pacman'), 'needs pacman (Debian package pacman-package-manager)')
+@unittest.skipUnless(os.geteuid() == 0, 'makes the build user; pacman --root chroots for hooks')
+class PacmanHooks(pkglib.RemovalRule, unittest.TestCase):
+    """The PreTransaction hook and the install scriptlet as pacman runs
+    them, chrooted into the root, where the packaged check asks the
+    packaged passthroughctl.  -Udd: the root has none of Arch's packages
+    (glib2, polkit, …); the scriptlets need only the copied tools."""
+
+    # Arch with systemd-boot and mkinitcpio.
+    SEED, SELECT = 'seed000', '0000:09:00.0'
+
+    @classmethod
+    def setUpClass(cls):
+        cls.helper = build_arch()['helper']
+
+    def make_root(self):
+        return PacmanRoot(self.SEED)
+
+    def install(self):
+        r = self.r.pacman('-Udd', self.helper)
+        # post_install ran inside the root.
+        self.assertIn('Passthrough: run "passthroughctl check"', r.stdout)
+        return r
+
+    def remove(self):
+        return self.r.pacman('-R', 'passthrough-helper')
+
+    def upgrade(self):
+        # The same package again: an Upgrade operation, not a Remove, so
+        # the hook does not run.
+        return self.r.pacman('-Udd', self.helper)
+
+    def refused(self, out):
+        self.assertIn('Checking that Passthrough has nothing applied', out)
+        self.assertIn('failed to run transaction hooks', out)
+
+    def upgraded(self, out):
+        self.assertIn('reinstalling passthrough-helper', out)
+        self.assertNotIn('Checking that Passthrough has nothing applied', out)
 
 
 if __name__ == '__main__':

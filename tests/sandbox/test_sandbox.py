@@ -12,7 +12,15 @@ on a fixture root:
   and /boot back; a denied Apply says so and changes nothing;
 - with no helper on the bus, the missing-helper page: its sentence, the
   package command for the host's distribution, the source build, the demo
-  machines (one of them opens)."""
+  machines (one of them opens).
+
+With PASSTHROUGH_PACKAGED_HELPER=DIR (tests/packages/test_deb.py) the same
+checks run against the helper unpacked from the passthrough-helper .deb into
+DIR, and PASSTHROUGH_APP is an app-only build (-Dhelper=false): each run has a
+bus configured like a system bus (deny by default) with the package's own bus
+policy and its D-Bus service file (Exec= moved below DIR), so the bus starts
+the packaged helper when the app first calls it; the host's os-release is
+Debian's, the distribution of the package."""
 import os
 import subprocess
 import sys
@@ -24,9 +32,78 @@ sys.path.insert(0, os.path.join(HERE, "..", "helper"))
 import ptgui  # noqa: E402
 from ptgui import App, check, find, wait_for  # noqa: E402
 
-HELPER = os.path.join(ptgui.BUILD, "helper", "passthrough-helper")
+PACKAGED = os.environ.get("PASSTHROUGH_PACKAGED_HELPER")
 HELPER_NAME = "com.example.Passthrough.Helper"
+SERVICE_FILE = "usr/share/dbus-1/system-services/%s.service" % HELPER_NAME
+POLICY_FILE = "usr/share/dbus-1/system.d/%s.conf" % HELPER_NAME
+HELPER = (os.path.join(PACKAGED, "usr", "libexec", "passthrough-helper") if PACKAGED
+          else os.path.join(ptgui.BUILD, "helper", "passthrough-helper"))
 FEDORA = 'NAME="Fedora Linux"\nID=fedora\nVERSION_ID=39\n'
+DEBIAN = 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nID=debian\nVERSION_ID="12"\n'
+HOST = DEBIAN if PACKAGED else FEDORA
+INSTALL_COMMAND = "sudo %s install passthrough-helper" % ("apt" if PACKAGED else "dnf")
+
+
+class PackagedBus:
+    """A private bus configured like a system bus (helperfixture.
+    system_bus_config) with the package's policy and, when ACTIVATABLE, its
+    service file: Name= and User= as packaged, Exec= the packaged helper
+    below PACKAGED (the file names /usr/libexec/passthrough-helper)."""
+
+    def __init__(self, tmp, name, env, activatable=True):
+        import configparser
+        import helperfixture
+        self.dir = os.path.join(tmp, "bus-" + name)
+        os.makedirs(self.dir)
+        servicedir = None
+        if activatable:
+            service = configparser.ConfigParser(interpolation=None)
+            service.optionxform = str
+            service.read(os.path.join(PACKAGED, SERVICE_FILE))
+            entry = service["D-BUS Service"]
+            check(entry["Name"] == HELPER_NAME and entry["User"] == "root",
+                  "the packaged service file: %s" % dict(entry))
+            check(os.path.join(PACKAGED, entry["Exec"].lstrip("/")) == HELPER,
+                  "the packaged service file starts %s, not the packaged helper" % entry["Exec"])
+            entry["Exec"] = HELPER
+            os.makedirs(os.path.join(self.dir, "services"))
+            with open(os.path.join(self.dir, "services", HELPER_NAME + ".service"), "w") as f:
+                service.write(f, space_around_delimiters=False)
+            servicedir = os.path.join(self.dir, "services")
+        conf = os.path.join(self.dir, "bus.conf")
+        socket = os.path.join(self.dir, "socket")
+        with open(conf, "w") as f:
+            f.write(helperfixture.system_bus_config(socket, os.path.join(PACKAGED, POLICY_FILE), servicedir))
+        self.log = open(os.path.join(self.dir, "bus.log"), "ab")
+        # The helper it starts finds the bus where a real one finds the system bus.
+        env = dict(env, DBUS_SYSTEM_BUS_ADDRESS="unix:path=" + socket)
+        self.daemon = subprocess.Popen(["dbus-daemon", "--nofork", "--config-file", conf, "--print-address"],
+                                       stdout=subprocess.PIPE, stderr=self.log, text=True, env=env)
+        self.address = self.daemon.stdout.readline().strip()
+        check(self.address, "the packaged bus did not start (%s)" % self.log.name)
+
+    def helper_pid(self):
+        """The process that owns the helper's name, or None."""
+        import dbus
+        conn = dbus.bus.BusConnection(self.address)
+        try:
+            if not conn.name_has_owner(HELPER_NAME):
+                return None
+            return int(conn.call_blocking("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                                          "GetConnectionUnixProcessID", "s", (HELPER_NAME,)))
+        finally:
+            conn.close()
+
+    def stop(self):
+        """SIGTERM to the helper the bus started (it exits once idle), then
+        the bus."""
+        pid = self.helper_pid()
+        if pid is not None:
+            os.kill(pid, 15)
+            wait_for(lambda: not os.path.exists("/proc/%d" % pid), 30, what="the packaged helper to exit")
+        self.daemon.terminate()
+        self.daemon.wait(10)
+        self.log.close()
 
 
 def sandbox(tmp, system_bus, os_release, flatpak_info=False):
@@ -130,27 +207,36 @@ def run_with_helper(Bus, system_bus, allowed, tmp):
     import helperfixture
     import test_apply
 
-    polkitd, polkit_obj = Bus.spawn_server_template("polkitd", {}, stdout=subprocess.DEVNULL)
-    polkit_obj.SetAllowed(dbus.Array(["com.example.Passthrough.configure"] if allowed else [], signature="s"))
-    root = os.path.join(tmp, "root-%s" % ("allowed" if allowed else "denied"))
+    name = "allowed" if allowed else "denied"
+    root = os.path.join(tmp, "root-" + name)
     helperfixture.make_root(root)
-    os_release = os.path.join(tmp, "os-release")
-    with open(os_release, "w") as f:
-        f.write(FEDORA)
-    log = open(os.path.join(tmp, "helper.log"), "ab")
-    env = dict(os.environ, PASSTHROUGH_ROOT=root, DBUS_SYSTEM_BUS_ADDRESS=system_bus,
+    env = dict(os.environ, PASSTHROUGH_ROOT=root,
                PASSTHROUGH_COMMAND_WRAPPER=os.path.join(ptgui.SRC, "tests", "helper", "record-command.sh"),
                PASSTHROUGH_TEST_LOG=os.path.join(tmp, "commands.log"), PASSTHROUGH_IDLE_TIMEOUT="120")
-    helper = subprocess.Popen([HELPER], env=env, stdout=log, stderr=subprocess.STDOUT)
+    bus = helper = None
+    if PACKAGED:
+        # A bus of its own: the helper it starts inherits its environment.
+        bus = PackagedBus(tmp, name, env)
+        system_bus = bus.address
+        os.environ["DBUS_SYSTEM_BUS_ADDRESS"] = system_bus   # where the stand-in polkitd goes
+    polkitd, polkit_obj = Bus.spawn_server_template("polkitd", {}, stdout=subprocess.DEVNULL)
+    polkit_obj.SetAllowed(dbus.Array(["com.example.Passthrough.configure"] if allowed else [], signature="s"))
+    os_release = os.path.join(tmp, "os-release")
+    with open(os_release, "w") as f:
+        f.write(HOST)
+    log = open(os.path.join(tmp, "helper.log"), "ab")
     app = None
     try:
-        wait_for_helper(system_bus)
+        if PACKAGED:
+            check(bus.helper_pid() is None, "the helper runs before anyone called it")
+        else:
+            env["DBUS_SYSTEM_BUS_ADDRESS"] = system_bus
+            helper = subprocess.Popen([HELPER], env=env, stdout=log, stderr=subprocess.STDOUT)
+            wait_for_helper(system_bus)
         wrapper = sandbox(tmp, system_bus, os_release)
         check_sandbox_shape(wrapper)
         listing = ptgui.ctl_json("--root", root, "list")
         readiness = ptgui.ctl_json("--root", root, "check")
-        before = helperfixture.tree_digest(root)
-        etc_boot_before = test_apply.tree_digest(root)
         # No PASSTHROUGH_ROOT for the app: it finds out by itself that it
         # cannot read the machine, and asks the helper.
         app_env = {"DBUS_SYSTEM_BUS_ADDRESS": system_bus}
@@ -158,6 +244,10 @@ def run_with_helper(Bus, system_bus, allowed, tmp):
         app = App(env=app_env, wrapper=wrapper)
         wait_for(lambda: ptgui.name_of(app.window).endswith("this machine, through the system helper"), 30,
                  what="the title to name the helper (now %r)" % ptgui.name_of(app.window))
+        # The root as the running helper keeps it: a helper the bus has
+        # just started made its lock file in /var/lib/passthrough.
+        before = helperfixture.tree_digest(root)
+        etc_boot_before = test_apply.tree_digest(root)
         if allowed:
             want = {g["id"]: [d["address"] for d in g["devices"]] for g in listing["groups"]}
             # The rows on screen are the start of passthroughctl's tree…
@@ -206,11 +296,19 @@ def run_with_helper(Bus, system_bus, allowed, tmp):
                      what="the refusal sentence (labels: %s)" % ptgui.labels(dlg))
             app.screenshot("sandbox-apply-denied")
             check(helperfixture.tree_digest(root) == before, "a refused Apply changed the root")
+        if PACKAGED:
+            # The bus started the packaged program, through the packaged files.
+            pid = bus.helper_pid()
+            check(pid is not None and os.path.realpath("/proc/%d/exe" % pid) == os.path.realpath(HELPER),
+                  "the helper on the bus (pid %s) is not %s" % (pid, HELPER))
     finally:
         if app is not None:
             quit_sandboxed(app)
-        helper.terminate()
-        helper.wait(30)
+        if helper is not None:
+            helper.terminate()
+            helper.wait(30)
+        if bus is not None:
+            bus.stop()
         log.close()
         polkitd.terminate()
         polkitd.wait(10)
@@ -219,7 +317,7 @@ def run_with_helper(Bus, system_bus, allowed, tmp):
 def run_without_helper(system_bus, tmp):
     os_release = os.path.join(tmp, "os-release")
     with open(os_release, "w") as f:
-        f.write(FEDORA)
+        f.write(HOST)
     wrapper = sandbox(tmp, system_bus, os_release, flatpak_info=True)
     app = App(env={"DBUS_SYSTEM_BUS_ADDRESS": system_bus}, wrapper=wrapper)
     try:
@@ -227,8 +325,8 @@ def run_without_helper(system_bus, tmp):
         texts = lambda: ptgui.labels(app.window)  # noqa: E731
         wait_for(lambda: any("the Passthrough helper" in t and "is not installed on this machine" in t for t in texts()),
                  10, what="the sentence (labels: %s)" % texts())
-        check("sudo dnf install passthrough-helper" in texts(),
-              "the Fedora host's package command is missing (labels: %s)" % texts())
+        check(INSTALL_COMMAND in texts(),
+              "the host's package command %r is missing (labels: %s)" % (INSTALL_COMMAND, texts()))
         check(any("meson setup -Dapp=false" in t for t in texts()), "the source build is missing (labels: %s)" % texts())
         check("missing" in ptgui.name_of(app.window), "window title %r" % ptgui.name_of(app.window))
         app.screenshot("sandbox-no-helper")
@@ -265,11 +363,21 @@ def main():
     class Bus(dbusmock.DBusTestCase):
         pass
 
-    Bus.start_system_bus()
-    system_bus = os.environ["DBUS_SYSTEM_BUS_ADDRESS"]
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            run_without_helper(system_bus, tmp)
+            if PACKAGED:
+                # Before the package is installed: the bus has its policy
+                # but cannot start the helper.
+                bus = PackagedBus(tmp, "no-helper", os.environ, activatable=False)
+                try:
+                    run_without_helper(bus.address, tmp)
+                finally:
+                    bus.stop()
+                system_bus = None   # each run below has its own bus
+            else:
+                Bus.start_system_bus()
+                system_bus = os.environ["DBUS_SYSTEM_BUS_ADDRESS"]
+                run_without_helper(system_bus, tmp)
             run_with_helper(Bus, system_bus, True, tmp)
             run_with_helper(Bus, system_bus, False, tmp)
     finally:
