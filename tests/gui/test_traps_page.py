@@ -191,4 +191,5 @@ def main_vm():
 
 # four parts, four meson tests (gui-traps-page, gui-traps-option,
 # gui-traps-machine, gui-traps-vm): each fits the runner's time on a loaded machine
-ptgui.run({"option": main_option, "machine": main_machine, "vm": main_vm}.get(sys.argv[1] if sys.argv[1:] else "", main))
+if __name__ == "__main__":
+    ptgui.run({"option": main_option, "machine": main_machine, "vm": main_vm}.get(sys.argv[1] if sys.argv[1:] else "", main))
