@@ -122,7 +122,7 @@ def main_option():
             fix = d3["fixes"][0]
             check(fix["option"] == {"key": "disable-idle-d3", "value": True}, "the d3cold fix: %s" % fix)
             ptgui.act(find(app.window, "push button", "Use this option: " + fix["text"]), "click")
-            dlg = top_window(app, "Review changes")
+            dlg = top_window(app, "Review changes", timeout=90)   # planned here first: slow on a loaded machine
             # the fix unfolds the kernel options it set
             sw = find(dlg, "check box", "Keep idle devices out of D3cold (disable_idle_d3=1)", timeout=30)
             wait_for(lambda: ptgui.is_checked(sw), 10, what="the option on in the review")
@@ -153,7 +153,7 @@ def main_machine():
             app.says("shares group 15")
             check("Known traps" not in ptgui.labels(app.window), "a heading without traps")
             ptgui.act(find(app.window, "push button", "Review changes"), "click")
-            dlg = top_window(app, "Review changes")
+            dlg = top_window(app, "Review changes", timeout=90)
             allow = find(dlg, "check box", pred=lambda a: ptgui.name_of(a).startswith("Allow it (--allow-last-gpu)"),
                          timeout=60)
             check(not ptgui.is_checked(allow), "the switch starts on")
