@@ -2,7 +2,7 @@
 # Recovery proved in the guest, with the root helper installed as a package puts it (its D-Bus
 # service, the hardened systemd unit, polkitd) — see README.md here.
 #
-#   vm-recovery.sh killed            (suite vm; one boot) "tester" applies; while the helper's
+#   vm-recovery.sh killed            (suite vm-helper; one boot) "tester" applies; while the helper's
 #     update-initramfs runs in the guest (minutes under TCG: a real long command), the helper's
 #     main PID gets SIGKILL. The unit's KillMode=control-group must end the command's processes
 #     within seconds; the next activation (GetStatus on the system bus, as tester) recovers: the
@@ -100,7 +100,7 @@ while :; do
     m=$(systemctl show -p MainPID --value passthrough-helper)
     echo "t=${el}s $st main=$m wchan=$(cat /proc/$m/wchan 2>/dev/null) children=$(ps -o args= --ppid "$m" 2>/dev/null | tr '\n' '|')"
     [ "$st" = activating ] || break
-    [ "$(awk -v a="$w" -v b="$EPOCHREALTIME" 'BEGIN{print (b-a > 300)}')" = 1 ] && break
+    [ "$(awk -v a="$w" -v b="$EPOCHREALTIME" 'BEGIN{print (b-a > 900)}')" = 1 ] && break
     sleep 2
 done
 echo "=== END STARTING"
@@ -145,8 +145,18 @@ case $(val UNIT-AFTER-KILL) in
 esac
 [ "$(val APPLY-RC)" != 0 ] && ok "tester's apply reported the failure (exit $(val APPLY-RC))" || bad "apply exit 0 although the helper was killed"
 vm_section "$LOG" STATE-DIR | grep -qx journal.json && ok "the killed transaction left its journal" || bad "no journal after the kill"
+# The helper recovers before it owns its name; a recovery that regenerates for longer than the
+# bus's activation time-out (25 s) fails the call that activated it, and the unit must still
+# finish starting (TimeoutStartSec=30min), so the next call answers.
 grc=$(val GETSTATUS-RC | cut -d' ' -f1)
-[ "$grc" = 0 ] && ok "GetStatus as tester activated the helper and answered ($(val GETSTATUS-RC))" || bad "GetStatus: $(val GETSTATUS-RC)"
+active=$(val ACTIVE-AFTER)
+if [ "$grc" = 0 ]; then ok "GetStatus as tester activated the helper and answered ($(val GETSTATUS-RC))"
+else echo "  note  the activating GetStatus failed ($(val GETSTATUS-RC): $(vm_section "$LOG" GETSTATUS | head -n 1 | cut -c1-120))"; fi
+case $active in
+    *" active") ok "the helper's start, its recovery included, finished $(echo "$active" | cut -d' ' -f1) s after the activation" ;;
+    *) bad "the helper's start did not finish: '$active' (STARTING above)" ;;
+esac
+[ "$(val GETSTATUS2-RC | cut -d' ' -f1)" = 0 ] && ok "the next GetStatus answered ($(val GETSTATUS2-RC))" || bad "the next GetStatus: $(val GETSTATUS2-RC)"
 if vm_section "$LOG" STATE-DIR-AFTER | grep -qx 'journal.json\|running'; then
     bad "journal or running note left after the recovery: $(vm_section "$LOG" STATE-DIR-AFTER | tr '\n' ' ')"
 else ok "the recovery finished the journal and removed the running note"; fi
