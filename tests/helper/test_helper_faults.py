@@ -238,6 +238,7 @@ for pid in $(cat "$PASSTHROUGH_TEST_PIDFILE"); do
   fi
 done
 printf 'leftover-%s %s\n' "$alive" "$*" >> "$PASSTHROUGH_TEST_LOG"
+case "$*" in *update-initramfs*) sleep "${PASSTHROUGH_TEST_RECOVERY_SLEEP:-0}" ;; esac
 '''
 
 
@@ -301,8 +302,13 @@ class LeftoverAtStart(helpertest.HelperTestCase):
 
         note = self.write_script('note-leftover', NOTE_LEFTOVER)
         open(self.command_log, 'w').close()
-        self.start_helper(PASSTHROUGH_COMMAND_WRAPPER=note, PASSTHROUGH_TEST_PIDFILE=pidfile)
-        # owning its name means the start-up recovery is done
+        # a recovery whose regeneration takes longer than the idle time-out
+        self.start_helper(PASSTHROUGH_COMMAND_WRAPPER=note, PASSTHROUGH_TEST_PIDFILE=pidfile,
+                          PASSTHROUGH_IDLE_TIMEOUT='5', PASSTHROUGH_TEST_RECOVERY_SLEEP='6')
+        # owning its name means the start-up recovery is done; the idle time
+        # counts from then, so a caller who gave up meanwhile still finds it
+        time.sleep(1)
+        self.assertIsNone(self.helper.poll(), 'the helper exited as idle right after a long recovery')
         for pid in (leader, child):
             for _ in range(50):
                 if process_gone(pid):
