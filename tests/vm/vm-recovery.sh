@@ -222,8 +222,8 @@ grep -q 'etc/modprobe.d/passthrough.conf' "$VM_LOG/lsinitramfs-$NEWK-before.txt"
 # only some kernels' images, and an image that predates it.
 HELD=$WORK/held
 rm -rf --one-file-system "$HELD"
-held=(boot/vmlinuz-$NEWK boot/initrd.img-$NEWK boot/config-$NEWK boot/System.map-$NEWK
-      usr/lib/modules/$NEWK var/lib/initramfs-tools/$NEWK)
+held=("boot/vmlinuz-$NEWK" "boot/initrd.img-$NEWK" "boot/config-$NEWK" "boot/System.map-$NEWK"
+      "usr/lib/modules/$NEWK" "var/lib/initramfs-tools/$NEWK")
 for f in "${held[@]}"; do
     [ -e "$R/$f" ] || continue
     mkdir -p "$HELD/$(dirname "$f")"
