@@ -766,6 +766,10 @@ pt_helper_run (PtHelper *self)
         g_warning ("Could not roll back an unfinished transaction: %s", error->message);
         self->recovery_error = g_strdup (error->message);
       }
+    /* The idle time counts from here: a recovery that regenerated for
+     * minutes made the caller that started the helper give up (the bus's
+     * activation time-out), and its next call should still find it. */
+    self->last_activity = g_get_monotonic_time ();
   }
 
   self->owner_id = g_bus_own_name (G_BUS_TYPE_SYSTEM, PT_DBUS_HELPER_BUS_NAME,

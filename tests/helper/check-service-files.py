@@ -46,6 +46,8 @@ check(u.get('ExecStart') == helper, 'unit: ExecStart= the helper')
 check(u.get('ProtectSystem') == 'strict', 'unit: ProtectSystem=strict')
 check(u.get('KillMode', 'control-group') == 'control-group',
       'unit: KillMode=control-group (a regeneration command ends with a killed helper)')
+check(u.get('TimeoutStartSec') == '30min',
+      'unit: TimeoutStartSec=30min (the start-up recovery may regenerate for minutes)')
 rw = u.get('ReadWritePaths', '').split()
 for path in ('/etc', '/boot', '/var/lib/passthrough'):
     check(path in rw, f'unit: ReadWritePaths has {path}')

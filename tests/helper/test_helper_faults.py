@@ -9,9 +9,11 @@
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
 import helpertest
@@ -212,6 +214,122 @@ class FullDiskRecovery(helpertest.HelperTestCase):
             if not path.startswith('var/lib/passthrough/'):
                 self.assertEqual(now.get(path), before[path], path)
         self.assertFalse(os.path.exists(os.path.join(self.root, 'var/lib/passthrough/journal.json')))
+
+
+# The command wrapper of LeftoverAtStart: a regeneration that runs long, a
+# group of two processes (the command and a child), as update-initramfs has.
+SLOW_REGENERATION = r'''#!/bin/sh
+printf '%s\n' "$*" >> "$PASSTHROUGH_TEST_LOG"
+case "$*" in
+  *update-initramfs*)
+    sleep 300 &
+    echo "$$ $!" > "$PASSTHROUGH_TEST_PIDFILE"
+    wait ;;
+esac
+'''
+
+# The wrapper of the next start: each command it runs notes whether the
+# leftover group was still there when the command started.
+NOTE_LEFTOVER = r'''#!/bin/sh
+alive=gone
+for pid in $(cat "$PASSTHROUGH_TEST_PIDFILE"); do
+  if kill -0 "$pid" 2>/dev/null && ! grep -q '^State:.Z' "/proc/$pid/status" 2>/dev/null; then
+    alive=alive
+  fi
+done
+printf 'leftover-%s %s\n' "$alive" "$*" >> "$PASSTHROUGH_TEST_LOG"
+case "$*" in *update-initramfs*) sleep "${PASSTHROUGH_TEST_RECOVERY_SLEEP:-0}" ;; esac
+'''
+
+
+def process_gone(pid):
+    '''True once pid has ended (a zombie whose parent died counts as ended).'''
+    try:
+        os.kill(pid, 0)
+        with open(f'/proc/{pid}/status') as f:
+            return any(line.startswith('State:') and 'Z' in line.split()[1] for line in f)
+    except (ProcessLookupError, FileNotFoundError):
+        return True
+
+
+def kill_group(pgid):
+    '''A failed test leaves no sleeping command behind.'''
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+class LeftoverAtStart(helpertest.HelperTestCase):
+    '''A helper killed (SIGKILL) while its regeneration runs, outside
+    systemd (no control group ends the command): the next start of the
+    helper ends the command's whole process group before it rolls the files
+    back and regenerates again (docs/faults.md).'''
+
+    def write_script(self, name, text):
+        path = os.path.join(self.tmp, name)
+        with open(path, 'w') as f:
+            f.write(text)
+        os.chmod(path, 0o755)
+        return path
+
+    def test_next_start_ends_the_command_before_it_recovers(self):
+        self.allow(CONFIGURE)
+        self.stop_helper()
+        before = {p: c for p, c in helperfixture.tree_files(self.root).items()
+                  if not p.startswith('var/lib/passthrough/')}
+        pidfile = os.path.join(self.tmp, 'command.pids')
+        slow = self.write_script('slow-regeneration', SLOW_REGENERATION)
+        self.start_helper(PASSTHROUGH_COMMAND_WRAPPER=slow, PASSTHROUGH_TEST_PIDFILE=pidfile)
+        with self.assertRaises(CallError):   # the reply never comes: the helper dies
+            self.call('Apply', 'asa{sv}', ([GPU], {}), timeout=2000)
+        for _ in range(200):
+            if os.path.exists(pidfile) and os.path.getsize(pidfile) > 0:
+                break
+            time.sleep(0.05)
+        with open(pidfile) as f:
+            leader, child = (int(w) for w in f.read().split())
+        self.addCleanup(kill_group, leader)
+        running = self.read('var/lib/passthrough/running').split()
+        self.assertEqual(int(running[0]), leader, 'the running note names the command')
+        self.helper.kill()
+        self.helper.wait(10)
+        self.helper = None
+        self.helper_output.close()
+        self.assertFalse(process_gone(leader), 'the command outlived the killed helper')
+        self.assertFalse(process_gone(child), 'its child outlived the killed helper')
+        self.assertTrue(os.path.exists(os.path.join(self.root, 'var/lib/passthrough/journal.json')))
+
+        note = self.write_script('note-leftover', NOTE_LEFTOVER)
+        open(self.command_log, 'w').close()
+        # a recovery whose regeneration takes longer than the idle time-out
+        self.start_helper(PASSTHROUGH_COMMAND_WRAPPER=note, PASSTHROUGH_TEST_PIDFILE=pidfile,
+                          PASSTHROUGH_IDLE_TIMEOUT='5', PASSTHROUGH_TEST_RECOVERY_SLEEP='6')
+        # owning its name means the start-up recovery is done; the idle time
+        # counts from then, so a caller who gave up meanwhile still finds it
+        time.sleep(1)
+        self.assertIsNone(self.helper.poll(), 'the helper exited as idle right after a long recovery')
+        for pid in (leader, child):
+            for _ in range(50):
+                if process_gone(pid):
+                    break
+                time.sleep(0.1)
+            self.assertTrue(process_gone(pid), f'process {pid} of the leftover command still runs')
+        with open(self.command_log) as f:
+            ran = [line.rstrip('\n') for line in f if line.strip()]
+        self.assertTrue(any('update-initramfs' in line for line in ran),
+                        f'the recovery regenerates again: {ran}')
+        self.assertEqual([line for line in ran if not line.startswith('leftover-gone ')], [],
+                         'every recovery command started after the leftover had ended')
+        self.assertIn(f'Ending the command (process {leader})', self.read_helper_log())
+        for rel in ('journal.json', 'running'):
+            self.assertFalse(os.path.exists(os.path.join(self.root, 'var/lib/passthrough', rel)), rel)
+        now = helperfixture.tree_files(self.root)
+        for path in before:
+            self.assertEqual(now.get(path), before[path], path)
+        status = json.loads(self.call('GetStatus')[0])
+        self.assertEqual(status['state'], 'not-applied')
+        self.assertFalse(status['unfinished_transaction'])
 
 
 if __name__ == '__main__':

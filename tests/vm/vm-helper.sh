@@ -30,23 +30,13 @@ case $SCENARIO in
     *) vm_die "unknown scenario $SCENARIO" ;;
 esac
 NAME=vm-helper-$SCENARIO
-T0=$EPOCHREALTIME
-vm_require_host
-vm_test_begin "$NAME"
-[ -x "$BUILD_ROOT/helper/passthrough-helper" ] || vm_skip "the helper is not built (meson option helper=false?)"
-vm_ensure_guest
-R=$WORK/rootfs
-DISK=$WORK/disk.img
+vm_helper_test_begin "$NAME"
 t=$EPOCHREALTIME
 vm_copy_rootfs "$VM_GUEST_ROOTFS" "$R"
 vm_install_helper "$R" "$STAGE" "$ACTION"
 [ "$SCENARIO" = apply ] && vm_install_defer "$R"
 vm_log "rootfs copy with the helper installed in $(vm_secs "$t" "$EPOCHREALTIME")s"
 
-FAILS=0
-ok()   { echo "  ok    $*"; }
-bad()  { echo "  FAIL  $*"; FAILS=$((FAILS + 1)); }
-val() { sed -n "s/^$1 //p" "$LOG" | head -n 1; }
 if [ "$SCENARIO" = bind ]; then
 SCRIPT=$WORK/guest-script.sh
 cat > "$SCRIPT" <<'GUEST'
@@ -88,10 +78,6 @@ unit=$(val UNIT)
     && ok "apply refused by the real polkitd (no configure rule for tester)" || bad "apply: exit $(val APPLY-RC)"
 grep -q '^GRUB unchanged$' "$LOG" && ok "/etc/default/grub unchanged" || bad "/etc/default/grub changed"
 else
-GUEST_HELPERS='set -u
-drv() { local d; d=$(readlink "/sys/bus/pci/devices/$1/driver" 2>/dev/null); echo "${d##*/}"; }
-as_tester() { runuser -u tester -- env LC_ALL=C.UTF-8 passthroughctl "$@"; }
-'
 cat > "$WORK/guest-apply.sh" <<GUEST
 #!/bin/bash
 $GUEST_HELPERS

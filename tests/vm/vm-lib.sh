@@ -184,7 +184,9 @@ vm_accel() { # kernel-image
 #   Options (environment): VM_IOMMU=intel|amd|none (default intel), VM_TWIN_NIC=1 (a second e1000e,
 #   identical to the first, at 0000:08:00.0; VM_TWIN_NIC_MODEL=e1000 puts another QEMU NIC model
 #   there instead: a different card in that slot), VM_TIMEOUT (default 600 s TCG, 300 s KVM),
-#   VM_INTERACTIVE=1 (serial console on stdio, no poweroff), VM_UEFI_VARS=FILE (boot OVMF with
+#   VM_INTERACTIVE=1 (serial console on stdio, no poweroff), VM_KVER=VERSION (boot this kernel of
+#   DISK's /boot, not the newest: a person who installed a kernel update and has not booted it yet),
+#   VM_UEFI_VARS=FILE (boot OVMF with
 #   this per-disk copy of its variable store, then the boot loader on the disk: CMDLINE is unused).
 #   VM_BOOT_LOCK=FILE (set by vm_test_begin): one guest at a time per build directory, so the
 #   vm-full tests can run side by side (meson's is_parallel), one's chroot work overlapping the
@@ -224,7 +226,7 @@ vm_qemu_cmd() {
     local -a accel iommu_dev topo boot serial fwcfg reboot=(-no-reboot)
     bootdir=$VM_LOG/$name.boot
     mkdir -p "$bootdir"
-    kver=$(vm_guest_kver "$disk")
+    kver=${VM_KVER:-$(vm_guest_kver "$disk")}
     [ -n "$kver" ] || vm_die "no kernel in $disk"
     vm_debugfs "$disk" -R "dump /boot/vmlinuz-$kver $bootdir/vmlinuz"
     vm_debugfs "$disk" -R "dump /boot/initrd.img-$kver $bootdir/initrd.img"
@@ -612,3 +614,26 @@ vm_regenerate() {
         || { tail -n 20 "$VM_LOG/regenerate-$label.log" >&2; vm_die "'$*' in the chroot failed (log: $VM_LOG/regenerate-$label.log)"; }
     vm_log "$* (chroot, $label) in $(vm_secs "$t" "$EPOCHREALTIME")s"
 }
+
+# ---------------------------------------------------------------- the helper tests' frame
+# vm_helper_test_begin NAME: vm_test_begin, a skip when the helper is not built, the guest; R and
+# DISK are the test's rootfs copy and disk image. Then the checks: ok/bad print one and count the
+# failures in FAILS, val TAG reads "TAG value" from the agent log $LOG, and GUEST_HELPERS is the
+# guest scripts' prologue (drv ADDRESS: a function's driver; as_tester: passthroughctl as "tester").
+vm_helper_test_begin() {
+    T0=$EPOCHREALTIME
+    vm_require_host
+    vm_test_begin "$1"
+    [ -x "$BUILD_ROOT/helper/passthrough-helper" ] || vm_skip "the helper is not built (meson option helper=false?)"
+    vm_ensure_guest
+    R=$WORK/rootfs
+    DISK=$WORK/disk.img
+}
+FAILS=0
+ok()  { echo "  ok    $*"; }
+bad() { echo "  FAIL  $*"; FAILS=$((FAILS + 1)); }
+val() { sed -n "s/^$1 //p" "$LOG" | head -n 1; }
+GUEST_HELPERS='set -u
+drv() { local d; d=$(readlink "/sys/bus/pci/devices/$1/driver" 2>/dev/null); echo "${d##*/}"; }
+as_tester() { runuser -u tester -- env LC_ALL=C.UTF-8 passthroughctl "$@"; }
+'

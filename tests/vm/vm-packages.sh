@@ -75,14 +75,7 @@ grep -q 'update-initramfs' "$VM_LOG/apt-install.log" \
     || vm_die "the install did not rebuild the initramfs (log: $VM_LOG/apt-install.log)"
 vm_log "guest rootfs with the package installed in $(vm_secs "$t" "$EPOCHREALTIME")s"
 
-FAILS=0
-ok()   { echo "  ok    $*"; }
-bad()  { echo "  FAIL  $*"; FAILS=$((FAILS + 1)); }
-val() { sed -n "s/^$1 //p" "$LOG" | head -n 1; }
-GUEST_HELPERS='set -u
-drv() { local d; d=$(readlink "/sys/bus/pci/devices/$1/driver" 2>/dev/null); echo "${d##*/}"; }
-as_tester() { runuser -u tester -- env LC_ALL=C.UTF-8 passthroughctl "$@"; }
-# apt in the guest: the update-initramfs trigger would take 10 minutes under TCG; the host runs it.
+GUEST_HELPERS+='# apt in the guest: the update-initramfs trigger would take 10 minutes under TCG; the host runs it.
 quiet_trigger() { sed -i "s/^update_initramfs=.*/update_initramfs=no/" /etc/initramfs-tools/update-initramfs.conf; }
 loud_trigger() { sed -i "s/^update_initramfs=.*/update_initramfs=yes/" /etc/initramfs-tools/update-initramfs.conf; }
 pkg() { dpkg-query -W -f="\${db:Status-Abbrev}" passthrough-helper 2>/dev/null | tr -d " "; }
