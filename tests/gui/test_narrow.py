@@ -17,6 +17,7 @@ screen reader hears, on the Threadripper demo:
 import os
 import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ptgui  # noqa: E402
@@ -30,6 +31,15 @@ WIDTH = 400
 # The controls before the list's Review, from the window's first one: the
 # filter menu, the search entry, the tree, then the button itself.
 MAX_TABS = 4
+
+
+START = time.monotonic()
+
+
+def step(what):
+    """What the test does next, with the seconds since its start (the log
+    of a slow run says where the time went)."""
+    print("%6.1f s  %s" % (time.monotonic() - START, what), flush=True)
 
 
 def resize(title, width, height):
@@ -85,12 +95,6 @@ def presses(app, node, what, limit):
     raise ptgui.Failure("%s is not reachable with %d Tab presses" % (what, limit))
 
 
-def row_name(app, address):
-    app.search(address)
-    return name_of(wait_for(lambda: next((r for r in app.device_rows() if name_of(r).startswith(address + " ")), None),
-                            10, what="the row of %s" % address))
-
-
 def main():
     app = ptgui.App("--snapshot", DEMO)
     try:
@@ -100,8 +104,8 @@ def main():
                                   what="the folded list with its own Review changes")
         check(inside(sidebar_review, app.window), "the list's Review changes is outside the window")
         check(not ptgui.is_sensitive(sidebar_review), "Review changes is on before a device is chosen")
-        check(not row_name(app, GPU).endswith(CHOSEN), "an unchosen row says it is chosen")
         app.screenshot("narrow-list")
+        step("the device page")
 
         # The device page: folded, the page replaces the list.
         app.choose(GPU)
@@ -115,7 +119,7 @@ def main():
         check(extents(advanced).y > extents(heading).y, "the Advanced area is above the IOMMU group's explanation")
         check(not ptgui.find_all(app.window, "push button", lambda a: name_of(a) == "Hand to vfio-pci now"),
               "the runtime bind is not folded away")
-        ptgui.expand(app, app.window, "Advanced")
+        app.click(advanced)
         find(app.window, "push button", "Hand to vfio-pci now")
         check(any(t.startswith("For a virtual machine that starts now:") for t in ptgui.labels(app.window))
               or any(t.startswith("Binding is off here.") for t in ptgui.labels(app.window)),
@@ -123,21 +127,29 @@ def main():
         bad = unnamed_status_icons(app.window)
         check(not bad, "status icons without a name on the device page: %s" % bad)
         app.screenshot("narrow-device-advanced")
+        step("back to the list")
 
         # Back to the list: the chosen rows say so, the list's Review is on.
         ptgui.act(find(app.window, "push button", "Back to the devices"), "click")
         sidebar_review = wait_for(lambda: (lambda b: b[0] if b and ptgui.is_sensitive(b[0]) else None)(review_buttons(app.window)),
                                   10, what="the list's Review changes, on")
+        # One search shows both cards' slots: the chosen one's rows say so, the other's do not.
+        app.search("nvidia")
+        both = (GPU, AUDIO, BOOT_GPU, BOOT_GPU[:-1] + "1")
+        rows = wait_for(lambda: (lambda r: r if all(a in r for a in both) else None)(
+            {name_of(a)[:12]: name_of(a) for a in app.device_rows()}), 20, what="the rows of both cards' slots")
         for address in (GPU, AUDIO):
-            check(row_name(app, address).endswith(CHOSEN), "the row of %s does not say it is chosen: %r"
-                  % (address, row_name(app, address)))
-        check(not row_name(app, BOOT_GPU).endswith(CHOSEN), "the unchosen boot GPU's row says it is chosen")
+            check(rows[address].endswith(CHOSEN), "the row of %s does not say it is chosen: %r" % (address, rows[address]))
+        for address in both[2:]:
+            check(not rows[address].endswith(CHOSEN), "the unchosen row of %s says it is chosen" % address)
+        step("the whole list")
         app.search("")
         wait_for(lambda: len(app.device_rows()) > 4, 10, what="the whole list again")
 
         # From the window's first control, Tab by Tab. (Only the two buttons'
         # FOCUSED state is read: walking the whole window after each key is
         # too slow on a loaded machine.)
+        step("Tab from the main menu")
         menu = find(app.window, "push button", "Main menu")
         presses(app, menu, "the main menu", limit=12)
         n = presses(app, sidebar_review, "Review changes", limit=12)
@@ -146,6 +158,7 @@ def main():
         app.screenshot("narrow-review-focused")
 
         # The review, as narrow: its main button stays inside.
+        step("the review")
         app.key("Return")
         dlg = top_window(app, "Review changes")
         resize("^Review changes$", WIDTH, 700)
@@ -163,6 +176,7 @@ def main():
         app.key("Escape")
         wait_for(lambda: not ptgui.find_all(app.node, None, lambda a: name_of(a) == "Review changes"
                                             and role_of(a) in ("frame", "dialog", "window")), 10, what="the review to close")
+        step("the boot GPU's page")
         app.open_device(BOOT_GPU)
         find(app.window, "image", "Warning")
         bad = unnamed_status_icons(app.window)
