@@ -77,6 +77,11 @@ on_tree_keynav_leave (PtAppWindow     *self,
       gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
       return;
     }
+  /* Folded, the list's own "Review changes" is the next stop. */
+  if (gtk_widget_get_visible (GTK_WIDGET (self->sidebar_review_button)) &&
+      gtk_widget_get_sensitive (GTK_WIDGET (self->sidebar_review_button)) &&
+      gtk_widget_grab_focus (GTK_WIDGET (self->sidebar_review_button)))
+    return;
   if (gtk_widget_get_visible (GTK_WIDGET (self->status_panel)) &&
       gtk_widget_child_focus (GTK_WIDGET (self->status_panel), GTK_DIR_TAB_FORWARD))
     return;
