@@ -4,7 +4,7 @@ screen reader hears, on a snapshot with three GPUs (tests/gui/machines/two-gpus.
 small enough that walking the window stays quick on a loaded machine):
 
 - folded, the device list has its own "Review changes" (the content's
-  header is off screen): off until a device is chosen, then reached from
+  header is off screen), once a device is chosen, reached from
   the window's first control (the main menu, where GTK puts the focus at
   start) in at most 4 Tab presses: the filter menu, the search entry, the
   tree (one stop as a whole, tests/gui/test_keyboard.py) and the button;
@@ -85,28 +85,15 @@ def unnamed_status_icons(root):
     return bad
 
 
-def presses(app, node, what, limit):
-    """Press Tab until NODE has the focus; the number of presses."""
-    for n in range(1, limit + 1):
-        app.key("Tab")
-        try:
-            # A menu button's focus is on the button inside it.
-            wait_for(lambda: any(ptgui.has_state(a, Atspi.StateType.FOCUSED) for a in ptgui.walk(node)), 2)
-            return n
-        except ptgui.Failure:
-            continue
-    raise ptgui.Failure("%s is not reachable with %d Tab presses" % (what, limit))
-
-
 def main():
     app = ptgui.App("--snapshot", DEMO)
     try:
         resize("^Passthrough", WIDTH, 720)
-        sidebar_review = wait_for(lambda: review_buttons(app.window)[0] if len(review_buttons(app.window)) == 1
-                                  and extents(app.window).width <= WIDTH + 20 else None, 20,
-                                  what="the folded list with its own Review changes")
-        check(inside(sidebar_review, app.window), "the list's Review changes is outside the window")
-        check(not ptgui.is_sensitive(sidebar_review), "Review changes is on before a device is chosen")
+        wait_for(lambda: extents(app.window).width <= WIDTH + 20, 20, what="the window at %d px" % WIDTH)
+        # Folded, the list is on screen and the content's header is not: with
+        # nothing chosen, nothing to review.
+        find(app.window, "list", "IOMMU groups and devices")
+        check(not review_buttons(app.window), "a Review changes on screen before a device is chosen")
         app.screenshot("narrow-list")
         step("the device page")
 
@@ -138,8 +125,8 @@ def main():
 
         # Back to the list: the chosen rows say so, the list's Review is on.
         ptgui.act(find(app.window, "push button", "Back to the devices"), "click")
-        sidebar_review = wait_for(lambda: (lambda b: b[0] if b and ptgui.is_sensitive(b[0]) else None)(review_buttons(app.window)),
-                                  10, what="the list's Review changes, on")
+        wait_for(lambda: (lambda b: b[0] if b and ptgui.is_sensitive(b[0]) else None)(review_buttons(app.window)),
+                                  10, what="the list's own Review changes, on")
         # One search shows both cards' slots: the chosen one's rows say so, the other's do not.
         app.search("nvidia")
         both = (GPU, AUDIO, OTHER, OTHER[:-1] + "1")
@@ -153,13 +140,19 @@ def main():
         app.search("")
         wait_for(lambda: len(app.device_rows()) > 4, 10, what="the whole list again")
 
-        # From the window's first control, Tab by Tab. (Only the two buttons'
-        # FOCUSED state is read: walking the whole window after each key is
-        # too slow on a loaded machine.)
+        # From the window's first control, Tab by Tab.
         step("Tab from the main menu")
+        # The focus goes to the main menu the way a person puts it there: its
+        # menu opened with the pointer and closed with Escape.
         menu = find(app.window, "push button", "Main menu")
-        presses(app, menu, "the main menu", limit=12)
-        n = presses(app, sidebar_review, "Review changes", limit=12)
+        app.click(menu)
+        app.key("Escape")
+        wait_for(lambda: any(ptgui.has_state(a, Atspi.StateType.FOCUSED) for a in ptgui.walk(menu)), 10,
+                 what="the focus on the main menu")
+        # (By the focused node: the hidden header's button keeps stale extents
+        # inside a 400 px window, so "the" Review button found earlier may be it.)
+        n = ptgui.tab_to(app, app.window, lambda f: role_of(f) == "push button" and name_of(f) == "Review changes",
+                         "Review changes", limit=12)
         print("Tab presses from the main menu to Review changes at %d px: %d" % (WIDTH, n))
         check(n <= MAX_TABS, "Review changes takes %d Tab presses from the main menu (at most %d)" % (n, MAX_TABS))
         app.screenshot("narrow-review-focused")
