@@ -79,6 +79,11 @@ on_tree_keynav_leave (PtAppWindow     *self,
       gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
       return;
     }
+  /* Folded, the list's own "Review changes" is the next stop. */
+  if (gtk_widget_get_visible (GTK_WIDGET (self->sidebar_review_button)) &&
+      gtk_widget_get_sensitive (GTK_WIDGET (self->sidebar_review_button)) &&
+      gtk_widget_grab_focus (GTK_WIDGET (self->sidebar_review_button)))
+    return;
   if (gtk_widget_get_visible (GTK_WIDGET (self->status_panel)) &&
       gtk_widget_child_focus (GTK_WIDGET (self->status_panel), GTK_DIR_TAB_FORWARD))
     return;
@@ -151,6 +156,10 @@ update_review_button (PtAppWindow *self)
       gtk_widget_set_tooltip_text (buttons[i], n > 0 ? _("See every change before it is made")
                                                      : _("Choose a device to pass through first"));
     }
+  /* The list's own: only folded (the header's is off screen then), and only
+   * with something to review, so it does not crowd a narrow list. */
+  gtk_widget_set_visible (GTK_WIDGET (self->sidebar_review_button),
+                          n > 0 && adw_leaflet_get_folded (self->leaflet));
 }
 
 static void
@@ -1038,6 +1047,7 @@ pt_app_window_init (PtAppWindow *self)
 
   self->selection = pt_app_selection_new ();
   g_signal_connect_swapped (self->selection, "changed", G_CALLBACK (update_review_button), self);
+  g_signal_connect_swapped (self->leaflet, "notify::folded", G_CALLBACK (update_review_button), self);
   update_review_button (self);
   gtk_search_entry_set_key_capture_widget (self->search_entry, GTK_WIDGET (self));
   g_signal_connect_swapped (pt_app_helper_page_get_demo_list (self->helper_page), "row-activated",

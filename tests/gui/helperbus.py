@@ -88,10 +88,14 @@ class Machine:
             f.write(text)
 
     def start_helper(self):
+        # The private bus cannot activate the helper again once it exits idle,
+        # and on a loaded machine (2 cores, several GUI tests) a minute can pass
+        # between two of its calls: the app then says "not installed". The
+        # helper is stopped when the machine is cleaned up, so 10 minutes.
         self.log = open(os.path.join(self.tmp, "helper.log"), "ab")
         env = dict(os.environ, PASSTHROUGH_ROOT=self.root, DBUS_SYSTEM_BUS_ADDRESS=self.bus.address,
                    PASSTHROUGH_COMMAND_WRAPPER=os.path.join(ptgui.SRC, "tests", "helper", "record-command.sh"),
-                   PASSTHROUGH_TEST_LOG=os.path.join(self.tmp, "commands.log"), PASSTHROUGH_IDLE_TIMEOUT="60")
+                   PASSTHROUGH_TEST_LOG=os.path.join(self.tmp, "commands.log"), PASSTHROUGH_IDLE_TIMEOUT="600")
         self.helper = subprocess.Popen([HELPER], env=env, stdout=self.log, stderr=subprocess.STDOUT)
 
     def app(self, *args):

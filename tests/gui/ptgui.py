@@ -165,17 +165,6 @@ def tab_to(app, root, pred, what, limit=40, key="Tab"):
                         (what, limit, key, role_of(focused(root)), name_of(focused(root))))
 
 
-def expand(app, root, title, limit=40):
-    """Open the expander row TITLE (an "Advanced" area) from the keyboard, as
-    a person without a pointer would: Tab to its header, Space (on GTK 4.8
-    Return does not open an AdwExpanderRow). The header may be scrolled out
-    of view, where a click cannot reach it; focus scrolls it in. The number
-    of Tab presses."""
-    n = tab_to(app, root, lambda f: said(f) == title, "the %s row" % title, limit)
-    app.key("space")
-    return n
-
-
 def button(root, text):
     """The button that reads TEXT; on GTK 4.8 a mnemonic button's name may
     carry its label twice ("_Apply Apply"), so match the end."""

@@ -6,7 +6,9 @@ on the test's private session bus, for the review's restart.
 
 Answers CanShutdown with true (false with --cannot) and appends one line
 "Reboot" to CALLS_FILE for each Reboot call, so a test can count them. It
-prints "ready" once it owns the name. Only the two methods the app uses."""
+prints "ready" once it owns the name. Only the methods the app uses: those
+two, and RegisterClient, which GtkApplication calls at start on any
+session manager it finds."""
 import sys
 
 from gi.repository import Gio, GLib
@@ -16,6 +18,9 @@ XML = """
   <interface name="org.gnome.SessionManager">
     <method name="CanShutdown"><arg type="b" direction="out"/></method>
     <method name="Reboot"/>
+    <method name="RegisterClient">
+      <arg type="s" direction="in"/><arg type="s" direction="in"/><arg type="o" direction="out"/>
+    </method>
   </interface>
 </node>"""
 
@@ -28,6 +33,8 @@ def main():
     def on_call(conn, sender, path, interface, method, params, invocation):
         if method == "CanShutdown":
             invocation.return_value(GLib.Variant("(b)", (can,)))
+        elif method == "RegisterClient":
+            invocation.return_value(GLib.Variant("(o)", ("/org/gnome/SessionManager/Client1",)))
         elif method == "Reboot":
             with open(calls, "a") as f:
                 f.write("Reboot\n")

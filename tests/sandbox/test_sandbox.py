@@ -266,9 +266,9 @@ def run_with_helper(Bus, system_bus, allowed, tmp):
                      what="the checks of passthroughctl check %s (labels: %s)" % (messages, ptgui.labels(app.window)))
             app.screenshot("sandbox-readiness")
         dlg = test_apply.choose_and_review(app)
-        wait_for(lambda: ptgui.is_sensitive(ptgui.button(dlg, "Apply")), 10, what="Apply to be on")
+        wait_for(lambda: ptgui.is_sensitive(ptgui.button(dlg, "Set Up")), 10, what="Set Up to be on")
         app.screenshot("sandbox-review-%s" % ("allowed" if allowed else "denied"))
-        ptgui.act(ptgui.button(dlg, "Apply"), "click")
+        ptgui.act(ptgui.button(dlg, "Set Up"), "click")
         if allowed:
             wait_for(lambda: "Restart to finish" in ptgui.labels(dlg), 60,
                      what="“Restart to finish” (labels: %s)" % ptgui.labels(dlg))
