@@ -137,10 +137,10 @@ pt_app_machine_load (const char  *root,
       self->title = g_strdup_printf (_("snapshot %s"), base);
       if (demo_root != NULL)
         self->inspect_reason = g_strdup (_("This is a demo machine, not this machine: you can look and plan, "
-                                           "with the demo's own boot files, but Apply and Bind are off."));
+                                           "with the demo's own boot files, but Set Up and Bind are off."));
       else
         self->inspect_reason = g_strdup (_("This is a snapshot of a machine, not the machine itself: "
-                                           "you can look and plan, but Apply and Bind are off."));
+                                           "you can look and plan, but Set Up and Bind are off."));
     }
   else
     {
@@ -153,7 +153,7 @@ pt_app_machine_load (const char  *root,
         {
           self->title = g_strdup_printf (_("the system in %s"), pt_paths_get_root (self->paths));
           self->inspect_reason = g_strdup_printf (_("This window shows the system in %s, not the running one: "
-                                                    "Apply and Bind are off. Use “passthroughctl --root %s apply” to change it."),
+                                                    "Set Up and Bind are off. Use “passthroughctl --root %s apply” to change it."),
                                                   pt_paths_get_root (self->paths),
                                                   pt_paths_get_root (self->paths));
         }

@@ -63,11 +63,11 @@ def main():
                 check(fb and ptgui.is_checked(fb[0]), "the stored framebuffer-off is not on")
                 wait_for(lambda: "/etc/default/grub" in ptgui.labels(dlg), 30,
                          what="the file repair writes again (labels: %s)" % ptgui.labels(dlg))
-                wait_for(lambda: ptgui.is_sensitive(button(dlg, "Apply")), 20, what="Apply to be on")
+                wait_for(lambda: ptgui.is_sensitive(button(dlg, "Set Up")), 20, what="Set Up to be on")
                 app.screenshot("repair-review")
                 m.stop()
                 m.start_helper()
-                ptgui.act(button(dlg, "Apply"), "click")
+                ptgui.act(button(dlg, "Set Up"), "click")
                 wait_for(lambda: "Restart to finish" in ptgui.labels(dlg), 90,
                          what="“Restart to finish” (labels: %s)" % ptgui.labels(dlg))
                 ptgui.act(button(dlg, "Close"), "click")

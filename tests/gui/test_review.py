@@ -59,7 +59,7 @@ def main():
             for issue in plan["warnings"] + plan["blockers"]:
                 wait_for(lambda: issue["message"] in texts(), 10, what="the %s message" % issue["code"])
             # Another root: inspect only.
-            wait_for(lambda: any("Apply and Bind are off" in t for t in texts()), 10, what="the inspect-only reason")
+            wait_for(lambda: any("Set Up and Bind are off" in t for t in texts()), 10, what="the inspect-only reason")
             apply = find(dlg, "push button", pred=lambda a: ptgui.name_of(a).replace("_", "").endswith("Set Up"))
             check(not ptgui.is_sensitive(apply), "Set Up is on for another root")
             app.screenshot("review")
