@@ -70,7 +70,7 @@ def main():
         # warning and its fix show in the review (the Advanced option)
         fb = ptgui.ctl_json(*demo, "plan", "--select", "0000:08:00.0", "--trial", "--framebuffer-off")
         warning = next(w for w in fb["warnings"] if w["code"] == "framebuffer-off-not-boot-gpu")
-        app.click(find(dlg, "label", "Kernel options"))
+        app.click(find(dlg, "label", "Advanced"))
         switch = find(dlg, "check box", pred=lambda a: ptgui.name_of(a).startswith("Turn off the firmware framebuffer"),
                       timeout=10)
         ptgui.act(switch, "toggle")

@@ -159,7 +159,7 @@ def main_machine():
             check(not ptgui.is_checked(allow), "the switch starts on")
             app.screenshot("traps-last-gpu-switch")
             ptgui.act(allow, "toggle")
-            # the same option as the one in "Kernel options", unfolded now that it is on
+            # the same option as the one in the Advanced area, unfolded now that it is on
             def option_on():
                 option = ptgui.find_all(dlg, "check box", only_visible=False,
                                         pred=lambda a: ptgui.name_of(a) == "Allow the host's last GPU (headless host)")
