@@ -330,7 +330,7 @@ def run_without_helper(system_bus, tmp):
         check(any("meson setup -Dapp=false" in t for t in texts()), "the source build is missing (labels: %s)" % texts())
         check("missing" in ptgui.name_of(app.window), "window title %r" % ptgui.name_of(app.window))
         app.screenshot("sandbox-no-helper")
-        demo = find(app.window, "label", "Arch navi23", timeout=10)
+        demo = find(app.window, "label", "Core i7-10700K on a Z490 board", timeout=10)
         app.click(demo)
         wait_for(lambda: "arch-navi23.json" in ptgui.name_of(app.window), 20,
                  what="the demo machine to open (title %r)" % ptgui.name_of(app.window))

@@ -50,7 +50,8 @@ STAGE=$WORK/stage
 rm -rf --one-file-system "$STAGE"
 meson install -C "$BUILD_ROOT" --destdir "$STAGE" >"$VM_LOG/meson-install.log" 2>&1 \
     || { tail -n 20 "$VM_LOG/meson-install.log" >&2; vm_die "meson install --destdir failed (log: $VM_LOG/meson-install.log)"; }
-mapfile -t IFT_DIRS < <(find "$STAGE" -type d -name initramfs-tools -prune | sort)
+# (the demo machines' roots under share/passthrough/demo are data, not the build's hooks)
+mapfile -t IFT_DIRS < <(find "$STAGE" -path "*/share/passthrough/demo" -prune -o -type d -name initramfs-tools -print -prune | sort)
 IFT_FILES=$(for d in "${IFT_DIRS[@]}"; do find "$d" -type f; done)
 echo "== initramfs-tools files the build installs:"; echo "${IFT_FILES:-  (none)}" | sed "s|$STAGE||"
 if [ "$SCENARIO" = by-address ] && ! grep -q '/scripts/init-top/' <<<"$IFT_FILES"; then

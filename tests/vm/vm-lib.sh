@@ -378,7 +378,8 @@ vm_install_helper() {
     grep -q '^ExecStart=/usr/libexec/passthrough-helper$' "$r/usr/lib/systemd/system/passthrough-helper.service" \
         || vm_die "the unit does not start /usr/libexec/passthrough-helper (build with --prefix=/usr)"
     # the project's initramfs-tools files (early init-top script, hooks), where meson put them
-    for d in $(find "$stage" -type d -name initramfs-tools -prune); do
+    # (the demo machines' roots under share/passthrough/demo are data, not the build's hooks)
+    for d in $(find "$stage" -path "*/share/passthrough/demo" -prune -o -type d -name initramfs-tools -print -prune); do
         case $d in
             */share/initramfs-tools) cp -a "$d/." "$r/usr/share/initramfs-tools/" ;;
             */etc/initramfs-tools)   cp -a "$d/." "$r/etc/initramfs-tools/" ;;
@@ -591,7 +592,7 @@ vm_install_early_boot() {
             */etc/initramfs-tools)   mkdir -p "$r/etc/initramfs-tools"; cp -a "$d/." "$r/etc/initramfs-tools/" ;;
             */lib/dracut)            mkdir -p "$r/usr/lib/dracut"; cp -a "$d/." "$r/usr/lib/dracut/" ;;
         esac
-    done < <(find "$stage" -type d \( -name initramfs-tools -o -name dracut \) -prune | sort)
+    done < <(find "$stage" -path "*/share/passthrough/demo" -prune -o -type d \( -name initramfs-tools -o -name dracut \) -print -prune | sort)
 }
 
 # vm_use_dracut ROOTFS: the guest switched to dracut as an admin would (apt-get install dracut in
