@@ -56,6 +56,12 @@ struct _PtHelper
   GMutex            transaction_lock;
   gboolean          transaction_running;   /* under state_lock, for the early Busy */
   char             *recovery_error;        /* set when start-up recovery failed */
+
+  /* The start-up recovery runs in its own thread once the name is owned
+   * (pt_helper_run): until it ends, transactions and Preview are Busy and
+   * GetStatus says "applying".  Under state_lock. */
+  gboolean          recovering;
+  GThread          *recovery_thread;
 };
 
 G_DEFINE_FINAL_TYPE (PtHelper, pt_helper, G_TYPE_OBJECT)
@@ -295,7 +301,7 @@ on_authorize_method (GDBusInterfaceSkeleton *skeleton,
   g_autoptr(PolkitDetails) details = polkit_details_new ();
   g_autoptr(GError) error = NULL;
   const char *action = NULL;
-  gboolean busy;
+  gboolean busy, recovering;
   PtHelperCall *call;
 
   call_enter (self);
@@ -311,6 +317,21 @@ on_authorize_method (GDBusInterfaceSkeleton *skeleton,
   call = prepare_call (self, method, parameters, details, &error);
   if (call == NULL)
     {
+      return_error (self, invocation, error);
+      return FALSE;
+    }
+
+  /* A plan or a change over files the start-up recovery is still putting
+   * back would be built on text that is about to change. */
+  g_mutex_lock (&self->state_lock);
+  recovering = self->recovering;
+  g_mutex_unlock (&self->state_lock);
+  if (recovering && (is_transaction (method) || g_str_equal (method, "Preview")))
+    {
+      pt_helper_call_free (call);
+      g_set_error_literal (&error, PT_ERROR, PT_ERROR_BUSY,
+                           "The helper is still undoing a change that was cut off before it finished; "
+                           "try again when it has finished (the status says “applying” until then).");
       return_error (self, invocation, error);
       return FALSE;
     }
@@ -751,26 +772,42 @@ pt_helper_new_from_env (void)
   return self;
 }
 
+/* Before any transaction: a helper that died mid-way (power loss, kill)
+ * left a journal, and its files go back to how they were.  This runs
+ * behind the owned name, so the call that started the helper gets its
+ * answer (GetStatus: "applying"; a change: Busy) instead of the bus's
+ * activation time-out while the recovery regenerates (docs/faults.md). */
+static gpointer
+recover_at_start (gpointer user_data)
+{
+  PtHelper *self = PT_HELPER (user_data);
+  g_autoptr(GError) error = NULL;
+  gboolean ok = pt_transaction_recover (self->paths, &error);
+
+  if (!ok)
+    g_warning ("Could not roll back an unfinished transaction: %s", error->message);
+  g_mutex_lock (&self->state_lock);
+  if (!ok)
+    self->recovery_error = g_strdup (error->message);
+  self->recovering = FALSE;
+  self->transaction_running = FALSE;
+  /* The idle time counts from here: a caller who gave up during a long
+   * recovery should still find the helper for its next call. */
+  self->last_activity = g_get_monotonic_time ();
+  g_mutex_unlock (&self->state_lock);
+  return NULL;
+}
+
 int
 pt_helper_run (PtHelper *self)
 {
   g_return_val_if_fail (PT_IS_HELPER (self), 1);
 
-  {
-    g_autoptr(GError) error = NULL;
-
-    /* Before the first call: a helper that died mid-way (power loss, kill)
-     * left a journal, and its files go back to how they were. */
-    if (!pt_transaction_recover (self->paths, &error))
-      {
-        g_warning ("Could not roll back an unfinished transaction: %s", error->message);
-        self->recovery_error = g_strdup (error->message);
-      }
-    /* The idle time counts from here: a recovery that regenerated for
-     * minutes made the caller that started the helper give up (the bus's
-     * activation time-out), and its next call should still find it. */
-    self->last_activity = g_get_monotonic_time ();
-  }
+  g_mutex_lock (&self->state_lock);
+  self->recovering = TRUE;
+  self->transaction_running = TRUE;   /* no idle exit while it runs */
+  g_mutex_unlock (&self->state_lock);
+  self->recovery_thread = g_thread_new ("recovery", recover_at_start, self);
 
   self->owner_id = g_bus_own_name (G_BUS_TYPE_SYSTEM, PT_DBUS_HELPER_BUS_NAME,
                                    G_BUS_NAME_OWNER_FLAGS_DO_NOT_QUEUE,
@@ -783,5 +820,7 @@ pt_helper_run (PtHelper *self)
 
   g_bus_unown_name (self->owner_id);
   self->owner_id = 0;
+  /* A lost name does not cut the recovery short: its files go back first. */
+  g_thread_join (g_steal_pointer (&self->recovery_thread));
   return self->exit_status;
 }

@@ -38,9 +38,12 @@ struct _PtAppStatusPanel
   gboolean      asked;          /* the Keep/Undo dialog was shown in this run */
   GStrv         repair_selection; /* needs-repair: the stored setup (pt-app-repair.c) */
   GVariant     *repair_options;
+  guint         again_id;       /* "applying": ask again soon */
 };
 
 G_DEFINE_FINAL_TYPE (PtAppStatusPanel, pt_app_status_panel, GTK_TYPE_BOX)
+
+static gboolean ask_again (gpointer user_data);
 
 enum { UNDO, TRY_AGAIN, REPAIR, N_SIGNALS };
 static guint signals[N_SIGNALS];
@@ -226,6 +229,10 @@ pt_app_status_panel_show_json (PtAppStatusPanel *self,
       set_look (self, "content-loading-symbolic", NULL,
                 _("A change is being made right now. Its result shows here when it has finished."));
       show_buttons (self, FALSE, FALSE, FALSE);
+      /* Nothing tells us when another process's change (or the helper's
+       * start-up recovery) ends: ask again until the state moves on. */
+      if (self->again_id == 0)
+        self->again_id = g_timeout_add_seconds (2, ask_again, self);
     }
   else if (g_str_equal (state, "needs-repair"))
     {
@@ -335,26 +342,44 @@ on_status_done (GObject      *source,
   pt_app_status_panel_show_json (PT_APP_STATUS_PANEL (user_data), json);
 }
 
+/* GetStatus needs no authorization; no auto-start: a machine without the
+ * helper simply has no status.  What shows stays until the answer. */
+static void
+ask_status (PtAppStatusPanel *self)
+{
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SYSTEM, NULL, NULL);
+
+  g_clear_handle_id (&self->again_id, g_source_remove);
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  if (bus == NULL)
+    return;
+  self->cancellable = g_cancellable_new ();
+  pt_helper_client_call_on (bus, FALSE, "GetStatus", NULL, self->cancellable, on_status_done, self);
+}
+
+static gboolean
+ask_again (gpointer user_data)
+{
+  PtAppStatusPanel *self = PT_APP_STATUS_PANEL (user_data);
+
+  self->again_id = 0;
+  ask_status (self);
+  return G_SOURCE_REMOVE;
+}
+
 void
 pt_app_status_panel_refresh (PtAppStatusPanel *self,
                              gboolean          this_machine)
 {
-  g_autoptr(GDBusConnection) bus = NULL;
-
+  g_clear_handle_id (&self->again_id, g_source_remove);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   gtk_label_set_label (self->error_label, "");
   gtk_widget_set_visible (GTK_WIDGET (self->error_label), FALSE);
   hide (self);
-  if (!this_machine)
-    return;
-  bus = g_bus_get_sync (G_BUS_TYPE_SYSTEM, NULL, NULL);
-  if (bus == NULL)
-    return;
-  self->cancellable = g_cancellable_new ();
-  /* GetStatus needs no authorization; no auto-start: a machine without the
-   * helper simply has no status. */
-  pt_helper_client_call_on (bus, FALSE, "GetStatus", NULL, self->cancellable, on_status_done, self);
+  if (this_machine)
+    ask_status (self);
 }
 
 /* ---- Keep this setup -------------------------------------------------- */
@@ -434,6 +459,7 @@ pt_app_status_panel_dispose (GObject *object)
 {
   PtAppStatusPanel *self = PT_APP_STATUS_PANEL (object);
 
+  g_clear_handle_id (&self->again_id, g_source_remove);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->configured, g_strfreev);

@@ -303,10 +303,31 @@ class LeftoverAtStart(helpertest.HelperTestCase):
         note = self.write_script('note-leftover', NOTE_LEFTOVER)
         open(self.command_log, 'w').close()
         # a recovery whose regeneration takes longer than the idle time-out
+        # (and, in a real guest, than the bus's activation time-out)
+        started = time.monotonic()
         self.start_helper(PASSTHROUGH_COMMAND_WRAPPER=note, PASSTHROUGH_TEST_PIDFILE=pidfile,
                           PASSTHROUGH_IDLE_TIMEOUT='5', PASSTHROUGH_TEST_RECOVERY_SLEEP='6')
-        # owning its name means the start-up recovery is done; the idle time
-        # counts from then, so a caller who gave up meanwhile still finds it
+        # the name is owned before the recovery ends, and calls made
+        # meanwhile get their answer at once: the status says "applying",
+        # a plan or a change is Busy with its reason
+        status = json.loads(self.call('GetStatus', timeout=3000)[0])
+        self.assertLess(time.monotonic() - started, 5, 'the name and the first answer waited for the recovery')
+        self.assertEqual(status['state'], 'applying')
+        for method, signature, args in (('Preview', 'asa{sv}', ([GPU], {})),
+                                        ('Apply', 'asa{sv}', ([GPU], {})),
+                                        ('Revert', 'a{sv}', ({},))):
+            with self.assertRaises(CallError) as refused:
+                self.call(method, signature, args, timeout=3000)
+            self.assertEqual(refused.exception.name, 'com.example.Passthrough.Error.Busy', method)
+            self.assertIn('still undoing a change that was cut off', refused.exception.message)
+        self.assertTrue(os.path.exists(os.path.join(self.root, 'var/lib/passthrough/journal.json')),
+                        'the recovery ended before the calls it should have overlapped')
+        deadline = time.monotonic() + 60
+        while json.loads(self.call('GetStatus')[0])['state'] == 'applying':
+            self.assertLess(time.monotonic(), deadline, 'the recovery never ended')
+            time.sleep(0.2)
+        # the idle time counts from the end of the recovery, so a caller who
+        # gave up meanwhile still finds it
         time.sleep(1)
         self.assertIsNone(self.helper.poll(), 'the helper exited as idle right after a long recovery')
         for pid in (leader, child):
