@@ -1253,6 +1253,9 @@ create (GtkWindow         *parent,
   gtk_widget_set_visible (GTK_WIDGET (self->inspect_label), reason != NULL);
   gtk_label_set_label (self->inspect_label, reason != NULL ? reason : "");
   gtk_widget_set_sensitive (GTK_WIDGET (self->apply_button), FALSE);
+  /* Whether the desktop can restart for us decides the main button's words
+   * (a review with fixed options, a repair, restarts the same way). */
+  g_bus_get (G_BUS_TYPE_SESSION, self->session_cancellable, on_session_bus, g_object_ref (self));
   return self;
 }
 
@@ -1264,8 +1267,6 @@ pt_app_review_dialog_new (GtkWindow         *parent,
 {
   PtAppReviewDialog *self = create (parent, machine, addresses, revert);
 
-  /* Whether the desktop can restart for us decides the main button's words. */
-  g_bus_get (G_BUS_TYPE_SESSION, self->session_cancellable, on_session_bus, g_object_ref (self));
   load_plan (self);
   return self;
 }
@@ -1281,4 +1282,16 @@ pt_app_review_dialog_new_with_options (GtkWindow         *parent,
   set_options (self, options);
   load_plan (self);
   return self;
+}
+
+/* The heading of a review with a purpose of its own (the status panel's
+ * Repair): the window's title and the header's. */
+void
+pt_app_review_dialog_set_heading (PtAppReviewDialog *self,
+                                  const char        *heading)
+{
+  g_return_if_fail (PT_APP_IS_REVIEW_DIALOG (self));
+
+  gtk_window_set_title (GTK_WINDOW (self), heading);
+  adw_window_title_set_title (self->title, heading);
 }

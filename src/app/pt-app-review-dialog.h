@@ -29,5 +29,7 @@ PtAppReviewDialog *pt_app_review_dialog_new_with_options (GtkWindow         *par
                                                           PtAppMachine      *machine,
                                                           const char *const *addresses,
                                                           GVariant          *options);
+void               pt_app_review_dialog_set_heading      (PtAppReviewDialog *self,
+                                                          const char        *heading);
 
 G_END_DECLS

@@ -744,7 +744,10 @@ on_status_repair (PtAppWindow *self,
                   GStrv        selection,
                   GVariant    *options)
 {
-  pt_app_window_review_with (self, (const char *const *) selection, options);
+  PtAppReviewDialog *dialog = pt_app_window_review_with (self, (const char *const *) selection, options);
+
+  if (dialog != NULL)
+    pt_app_review_dialog_set_heading (dialog, _("Repair the setup"));
 }
 
 static void

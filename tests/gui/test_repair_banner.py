@@ -3,7 +3,7 @@
 whose restart came up without its kernel arguments (a tool rewrote
 /etc/default/grub) is `needs-repair`; the sidebar says so with each
 reason's sentence, as `status --json` has them, and "Repair…" opens the
-review of the stored selection with the stored options (no trial, the
+review headed "Repair the setup" of the stored selection with the stored options (no trial, the
 regeneration forced) through the real helper on a private system bus;
 Apply puts the arguments back, and the sidebar then says "Restart to
 finish"."""
@@ -53,7 +53,8 @@ def main():
                 m.stop()
                 m.start_helper()
                 ptgui.act(button(app.window, "Repair…"), "click")
-                dlg = top_window(app, "Review changes")
+                # the review says what it is for
+                dlg = top_window(app, "Repair the setup")
                 wait_for(lambda: any("The helper computed this plan" in t for t in ptgui.labels(dlg)), 60,
                          what="the helper's plan (labels: %s)" % ptgui.labels(dlg))
                 # the stored options, no trial

@@ -231,7 +231,7 @@ check_initramfs (GPtrArray  *reasons,
   {
     g_autofree char *list = g_strjoinv (", ", (char **) stale->pdata);
     add_reason (reasons, "initramfs-stale", NULL,
-                g_strdup_printf (_("Built before the setup, without the vfio modules ahead of the GPU drivers: %s (a kernel was installed and its initramfs not built again with them). “passthroughctl repair” regenerates the initramfs."),
+                g_strdup_printf (_("Built before the setup, without the vfio modules that must load ahead of the devices’ own drivers: %s (a kernel was installed and its initramfs not built again with them). “passthroughctl repair” regenerates the initramfs."),
                                  list));
   }
 }
