@@ -1014,7 +1014,7 @@ on_apply_done (GObject      *source,
   if (!self->revert && plan_is_trial (self))
     {
       show_done (self, _("Restart to try the new setup"),
-                 _("Restart to try the new setup. If the screen stays dark or the machine does not start, "
+                 _("The next start uses the new setup once. If the screen stays dark or the machine does not start, "
                    "just restart again: it will come back as it is now."));
       return;
     }
@@ -1022,7 +1022,7 @@ on_apply_done (GObject      *source,
              self->revert
              ? _("Everything Passthrough changed is undone. After the next restart the devices are back with the host.")
              : _("The changes are written. After the next restart the chosen devices are on vfio-pci, "
-                 "ready for a virtual machine; “passthroughctl status” then shows whether they are. "
+                 "ready for a virtual machine; this window’s sidebar then shows whether they are. "
                  "Any boot entry without the new options still starts the machine as before."));
 }
 

@@ -19,8 +19,12 @@ import ptgui  # noqa: E402
 from ptgui import button, check, find, top_window, wait_for  # noqa: E402
 
 GPU, AUDIO = "0000:01:00.0", "0000:01:00.1"
-AFTER_APPLY = ("Restart to try the new setup. If the screen stays dark or the machine does not start, "
+# the review's last page, under its title "Restart to try the new setup"
+AFTER_APPLY = ("The next start uses the new setup once. If the screen stays dark or the machine does not start, "
                "just restart again: it will come back as it is now.")
+# the sidebar's words for an armed trial
+ARMED = ("Restart to try the new setup. If the screen stays dark or the machine does not start, "
+         "just restart again: it will come back as it is now.")
 
 
 def review(app):
@@ -59,7 +63,7 @@ def main():
                 apply_trial(app, review(app), "trial")
                 check(m.read("etc/default/grub") == grub_before, "the trial changed the default entry")
                 check("Passthrough trial" in m.read("boot/grub/custom.cfg"), "no trial entry in custom.cfg")
-                app.says(AFTER_APPLY)
+                app.says(ARMED)
                 app.screenshot("trial-armed")
 
             # The trial start: GRUB booted the one-shot entry, vfio-pci took the slot.
@@ -123,7 +127,7 @@ def main():
                 dlg = top_window(app, "Review changes")
                 # Everything is in place already: only the one-shot choice again.
                 apply_trial(app, dlg, "try-again", shown="grub-reboot 'Passthrough trial'")
-                app.says(AFTER_APPLY)
+                app.says(ARMED)
                 # and now Undo, through the same review as the menu's
                 ptgui.act(button(app.window, "Undo"), "click")
                 rdlg = top_window(app, "Undo everything")
