@@ -11,6 +11,7 @@
 #include "pt-app-application.h"
 #include "pt-app-helper.h"
 #include "pt-app-machine.h"
+#include "pt-describe.h"
 #include "pt-readiness.h"
 
 struct _PtAppMachine
@@ -94,20 +95,26 @@ pt_app_machine_source_for_host (void)
  * initramfs configuration (data/demo/SOURCES).  Its review then shows that
  * system's GRUB or systemd-boot diff, not this machine's files.  NULL for a
  * snapshot outside the demo folder, or a demo without a root. */
-static char *
-demo_root_for (const char *snapshot)
+static gboolean
+in_demo_dir (const char *snapshot)
 {
   g_autofree char *demo_dir = pt_app_application_dup_demo_dir ();
   g_autofree char *dir = g_path_get_dirname (snapshot);
   g_autofree char *canon_demo = g_canonicalize_filename (demo_dir, NULL);
   g_autofree char *canon_dir = g_canonicalize_filename (dir, NULL);
-  g_autofree char *base = g_path_get_basename (snapshot);
+
+  return g_str_equal (canon_demo, canon_dir) && g_str_has_suffix (snapshot, ".json");
+}
+
+static char *
+demo_root_for (const char *snapshot)
+{
+  g_autofree char *canon = g_canonicalize_filename (snapshot, NULL);
   g_autofree char *root = NULL;
 
-  if (!g_str_equal (canon_demo, canon_dir) || !g_str_has_suffix (base, ".json"))
+  if (!in_demo_dir (snapshot))
     return NULL;
-  base[strlen (base) - strlen (".json")] = '\0';
-  root = g_build_filename (canon_dir, base, NULL);
+  root = g_strndup (canon, strlen (canon) - strlen (".json"));
   return g_file_test (root, G_FILE_TEST_IS_DIR) ? g_steal_pointer (&root) : NULL;
 }
 
@@ -134,7 +141,15 @@ pt_app_machine_load (const char  *root,
       if (self->topology == NULL)
         return NULL;
       self->snapshot = g_strdup (snapshot);
-      self->title = g_strdup_printf (_("snapshot %s"), base);
+      if (in_demo_dir (snapshot))
+        {
+          /* a demo is named from its data, as the demo list names it */
+          g_autofree char *name = pt_describe_machine (self->topology);
+          self->title = name != NULL ? g_strdup_printf (_("demo: %s"), name)
+                                     : g_strdup_printf (_("demo %s"), base);
+        }
+      else
+        self->title = g_strdup_printf (_("snapshot %s"), base);
       if (demo_root != NULL)
         self->inspect_reason = g_strdup (_("This is a demo machine, not this machine: you can look and plan, "
                                            "with the demo's own boot files, but Set Up and Bind are off."));

@@ -51,13 +51,15 @@ def gpus_first(groups):
     return sorted(groups, key=gpu_rank)   # stable: passthroughctl's order within each rank
 
 
-def check_snapshot(path, per_device_limit, shot):
+def check_snapshot(path, per_device_limit, shot, title=None):
     data = ptgui.ctl_json("--snapshot", path, "list")
     devices = [(g["id"], d) for g in data["groups"] for d in g["devices"]]
     app = App("--snapshot", path)
     try:
-        base = os.path.basename(path)
-        check(base in ptgui.name_of(app.window), "window title %r does not name the snapshot" % ptgui.name_of(app.window))
+        # a snapshot by its file; a bundled demo by its machine
+        title = title or os.path.basename(path)
+        check(title in ptgui.name_of(app.window), "window title %r does not name the snapshot (%r)"
+              % (ptgui.name_of(app.window), title))
         if len(devices) <= 256:
             # Machines up to 256 devices start expanded. The rows on screen, top to
             # bottom, are the start of passthroughctl's order with the groups
@@ -92,7 +94,7 @@ def check_snapshot(path, per_device_limit, shot):
 def main():
     check_snapshot(os.path.join(ptgui.MACHINES, "two-gpus.json"), 40, "tree-two-gpus")
     for demo in sorted(glob.glob(os.path.join(ptgui.SRC, "data", "demo", "*.json")))[:3]:
-        check_snapshot(demo, 8, "tree-demo-" + os.path.basename(demo)[:-5])
+        check_snapshot(demo, 8, "tree-demo-" + os.path.basename(demo)[:-5], title="demo: ")
 
     # Searches on the two-GPU machine, by each thing a person might type.
     app = App("--snapshot", os.path.join(ptgui.MACHINES, "two-gpus.json"))
