@@ -803,11 +803,26 @@ pt_helper_run (PtHelper *self)
 {
   g_return_val_if_fail (PT_IS_HELPER (self), 1);
 
-  g_mutex_lock (&self->state_lock);
-  self->recovering = TRUE;
-  self->transaction_running = TRUE;   /* no idle exit while it runs */
-  g_mutex_unlock (&self->state_lock);
-  self->recovery_thread = g_thread_new ("recovery", recover_at_start, self);
+  if (pt_transaction_is_unfinished (self->paths))
+    {
+      g_mutex_lock (&self->state_lock);
+      self->recovering = TRUE;
+      self->transaction_running = TRUE;   /* no idle exit while it runs */
+      g_mutex_unlock (&self->state_lock);
+      self->recovery_thread = g_thread_new ("recovery", recover_at_start, self);
+    }
+  else
+    {
+      /* Nothing left behind: the look is quick, and done before the name
+       * is owned, no call ever finds it running (a lock another process
+       * holds is that process's change, which GetStatus reports). */
+      g_autoptr(GError) error = NULL;
+      if (!pt_transaction_recover (self->paths, &error))
+        {
+          g_warning ("Could not roll back an unfinished transaction: %s", error->message);
+          self->recovery_error = g_strdup (error->message);
+        }
+    }
 
   self->owner_id = g_bus_own_name (G_BUS_TYPE_SYSTEM, PT_DBUS_HELPER_BUS_NAME,
                                    G_BUS_NAME_OWNER_FLAGS_DO_NOT_QUEUE,
@@ -821,6 +836,7 @@ pt_helper_run (PtHelper *self)
   g_bus_unown_name (self->owner_id);
   self->owner_id = 0;
   /* A lost name does not cut the recovery short: its files go back first. */
-  g_thread_join (g_steal_pointer (&self->recovery_thread));
+  if (self->recovery_thread != NULL)
+    g_thread_join (g_steal_pointer (&self->recovery_thread));
   return self->exit_status;
 }

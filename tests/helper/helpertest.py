@@ -7,6 +7,7 @@
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 
+import json
 import os
 import shutil
 import subprocess
@@ -103,7 +104,11 @@ class HelperTestCase(dbusmock.DBusTestCase):
         env.update(extra)
         return env
 
-    def start_helper(self, **extra):
+    def start_helper(self, wait_recovery=True, **extra):
+        '''Starts the helper and waits for its name; a helper that found an
+        unfinished transaction recovers behind its name (docs/faults.md), and
+        unless wait_recovery is False this waits until GetStatus no longer
+        says "applying".'''
         self.helper_output = open(self.helper_log, 'ab')
         argv = [HELPER]
         if os.environ.get('PASSTHROUGH_HELPER_VALGRIND'):
@@ -115,6 +120,21 @@ class HelperTestCase(dbusmock.DBusTestCase):
         self.helper = subprocess.Popen(argv, env=self.env_for_helper(**extra),
                                        stdout=self.helper_output, stderr=subprocess.STDOUT)
         self.wait_for_name()
+        if wait_recovery:
+            self.wait_recovered()
+
+    def wait_recovered(self, timeout=120):
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                status = json.loads(self.call('GetStatus', timeout=30000)[0])
+            except CallError:
+                return   # the test's root may not give a status; its own checks say
+            if status.get('state') != 'applying':
+                return
+            if time.monotonic() > deadline:
+                self.fail(f'the helper\'s start-up recovery did not end: {self.read_helper_log()}')
+            time.sleep(0.05)
 
     def wait_for_name(self, timeout=10):
         deadline = time.monotonic() + timeout

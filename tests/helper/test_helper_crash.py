@@ -3,7 +3,8 @@
 # engine's transaction (PASSTHROUGH_FAULT, src/core/engine/pt-transaction.c)
 # the helper _exit(99)s in the middle of an Apply; every file is then wholly
 # as before or wholly as after, and the next start of the helper (recovery
-# before it owns its name) returns the root to before.
+# behind its name: start_helper() waits until GetStatus no longer says
+# "applying") returns the root to before.
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 
@@ -63,7 +64,7 @@ class CrashConsistency(helpertest.HelperTestCase):
                 for path in set(before) | set(after) | set(now):
                     self.assertIn(now.get(path), (before.get(path), after.get(path)),
                                   f'{step}: {path} is neither before nor after')
-                # the next start recovers before it serves
+                # the next start recovers, then serves changes
                 self.start_helper()
                 recovered = without_state(helperfixture.tree_files(self.root))
                 self.assertEqual(sorted(recovered), sorted(before), f'{step}: set of files')

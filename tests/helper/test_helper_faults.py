@@ -305,7 +305,7 @@ class LeftoverAtStart(helpertest.HelperTestCase):
         # a recovery whose regeneration takes longer than the idle time-out
         # (and, in a real guest, than the bus's activation time-out)
         started = time.monotonic()
-        self.start_helper(PASSTHROUGH_COMMAND_WRAPPER=note, PASSTHROUGH_TEST_PIDFILE=pidfile,
+        self.start_helper(wait_recovery=False, PASSTHROUGH_COMMAND_WRAPPER=note, PASSTHROUGH_TEST_PIDFILE=pidfile,
                           PASSTHROUGH_IDLE_TIMEOUT='5', PASSTHROUGH_TEST_RECOVERY_SLEEP='6')
         # the name is owned before the recovery ends, and calls made
         # meanwhile get their answer at once: the status says "applying",

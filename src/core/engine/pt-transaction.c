@@ -164,6 +164,24 @@ take_lock (PtPaths  *paths,
 }
 
 /**
+ * pt_transaction_is_unfinished:
+ *
+ * Whether a transaction that did not finish left its journal or the note
+ * of a command it ran: then pt_transaction_recover() has work to do (it may
+ * end a command, put files back and regenerate).  Without either, recovery
+ * is a quick look (the helper runs it before it serves).
+ */
+gboolean
+pt_transaction_is_unfinished (PtPaths *paths)
+{
+  g_autofree char *journal = pt_paths_build (paths, PT_STATE_DIR "/journal.json", NULL);
+  g_autofree char *running = pt_paths_build (paths, PT_STATE_DIR "/running", NULL);
+
+  return g_file_test (journal, G_FILE_TEST_EXISTS) || g_file_test (running, G_FILE_TEST_EXISTS) ||
+         g_file_test (journal, G_FILE_TEST_IS_SYMLINK) || g_file_test (running, G_FILE_TEST_IS_SYMLINK);
+}
+
+/**
  * pt_transaction_is_running:
  *
  * Whether a transaction holds the lock right now, in this process or

@@ -63,6 +63,8 @@ gboolean  pt_transaction_recover  (PtPaths         *paths,
  * already followed).  Built from the boot-path registry (pt-boot-path.h). */
 gboolean  pt_transaction_path_is_allowed (PtPaths    *paths,
                                           const char *system_path);
+/* A transaction left its journal or a running command's note behind. */
+gboolean  pt_transaction_is_unfinished (PtPaths    *paths);
 /* A transaction holds the lock right now (status "applying"). */
 gboolean  pt_transaction_is_running (PtPaths       *paths);
 
