@@ -49,7 +49,7 @@ def main():
 
         wait_for(lambda: ptgui.is_sensitive(button(dlg, "Set Up")), 20, what="Set Up to be on")
         ptgui.act(button(dlg, "Set Up"), "click")
-        wait_for(lambda: shown(dlg, "Restart to try the new setup."), 60,
+        wait_for(lambda: shown(dlg, "Restart to try the new setup"), 60,
                  what="the end of Apply (labels: %s)" % ptgui.labels(dlg))
         cfg = m.read("boot/grub/custom.cfg")
         check(BY_ADDRESS in cfg and BY_IDS not in cfg, "the helper did not apply the reviewed option:\n" + cfg)

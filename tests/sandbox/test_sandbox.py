@@ -332,7 +332,7 @@ def run_without_helper(system_bus, tmp):
         app.screenshot("sandbox-no-helper")
         demo = find(app.window, "label", "Core i7-10700K on a Z490 board", timeout=10)
         app.click(demo)
-        wait_for(lambda: "arch-navi23.json" in ptgui.name_of(app.window), 20,
+        wait_for(lambda: "demo: Core i7-10700K on a Z490 board" in ptgui.name_of(app.window), 20,
                  what="the demo machine to open (title %r)" % ptgui.name_of(app.window))
         app.screenshot("sandbox-no-helper-demo")
     finally:
