@@ -398,6 +398,19 @@ test_mkinitcpio_strings (void)
                     "MODULES='ext4 vfio_pci vfio vfio_iommu_type1 radeon'\n");
   check_round_trip (EDIT_MKINITCPIO, "HOOKS=(base)", vfio_mods,
                     "HOOKS=(base)\nMODULES=(vfio_pci vfio vfio_iommu_type1)  # added by Passthrough");
+  /* The shell splits a module list at space, tab and newline only: a form
+   * feed or vertical tab belongs to the word it touches, so ours are set
+   * apart by a space (the fuzzer found "MODULES=\f" taking a second add). */
+  check_round_trip (EDIT_MKINITCPIO, "MODULES=\f\n", vfio_mods,
+                    "MODULES=\f\" vfio_pci vfio vfio_iommu_type1\"\n");
+  check_round_trip (EDIT_MKINITCPIO, "MODULES=\"\vvfio-pci\"\n", vfio_mods,
+                    "MODULES=\"\vvfio-pci vfio_pci vfio vfio_iommu_type1\"\n");
+  {
+    g_autoptr(GError) error = NULL;
+    g_auto(GStrv) mods = pt_read_mkinitcpio_modules ("MODULES=\"a\fb c\"\n", &error);
+    g_assert_no_error (error);
+    g_assert_cmpstrv (mods, ((const char *const[]) { "a\fb", "c", NULL }));
+  }
 }
 
 static void

@@ -145,7 +145,7 @@ pt_read_mkinitcpio_modules (const char *text,
   if (assigns == NULL)
     return NULL;
   all = pt_shell_accumulate (assigns, assigns->len, MODULES_VAR);
-  words = g_strsplit_set (all, " \t\r\n", -1);
+  words = g_strsplit_set (all, PT_MODULE_BLANKS, -1);
   for (guint i = 0; words[i]; i++)
     if (*words[i])
       g_strv_builder_add (builder, words[i]);

@@ -20,11 +20,53 @@
 #include "pt-edit-private.h"
 #include "pt-error.h"
 
+/* The blanks between words.  The kernel splits its command line at every
+ * ASCII space character (pt_cmdline_tokenize() splits exactly there); a
+ * shell splits a module list only at space, tab and newline, so a form feed
+ * or vertical tab there is part of a module's name (PT_MODULE_BLANKS adds
+ * the '\r' of a file saved with CRLF). */
 static gboolean
-is_blank (char c)
+is_blank (PtWordKind kind,
+          char       c)
 {
-  /* exactly the blanks pt_cmdline_tokenize() splits on */
+  if (kind == PT_WORDS_MODULES)
+    return c != '\0' && strchr (PT_MODULE_BLANKS, c) != NULL;
   return g_ascii_isspace (c);
+}
+
+/* The words of @flat as tokens with their offsets: the kernel's for a
+ * command line; for a module list, the runs between is_blank()'s blanks (no
+ * quoting: a stray '"' is just a byte of a name). */
+static GPtrArray *
+words_tokenize (PtWordKind  kind,
+                const char *flat)
+{
+  GPtrArray *toks;
+  gsize i = 0;
+
+  if (kind == PT_WORDS_CMDLINE)
+    return pt_cmdline_tokenize (flat);
+  toks = g_ptr_array_new_with_free_func ((GDestroyNotify) pt_cmdline_token_free);
+  while (flat[i] != '\0')
+    {
+      PtCmdlineToken *tok;
+      gsize start;
+
+      while (flat[i] != '\0' && is_blank (kind, flat[i]))
+        i++;
+      if (flat[i] == '\0')
+        break;
+      start = i;
+      while (flat[i] != '\0' && !is_blank (kind, flat[i]))
+        i++;
+      tok = g_new0 (PtCmdlineToken, 1);
+      tok->start = start;
+      tok->end = i;
+      tok->text = g_strndup (flat + start, i - start);
+      tok->key = g_strdup (tok->text);
+      g_ptr_array_add (toks, tok);
+    }
+  return toks;
 }
 
 /* ---- grammars ----------------------------------------------------------- */
@@ -300,7 +342,7 @@ pt_words_contain (const char *words,
   if (kind == PT_WORDS_MODULES)
     {
       /* module lists have no kernel quoting: a stray '"' is just a byte */
-      g_auto(GStrv) names = g_strsplit_set (words, " \t\r\n", -1);
+      g_auto(GStrv) names = g_strsplit_set (words, PT_MODULE_BLANKS, -1);
       for (guint i = 0; names[i]; i++)
         if (*names[i] && pt_words_equivalent (kind, names[i], word))
           return TRUE;
@@ -497,6 +539,7 @@ word_matches (PtWordKind            kind,
  * left empty go. */
 static void
 remove_split_word (PtWordValue          *value,
+                   PtWordKind            kind,
                    Flat                 *f,
                    const PtCmdlineToken *tok)
 {
@@ -508,14 +551,14 @@ remove_split_word (PtWordValue          *value,
   gsize ce = g_array_index (f->off_of, gsize, tok->end - 1) + 1;
   gsize r = cs;
 
-  while (r > 0 && is_blank (a->text->str[r - 1]))
+  while (r > 0 && is_blank (kind, a->text->str[r - 1]))
     r--;
   if (r < cs)
     cs = r;
   else
     {
       gsize e = ce;
-      while (e < z->text->len && is_blank (z->text->str[e]))
+      while (e < z->text->len && is_blank (kind, z->text->str[e]))
         e++;
       if (e < z->text->len)
         ce = e;
@@ -544,7 +587,7 @@ remove_one (PtWordValue       *value,
   gboolean removed = FALSE;
 
   flat_build (value, &f);
-  toks = pt_cmdline_tokenize (f.flat->str);
+  toks = words_tokenize (kind, f.flat->str);
   for (guint i = 0; i < toks->len && !removed; i++)
     {
       PtCmdlineToken *tok = g_ptr_array_index (toks, i);
@@ -558,7 +601,7 @@ remove_one (PtWordValue       *value,
       seg_index = g_array_index (f.seg_of, guint, tok->start);
       if (g_array_index (f.seg_of, guint, tok->end - 1) != seg_index)
         {
-          remove_split_word (value, &f, tok);
+          remove_split_word (value, kind, &f, tok);
           removed = TRUE;
           break;
         }
@@ -567,17 +610,17 @@ remove_one (PtWordValue       *value,
       ce = g_array_index (f.off_of, gsize, tok->end - 1) + 1;
       c = seg->text->str;
       len = seg->text->len;
-      if (cs > 0 && is_blank (c[cs - 1]))
+      if (cs > 0 && is_blank (kind, c[cs - 1]))
         {
           gsize r = cs - 1;
-          while (r > 0 && is_blank (c[r - 1]))
+          while (r > 0 && is_blank (kind, c[r - 1]))
             r--;
           g_string_erase (seg->text, r, ce - r);
         }
       else
         {
           gsize e = ce;
-          while (e < len && is_blank (c[e]))
+          while (e < len && is_blank (kind, c[e]))
             e++;
           if (e < len)
             g_string_erase (seg->text, cs, e - cs);
@@ -622,13 +665,14 @@ pt_word_value_remove (PtWordValue       *value,
 }
 
 static gboolean
-ends_in_word (const char *prefix,
+ends_in_word (PtWordKind  kind,
+              const char *prefix,
               const char *flat,
               gsize       flat_len)
 {
   if (flat_len > 0)
-    return !is_blank (flat[flat_len - 1]);
-  return *prefix != '\0' && !is_blank (prefix[strlen (prefix) - 1]);
+    return !is_blank (kind, flat[flat_len - 1]);
+  return *prefix != '\0' && !is_blank (kind, prefix[strlen (prefix) - 1]);
 }
 
 void
@@ -647,7 +691,7 @@ pt_word_value_insert (PtWordValue       *value,
 
   if (before_gpu && kind == PT_WORDS_MODULES)
     {
-      g_autoptr(GPtrArray) toks = pt_cmdline_tokenize (f.flat->str);
+      g_autoptr(GPtrArray) toks = words_tokenize (kind, f.flat->str);
       for (guint i = 0; i < toks->len; i++)
         {
           PtCmdlineToken *tok = g_ptr_array_index (toks, i);
@@ -666,7 +710,7 @@ pt_word_value_insert (PtWordValue       *value,
               /* after the word before it, keeping the blanks between them
                * (see the removal rule); else in front of it */
               gsize r = cs;
-              while (r > 0 && is_blank (seg->text->str[r - 1]))
+              while (r > 0 && is_blank (kind, seg->text->str[r - 1]))
                 r--;
               if (r > 0)
                 {
@@ -710,17 +754,17 @@ pt_word_value_insert (PtWordValue       *value,
         gsize before_len;
         g_autofree char *ins = NULL;
 
-        while (pos > 0 && is_blank (last->text->str[pos - 1]))
+        while (pos > 0 && is_blank (kind, last->text->str[pos - 1]))
           pos--;
         before_len = f.flat->len - (last->text->len - pos);
-        ins = g_strconcat (ends_in_word (value->prefix, f.flat->str, before_len) ? " " : "",
+        ins = g_strconcat (ends_in_word (kind, value->prefix, f.flat->str, before_len) ? " " : "",
                            joined, NULL);
         g_string_insert (last->text, pos, ins);
       }
     else
       {
         PtSegment *nseg = pt_word_value_append (value, value->shell || empty_tail ? '"' : 0, "", 0);
-        if (ends_in_word (value->prefix, f.flat->str, f.flat->len))
+        if (ends_in_word (kind, value->prefix, f.flat->str, f.flat->len))
           g_string_append_c (nseg->text, ' ');
         g_string_append (nseg->text, joined);
       }

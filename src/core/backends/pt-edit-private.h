@@ -20,6 +20,10 @@ typedef enum
   PT_WORDS_MODULES,     /* module names: '-' == '_' */
 } PtWordKind;
 
+/* Where a shell splits a module list (its default IFS: space, tab,
+ * newline), with the '\r' of a file saved with CRLF. */
+#define PT_MODULE_BLANKS " \t\r\n"
+
 typedef struct
 {
   char     quote;       /* 0 (unquoted), '"' or '\'' */
