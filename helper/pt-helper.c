@@ -773,10 +773,12 @@ pt_helper_new_from_env (void)
 }
 
 /* Before any transaction: a helper that died mid-way (power loss, kill)
- * left a journal, and its files go back to how they were.  This runs
- * behind the owned name, so the call that started the helper gets its
- * answer (GetStatus: "applying"; a change: Busy) instead of the bus's
- * activation time-out while the recovery regenerates (docs/faults.md). */
+ * left a journal, and its files go back to how they were.  When it did,
+ * this runs in a thread behind the owned name, so the call that started
+ * the helper gets its answer (GetStatus: "applying"; a change: Busy)
+ * instead of the bus's activation time-out while the recovery regenerates
+ * (docs/faults.md); otherwise pt_helper_run() calls it before owning the
+ * name. */
 static gpointer
 recover_at_start (gpointer user_data)
 {
@@ -813,15 +815,10 @@ pt_helper_run (PtHelper *self)
     }
   else
     {
-      /* Nothing left behind: the look is quick, and done before the name
-       * is owned, no call ever finds it running (a lock another process
-       * holds is that process's change, which GetStatus reports). */
-      g_autoptr(GError) error = NULL;
-      if (!pt_transaction_recover (self->paths, &error))
-        {
-          g_warning ("Could not roll back an unfinished transaction: %s", error->message);
-          self->recovery_error = g_strdup (error->message);
-        }
+      /* Nothing left behind: the look is quick and runs here, before the
+       * name is owned, so no call ever finds it running (a lock another
+       * process holds is that process's change, which GetStatus reports). */
+      recover_at_start (self);
     }
 
   self->owner_id = g_bus_own_name (G_BUS_TYPE_SYSTEM, PT_DBUS_HELPER_BUS_NAME,

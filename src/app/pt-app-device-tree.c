@@ -17,6 +17,7 @@
 #include "pt-app-row-slots.h"
 #include "pt-app-tree-row.h"
 #include "pt-describe.h"
+#include "pt-guard.h"
 
 /* Trees at most this large start expanded (a desktop has 30 to 150 PCI
  * functions, and a person wants to see them, not 40 closed groups); larger
@@ -107,12 +108,7 @@ device_passes_filter (PtAppDeviceTree *self,
     case FILTER_GPUS:
       return pt_device_get_kind (dev) == PT_DEVICE_KIND_GPU;
     case FILTER_PASSABLE:
-      {
-        GStrv shares = pt_device_get_shares_group_with (dev);
-        GStrv holds = pt_device_get_holds (dev);
-        return pt_device_is_endpoint (dev) && pt_device_get_group_id (dev) >= 0 &&
-               (shares == NULL || shares[0] == NULL) && (holds == NULL || holds[0] == NULL);
-      }
+      return pt_guard_device_can_go (pt_app_machine_get_topology (self->machine), dev);
     case FILTER_ALL:
     default:
       return TRUE;

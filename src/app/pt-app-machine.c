@@ -90,11 +90,8 @@ pt_app_machine_source_for_host (void)
   return bus != NULL ? PT_APP_MACHINE_SOURCE_HELPER : PT_APP_MACHINE_SOURCE_SYSFS;
 }
 
-/* A bundled demo has a small root of its own beside it, named like the
- * snapshot (data/demo/twin-gpu/ beside data/demo/twin-gpu.json): its distribution's os-release, boot loader and
- * initramfs configuration (data/demo/SOURCES).  Its review then shows that
- * system's GRUB or systemd-boot diff, not this machine's files.  NULL for a
- * snapshot outside the demo folder, or a demo without a root. */
+/* Whether @snapshot is one of the bundled demos: a .json file in the demo
+ * folder. */
 static gboolean
 in_demo_dir (const char *snapshot)
 {
@@ -106,6 +103,12 @@ in_demo_dir (const char *snapshot)
   return g_str_equal (canon_demo, canon_dir) && g_str_has_suffix (snapshot, ".json");
 }
 
+/* A bundled demo has a small root of its own beside it, named like the
+ * snapshot (data/demo/twin-gpu/ beside data/demo/twin-gpu.json): its
+ * distribution's os-release, boot loader and initramfs configuration
+ * (data/demo/SOURCES).  Its review then shows that system's GRUB or
+ * systemd-boot diff, not this machine's files.  NULL for a snapshot outside
+ * the demo folder, or a demo without a root. */
 static char *
 demo_root_for (const char *snapshot)
 {
@@ -137,11 +140,14 @@ pt_app_machine_load (const char  *root,
   if (snapshot != NULL)
     {
       g_autofree char *base = g_path_get_basename (snapshot);
+      gboolean demo;
+
       self->topology = pt_topology_new_from_snapshot (snapshot, error);
       if (self->topology == NULL)
         return NULL;
       self->snapshot = g_strdup (snapshot);
-      if (in_demo_dir (snapshot))
+      demo = in_demo_dir (snapshot);
+      if (demo)
         {
           /* a demo is named from its data, as the demo list names it */
           g_autofree char *name = pt_describe_machine (self->topology);
@@ -153,6 +159,9 @@ pt_app_machine_load (const char  *root,
       if (demo_root != NULL)
         self->inspect_reason = g_strdup (_("This is a demo machine, not this machine: you can look and plan, "
                                            "with the demo's own boot files, but Set Up and Bind are off."));
+      else if (demo)
+        self->inspect_reason = g_strdup (_("This is a demo machine, not this machine: "
+                                           "you can look and plan, but Set Up and Bind are off."));
       else
         self->inspect_reason = g_strdup (_("This is a snapshot of a machine, not the machine itself: "
                                            "you can look and plan, but Set Up and Bind are off."));

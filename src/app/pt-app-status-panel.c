@@ -342,6 +342,15 @@ on_status_done (GObject      *source,
   pt_app_status_panel_show_json (PT_APP_STATUS_PANEL (user_data), json);
 }
 
+/* Forgets the question under way and the one planned. */
+static void
+stop_asking (PtAppStatusPanel *self)
+{
+  g_clear_handle_id (&self->again_id, g_source_remove);
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+}
+
 /* GetStatus needs no authorization; no auto-start: a machine without the
  * helper simply has no status.  What shows stays until the answer. */
 static void
@@ -349,9 +358,7 @@ ask_status (PtAppStatusPanel *self)
 {
   g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SYSTEM, NULL, NULL);
 
-  g_clear_handle_id (&self->again_id, g_source_remove);
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
+  stop_asking (self);
   if (bus == NULL)
     return;
   self->cancellable = g_cancellable_new ();
@@ -372,14 +379,13 @@ void
 pt_app_status_panel_refresh (PtAppStatusPanel *self,
                              gboolean          this_machine)
 {
-  g_clear_handle_id (&self->again_id, g_source_remove);
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
   gtk_label_set_label (self->error_label, "");
   gtk_widget_set_visible (GTK_WIDGET (self->error_label), FALSE);
   hide (self);
   if (this_machine)
     ask_status (self);
+  else
+    stop_asking (self);
 }
 
 /* ---- Keep this setup -------------------------------------------------- */
@@ -459,9 +465,7 @@ pt_app_status_panel_dispose (GObject *object)
 {
   PtAppStatusPanel *self = PT_APP_STATUS_PANEL (object);
 
-  g_clear_handle_id (&self->again_id, g_source_remove);
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
+  stop_asking (self);
   g_clear_pointer (&self->configured, g_strfreev);
   g_clear_pointer (&self->repair_selection, g_strfreev);
   g_clear_pointer (&self->repair_options, g_variant_unref);

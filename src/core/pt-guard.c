@@ -75,3 +75,31 @@ pt_guard_blocks_group (PtDevice *member)
          (drv != NULL && !g_str_equal (drv, "pcieport") &&
           !g_str_equal (drv, "vfio-pci") && !g_str_equal (drv, "pci-stub"));
 }
+
+gboolean
+pt_guard_device_can_go (PtTopology *topology,
+                        PtDevice   *device)
+{
+  GStrv shares = pt_device_get_shares_group_with (device);
+  GStrv slot = pt_device_get_slot_functions (device);
+  PtGroup *group;
+  GListModel *members;
+
+  if (!pt_device_is_endpoint (device) || pt_device_get_group_id (device) < 0 ||
+      (shares != NULL && shares[0] != NULL))
+    return FALSE;
+  if (pt_guard_for_device (device) & PT_GUARD_BLOCKERS)
+    return FALSE;
+  for (guint i = 0; slot != NULL && slot[i] != NULL; i++)
+    if (pt_guard_for_device (pt_topology_lookup (topology, slot[i])) & PT_GUARD_BLOCKERS)
+      return FALSE;
+  group = pt_topology_lookup_group (topology, pt_device_get_group_id (device));
+  members = group != NULL ? pt_group_get_devices (group) : NULL;
+  for (guint i = 0; members != NULL && i < g_list_model_get_n_items (members); i++)
+    {
+      g_autoptr(PtDevice) member = g_list_model_get_item (members, i);
+      if (pt_guard_blocks_group (member))
+        return FALSE;
+    }
+  return TRUE;
+}

@@ -43,4 +43,12 @@ G_BEGIN_DECLS
  * virtual machine: an ISA bridge, or a bridge-like function with a host
  * driver other than pcieport. */
 gboolean    pt_guard_blocks_group   (PtDevice   *member);
+/* Whether a plan could take @device with no blocker (the list's "Only what
+ * can be passed through"): an endpoint in an IOMMU group whose other
+ * endpoints are all functions of its own slot, no function of that slot
+ * guarded by a blocker, and no member of the group that keeps the group
+ * from a virtual machine.  The keyboard's controller can go: its guard
+ * only warns. */
+gboolean    pt_guard_device_can_go  (PtTopology *topology,
+                                     PtDevice   *device);
 G_END_DECLS

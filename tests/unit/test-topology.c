@@ -8,6 +8,7 @@
 
 #include "pt-describe.h"
 #include "pt-error.h"
+#include "pt-guard.h"
 #include "pt-topology.h"
 #include "test-util.h"
 
@@ -98,6 +99,43 @@ test_sentences (void)
   g_assert_nonnull (strstr (same, "10de:1b80"));
   g_assert_cmpstr (g_ptr_array_index (sata_badges, 1), ==, "holds your root filesystem");
   g_assert_cmpstr (g_ptr_array_index (twin_badges, 0), ==, "boot GPU");
+}
+
+/* The list's "Only what can be passed through" (pt_guard_device_can_go):
+ * what shares its group, holds the root file system, carries the default
+ * route or boots the screen stays, with the other functions of its slot; the
+ * keyboard's controller (a warning only) and the functions of a free slot
+ * can go.  Groups 50–52 add a keyboard-only controller, a boot GPU with its
+ * audio, and an endpoint beside an ISA bridge. */
+static void
+test_can_go (void)
+{
+  g_autoptr(PtTopology) t = load_machine ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PtTopology) more = pt_topology_new_from_json (
+    "{\"format\":1,\"groups\":["
+    "{\"id\":50,\"devices\":[{\"address\":\"0000:50:00.0\",\"vendor\":\"1b21\",\"device\":\"2142\",\"class\":\"0c0330\",\"holds\":[\"keyboard\"]}]},"
+    "{\"id\":51,\"devices\":["
+    " {\"address\":\"0000:51:00.0\",\"vendor\":\"1002\",\"device\":\"73ff\",\"class\":\"030000\",\"boot_vga\":true},"
+    " {\"address\":\"0000:51:00.1\",\"vendor\":\"1002\",\"device\":\"ab28\",\"class\":\"040300\"}]},"
+    "{\"id\":52,\"devices\":["
+    " {\"address\":\"0000:00:1f.0\",\"vendor\":\"8086\",\"device\":\"7a84\",\"class\":\"060100\"},"
+    " {\"address\":\"0000:00:1f.3\",\"vendor\":\"8086\",\"device\":\"7ad0\",\"class\":\"040300\"}]}"
+    "],\"ungrouped\":[]}", -1, &error);
+  const char *yes[] = { "0000:08:00.0", "0000:08:00.1", "0000:41:00.0", "0000:41:02.0", NULL };
+  const char *no[] = { "0000:01:00.0", "0000:01:00.1", "0000:01:00.2", "0000:04:00.0", "0000:0b:00.0", NULL };
+
+  g_assert_no_error (error);
+  for (guint i = 0; yes[i] != NULL; i++)
+    if (!pt_guard_device_can_go (t, pt_topology_lookup (t, yes[i])))
+      g_error ("%s should be able to go", yes[i]);
+  for (guint i = 0; no[i] != NULL; i++)
+    if (pt_guard_device_can_go (t, pt_topology_lookup (t, no[i])))
+      g_error ("%s should stay with the host", no[i]);
+  g_assert_true (pt_guard_device_can_go (more, pt_topology_lookup (more, "0000:50:00.0")));
+  g_assert_false (pt_guard_device_can_go (more, pt_topology_lookup (more, "0000:51:00.0")));
+  g_assert_false (pt_guard_device_can_go (more, pt_topology_lookup (more, "0000:51:00.1")));
+  g_assert_false (pt_guard_device_can_go (more, pt_topology_lookup (more, "0000:00:1f.3")));
 }
 
 static void
@@ -360,6 +398,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/topology/relations", test_relations);
   g_test_add_func ("/topology/sentences", test_sentences);
+  g_test_add_func ("/topology/can-go", test_can_go);
   g_test_add_func ("/topology/json-round-trip", test_json_round_trip);
   g_test_add_func ("/topology/bad-snapshots", test_bad_snapshots);
   g_test_add_func ("/topology/machine-names", test_machine_names);
