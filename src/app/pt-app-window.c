@@ -39,6 +39,8 @@ struct _PtAppWindow
   PtAppDeviceTree      *device_tree;
   GtkButton            *readiness_button;
   GtkLabel             *readiness_summary;
+  GtkWidget            *welcome_vm_box;
+  GtkLabel             *welcome_vm_label;
   GtkImage             *readiness_icon;
   GtkWidget            *inspect_box;
   PtAppStatusPanel     *status_panel;
@@ -379,6 +381,13 @@ set_machine (PtAppWindow  *self,
     show_no_iommu (self);
   else
     {
+      /* A guest with a vIOMMU: say so before the steps (the no-IOMMU page
+       * says it for a guest without one). */
+      g_autofree char *vm = pt_app_machine_get_source (machine) == PT_APP_MACHINE_SOURCE_SYSFS
+        ? pt_app_traps_machine_advice (pt_app_machine_get_paths (machine), topo) : NULL;
+
+      gtk_label_set_label (self->welcome_vm_label, vm != NULL ? vm : "");
+      gtk_widget_set_visible (self->welcome_vm_box, vm != NULL);
       set_content (self, "welcome", NULL);
       adw_window_title_set_subtitle (self->content_title, NULL);
     }
@@ -1015,6 +1024,8 @@ pt_app_window_class_init (PtAppWindowClass *klass)
   BIND (device_tree);
   BIND (readiness_button);
   BIND (readiness_summary);
+  BIND (welcome_vm_box);
+  BIND (welcome_vm_label);
   BIND (readiness_icon);
   BIND (inspect_box);
   BIND (status_panel);

@@ -4,8 +4,9 @@ in the same words as `passthroughctl check --json`, with its fixes: on a
 fixture root of slots-z690 with the files the kernel would show added
 (BOOTFB in proc/iomem and a resizable BAR on the RTX 4090, d3cold_allowed
 and a process holding the GTX 1050's render node, QEMU in the DMI), on
-gpu-chipset-group (an RX 580: reset-bug) and on a guest without an IOMMU
-(the no-IOMMU page says: the host, or a vIOMMU). An option fix's button
+gpu-chipset-group (an RX 580: reset-bug), on a guest without an IOMMU
+(the no-IOMMU page says: the host, or a vIOMMU) and on one with a vIOMMU
+(the Four Steps page says it first). An option fix's button
 chooses the card and opens the review with the option on, whose plan then
 carries it; the last-GPU blocker's allow-last-gpu is a switch in it."""
 import json
@@ -185,6 +186,21 @@ def main_vm():
             app.says("give this VM a vIOMMU")
             check(not any("firmware setup" in t for t in ptgui.labels(app.window)), "firmware menus for a guest")
             app.screenshot("traps-virtual-machine-no-iommu")
+        finally:
+            app.quit()
+
+        # a guest with a vIOMMU (the vm suite's q35, QEMU in its DMI): the
+        # first screen says so above the four steps, as check does
+        root = make_root(tmp, "qemu-q35")
+        write(root, "sys/class/dmi/id/sys_vendor", "QEMU\n")
+        vm = [t for t in traps_of(root, "") if t["code"] == "virtual-machine"]
+        check(len(vm) == 1 and len(vm[0]["fixes"]) == 1, "check's traps of the guest: %s" % vm)
+        app = App("--root", root)
+        try:
+            find(app.window, "list", "Four steps", timeout=15)
+            all_shown(app.window, ["%s %s" % (vm[0]["message"], vm[0]["fixes"][0]["text"])])
+            find(app.window, "image", "Warning")
+            app.screenshot("traps-virtual-machine-four-steps")
         finally:
             app.quit()
 
