@@ -146,7 +146,7 @@ pt_app_plan_options_to_variant (PtAppPlanOptions *self)
     }
   if (self->fixed != NULL)
     {
-      g_autoptr(GVariant) fixed = g_variant_ref_sink (g_variant_dict_end (self->fixed));
+      g_autoptr(GVariant) fixed = pt_app_plan_options_dup_fixed (self);
       GVariantIter iter;
       const char *key;
       GVariant *value;
@@ -157,10 +157,22 @@ pt_app_plan_options_to_variant (PtAppPlanOptions *self)
           g_variant_builder_add (&b, "{sv}", key, value);
           g_variant_unref (value);
         }
-      g_variant_dict_unref (self->fixed);
-      self->fixed = g_variant_dict_new (fixed);
     }
   return g_variant_builder_end (&b);
+}
+
+GVariant *
+pt_app_plan_options_dup_fixed (PtAppPlanOptions *self)
+{
+  GVariant *fixed;
+
+  if (self->fixed == NULL)
+    return NULL;
+  /* ending a dict empties it: it is made again from what it gave */
+  fixed = g_variant_ref_sink (g_variant_dict_end (self->fixed));
+  g_variant_dict_unref (self->fixed);
+  self->fixed = g_variant_dict_new (fixed);
+  return fixed;
 }
 
 gboolean

@@ -37,4 +37,8 @@ void              pt_app_plan_options_set_fixed             (PtAppPlanOptions *s
                                                              const char       *key,
                                                              GVariant         *value);
 
+/* The options set by pt_app_plan_options_set_fixed(), as an a{sv}; NULL
+ * when there are none. */
+GVariant         *pt_app_plan_options_dup_fixed             (PtAppPlanOptions *self);
+
 G_END_DECLS

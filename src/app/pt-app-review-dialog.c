@@ -427,6 +427,45 @@ host_gpu_ref (PtTopology *topology,
   return NULL;
 }
 
+/* The options without a control in the review (a repair's stored
+ * iommu-only and bootloader, its one-off regenerate), each said in a
+ * sentence of the summary after @out's: a person sees what the plan was
+ * asked for even where no switch shows it. */
+static void
+append_fixed_options (PtAppReviewDialog *self,
+                      GString           *out)
+{
+  g_autoptr(GVariant) fixed = pt_app_plan_options_dup_fixed (self->options);
+  GVariantIter iter;
+  const char *key;
+  GVariant *value;
+
+  if (fixed == NULL)
+    return;
+  g_variant_iter_init (&iter, fixed);
+  while (g_variant_iter_next (&iter, "{&sv}", &key, &value))
+    {
+      g_autoptr(GVariant) owned = value;
+      gboolean on = g_variant_is_of_type (value, G_VARIANT_TYPE_BOOLEAN) && g_variant_get_boolean (value);
+      g_autofree char *sentence = NULL;
+
+      if (g_str_equal (key, "iommu-only"))
+        sentence = on ? g_strdup (_("Only the IOMMU is turned on: no device is bound to vfio-pci at boot.")) : NULL;
+      else if (g_str_equal (key, "regenerate"))
+        sentence = on ? g_strdup (_("The initramfs and the boot menu are built again, even where every file is right.")) : NULL;
+      else if (g_str_equal (key, "bootloader") && g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
+        sentence = g_strdup_printf (_("The boot configuration is written for %s, as the setup chose."),
+                                    g_variant_get_string (value, NULL));
+      else
+        {
+          g_autofree char *shown = g_variant_print (value, FALSE);
+          sentence = g_strdup_printf (_("The option “%s” is %s."), key, shown);
+        }
+      if (sentence != NULL)
+        g_string_append_printf (out, "%s%s", out->len > 0 ? " " : "", sentence);
+    }
+}
+
 /* The review's first text: what happens, in plain sentences, before the
  * details (devices, options, diffs, commands). */
 static char *
@@ -454,8 +493,13 @@ summarize (PtAppReviewDialog *self,
                                               n_blockers), n_blockers);
   else if (self->revert)
     g_string_append (out, _("Everything Passthrough set up is taken back: the files return to what they were."));
-  if (self->revert || refs->len == 0)
+  if (self->revert)
     return g_string_free (out, FALSE);
+  if (refs->len == 0)
+    {
+      append_fixed_options (self, out);
+      return g_string_free (out, FALSE);
+    }
   if (out->len > 0)
     g_string_append_c (out, ' ');
   g_string_append_printf (out, n_blockers > 0 ? _("Then %s would go to vfio-pci, for virtual machines.")
@@ -467,6 +511,7 @@ summarize (PtAppReviewDialog *self,
     g_string_append_printf (out, _("The host keeps its screen on %s."), host);
   else
     g_string_append (out, _("The host keeps no GPU: its screen goes dark."));
+  append_fixed_options (self, out);
   g_string_append_c (out, ' ');
   g_string_append (out, _("It takes a restart."));
   if (trial != NULL && JSON_NODE_HOLDS_VALUE (trial) && json_node_get_boolean (trial))

@@ -57,6 +57,9 @@ def main():
                 dlg = top_window(app, "Repair the setup")
                 wait_for(lambda: any("The helper computed this plan" in t for t in ptgui.labels(dlg)), 60,
                          what="the helper's plan (labels: %s)" % ptgui.labels(dlg))
+                # the summary says what the options without a switch do (repair's regenerate)
+                check(any("The initramfs and the boot menu are built again, even where every file is right." in t
+                          for t in ptgui.labels(dlg)), "the summary does not say regenerate: %s" % ptgui.labels(dlg))
                 # the stored options, no trial
                 check(not ptgui.is_checked(find(dlg, "check box", "Try it once first (recommended)")), "a trial repair")
                 fb = ptgui.find_all(dlg, "check box", only_visible=False,
