@@ -363,6 +363,17 @@ test_mkinitcpio_arrays (void)
                     "MODULES=(vfio_pci vfio vfio_iommu_type1 nvidia_drm 'ext4')\n");
   check_round_trip (EDIT_MKINITCPIO, "MODULES=(ext4)\r\n", vfio_mods,
                     "MODULES=(ext4 vfio_pci vfio vfio_iommu_type1)\r\n");
+  /* an empty array whose comment starts right at '(': bash reads '#' as a
+   * comment only at a word's start, so our words are set apart from it
+   * (the fuzzer found "pci_stub# in this array" read as more elements) */
+  check_round_trip (EDIT_MKINITCPIO, "MODULES=(# none yet\n)\n", vfio_mods,
+                    "MODULES=(vfio_pci vfio vfio_iommu_type1 # none yet\n)\n");
+  {
+    g_autoptr(GError) error = NULL;
+    g_auto(GStrv) mods = pt_read_mkinitcpio_modules ("MODULES=(vfio_pci vfio vfio_iommu_type1 # none yet\n)\n", &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (g_strv_length (mods), ==, 3);
+  }
   /* the last assignment wins; the dead one is left alone */
   check_round_trip (EDIT_MKINITCPIO, "MODULES=(i915)\nMODULES=(ext4)\n", vfio_mods,
                     "MODULES=(i915)\nMODULES=(ext4 vfio_pci vfio vfio_iommu_type1)\n");

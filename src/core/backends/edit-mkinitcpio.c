@@ -45,6 +45,13 @@ array_erase_element (GString *buf,
     }
   while (q < buf->len && is_space_tab (b[q]))
     q++;
+  if (p > 0 && b[p - 1] == '(' && q < buf->len && b[q] == '#')
+    {
+      /* "(word # comment": the comment moves up to the '(' again, as it
+       * was before an insert into "(# comment" */
+      g_string_erase (buf, s, q - s);
+      return;
+    }
   if (q < buf->len && b[q] != '\n' && b[q] != '\r' && b[q] != ')' && b[q] != '#')
     {
       /* first on its line, another element follows */
@@ -296,7 +303,12 @@ pt_edit_mkinitcpio_modules (const char        *text,
               g_string_insert (out, el->end, ins);
             }
           else
-            g_string_insert (out, last->open_paren + 1, joined);
+            {
+              /* "(# a comment": bash reads '#' as a comment only at a
+               * word's start, so ours must not run into it */
+              g_autofree char *ins = g_strconcat (joined, removed[last->open_paren + 1] == '#' ? " " : "", NULL);
+              g_string_insert (out, last->open_paren + 1, ins);
+            }
         }
       else
         {
