@@ -430,6 +430,19 @@ test_module_lines_and_booster (void)
   check_round_trip (EDIT_MODULE_LINES, "# /etc/modules\nloop\n\n\n", vfio_mods,
                     "# /etc/modules\nloop\nvfio_pci\nvfio\nvfio_iommu_type1\n\n\n");
   check_round_trip (EDIT_MODULE_LINES, "loop\r\nlp", vfio_mods, "loop\r\nlp\r\nvfio_pci\r\nvfio\r\nvfio_iommu_type1");
+  /* a CRLF file that ends in a lone CR: the line before ours still loads
+   * "vfio", so the add and a removal agree on it (found by the fuzzer) */
+  check_round_trip (EDIT_MODULE_LINES, "pe\r\nvfio\r", (const char *const[]) { "vfio_pci", NULL },
+                    "pe\r\nvfio\r\r\nvfio_pci");
+  {
+    g_autoptr(GError) error = NULL;
+    g_autofree char *out = pt_edit_module_lines ("pe\r\nvfio\r\r\nvfio_pci", NULL, vfio_mods, &error);
+    g_autofree char *again = NULL;
+    g_assert_no_error (error);
+    g_assert_null (strstr (out, "vfio"));
+    again = pt_edit_module_lines (out, NULL, vfio_mods, &error);
+    g_assert_cmpstr (again, ==, out);
+  }
   /* "vfio-pci ids=…" counts as vfio_pci */
   {
     g_autoptr(GError) error = NULL;

@@ -30,7 +30,10 @@ module_in (const char        *module,
 
 /* ---- one module per line ----------------------------------------------------- */
 
-/* The module a line loads ("vfio_pci ids=…" loads vfio_pci), or NULL. */
+/* The module a line loads ("vfio_pci ids=…" loads vfio_pci), or NULL.
+ * The name ends at a module list's blanks (PT_MODULE_BLANKS): a '\r' left
+ * in the line ("vfio\r\r\n" after a file that ended in a lone CR) is
+ * not part of it, as it is not where the '\r' ends the line. */
 static char *
 line_module (const char   *text,
              const PtLine *line)
@@ -42,7 +45,7 @@ line_module (const char   *text,
   if (i >= line->end || text[i] == '#')
     return NULL;
   s = i;
-  while (i < line->end && !is_space_tab (text[i]))
+  while (i < line->end && strchr (PT_MODULE_BLANKS, text[i]) == NULL)
     i++;
   return g_strndup (text + s, i - s);
 }
