@@ -454,6 +454,10 @@ test_module_lines_and_booster (void)
   check_round_trip (EDIT_BOOSTER, "compression: zstd\nmodules_force_load: nvidia, nvidia_drm # gpu\n", vfio_mods,
                     "compression: zstd\nmodules_force_load: nvidia, nvidia_drm,vfio_pci,vfio,vfio_iommu_type1 # gpu\n");
   check_round_trip (EDIT_BOOSTER, "modules_force_load:\n", vfio_mods, "modules_force_load: vfio_pci,vfio,vfio_iommu_type1\n");
+  /* a stray comma and no module: ours follow a comma, so that removing
+   * them gives the line back (found by the fuzzer) */
+  check_round_trip (EDIT_BOOSTER, "modules_force_load: ,\n", vfio_mods,
+                    "modules_force_load: ,,vfio_pci,vfio,vfio_iommu_type1\n");
 }
 
 /* ---- renderers ------------------------------------------------------------------ */

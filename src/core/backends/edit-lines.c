@@ -274,7 +274,10 @@ pt_edit_booster_modules (const char        *text,
       g_string_append (out, value);
       last_value_end = out->len;
       items = booster_items (value, 0, strlen (value));
-      last_value_empty = items->len == 0;
+      /* only a blank value takes " a,b": after anything else (a stray
+       * ",") ours follow a comma, as after an item, so that a removal,
+       * which takes the comma before an item, leaves the value as it was */
+      last_value_empty = value[strspn (value, " \t")] == '\0';
       for (guint k = 0; k < items->len; k++)
         {
           Item *it = &g_array_index (items, Item, k);
