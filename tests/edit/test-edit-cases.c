@@ -458,6 +458,10 @@ test_module_lines_and_booster (void)
    * them gives the line back (found by the fuzzer) */
   check_round_trip (EDIT_BOOSTER, "modules_force_load: ,\n", vfio_mods,
                     "modules_force_load: ,,vfio_pci,vfio,vfio_iommu_type1\n");
+  /* a comment that only ends with our marker's words is the person's: the
+   * line stays when ours leave it (found by the fuzzer) */
+  check_round_trip (EDIT_BOOSTER, "modules_force_load:  # old # added by Passthrough\n", vfio_mods,
+                    "modules_force_load: vfio_pci,vfio,vfio_iommu_type1  # old # added by Passthrough\n");
 }
 
 /* ---- renderers ------------------------------------------------------------------ */

@@ -226,6 +226,22 @@ booster_edit_value (const char        *text,
   return g_string_free (g_steal_pointer (&buf), FALSE);
 }
 
+/* Whether what follows the value at @ve is our marker alone (blanks, then
+ * exactly PT_EDIT_MARKER, as on the line we append), the rule of the
+ * shell editors' rest_ok(): a longer comment that merely ends with those
+ * words is the person's, and their line stays when it is emptied. */
+static gboolean
+booster_marked (const char *text,
+                gsize       ve,
+                gsize       end)
+{
+  gsize j = ve;
+
+  while (j < end && is_space_tab (text[j]))
+    j++;
+  return end - j == strlen (PT_EDIT_MARKER) && strncmp (text + j, PT_EDIT_MARKER, end - j) == 0;
+}
+
 char *
 pt_edit_booster_modules (const char        *text,
                          const char *const *add,
@@ -259,9 +275,7 @@ pt_edit_booster_modules (const char        *text,
           continue;
         }
       value = booster_edit_value (text, vs, ve, remove, &changed);
-      if (changed && value[strspn (value, " \t")] == '\0'
-          && line->end - ve >= strlen (PT_EDIT_MARKER)
-          && strncmp (text + line->end - strlen (PT_EDIT_MARKER), PT_EDIT_MARKER, strlen (PT_EDIT_MARKER)) == 0)
+      if (changed && value[strspn (value, " \t")] == '\0' && booster_marked (text, ve, line->end))
         {
           /* our own line, now empty */
           if (line->next == line->end)
