@@ -54,16 +54,25 @@ if [ ${#missing[@]} -gt 0 ]; then
     -o DPkg::Lock::Timeout=600 "${missing[@]}" >/dev/null
 fi
 
-mkdir -p "$WORK/logs"
-FUZZ_BUILD_ONLY=1 FUZZ_TARGET=edit sh "$RUNNER"
-FUZZ_BUILD_ONLY=1 FUZZ_TARGET=snapshot sh "$RUNNER"
-
 # The editors, by the names of fuzz-edit.c's table.
 mapfile -t editors < <(sed -n 's/^  { "\([a-z-]*\)", [a-z_]*, \(TRUE\|FALSE\), \(TRUE\|FALSE\) },.*/\1/p' \
                          "$SRC/tests/fuzz/fuzz-edit.c")
 [ ${#editors[@]} -gt 0 ] || { echo "fuzz-all.sh: no editors found in fuzz-edit.c" >&2; exit 1; }
 targets=(snapshot "${editors[@]}" readers renderers)
 if [ -n "${FUZZ_ONLY:-}" ]; then read -r -a targets <<< "$FUZZ_ONLY"; fi
+# A name that is no target would fuzz nothing and count every run as a
+# crash ("names no editor"): refuse it before anything is built.
+for t in "${targets[@]}"; do
+  case " snapshot ${editors[*]} readers renderers " in
+    *" $t "*) ;;
+    *) echo "fuzz-all.sh: FUZZ_ONLY names “$t”, which is no target; the targets are: snapshot ${editors[*]} readers renderers" >&2
+       exit 2 ;;
+  esac
+done
+
+mkdir -p "$WORK/logs"
+FUZZ_BUILD_ONLY=1 FUZZ_TARGET=edit sh "$RUNNER"
+FUZZ_BUILD_ONLY=1 FUZZ_TARGET=snapshot sh "$RUNNER"
 
 count_files() { find "$1" -type f 2>/dev/null | wc -l; }
 
