@@ -183,7 +183,9 @@ vm_accel() { # kernel-image
 #   SCRIPT runs in the guest (fw_cfg opt/passthrough/script); the guest powers off afterwards.
 #   Options (environment): VM_IOMMU=intel|amd|none (default intel), VM_TWIN_NIC=1 (a second e1000e,
 #   identical to the first, at 0000:08:00.0; VM_TWIN_NIC_MODEL=e1000 puts another QEMU NIC model
-#   there instead: a different card in that slot), VM_TIMEOUT (default 600 s TCG, 300 s KVM),
+#   there instead: a different card in that slot), VM_TIMEOUT (default 900 s TCG, 300 s KVM),
+#   a boot that hangs until then is tried once more), VM_POWEROFF_GRACE (default 180 s after the
+#   agent's done line, then the guest is stopped),
 #   VM_INTERACTIVE=1 (serial console on stdio, no poweroff), VM_KVER=VERSION (boot this kernel of
 #   DISK's /boot, not the newest: a person who installed a kernel update and has not booted it yet),
 #   VM_UEFI_VARS=FILE (boot OVMF with
@@ -304,43 +306,78 @@ vm_qemu_cmd() {
 }
 
 vm_boot() {
-    local name=$1 disk=$2 script=$3 tail=$4 acc t0 wall rc=0
+    local name=$1 disk=$2 script=$3 tail=$4 acc t0 wall rc=0 try
     local con=$VM_LOG/$name.console.log agent=$VM_LOG/$name.agent.log
     local -a cmd
     mkdir -p "$VM_LOG"
-    rm -f "$con" "$agent"
     vm_lock_guest "$name"
-    vm_qemu_cmd "$name" "$disk" "$script" "$tail"
-    cmd=("${VM_QEMU_CMD[@]}") acc=$VM_QEMU_ACC
-    t0=$EPOCHREALTIME
-    if [ "${VM_INTERACTIVE:-0}" = 1 ]; then
-        timeout --foreground "${VM_TIMEOUT:-3600}" "${cmd[@]}" || rc=$?
-    else
-        # A boot that drops to the initramfs shell or panics never powers off: stop it at once
-        # instead of waiting for the timeout.
-        timeout "${VM_TIMEOUT:-$([ "$acc" = kvm ] && echo 300 || echo 900)}" "${cmd[@]}" \
-            </dev/null >"$VM_LOG/$name.qemu.log" 2>&1 &
-        local qpid=$! stuck=
-        while kill -0 "$qpid" 2>/dev/null; do
-            sleep 1
-            if grep -qE '^\(initramfs\) |Kernel panic - not syncing|emergency mode' "$con" 2>/dev/null; then
-                stuck=$(grep -m1 -E '^\(initramfs\) |Kernel panic - not syncing|emergency mode' "$con")
-                sleep 2; kill "$qpid" 2>/dev/null || true
-                break
-            fi
-        done
-        wait "$qpid" || rc=$?
-        [ -z "$stuck" ] || { tail -n 25 "$con" >&2; vm_die "boot $name is stuck ('$stuck'); console: $con"; }
-    fi
+    for try in 1 2; do
+        rm -f "$con" "$agent"
+        vm_qemu_cmd "$name" "$disk" "$script" "$tail"
+        cmd=("${VM_QEMU_CMD[@]}") acc=$VM_QEMU_ACC rc=0
+        t0=$EPOCHREALTIME
+        if [ "${VM_INTERACTIVE:-0}" = 1 ]; then
+            timeout --foreground "${VM_TIMEOUT:-3600}" "${cmd[@]}" || rc=$?
+            break
+        fi
+        vm_run_guest "$name" "${VM_TIMEOUT:-$([ "$acc" = kvm ] && echo 300 || echo 900)}" || rc=$?
+        [ "$rc" = 124 ] && [ "$try" = 1 ] || break
+        # A guest that hung until the timeout: seen once in CI (TCG, 2 cores), a stock reverted
+        # Debian that boots in 70 s on every other run (vm-bind-by-address, 3-reverted). It is
+        # booted once more; the first attempt's ports are kept and their last lines are in the log
+        # above, and the summary counts it. A hang that comes back fails the test.
+        vm_log "boot $name: hung until the ${VM_TIMEOUT:-900}s timeout; booting it once more"
+        mv -f "$con" "$VM_LOG/$name.hung.console.log" 2>/dev/null || true
+        mv -f "$agent" "$VM_LOG/$name.hung.agent.log" 2>/dev/null || true
+        VM_BOOTS+=("$name hung for $(vm_secs "$t0" "$EPOCHREALTIME")s ($acc) and was booted again")
+    done
     wall=$(vm_secs "$t0" "$EPOCHREALTIME")
     vm_unlock_guest
     VM_BOOTS+=("$name ${wall}s ($acc)")
     echo "BOOT $name: wall ${wall}s (accel=$acc, qemu rc=$rc)"
     [ "${VM_INTERACTIVE:-0}" = 1 ] && return $rc
     [ -s "$VM_LOG/$name.qemu.log" ] && sed 's/^/qemu: /' "$VM_LOG/$name.qemu.log" >&2
-    [ $rc = 124 ] && vm_die "boot $name timed out; console: $con"
+    [ $rc = 124 ] && vm_die "boot $name timed out twice; console: $con"
     grep -q '^=== PT-AGENT done' "$agent" 2>/dev/null \
         || { tail -n 40 "$con" >&2; vm_die "boot $name: the guest agent did not finish (console: $con)"; }
+}
+
+# vm_run_guest NAME TIMEOUT: runs VM_QEMU_CMD in the background and watches the two serial ports
+# ($con and $agent of vm_boot). Returns QEMU's status (124 when TIMEOUT seconds passed, and then
+# prints the ports' last lines: CI keeps only the log, not the build directory). Stops the guest
+# at once when the console shows the initramfs shell, a panic or emergency mode (fails the test),
+# or when the agent is done but the guest has not powered off VM_POWEROFF_GRACE seconds later
+# (default 180; the agent's findings are complete, so that is logged and counts as a finished
+# boot).
+vm_run_guest() {
+    local name=$1 limit=$2 qpid stuck= rc=0 done_at= start=$SECONDS
+    timeout "$limit" "${VM_QEMU_CMD[@]}" </dev/null >"$VM_LOG/$name.qemu.log" 2>&1 &
+    qpid=$!
+    while kill -0 "$qpid" 2>/dev/null; do
+        sleep 1
+        if grep -qE '^\(initramfs\) |Kernel panic - not syncing|emergency mode' "$con" 2>/dev/null; then
+            stuck=$(grep -m1 -E '^\(initramfs\) |Kernel panic - not syncing|emergency mode' "$con")
+            sleep 2; kill "$qpid" 2>/dev/null || true
+            break
+        fi
+        if [ -z "$done_at" ]; then
+            grep -q '^=== PT-AGENT done' "$agent" 2>/dev/null && done_at=$SECONDS
+        elif [ $((SECONDS - done_at)) -ge "${VM_POWEROFF_GRACE:-180}" ]; then
+            vm_log "boot $name: the agent finished ${VM_POWEROFF_GRACE:-180}s ago and the guest has not powered off: stopped"
+            kill "$qpid" 2>/dev/null || true
+            wait "$qpid" 2>/dev/null || true
+            return 0
+        fi
+    done
+    wait "$qpid" || rc=$?
+    [ -z "$stuck" ] || { tail -n 25 "$con" >&2; vm_die "boot $name is stuck ('$stuck'); console: $con"; }
+    if [ "$rc" = 124 ]; then
+        echo "== boot $name: $((SECONDS - start))s; the last lines of the console ($con):" >&2
+        tail -n 40 "$con" 2>/dev/null | sed 's/^/  | /' >&2
+        echo "== the last lines of the agent's port ($agent):" >&2
+        tail -n 15 "$agent" 2>/dev/null | sed 's/^/  | /' >&2
+    fi
+    return "$rc"
 }
 
 # The lines of an agent log between "=== BEGIN TAG" and "=== END TAG".
