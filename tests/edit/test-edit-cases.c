@@ -352,6 +352,17 @@ test_limine_and_refind (void)
 
 /* ---- initramfs ---------------------------------------------------------------- */
 
+/* The modules mkinitcpio would load from TEXT, as pt_read_mkinitcpio_modules reads them. */
+static void
+check_mkinitcpio_reads (const char *text, const char *const *expected)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) mods = pt_read_mkinitcpio_modules (text, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpstrv (mods, expected);
+}
+
 static void
 test_mkinitcpio_arrays (void)
 {
@@ -368,23 +379,17 @@ test_mkinitcpio_arrays (void)
    * (the fuzzer found "pci_stub# in this array" read as more elements) */
   check_round_trip (EDIT_MKINITCPIO, "MODULES=(# none yet\n)\n", vfio_mods,
                     "MODULES=(vfio_pci vfio vfio_iommu_type1 # none yet\n)\n");
-  {
-    g_autoptr(GError) error = NULL;
-    g_auto(GStrv) mods = pt_read_mkinitcpio_modules ("MODULES=(vfio_pci vfio vfio_iommu_type1 # none yet\n)\n", &error);
-    g_assert_no_error (error);
-    g_assert_cmpuint (g_strv_length (mods), ==, 3);
-  }
+  check_mkinitcpio_reads ("MODULES=(vfio_pci vfio vfio_iommu_type1 # none yet\n)\n",
+                          (const char *const[]) { "vfio_pci", "vfio", "vfio_iommu_type1", NULL });
   /* the last assignment wins; the dead one is left alone */
   check_round_trip (EDIT_MKINITCPIO, "MODULES=(i915)\nMODULES=(ext4)\n", vfio_mods,
                     "MODULES=(i915)\nMODULES=(ext4 vfio_pci vfio vfio_iommu_type1)\n");
   /* MODULES+= counts */
+  check_mkinitcpio_reads ("MODULES=(a \"b\")\n#MODULES=(x)\nMODULES+=(vfio-pci)\n",
+                          (const char *const[]) { "a", "b", "vfio-pci", NULL });
   {
     g_autoptr(GError) error = NULL;
-    g_auto(GStrv) mods = pt_read_mkinitcpio_modules ("MODULES=(a \"b\")\n#MODULES=(x)\nMODULES+=(vfio-pci)\n", &error);
     g_autofree char *out = NULL;
-    g_assert_no_error (error);
-    g_assert_cmpuint (g_strv_length (mods), ==, 3);
-    g_assert_cmpstr (mods[2], ==, "vfio-pci");
     out = pt_edit_mkinitcpio_modules ("MODULES=(a)\nMODULES+=(vfio-pci)\n", (const char *const[]) { "vfio_pci", NULL }, NULL, &error);
     g_assert_no_error (error);
     g_assert_cmpstr (out, ==, "MODULES=(a)\nMODULES+=(vfio-pci)\n");
@@ -416,12 +421,7 @@ test_mkinitcpio_strings (void)
                     "MODULES=\f\" vfio_pci vfio vfio_iommu_type1\"\n");
   check_round_trip (EDIT_MKINITCPIO, "MODULES=\"\vvfio-pci\"\n", vfio_mods,
                     "MODULES=\"\vvfio-pci vfio_pci vfio vfio_iommu_type1\"\n");
-  {
-    g_autoptr(GError) error = NULL;
-    g_auto(GStrv) mods = pt_read_mkinitcpio_modules ("MODULES=\"a\fb c\"\n", &error);
-    g_assert_no_error (error);
-    g_assert_cmpstrv (mods, ((const char *const[]) { "a\fb", "c", NULL }));
-  }
+  check_mkinitcpio_reads ("MODULES=\"a\fb c\"\n", (const char *const[]) { "a\fb", "c", NULL });
 }
 
 static void
