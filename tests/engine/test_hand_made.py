@@ -53,6 +53,25 @@ class HandMadeTest(unittest.TestCase):
         self.assertEqual(sorted(there['/etc/initramfs-tools/modules']), ['vfio', 'vfio_iommu_type1', 'vfio_pci'])
         self.assertIn('hand-made-setup', codes(plan['warnings']))
 
+    def test_initramfs_tools_modules_with_crlf_line_ends(self):
+        # initramfs-tools' `read` keeps the CR: "vfio_pci\r" loads nothing at
+        # boot, so a plan over such a file says so, with the way out; the same
+        # file with LF line ends gets no such warning
+        root = self.new_root('seed004')
+        for text, warned in (('# /etc/initramfs-tools/modules\r\nvfio\r\nloop\r\n', True),
+                             ('# /etc/initramfs-tools/modules\nvfio\nloop\n', False)):
+            root.write('etc/initramfs-tools/modules', text)
+            plan = self.plan(root, *SELECT['seed004'])
+            crlf = [w for w in plan['warnings'] if w['code'] == 'modules-crlf']
+            self.assertEqual(len(crlf), 1 if warned else 0, plan['warnings'])
+            if warned:
+                self.assertIn('/etc/initramfs-tools/modules has Windows line ends', crlf[0]['message'])
+                self.assertEqual([f['kind'] for f in crlf[0]['fixes']], ['other'])
+                self.assertIn("sed -i 's/\\r$//' /etc/initramfs-tools/modules", crlf[0]['fixes'][0]['text'])
+            # the plan still edits the file in its own line ends; nothing else changes
+            change = [c for c in plan['changes'] if c['path'] == '/etc/initramfs-tools/modules']
+            self.assertEqual(len(change), 1)
+
     def mkinitcpio_root(self, modules_line):
         root = self.new_root('seed000')
         shutil.rmtree(root.file('etc/mkinitcpio.conf.d'))   # edits mkinitcpio.conf itself

@@ -246,6 +246,9 @@ fixes_for (PtPlan        *plan,
   else if (g_str_equal (code, "esp-not-mounted"))
     pt_fix_list_add (fixes, "other",
                      g_strdup (_("Mount the EFI system partition (usually at /boot/efi or /efi, as /etc/fstab says), then ask for the plan again.")));
+  else if (g_str_equal (code, "modules-crlf"))
+    pt_fix_list_add (fixes, "other",
+                     g_strdup (_("Give the file Unix line ends, as root: sed -i 's/\\r$//' /etc/initramfs-tools/modules (or dos2unix), then ask for the plan again.")));
 }
 
 void

@@ -825,6 +825,27 @@ check_hand_made (PtPlan *self)
   g_string_free (what, TRUE);
 }
 
+/* initramfs-tools reads its modules file line by line with the shell's
+ * `read`, which keeps a carriage return: in a file saved with CR LF line
+ * ends each name carries a CR, and no module of the file is loaded at boot,
+ * the vfio ones we add included (the editor writes the file's own line
+ * ends).  The module-lines reader counts "vfio_pci\r" as vfio_pci, true for
+ * systemd's /etc/modules, so the plan says it here (docs/json.md). */
+static void
+check_modules_line_ends (PtPlan     *self,
+                         Ctx        *ctx,
+                         const char *path)
+{
+  gboolean exists = FALSE;
+  g_autofree char *text = pt_engine_read_file (ctx->paths, path, &exists, NULL);
+
+  if (text == NULL || strchr (text, '\r') == NULL)
+    return;
+  pt_plan_add_issue (self->warnings, "modules-crlf", NULL,
+                     g_strdup_printf (_("%s has Windows line ends (CR LF). initramfs-tools keeps the CR as part of a module’s name, so the modules on those lines are not loaded at boot, the vfio modules Passthrough adds there among them."),
+                                      path));
+}
+
 static void
 check_unfinished (PtPlan  *self,
                   PtPaths *paths)
@@ -1082,6 +1103,8 @@ plan_files (PtPlan        *self,
                            setup->initramfs == PT_INITRAMFS_BOOSTER ? "booster" : "module-lines";
       if (!pt_plan_target_edit (self, ctx, initramfs_modules_file, editor, self->modules, NULL, FALSE, TRUE, error))
         return FALSE;
+      if (setup->initramfs == PT_INITRAMFS_INITRAMFS_TOOLS)
+        check_modules_line_ends (self, ctx, initramfs_modules_file);
     }
 
   /* Files of the earlier apply this plan no longer needs go back to base. */
