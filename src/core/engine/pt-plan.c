@@ -827,9 +827,9 @@ check_hand_made (PtPlan *self)
 
 /* initramfs-tools reads its modules file line by line with the shell's
  * `read`, which keeps a carriage return: in a file saved with CR LF line
- * ends each name carries a CR, and no module of the file is loaded at boot,
- * the vfio ones we add included (the editor writes the file's own line
- * ends).  The module-lines reader counts "vfio_pci\r" as vfio_pci, true for
+ * ends each line's last word carries a CR, so a module named alone on its
+ * line is not loaded at boot, the vfio ones we add included (the editor
+ * writes the file's own line ends).  The module-lines reader counts "vfio_pci\r" as vfio_pci, true for
  * systemd's /etc/modules, so the plan says it here (docs/json.md). */
 static void
 check_modules_line_ends (PtPlan     *self,
@@ -842,7 +842,7 @@ check_modules_line_ends (PtPlan     *self,
   if (text == NULL || strchr (text, '\r') == NULL)
     return;
   pt_plan_add_issue (self->warnings, "modules-crlf", NULL,
-                     g_strdup_printf (_("%s has Windows line ends (CR LF). initramfs-tools keeps the CR as part of a module’s name, so the modules on those lines are not loaded at boot, the vfio modules Passthrough adds there among them."),
+                     g_strdup_printf (_("%s has Windows line ends (CR LF). initramfs-tools keeps the CR as part of each line’s last word, so a module named alone on such a line is not loaded at boot, the vfio modules Passthrough adds there among them."),
                                       path));
 }
 
