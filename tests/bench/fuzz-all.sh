@@ -58,14 +58,15 @@ fi
 mapfile -t editors < <(sed -n 's/^  { "\([a-z-]*\)", [a-z_]*, \(TRUE\|FALSE\), \(TRUE\|FALSE\) },.*/\1/p' \
                          "$SRC/tests/fuzz/fuzz-edit.c")
 [ ${#editors[@]} -gt 0 ] || { echo "fuzz-all.sh: no editors found in fuzz-edit.c" >&2; exit 1; }
-targets=(snapshot "${editors[@]}" readers renderers)
+all=(snapshot "${editors[@]}" readers renderers)
+targets=("${all[@]}")
 if [ -n "${FUZZ_ONLY:-}" ]; then read -r -a targets <<< "$FUZZ_ONLY"; fi
 # A name that is no target would fuzz nothing and count every run as a
 # crash ("names no editor"): refuse it before anything is built.
 for t in "${targets[@]}"; do
-  case " snapshot ${editors[*]} readers renderers " in
+  case " ${all[*]} " in
     *" $t "*) ;;
-    *) echo "fuzz-all.sh: FUZZ_ONLY names “$t”, which is no target; the targets are: snapshot ${editors[*]} readers renderers" >&2
+    *) echo "fuzz-all.sh: FUZZ_ONLY names “$t”, which is no target; the targets are: ${all[*]}" >&2
        exit 2 ;;
   esac
 done

@@ -68,7 +68,7 @@ class HandMadeTest(unittest.TestCase):
                 self.assertIn('/etc/initramfs-tools/modules has Windows line ends', crlf[0]['message'])
                 self.assertEqual([f['kind'] for f in crlf[0]['fixes']], ['other'])
                 self.assertIn("sed -i 's/\\r$//' /etc/initramfs-tools/modules", crlf[0]['fixes'][0]['text'])
-            # the plan still edits the file in its own line ends; nothing else changes
+            # the warning does not stop the plan: it still edits the file
             change = [c for c in plan['changes'] if c['path'] == '/etc/initramfs-tools/modules']
             self.assertEqual(len(change), 1)
 

@@ -308,16 +308,15 @@ vm_qemu_cmd() {
 vm_boot() {
     local name=$1 disk=$2 script=$3 tail=$4 acc t0 wall rc=0 try
     local con=$VM_LOG/$name.console.log agent=$VM_LOG/$name.agent.log
-    local -a cmd
     mkdir -p "$VM_LOG"
     vm_lock_guest "$name"
     for try in 1 2; do
         rm -f "$con" "$agent"
         vm_qemu_cmd "$name" "$disk" "$script" "$tail"
-        cmd=("${VM_QEMU_CMD[@]}") acc=$VM_QEMU_ACC rc=0
+        acc=$VM_QEMU_ACC rc=0
         t0=$EPOCHREALTIME
         if [ "${VM_INTERACTIVE:-0}" = 1 ]; then
-            timeout --foreground "${VM_TIMEOUT:-3600}" "${cmd[@]}" || rc=$?
+            timeout --foreground "${VM_TIMEOUT:-3600}" "${VM_QEMU_CMD[@]}" || rc=$?
             break
         fi
         vm_run_guest "$name" "${VM_TIMEOUT:-$([ "$acc" = kvm ] && echo 300 || echo 900)}" || rc=$?

@@ -829,8 +829,9 @@ check_hand_made (PtPlan *self)
  * `read`, which keeps a carriage return: in a file saved with CR LF line
  * ends each line's last word carries a CR, so a module named alone on its
  * line is not loaded at boot, the vfio ones we add included (the editor
- * writes the file's own line ends).  The module-lines reader counts "vfio_pci\r" as vfio_pci, true for
- * systemd's /etc/modules, so the plan says it here (docs/json.md). */
+ * writes the file's own line ends).  The module-lines reader counts
+ * "vfio_pci\r" as vfio_pci, true for systemd's /etc/modules, so the plan
+ * says it here (docs/json.md). */
 static void
 check_modules_line_ends (PtPlan     *self,
                          Ctx        *ctx,
