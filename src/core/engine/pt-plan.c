@@ -834,13 +834,11 @@ check_hand_made (PtPlan *self)
  * says it here (docs/json.md). */
 static void
 check_modules_line_ends (PtPlan     *self,
-                         Ctx        *ctx,
                          const char *path)
 {
-  gboolean exists = FALSE;
-  g_autofree char *text = pt_engine_read_file (ctx->paths, path, &exists, NULL);
+  PtChange *c = find_change (self, path);   /* the text pt_plan_target_edit read */
 
-  if (text == NULL || strchr (text, '\r') == NULL)
+  if (c == NULL || c->before == NULL || strchr (c->before, '\r') == NULL)
     return;
   pt_plan_add_issue (self->warnings, "modules-crlf", NULL,
                      g_strdup_printf (_("%s has Windows line ends (CR LF). initramfs-tools keeps the CR as part of each line’s last word, so a module named alone on such a line is not loaded at boot, the vfio modules Passthrough adds there among them."),
@@ -1105,7 +1103,7 @@ plan_files (PtPlan        *self,
       if (!pt_plan_target_edit (self, ctx, initramfs_modules_file, editor, self->modules, NULL, FALSE, TRUE, error))
         return FALSE;
       if (setup->initramfs == PT_INITRAMFS_INITRAMFS_TOOLS)
-        check_modules_line_ends (self, ctx, initramfs_modules_file);
+        check_modules_line_ends (self, initramfs_modules_file);
     }
 
   /* Files of the earlier apply this plan no longer needs go back to base. */
